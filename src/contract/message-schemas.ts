@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import type { MessageType } from './message-types.ts';
+import { uuidSchema } from './uuid.ts';
+
+/*
+ * Envelope ids are deterministic for messages that originate in the database, so the same
+ * change broadcast live and later backfilled from its table has the same id and is
+ * de-duplicated by id:
+ *   agent_status      "<runId>:<seq>"
+ *   publisher_update  "<publisherId>:<version>:<field>"
+ *   team_update       the team_updates row's uuid
+ *   notification      the notifications row's uuid
+ * Client-originated messages (user_snapshot) carry a fresh uuid.
+ *
+ * Optional fields that a SQL row can fill with NULL are `.nullish()`: `to_json` writes the
+ * key with `null`, which means "absent".
+ */
+
+const idSchema = (description: string) => z.string().min(1).max(200).describe(description);
+
+// Postgres' to_json(timestamptz) writes `2026-11-25T17:36:19.123456+00:00`, hence `offset: true`.
+const timestampSchema = z.iso.datetime({ offset: true });
+
+const envelope = <const Type extends MessageType, Data extends z.ZodType>(type: Type, id: string, data: Data) =>
+  z.object({ id: idSchema(id), type: z.literal(type), data, timestamp: timestampSchema });
+
+export const userSnapshotMessageSchema = envelope(
+  'user_snapshot',
+  'A fresh uuid (client-originated)',
+  z.object({
+    userId: uuidSchema,
+    activity: z.object({
+      action: z.string(),
+      publisherId: uuidSchema.optional(),
+      territory: z.string().optional(),
+      status: z.enum(['online', 'offline', 'away']),
+    }),
+  }),
+);
+
+export const agentStatusMessageSchema = envelope(
+  'agent_status',
+  '"<runId>:<seq>"',
+  z.object({
+    agentId: z.string(),
+    status: z.enum(['idle', 'queued', 'processing', 'completed', 'error']),
+    progress: z
+      .object({
+        progress: z.number().min(0).max(100),
+        currentTask: z.string(),
+        estimatedTime: z.number().nonnegative().nullish().describe('Seconds'),
+      })
+      .optional(),
+    runId: uuidSchema.nullish(),
+    queuePosition: z.int().min(0).nullish(),
+    attempt: z.int().min(1).nullish(),
+    error: z.string().nullish(),
+  }),
+).extend({ seq: z.int().min(0).describe('Monotonic per run; drop updates older than the last seen') });
+
+export const teamUpdateMessageSchema = envelope(
+  'team_update',
+  'The team_updates row uuid',
+  z.object({
+    updateType: z.enum(['assignment', 'territory_change', 'publisher_update']),
+    message: z.string(),
+    userId: uuidSchema.nullish(),
+    territory: z.string().nullish().describe('Absent or null means org-wide'),
+    details: z.looseObject({ mentions: z.array(uuidSchema).nullish() }),
+  }),
+);
+
+export const publisherUpdateMessageSchema = envelope(
+  'publisher_update',
+  '"<publisherId>:<version>:<field>"',
+  z.object({
+    publisherId: uuidSchema,
+    update: z.object({
+      field: z.string(),
+      // RATIONALE: optional, not just unknown: JSON.stringify drops `undefined` values, and
+      // zod accepts a missing key for z.unknown() anyway; the JSON Schema must say the same.
+      oldValue: z.unknown().optional(),
+      newValue: z.unknown().optional(),
+      updatedBy: uuidSchema.nullable(),
+    }),
+  }),
+).extend({ version: z.int().min(1).describe("The publisher row's version after the change") });
+
+export const notificationMessageSchema = envelope(
+  'notification',
+  'The notifications row uuid',
+  z.object({
+    message: z.string(),
+    level: z.enum(['info', 'warning', 'error', 'success']),
+    actionUrl: z.string().nullish(),
+    persistent: z.boolean().nullish(),
+    userId: uuidSchema.nullish().describe('Absent or null means org-wide'),
+  }),
+);
+
+/** One schema per message type, keyed by type. */
+export const MESSAGE_SCHEMAS = {
+  user_snapshot: userSnapshotMessageSchema,
+  agent_status: agentStatusMessageSchema,
+  team_update: teamUpdateMessageSchema,
+  publisher_update: publisherUpdateMessageSchema,
+  notification: notificationMessageSchema,
+} as const satisfies Record<MessageType, z.ZodType>;
+
+export const realtimeMessageSchema = z.discriminatedUnion('type', [
+  userSnapshotMessageSchema,
+  agentStatusMessageSchema,
+  teamUpdateMessageSchema,
+  publisherUpdateMessageSchema,
+  notificationMessageSchema,
+]);
+
+export type UserSnapshotMessage = z.infer<typeof userSnapshotMessageSchema>;
+export type AgentStatusMessage = z.infer<typeof agentStatusMessageSchema>;
+export type TeamUpdateMessage = z.infer<typeof teamUpdateMessageSchema>;
+export type PublisherUpdateMessage = z.infer<typeof publisherUpdateMessageSchema>;
+export type NotificationMessage = z.infer<typeof notificationMessageSchema>;
+export type RealtimeMessage = z.infer<typeof realtimeMessageSchema>;
+/** The message of one type: `MessageOf<'agent_status'>` is `AgentStatusMessage`. */
+export type MessageOf<Type extends MessageType> = Extract<RealtimeMessage, { type: Type }>;

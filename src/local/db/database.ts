@@ -1,0 +1,50 @@
+/**
+ * The one database interface the local stack uses, over embedded PGlite or a real PostgreSQL.
+ * Both speak the same SQL; only connection handling differs.
+ */
+
+export interface QueryField {
+  name: string;
+  dataTypeID: number;
+}
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  fields: QueryField[];
+  /** Rows inserted/updated/deleted by the statement. */
+  affectedRows: number;
+}
+
+export interface Queryable {
+  /** One statement with `$1…$n` bound parameters. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** A script of several statements, no parameters (migrations, the shim). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** Roll back instead of committing — for probes that must leave nothing behind (§6.2 of the protocol reference). */
+  rollback?: boolean;
+}
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Runs `fn` in one transaction on one connection; commits unless it throws or `rollback` is set. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** LISTEN on `channel`; notifications arrive after the notifying transaction commits. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Errors coming back from Postgres carry the SQLSTATE in `code` on both drivers. */
+export interface PostgresError extends Error {
+  code?: string;
+  detail?: string;
+  hint?: string;
+}
+
+export function isPostgresError(error: unknown): error is PostgresError {
+  return error instanceof Error && typeof (error as PostgresError).code === 'string';
+}

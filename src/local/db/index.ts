@@ -1,0 +1,7 @@
+export type { Database, DatabaseKind, PostgresError, Queryable, QueryField, QueryResult, TransactionOptions } from './database.ts';
+export { isPostgresError } from './database.ts';
+export { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
+export { installSupabaseShim, prepareDatabase, type PrepareOptions, type PrepareResult } from './prepare-database.ts';
+export { applyMigrations, type AppliedMigration } from './migrations.ts';
+export { maintainMessagePartitions } from './message-partitions.ts';
+export { applyClaims, withClaims, type ClaimsContext, type JwtClaims } from './with-claims.ts';

@@ -1,0 +1,48 @@
+import type { Database, Queryable, TransactionOptions } from './database.ts';
+
+/** The JWT claims a request runs with. `role` picks the Postgres role (anon, authenticated, service_role). */
+export interface JwtClaims {
+  role: string;
+  sub?: string;
+  [claim: string]: unknown;
+}
+
+export interface ClaimsContext {
+  /** `realtime.topic` for realtime.messages policies (the bare channel name). */
+  topic?: string;
+  /** `request.headers` as PostgREST and Realtime set it. */
+  headers?: Record<string, string>;
+}
+
+const API_ROLES = new Set(['anon', 'authenticated', 'service_role']);
+
+/**
+ * Sets role and `request.jwt.claims` (and the per-claim settings PostgREST and Realtime set)
+ * transaction-locally on `tx`. Only Supabase's API roles are accepted: a token claiming
+ * `postgres` must not become a superuser.
+ */
+export async function applyClaims(tx: Queryable, claims: JwtClaims, context: ClaimsContext = {}): Promise<void> {
+  if (!API_ROLES.has(claims.role)) throw new Error(`Unsupported role in JWT: ${claims.role}`);
+  await tx.query(
+    `select set_config('role', $1, true),
+            set_config('request.jwt.claims', $2, true),
+            set_config('request.jwt.claim.sub', $3, true),
+            set_config('request.jwt.claim.role', $1, true),
+            set_config('realtime.topic', $4, true),
+            set_config('request.headers', $5, true)`,
+    [claims.role, JSON.stringify(claims), claims.sub ?? '', context.topic ?? '', JSON.stringify(context.headers ?? {})],
+  );
+}
+
+/** Runs `fn` in a transaction "as" the holder of `claims`, so RLS decides what it sees and writes. */
+export async function withClaims<T>(
+  db: Database,
+  claims: JwtClaims,
+  fn: (tx: Queryable) => Promise<T>,
+  options: ClaimsContext & TransactionOptions = {},
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await applyClaims(tx, claims, options);
+    return fn(tx);
+  }, options);
+}

@@ -1,0 +1,92 @@
+/**
+ * Test databases for the DB and local-stack suites: PGlite always, and the machine's PostgreSQL
+ * when PUBDEV_TEST_POSTGRES_URL is set (.ci/run sets it). In CI a missing PostgreSQL is an error,
+ * never a silent skip.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, prepareDatabase, type Database, type PrepareOptions } from '../src/local/db/index.ts';
+
+export type Backend = 'pglite' | 'postgres';
+
+export const TEST_POSTGRES_URL = process.env.PUBDEV_TEST_POSTGRES_URL;
+if (process.env.CI && !TEST_POSTGRES_URL) {
+  throw new Error('CI runs the DB suites on PostgreSQL too: set PUBDEV_TEST_POSTGRES_URL (see .ci/run)');
+}
+
+/** The backends every DB suite runs on. */
+export const BACKENDS: readonly Backend[] = TEST_POSTGRES_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+/** The template the global setup prepares once per run (shim + migrations + seed). */
+export const TEMPLATE_DATABASE = 'pubdev_test_template';
+
+export interface TestDatabase {
+  db: Database;
+  backend: Backend;
+  /** The connection string, for PostgreSQL (tools such as the Supabase CLI need one). */
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+export function databaseUrl(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function createPostgresDatabase(template: string): Promise<string> {
+  const name = `pubdev_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    // Copies of one template may collide for a moment; PostgreSQL asks the caller to retry.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`create database ${name} template ${template}`);
+        break;
+      } catch (error) {
+        if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl(TEST_POSTGRES_URL!, name);
+}
+
+async function dropPostgresDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * A fresh database with the shim, the migrations and the seed applied (or only the shim with
+ * `shimOnly`). Each test file gets its own, so suites never see each other's writes.
+ */
+export async function createTestDatabase(backend: Backend, options: PrepareOptions = {}): Promise<TestDatabase> {
+  if (backend === 'pglite') {
+    const db = await openDatabase();
+    await prepareDatabase(db, options);
+    return { db, backend, dispose: () => db.close() };
+  }
+  const custom = options.shimOnly || options.seed === false || options.supabaseDir !== undefined;
+  const url = await createPostgresDatabase(custom ? 'template0' : TEMPLATE_DATABASE);
+  const db = await openDatabase({ url });
+  if (custom) await prepareDatabase(db, options);
+  return {
+    db,
+    backend,
+    url,
+    async dispose() {
+      await db.close();
+      await dropPostgresDatabase(url);
+    },
+  };
+}
