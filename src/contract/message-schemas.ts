@@ -50,7 +50,7 @@ export const agentStatusMessageSchema = envelope(
         currentTask: z.string(),
         estimatedTime: z.number().nonnegative().nullish().describe('Seconds'),
       })
-      .optional(),
+      .nullish(),
     runId: uuidSchema.nullish(),
     queuePosition: z.int().min(0).nullish(),
     attempt: z.int().min(1).nullish(),

@@ -1,0 +1,1 @@
+"""PubDev agents: publish progress and results to PubDev through the Supabase client."""

@@ -1,0 +1,115 @@
+"""Starts the local stack (scripts/local.ts) once per backend for the Python suites.
+
+PGlite always; the machine's PostgreSQL too when PUBDEV_TEST_POSTGRES_URL is set (CI sets it).
+Tests talk to it only through the real `supabase` client, exactly as agents talk to Supabase.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE = ROOT / "node_modules" / ".bin" / "node"
+TSX = ["--import", "tsx"]
+
+ANON_KEY = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9"
+    ".CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0"
+)
+SERVICE_ROLE_KEY = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0"
+    ".EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU"
+)
+JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
+FIXTURE_PASSWORD = "pubdev-local-password"
+
+ACME_ORG = "11111111-1111-4111-8111-111111111111"
+GLOBEX_ORG = "22222222-2222-4222-8222-222222222222"
+USERS = {
+    "acme_owner": ("a0000000-0000-4000-8000-000000000001", "owner@acme.test"),
+    "acme_west": ("a0000000-0000-4000-8000-000000000002", "west@acme.test"),
+    "acme_agent": ("a0000000-0000-4000-8000-000000000003", "agent@acme.test"),
+    "globex_member": ("b0000000-0000-4000-8000-000000000001", "member@globex.test"),
+}
+
+STARTUP_TIMEOUT_S = 90  # PGlite boot + migrations on a busy two-core CI machine
+
+
+@dataclass(frozen=True)
+class Stack:
+    url: str
+    backend: str
+    anon_key: str = ANON_KEY
+    service_role_key: str = SERVICE_ROLE_KEY
+    jwt_secret: str = JWT_SECRET
+
+
+def _node(*args: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(
+        [str(NODE), *TSX, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _backends() -> list[str]:
+    if os.environ.get("PUBDEV_TEST_POSTGRES_URL"):
+        return ["pglite", "postgres"]
+    if os.environ.get("CI"):
+        raise RuntimeError("CI runs the Python suites on PostgreSQL too: set PUBDEV_TEST_POSTGRES_URL")
+    return ["pglite"]
+
+
+@pytest.fixture(scope="session", params=_backends())
+def stack(request: pytest.FixtureRequest):
+    env = {**os.environ, "PUBDEV_PORT": "0", "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0"}
+    env.pop("PUBDEV_DATA_DIR", None)
+    database_url = None
+    if request.param == "postgres":
+        database_url = _node("scripts/test-database.ts", "create")
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [str(NODE), *TSX, "scripts/local.ts"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    url = None
+    seen: list[str] = []
+    try:
+        while url is None:
+            line = lines.get(timeout=STARTUP_TIMEOUT_S)
+            seen.append(line)
+            if line.startswith("API URL: "):
+                url = line.removeprefix("API URL: ").strip()
+    except queue.Empty:
+        proc.kill()
+        raise RuntimeError("local stack did not start:\n" + "".join(seen)) from None
+    try:
+        yield Stack(url=url, backend=request.param)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        if database_url:
+            _node("scripts/test-database.ts", "drop", database_url)

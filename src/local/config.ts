@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from './keys.ts';
+
+/** Supabase Realtime's server defaults (protocol reference §8.1); each is configurable. */
+export const realtimeLimitsSchema = z.object({
+  maxChannelsPerClient: z.number().int().positive().default(100),
+  maxEventsPerSecond: z.number().int().positive().default(100),
+  maxJoinsPerSecond: z.number().int().positive().default(100),
+  maxConcurrentUsers: z.number().int().positive().default(200),
+  /** `max_payload_size_in_kb`: 3000 on the server, 256 on the hosted free plan. */
+  maxPayloadSizeKb: z.number().int().positive().default(3000),
+  clientPresenceMaxCalls: z.number().int().positive().default(5),
+  clientPresenceWindowMs: z.number().int().positive().default(30_000),
+  /** `CHANNEL_ERROR_BACKOFF_MS`: the server delays every join error by this much; 0 in tests. */
+  joinErrorDelayMs: z.number().int().nonnegative().default(5000),
+  /** `CONNECT_ERROR_BACKOFF_MS`: delay before an HTTP refusal of the WebSocket upgrade; 0 in tests. */
+  connectErrorDelayMs: z.number().int().nonnegative().default(2000),
+  /** Phoenix closes a socket that sent nothing for this long. */
+  idleTimeoutMs: z.number().int().positive().default(60_000),
+  /** Maximum WebSocket frame (Cowboy `max_frame_size`). */
+  maxFrameBytes: z.number().int().positive().default(5_000_000),
+});
+export type RealtimeLimits = z.infer<typeof realtimeLimitsSchema>;
+
+export const stackConfigSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 54321 is the port `supabase start` serves its API on; 0 picks a free port (tests). */
+  port: z.number().int().min(0).max(65535).default(54321),
+  jwtSecret: z.string().min(32, 'jwtSecret must be at least 32 characters').default(LOCAL_JWT_SECRET),
+  anonKey: z.string().min(1).default(LOCAL_ANON_KEY),
+  serviceRoleKey: z.string().min(1).default(LOCAL_SERVICE_ROLE_KEY),
+  publishableKey: z.string().startsWith('sb_publishable_').default(LOCAL_PUBLISHABLE_KEY),
+  secretKey: z.string().startsWith('sb_secret_').default(LOCAL_SECRET_KEY),
+  /** PostgreSQL connection string; embedded PGlite when absent. */
+  databaseUrl: z.string().url().optional(),
+  /** PGlite data directory; in memory when absent. */
+  dataDir: z.string().min(1).optional(),
+  /** Access-token lifetime issued by /auth/v1, in seconds (Supabase's default: one hour). */
+  jwtExpirySeconds: z.number().int().positive().default(3600),
+  realtime: realtimeLimitsSchema.default(realtimeLimitsSchema.parse({})),
+});
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+
+const integer = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .optional();
+
+/** Environment variables the stack reads, validated so a typo fails loudly at startup. */
+const envSchema = z.object({
+  PUBDEV_HOST: z.string().min(1).optional(),
+  PUBDEV_PORT: integer('PUBDEV_PORT'),
+  PUBDEV_JWT_SECRET: z.string().min(32, 'PUBDEV_JWT_SECRET must be at least 32 characters').optional(),
+  DATABASE_URL: z.string().url('DATABASE_URL must be a postgresql:// URL').optional(),
+  PUBDEV_DATA_DIR: z.string().min(1).optional(),
+  PUBDEV_JWT_EXPIRY: integer('PUBDEV_JWT_EXPIRY'),
+  PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: integer('PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS'),
+  PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND'),
+  PUBDEV_REALTIME_MAX_PAYLOAD_KB: integer('PUBDEV_REALTIME_MAX_PAYLOAD_KB'),
+});
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${detail}`);
+  }
+  const e = parsed.data;
+  const realtime: Partial<RealtimeLimits> = {};
+  if (e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS !== undefined) realtime.joinErrorDelayMs = e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS;
+  if (e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND !== undefined) realtime.maxEventsPerSecond = e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND;
+  if (e.PUBDEV_REALTIME_MAX_PAYLOAD_KB !== undefined) realtime.maxPayloadSizeKb = e.PUBDEV_REALTIME_MAX_PAYLOAD_KB;
+  return stackConfigSchema.parse({
+    ...(e.PUBDEV_HOST ? { host: e.PUBDEV_HOST } : {}),
+    ...(e.PUBDEV_PORT !== undefined ? { port: e.PUBDEV_PORT } : {}),
+    ...(e.PUBDEV_JWT_SECRET ? { jwtSecret: e.PUBDEV_JWT_SECRET } : {}),
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+    ...(e.PUBDEV_DATA_DIR ? { dataDir: e.PUBDEV_DATA_DIR } : {}),
+    ...(e.PUBDEV_JWT_EXPIRY !== undefined ? { jwtExpirySeconds: e.PUBDEV_JWT_EXPIRY } : {}),
+    realtime: realtimeLimitsSchema.parse(realtime),
+  });
+}
+
+/**
+ * Maps an API key to the JWT that stands for it: `sb_publishable_…`/`sb_secret_…` become the anon
+ * and service_role JWTs, as Supabase's gateway swaps them before Realtime sees them (§1.2).
+ */
+export function resolveApiKey(config: StackConfig, key: string): string {
+  if (key === config.publishableKey) return config.anonKey;
+  if (key === config.secretKey) return config.serviceRoleKey;
+  return key;
+}

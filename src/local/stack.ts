@@ -1,0 +1,69 @@
+import { createAuthService } from './auth/index.ts';
+import { stackConfigSchema, type StackConfig, type StackConfigInput } from './config.ts';
+import { openDatabase, prepareDatabase, type Database, type PrepareResult } from './db/index.ts';
+import { createFunctionsService } from './functions/index.ts';
+import { startGateway } from './gateway.ts';
+import { createRealtimeService } from './realtime/index.ts';
+import { createRestService } from './rest/index.ts';
+import type { LocalService, ServiceContext } from './service.ts';
+
+export interface LocalStack {
+  /** SUPABASE_URL for clients, e.g. `http://127.0.0.1:54321`. */
+  readonly url: string;
+  readonly config: StackConfig;
+  readonly db: Database;
+  readonly prepared: PrepareResult;
+  readonly services: readonly LocalService[];
+  stop(): Promise<void>;
+}
+
+export interface StartLocalStackOptions {
+  /** An already-open, already-prepared database (tests share one per file); the stack won't close it. */
+  db?: Database;
+  log?: (message: string) => void;
+}
+
+/**
+ * Starts the Docker-free Supabase stand-in: database (PGlite or PostgreSQL) with the shim,
+ * migrations and seed, then Realtime, REST, Auth and Functions behind one gateway.
+ */
+export async function startLocalStack(input: StackConfigInput = {}, options: StartLocalStackOptions = {}): Promise<LocalStack> {
+  const config = stackConfigSchema.parse(input);
+  const log = options.log ?? (() => {});
+  const ownsDb = !options.db;
+  const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    const prepared = ownsDb ? await prepareDatabase(db) : { applied: [], seeded: false };
+    const gateway = await startGateway({ host: config.host, port: config.port });
+    const context: ServiceContext = { db, config: { ...config, port: gateway.port }, publicUrl: gateway.url, log };
+    const services: LocalService[] = [];
+    try {
+      for (const create of [createRealtimeService, createRestService, createAuthService, createFunctionsService]) {
+        const service = await create(context);
+        services.push(service);
+        gateway.mount(service);
+      }
+    } catch (error) {
+      await gateway.close();
+      throw error;
+    }
+    let stopping: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      config: context.config,
+      db,
+      prepared,
+      services,
+      stop() {
+        stopping ??= (async () => {
+          await gateway.close();
+          if (ownsDb) await db.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    if (ownsDb) await db.close();
+    throw error;
+  }
+}
