@@ -54,3 +54,34 @@ describe.each(BACKENDS)('Supabase shim on %s', (backend) => {
     expect(rows).toEqual([]);
   });
 });
+
+describe.each(BACKENDS)('realtime.messages authorization probes on %s', (backend) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(backend, { shimOnly: true });
+    await t.db.exec(`
+      create policy "probe read room-a" on realtime.messages for select to authenticated
+        using ((select realtime.topic()) = 'room-a' and extension = 'broadcast');
+      create policy "probe write room-a" on realtime.messages for insert to authenticated
+        with check ((select realtime.topic()) = 'room-a' and extension = 'presence');
+      create policy "probe raises" on realtime.messages for select to authenticated
+        using ((select realtime.topic()) = 'room-boom' and 1 / (length(topic) - length(topic)) = 1);`);
+  });
+  afterAll(() => t?.dispose());
+  const claims = { role: 'authenticated', sub: 'a0000000-0000-4000-8000-00000000abcd' };
+
+  it('grants exactly what the policies allow and leaves no probe rows', async () => {
+    const { checkRealtimeRead, checkRealtimeWrite } = await import('../../src/local/db/index.ts');
+    expect(await checkRealtimeRead(t.db, { claims, topic: 'room-a' }, { presence: true })).toEqual({ broadcast: true, presence: false });
+    expect(await checkRealtimeRead(t.db, { claims, topic: 'room-b' }, { presence: true })).toEqual({ broadcast: false, presence: false });
+    expect(await checkRealtimeWrite(t.db, { claims, topic: 'room-a' }, ['broadcast', 'presence'])).toEqual({ broadcast: false, presence: true });
+    const { rows } = await t.db.query('select 1 from realtime.messages');
+    expect(rows).toEqual([]);
+  });
+
+  it('counts a policy that raises as refusal', async () => {
+    const { checkRealtimeRead } = await import('../../src/local/db/index.ts');
+    const result = await checkRealtimeRead(t.db, { claims, topic: 'room-boom' }, { presence: false });
+    expect(result).toMatchObject({ broadcast: false, presence: false, policyError: 'division by zero' });
+  });
+});

@@ -5,3 +5,10 @@ export { installSupabaseShim, prepareDatabase, type PrepareOptions, type Prepare
 export { applyMigrations, type AppliedMigration } from './migrations.ts';
 export { maintainMessagePartitions } from './message-partitions.ts';
 export { applyClaims, withClaims, type ClaimsContext, type JwtClaims } from './with-claims.ts';
+export {
+  checkRealtimeRead,
+  checkRealtimeWrite,
+  type AuthorizationContext,
+  type ReadPolicies,
+  type RealtimeExtension,
+} from './realtime-authorization.ts';
