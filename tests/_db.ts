@@ -17,8 +17,12 @@ if (process.env.CI && !TEST_POSTGRES_URL) {
 /** The backends every DB suite runs on. */
 export const BACKENDS: readonly Backend[] = TEST_POSTGRES_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-/** The template the global setup prepares once per run (shim + migrations + seed). */
-export const TEMPLATE_DATABASE = 'pubdev_test_template';
+/**
+ * The template the global setup prepares once per run (shim + migrations + seed). Named per run
+ * so that two runs on one server (two developers, or a watch run beside a full run) never drop
+ * each other's template.
+ */
+export const TEMPLATE_DATABASE = process.env.PUBDEV_TEST_TEMPLATE ?? 'pubdev_test_template';
 
 export interface TestDatabase {
   db: Database;
