@@ -37,6 +37,13 @@ export const stackConfigSchema = z.object({
   dataDir: z.string().min(1).optional(),
   /** Access-token lifetime issued by /auth/v1, in seconds (Supabase's default: one hour). */
   jwtExpirySeconds: z.number().int().positive().default(3600),
+  /**
+   * Supabase Auth's `refresh_token_reuse_interval` (config.toml default 10): for this many seconds a
+   * rotated-out refresh token may still be exchanged, covering clients that lost a refresh response.
+   */
+  refreshTokenReuseIntervalSeconds: z.number().int().nonnegative().default(10),
+  /** Edge functions served at /functions/v1; `<repo>/supabase/functions` when absent (its `../config.toml` gives `verify_jwt`). */
+  functionsDir: z.string().min(1).optional(),
   realtime: realtimeLimitsSchema.default(realtimeLimitsSchema.parse({})),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;

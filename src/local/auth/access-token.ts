@@ -1,0 +1,93 @@
+import type { IncomingMessage } from 'node:http';
+import type { Database } from '../db/index.ts';
+import { bearerToken } from '../http.ts';
+import { signJwt, verifyJwt } from '../jwt.ts';
+import { AuthError } from './auth-error.ts';
+import { findUserById, toUserJson, type UserJson, type UserRow } from './auth-user.ts';
+import { sessionExists, type IssuedSession } from './auth-sessions.ts';
+
+export interface TokenSettings {
+  jwtSecret: string;
+  expirySeconds: number;
+  /** `<publicUrl>/auth/v1`, the `iss` Supabase Auth puts in its tokens. */
+  issuer: string;
+}
+
+/** The session object of `/token` responses (GoTrue's `AccessTokenResponse`). */
+export interface SessionJson {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  expires_at: number;
+  refresh_token: string;
+  user: UserJson;
+}
+
+/** Signs an access token with Supabase Auth's claims and wraps it in the session response. */
+export async function issueAccessToken(user: UserRow, session: IssuedSession, settings: TokenSettings, now: Date = new Date()): Promise<SessionJson> {
+  const iat = Math.floor(now.getTime() / 1000);
+  const exp = iat + settings.expirySeconds;
+  const userJson = toUserJson(user);
+  const claims = {
+    iss: settings.issuer,
+    sub: user.id,
+    aud: userJson.aud,
+    exp,
+    iat,
+    email: userJson.email,
+    phone: userJson.phone,
+    app_metadata: userJson.app_metadata,
+    user_metadata: userJson.user_metadata,
+    role: userJson.role,
+    aal: 'aal1',
+    amr: [{ method: 'password', timestamp: Math.floor(session.sessionCreatedAt.getTime() / 1000) }],
+    session_id: session.sessionId,
+    is_anonymous: user.is_anonymous,
+  };
+  const accessToken = await signJwt(claims, settings.jwtSecret);
+  return { access_token: accessToken, token_type: 'bearer', expires_in: settings.expirySeconds, expires_at: exp, refresh_token: session.refreshToken, user: userJson };
+}
+
+/** Go's jwt/v5 wording, which GoTrue puts after "invalid JWT: unable to parse or verify signature, ". */
+const JWT_LIBRARY_MESSAGES = {
+  expired: 'token has invalid claims: token is expired',
+  signature: 'token signature is invalid: signature is invalid',
+  malformed: 'token is malformed: could not base64 decode header',
+  claims: 'token has invalid claims: token is missing required claim',
+  missing: 'token is malformed: token contains an invalid number of segments',
+} as const;
+
+export interface Authenticated {
+  user: UserRow;
+  /** `session_id` of the token, when it names a session that still exists. */
+  sessionId: string | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * GoTrue's `requireAuthentication`: a Bearer token signed by the project, whose `sub` is an
+ * existing user and whose `session_id` (if any) is an existing session — so a token outlives a
+ * logout only as far as endpoints that skip this check (PostgREST, Realtime) are concerned.
+ */
+export async function authenticate(req: IncomingMessage, db: Database, jwtSecret: string): Promise<Authenticated> {
+  const token = bearerToken(req);
+  if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
+  const verified = await verifyJwt(token, jwtSecret);
+  if (!verified.ok) {
+    throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${JWT_LIBRARY_MESSAGES[verified.reason]}`);
+  }
+  const { sub, session_id: sessionId } = verified.claims;
+  if (typeof sub !== 'string' || sub === '') throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
+  if (!UUID.test(sub)) throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
+  const user = await findUserById(db, sub);
+  if (!user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
+  if (typeof sessionId === 'string' && sessionId !== '' && sessionId !== '00000000-0000-0000-0000-000000000000') {
+    if (!UUID.test(sessionId)) throw new AuthError(403, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
+    if (!(await sessionExists(db, sessionId))) {
+      throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
+    }
+    return { user, sessionId };
+  }
+  return { user, sessionId: undefined };
+}
