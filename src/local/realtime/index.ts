@@ -1,14 +1,110 @@
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocketServer } from 'ws';
 import { sendJson } from '../http.ts';
 import type { LocalService, ServiceContext } from '../service.ts';
+import { namespaceKey } from './broker.ts';
+import { authenticateUpgrade, type ConnectRefusal } from './connect-auth.ts';
+import { Connection } from './connection.ts';
+import { startDbBroadcastListener, type DbBroadcast } from './db-broadcast.ts';
+import { createPostgresChangesEngine } from './postgres-changes/index.ts';
+import { handleRealtimeApi } from './rest-broadcast.ts';
+import { jsonBytes } from './serializer.ts';
+import { createTenant, payloadTooLarge, type Tenant } from './tenant.ts';
 
-// Placeholder until the Realtime service lands: mounted so the gateway's routing is in place.
-export async function createRealtimeService(_context: ServiceContext): Promise<LocalService> {
+const PREFIX = '/realtime/v1';
+/** realtime-js connects to `<prefix>/websocket`; the server's own path is `/socket/websocket` (§1.1, §10). */
+const SOCKET_PATHS = new Set([`${PREFIX}/websocket`, `${PREFIX}/socket/websocket`]);
+
+function refuse(socket: Duplex, refusal: ConnectRefusal): void {
+  const body = JSON.stringify({ error: refusal.error });
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'access-control-allow-origin: *\r\n' +
+      'connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/** Delivers a realtime.messages row to its namespace as Realtime's replication does (§7.2). */
+function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
+  const binary = message.binaryPayload !== undefined;
+  const payload = binary ? message.binaryPayload! : jsonBytes(message.payload ?? {});
+  // Over the size or the events/s limit, database broadcasts are dropped (§7.2, §8.3).
+  if (payloadTooLarge(tenant, payload.byteLength) || tenant.events.triggered()) {
+    tenant.log(`realtime: dropped database broadcast ${message.id} on ${message.topic}`);
+    return;
+  }
+  tenant.events.add();
+  tenant.broker.publish(namespaceKey(message.private, message.topic), {
+    kind: 'user_broadcast',
+    event: message.event,
+    metadata: { id: message.id },
+    encoding: binary ? 'binary' : 'json',
+    payload,
+  });
+}
+
+/**
+ * The local Supabase Realtime: WebSocket protocol at `/realtime/v1/websocket` (vsn 1.0.0 and
+ * 2.0.0) and the REST API at `/realtime/v1/api/*`, following the protocol reference.
+ */
+export async function createRealtimeService(context: ServiceContext): Promise<LocalService> {
+  const { config, db, log } = context;
+  const engine = await createPostgresChangesEngine(db, { onError: (error) => log(`realtime: postgres changes: ${String(error)}`) });
+  const tenant = createTenant(config, db, log, engine);
+  const stopListener = await startDbBroadcastListener(db, (m) => deliverDbBroadcast(tenant, m), {
+    onError: (error) => log(`realtime: database broadcast: ${String(error)}`),
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.realtime.maxFrameBytes });
+
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> => {
+    if (!SOCKET_PATHS.has(url.pathname)) {
+      refuse(socket, { status: 404, error: 'Not found' });
+      return;
+    }
+    let refusal: ConnectRefusal | undefined;
+    const auth = await authenticateUpgrade(req, url, config);
+    if (!auth.ok) refusal = auth;
+    else if (tenant.connections >= config.realtime.maxConcurrentUsers) refusal = { status: 429, error: 'Too many connected users' };
+    else if (tenant.joins.triggered()) refusal = { status: 429, error: 'Too many joins per second' };
+    if (refusal || !auth.ok) {
+      // CONNECT_ERROR_BACKOFF_MS: Realtime answers refused upgrades only after this delay (§1.2).
+      if (config.realtime.connectErrorDelayMs > 0) await sleep(config.realtime.connectErrorDelayMs);
+      refuse(socket, refusal ?? { status: 500, error: 'Error connecting to Realtime' });
+      return;
+    }
+    const grant = auth.grant;
+    wss.handleUpgrade(req, socket, head, (ws) => new Connection(tenant, grant, ws));
+  };
+
   return {
-    prefix: '/realtime/v1',
-    description: '/realtime/v1 (not implemented yet)',
-    handleRequest(_req, res) {
-      sendJson(res, 501, { message: '/realtime/v1 is not implemented yet' });
+    prefix: PREFIX,
+    description: `${PREFIX} Realtime: WebSocket (vsn 1.0.0, 2.0.0), broadcast (client, REST, database), presence, Postgres changes`,
+    async handleRequest(req, res, url) {
+      const path = url.pathname.slice(PREFIX.length);
+      if (path.startsWith('/api/')) {
+        await handleRealtimeApi(tenant, req, res, path, url);
+        return;
+      }
+      sendJson(res, 404, { message: 'not found' });
     },
-    async close() {},
+    handleUpgrade(req, socket, head, url) {
+      upgrade(req, socket, head, url).catch((error: unknown) => {
+        log(`realtime: upgrade failed: ${(error as Error).message}`);
+        refuse(socket, { status: 500, error: 'Error connecting to Realtime' });
+      });
+    },
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await stopListener();
+      await engine.close();
+    },
   };
 }

@@ -1,0 +1,55 @@
+import type { PayloadEncoding } from './serializer.ts';
+
+/**
+ * In-process pub/sub between channels of one stack (the local Realtime is a single tenant).
+ * Public and private channels of the same name are separate namespaces (§2.1): a broadcast on
+ * private `room1` never reaches public `room1`, from clients, REST or the database alike.
+ */
+
+export function namespaceKey(isPrivate: boolean, subTopic: string): string {
+  return `${isPrivate ? 'private' : 'public'}:${subTopic}`;
+}
+
+export interface PresenceDiff {
+  joins: Record<string, { metas: Array<Record<string, unknown>> }>;
+  leaves: Record<string, { metas: Array<Record<string, unknown>> }>;
+}
+
+/** What a subscriber receives; each channel renders it for its own topic and vsn (§3.2). */
+export type Delivery =
+  /** A `Phoenix.Socket.Broadcast` with a map payload: V1 pushes, V2 text pushes, the REST batch. */
+  | { kind: 'json_broadcast'; payload: Record<string, unknown> }
+  /** A `UserBroadcast`: V2 kind-3 pushes, the single REST endpoint, the database. */
+  | { kind: 'user_broadcast'; event: string; metadata: Record<string, unknown> | null; encoding: PayloadEncoding; payload: Uint8Array }
+  | { kind: 'presence_diff'; diff: PresenceDiff };
+
+export interface BrokerSubscriber {
+  deliver(delivery: Delivery): void;
+}
+
+export class Broker {
+  private readonly topics = new Map<string, Set<BrokerSubscriber>>();
+
+  subscribe(key: string, subscriber: BrokerSubscriber): void {
+    let set = this.topics.get(key);
+    if (!set) this.topics.set(key, (set = new Set()));
+    set.add(subscriber);
+  }
+
+  unsubscribe(key: string, subscriber: BrokerSubscriber): void {
+    const set = this.topics.get(key);
+    if (!set) return;
+    set.delete(subscriber);
+    if (set.size === 0) this.topics.delete(key);
+  }
+
+  /** Delivers to every subscriber of `key` but `except` (broadcast `self: false`, §3.3). */
+  publish(key: string, delivery: Delivery, except?: BrokerSubscriber): void {
+    const set = this.topics.get(key);
+    if (!set) return;
+    // A delivery may close a channel (rate limit), which unsubscribes it: iterate over a copy.
+    for (const subscriber of [...set]) {
+      if (subscriber !== except) subscriber.deliver(delivery);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Realtime's rolling-average rate counter (protocol reference §8.2): counts land in 5 s buckets,
+ * the average runs over the last 12 completed buckets (60 s), and the counter is "triggered" while
+ * that average is at or above the limit. Bursts inside one bucket are tolerated, as on the server.
+ * Lazy (no timers) so an idle stack costs nothing; the clock is injectable for tests.
+ */
+
+/** Realtime's `RateCounter` tick: one bucket per 5 s. */
+export const BUCKET_MS = 5000;
+/** 12 buckets × 5 s = the 60 s window Realtime averages over. */
+export const BUCKET_COUNT = 12;
+
+export interface RateCounterOptions {
+  /** Events per second at which the counter triggers. */
+  limit: number;
+  now?: () => number;
+  bucketMs?: number;
+}
+
+export class RateCounter {
+  readonly limit: number;
+  private readonly now: () => number;
+  private readonly bucketMs: number;
+  private readonly startBucket: number;
+  private readonly buckets = new Map<number, number>();
+
+  constructor(options: RateCounterOptions) {
+    this.limit = options.limit;
+    this.now = options.now ?? Date.now;
+    this.bucketMs = options.bucketMs ?? BUCKET_MS;
+    this.startBucket = this.bucketOf(this.now());
+  }
+
+  add(count = 1): void {
+    const bucket = this.bucketOf(this.now());
+    this.buckets.set(bucket, (this.buckets.get(bucket) ?? 0) + count);
+    for (const key of this.buckets.keys()) if (key < bucket - BUCKET_COUNT) this.buckets.delete(key);
+  }
+
+  /** Average events per second over the completed buckets of the window (0 before the first tick). */
+  average(): number {
+    const current = this.bucketOf(this.now());
+    const completed = Math.min(BUCKET_COUNT, current - this.startBucket);
+    if (completed <= 0) return 0;
+    let sum = 0;
+    for (let b = current - completed; b < current; b++) sum += this.buckets.get(b) ?? 0;
+    return sum / ((completed * this.bucketMs) / 1000);
+  }
+
+  triggered(): boolean {
+    return this.average() >= this.limit;
+  }
+
+  private bucketOf(time: number): number {
+    return Math.floor(time / this.bucketMs);
+  }
+}
+
+/** A fixed-window call limit: Realtime's client presence limit, N calls per window per channel (§4.4). */
+export class WindowLimit {
+  private windowStart = 0;
+  private calls = 0;
+
+  constructor(
+    private readonly maxCalls: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts one call; false once the window's allowance is used up. */
+  take(): boolean {
+    const time = this.now();
+    if (time - this.windowStart >= this.windowMs) {
+      this.windowStart = time;
+      this.calls = 0;
+    }
+    this.calls += 1;
+    return this.calls <= this.maxCalls;
+  }
+}
