@@ -59,8 +59,8 @@ async function createPostgresDatabase(template: string): Promise<string> {
   return databaseUrl(TEST_POSTGRES_URL!, name);
 }
 
-async function dropPostgresDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
+/** Drops a database on the test server, closing whatever is still connected to it. */
+export async function dropPostgresDatabase(name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   try {
@@ -90,7 +90,7 @@ export async function createTestDatabase(backend: Backend, options: PrepareOptio
     url,
     async dispose() {
       await db.close();
-      await dropPostgresDatabase(url);
+      await dropPostgresDatabase(new URL(url).pathname.slice(1));
     },
   };
 }

@@ -1,27 +1,17 @@
 /** Once per test run: rebuild the PostgreSQL template database that DB suites copy. */
 import pg from 'pg';
 import { openDatabase, prepareDatabase } from '../src/local/db/index.ts';
-import { databaseUrl, TEST_POSTGRES_URL } from './_db.ts';
-
-async function dropTemplate(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name} with (force)`);
-  } finally {
-    await admin.end();
-  }
-}
+import { databaseUrl, dropPostgresDatabase, TEST_POSTGRES_URL } from './_db.ts';
 
 export default async function setup(): Promise<(() => Promise<void>) | void> {
   if (!TEST_POSTGRES_URL) return;
   // Test workers are forked after this runs and inherit the variable (see TEMPLATE_DATABASE).
   const TEMPLATE_DATABASE = `pubdev_test_template_${process.pid}`;
   process.env.PUBDEV_TEST_TEMPLATE = TEMPLATE_DATABASE;
+  await dropPostgresDatabase(TEMPLATE_DATABASE);
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   try {
-    await admin.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
     await admin.query(`create database ${TEMPLATE_DATABASE}`);
   } finally {
     await admin.end();
@@ -32,5 +22,5 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   } finally {
     await db.close();
   }
-  return () => dropTemplate(TEMPLATE_DATABASE);
+  return () => dropPostgresDatabase(TEMPLATE_DATABASE);
 }
