@@ -1,14 +1,32 @@
-import { sendJson } from '../http.ts';
 import type { LocalService, ServiceContext } from '../service.ts';
+import { handleRestRequest } from './handle-rest-request.ts';
 
-// Placeholder until the Rest service lands: mounted so the gateway's routing is in place.
-export async function createRestService(_context: ServiceContext): Promise<LocalService> {
+/**
+ * `/rest/v1`: the PostgREST subset the project's clients use (supabase-js `from()`/`rpc()`,
+ * Python `table()`/`rpc()`), each request run as its JWT's role and claims so RLS decides.
+ */
+export async function createRestService(context: ServiceContext): Promise<LocalService> {
   return {
     prefix: '/rest/v1',
-    description: '/rest/v1 (not implemented yet)',
-    handleRequest(_req, res) {
-      sendJson(res, 501, { message: '/rest/v1 is not implemented yet' });
+    description: '/rest/v1 PostgREST subset (select, filters, insert/upsert/update/delete, rpc)',
+    handleRequest(req, res, url) {
+      return handleRestRequest(context, req, res, url);
     },
     async close() {},
   };
 }
+
+// The query-string grammar, exported for its unit tests and for tools that want to check a URL.
+export type { ApiQuery, Condition, Field, Filter, LogicTree, OrderTerm, Preferences, SelectItem } from './api-request.ts';
+export { parseColumnList } from './parse-column-list.ts';
+export { parseFilter, parseLogicTree } from './parse-filter.ts';
+export { parseOrder } from './parse-order.ts';
+export { parsePrefer } from './parse-prefer.ts';
+export { parseQuery } from './parse-query.ts';
+export { resolvePage } from './parse-range.ts';
+export { parseSelect } from './parse-select.ts';
+export { negotiateRepresentation } from './negotiate-representation.ts';
+export { PostgrestError, statusForSqlState } from './postgrest-error.ts';
+export { whereSql } from './build-where.ts';
+export { projectionSql } from './build-projection.ts';
+export { SqlParams } from './sql-params.ts';

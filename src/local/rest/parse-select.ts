@@ -1,0 +1,70 @@
+import { CAST_TYPES, type CastType, type SelectItem } from './api-request.ts';
+import { parseField } from './parse-field.ts';
+import { TextCursor } from './text-cursor.ts';
+
+const CAST_NAME = /^[a-z0-9_]+/;
+
+function isCastType(name: string): name is CastType {
+  return (CAST_TYPES as readonly string[]).includes(name);
+}
+
+function parseItems(cursor: TextCursor, nested: boolean): SelectItem[] {
+  const items: SelectItem[] = [];
+  for (;;) {
+    items.push(parseItem(cursor));
+    if (cursor.eat(',')) continue;
+    if (nested ? cursor.peek() === ')' : cursor.done) return items;
+    throw cursor.fail(nested ? 'expected "," or ")"' : 'expected "," or the end of the select list');
+  }
+}
+
+function parseItem(cursor: TextCursor): SelectItem {
+  if (cursor.eat('*')) return { kind: 'star' };
+  if (cursor.startsWith('...')) throw cursor.fail('spread embeds ("...") are not supported by the local stack');
+  const start = cursor.pos;
+  let alias: string | undefined;
+  const first = cursor.name();
+  if (cursor.peek() === ':' && cursor.peek(1) !== ':') {
+    cursor.pos++;
+    alias = first;
+  } else {
+    cursor.pos = start;
+  }
+  const afterAlias = cursor.pos;
+  const name = cursor.name();
+  if (cursor.peek() === '(' || cursor.peek() === '!') {
+    let hint: string | undefined;
+    let inner = false;
+    while (cursor.eat('!')) {
+      const word = cursor.name('an embed hint');
+      if (word === 'inner') inner = true;
+      else if (word === 'left') inner = false;
+      else hint = word;
+    }
+    cursor.expect('(');
+    const select: SelectItem[] = cursor.peek() === ')' ? [{ kind: 'star' }] : parseItems(cursor, true);
+    cursor.expect(')');
+    return { kind: 'embed', relation: name, inner, select, ...(alias !== undefined ? { alias } : {}), ...(hint !== undefined ? { hint } : {}) };
+  }
+  cursor.pos = afterAlias;
+  const field = parseField(cursor);
+  let cast: CastType | undefined;
+  if (cursor.eat('::')) {
+    const match = CAST_NAME.exec(cursor.text.slice(cursor.pos));
+    const type = match?.[0] ?? '';
+    if (!isCastType(type)) throw cursor.fail(`expected a cast to one of ${CAST_TYPES.join(', ')}`);
+    cursor.pos += type.length;
+    cast = type;
+  }
+  return { kind: 'column', field, ...(alias !== undefined ? { alias } : {}), ...(cast !== undefined ? { cast } : {}) };
+}
+
+/**
+ * The `select` parameter: `*`, `col`, `alias:col`, `col->key`, `col->>key`, `col::text`, and
+ * embeds `relation(cols)` (parsed here; the builder decides whether it can serve them).
+ */
+export function parseSelect(text: string): SelectItem[] {
+  const cursor = new TextCursor(text, 'select parameter');
+  if (text === '') return [{ kind: 'star' }];
+  return parseItems(cursor, false);
+}

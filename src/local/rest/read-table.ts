@@ -1,0 +1,88 @@
+import type { Queryable } from '../db/index.ts';
+import type { ApiQuery, Preferences } from './api-request.ts';
+import { orderSql } from './build-order.ts';
+import { checkEmbeddedUsed, projectionSql } from './build-projection.ts';
+import { whereSql } from './build-where.ts';
+import { ROW_ALIAS } from './column-source.ts';
+import { PostgrestError } from './postgrest-error.ts';
+import { quoteIdent } from './quote-ident.ts';
+import { createEmbedResolver } from './resolve-embed.ts';
+import { ARRAY_CONTENT_TYPE, contentRange, OBJECT_CONTENT_TYPE, type Representation, type RestResponse } from './rest-response.ts';
+import { EXPOSED_SCHEMA, type TableInfo } from './schema-cache.ts';
+import { SqlParams } from './sql-params.ts';
+
+export interface Page {
+  offset: number;
+  limit?: number;
+}
+
+export interface AggregatedRows {
+  n: number;
+  body: string;
+  item: string | null;
+  total?: number | null;
+}
+
+/** `select count, json_agg, first` over a subquery yielding one JSON value `j` per row. */
+export function aggregateSql(subquery: string, extra = ''): string {
+  return `select count(*)::int as n, coalesce(json_agg(pgrst_r.j), '[]')::text as body, (json_agg(pgrst_r.j) -> 0)::text as item${extra} from (${subquery}) pgrst_r`;
+}
+
+/** Adds conditions (from `!inner` embeds) to a ` where …` clause or to none. */
+export function withFilters(where: string, filters: readonly string[]): string {
+  if (filters.length === 0) return where;
+  return `${where ? `${where} and` : ' where'} ${filters.join(' and ')}`;
+}
+
+export function singularError(rows: number): PostgrestError {
+  return new PostgrestError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${rows} rows`);
+}
+
+export function relationSql(table: TableInfo): string {
+  return `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(table.name)}`;
+}
+
+/** GET/HEAD on a table or view: filters, order, page, optional exact count, as the JWT's role. */
+export async function readTable(
+  tx: Queryable,
+  table: TableInfo,
+  request: { query: ApiQuery; prefer: Preferences; representation: Representation; page: Page; head: boolean },
+): Promise<RestResponse> {
+  const { query, prefer, representation, page } = request;
+  const source = { label: table.name, columnNames: table.columnNames };
+  const params = new SqlParams();
+  const relation = `${relationSql(table)} as ${ROW_ALIAS}`;
+  const used = new Set<string>();
+  const projection = await projectionSql(query.select, source, params, {
+    stripNulls: representation.stripNulls,
+    embeds: createEmbedResolver(tx),
+    embedded: query.embedded,
+    used,
+  });
+  checkEmbeddedUsed(query.embedded, used);
+  const where = withFilters(whereSql(query.conditions, source, params), projection.filters);
+  let paging = orderSql(query.order, source, params);
+  if (page.limit !== undefined) paging += ` limit ${params.add(page.limit)}`;
+  if (page.offset > 0) paging += ` offset ${params.add(page.offset)}`;
+  // planned/estimated are answered exactly: the local tables are small enough that an exact count is cheap.
+  const counted = prefer.count !== undefined;
+  const total = counted ? `, (select count(*) from ${relation}${where})::int as total` : '';
+  const { rows } = await tx.query<AggregatedRows>(aggregateSql(`select ${projection.sql} as j from ${relation}${where}${paging}`, total), params.values);
+  const result = rows[0] ?? { n: 0, body: '[]', item: null };
+  const count = counted ? (result.total ?? 0) : undefined;
+
+  if (count !== undefined && page.offset > count) {
+    throw new PostgrestError(416, 'PGRST103', 'Requested range not satisfiable', `An offset of ${page.offset} was requested, but there are only ${count} rows.`, null, {
+      'content-range': `*/${count}`,
+    });
+  }
+  if (representation.singular && result.n !== 1) throw singularError(result.n);
+  const status = count !== undefined && result.n < count ? 206 : 200;
+  const headers: Record<string, string> = {
+    'content-type': representation.singular ? OBJECT_CONTENT_TYPE : ARRAY_CONTENT_TYPE,
+    'content-range': contentRange(page.offset, result.n, count),
+  };
+  if (counted) headers['preference-applied'] = `count=${prefer.count}`;
+  if (request.head) return { status, headers };
+  return { status, headers, body: representation.singular ? (result.item ?? 'null') : result.body };
+}
