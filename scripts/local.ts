@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack(config, { log: (m) => console.log(m) });
   const db = config.databaseUrl ? `PostgreSQL ${new URL(config.databaseUrl).host}` : `PGlite ${config.dataDir ?? '(in memory)'}`;
   const lines = [
-    `PubDev local stack ready`,
+    `PubDev local stack ready in ${process.uptime().toFixed(1)} s`,
     `API URL: ${stack.url}`,
     `Database: ${db} — ${stack.prepared.applied.length} migration(s) applied${stack.prepared.seeded ? ', seed loaded' : ''}`,
     ...stack.services.map((s) => `  ${s.description}`),

@@ -63,6 +63,7 @@ const envSchema = z.object({
   PUBDEV_JWT_SECRET: z.string().min(32, 'PUBDEV_JWT_SECRET must be at least 32 characters').optional(),
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgresql:// URL').optional(),
   PUBDEV_DATA_DIR: z.string().min(1).optional(),
+  PUBDEV_FUNCTIONS_DIR: z.string().min(1).optional(),
   PUBDEV_JWT_EXPIRY: integer('PUBDEV_JWT_EXPIRY'),
   PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: integer('PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS'),
   PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND'),
@@ -70,7 +71,9 @@ const envSchema = z.object({
 });
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig {
-  const parsed = envSchema.safeParse(env);
+  // `DATABASE_URL=` in a .env file means "not set", as most tools read it.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid environment: ${detail}`);
@@ -86,6 +89,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig
     ...(e.PUBDEV_JWT_SECRET ? { jwtSecret: e.PUBDEV_JWT_SECRET } : {}),
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     ...(e.PUBDEV_DATA_DIR ? { dataDir: e.PUBDEV_DATA_DIR } : {}),
+    ...(e.PUBDEV_FUNCTIONS_DIR ? { functionsDir: e.PUBDEV_FUNCTIONS_DIR } : {}),
     ...(e.PUBDEV_JWT_EXPIRY !== undefined ? { jwtExpirySeconds: e.PUBDEV_JWT_EXPIRY } : {}),
     realtime: realtimeLimitsSchema.parse(realtime),
   });
