@@ -36,3 +36,19 @@ export const AGENT_RUNS = {
   acmeScoring: { id: 'd0000000-0000-4000-8000-000000000002', orgId: ORGS.acme.id, agentId: 'scoring-agent', status: 'completed' },
   globexEnrichment: { id: 'd0000000-0000-4000-8000-000000000003', orgId: ORGS.globex.id, agentId: 'enrichment-agent', status: 'idle' },
 } as const;
+
+export const TEAM_UPDATES = {
+  acmeOrgWide: 'f0000000-0000-4000-8000-000000000001',
+  acmeUsWestMention: 'f0000000-0000-4000-8000-000000000002',
+  globexOrgWide: 'f0000000-0000-4000-8000-000000000003',
+  acmeUsEast: 'f0000000-0000-4000-8000-000000000004',
+} as const;
+
+export const NOTIFICATIONS = {
+  acmeOrgWide: 'e0000000-0000-4000-8000-000000000001',
+  acmeOwnerPersonal: 'e0000000-0000-4000-8000-000000000002',
+  globexOrgWide: 'e0000000-0000-4000-8000-000000000003',
+} as const;
+
+/** The seed's team update mentioning west@acme.test creates this notification (its id is generated). */
+export const MENTION_NOTIFICATION_MESSAGE = 'You were mentioned: Sunrise Books assigned to west@acme.test';

@@ -5,17 +5,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopic } from '../../src/contract/index.ts';
 import { checkRealtimeRead, checkRealtimeWrite } from '../../src/local/db/index.ts';
-import { AGENT_RUNS, ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import {
+  AGENT_RUNS,
+  MENTION_NOTIFICATION_MESSAGE,
+  NOTIFICATIONS,
+  ORGS,
+  PUBLISHERS,
+  TEAM_UPDATES,
+  USERS,
+} from '../../src/local/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller, attempt, CALLERS, claimsFor, type Caller, type Outcome } from './_as-user.ts';
-import { SEED_MENTION_MESSAGE, SEED_NOTIFICATIONS, SEED_TEAM_UPDATES } from './_seed-ids.ts';
 
 const ACME = ORGS.acme.id;
 const GLOBEX = ORGS.globex.id;
 const P = PUBLISHERS;
 const U = USERS;
-const N = SEED_NOTIFICATIONS;
-const T = SEED_TEAM_UPDATES;
+const N = NOTIFICATIONS;
+const T = TEAM_UPDATES;
 const ACME_PEOPLE: readonly Caller[] = ['acmeOwner', 'acmeWest', 'acmeAgent'];
 const MISSING_UUID = 'c0000000-0000-4000-8000-0000000000ff';
 
@@ -72,7 +79,7 @@ const VISIBILITY: readonly VisibilityCase[] = [
     column: 'message',
     visible: {
       acmeOwner: ['Scoring finished: 4 publishers scored', 'Weekly publisher report is ready'],
-      acmeWest: ['Weekly publisher report is ready', SEED_MENTION_MESSAGE],
+      acmeWest: ['Weekly publisher report is ready', MENTION_NOTIFICATION_MESSAGE],
       acmeAgent: ['Weekly publisher report is ready'],
       globexMember: ['Globex import paused for maintenance'],
       anon: [],
