@@ -7,6 +7,8 @@ export const realtimeLimitsSchema = z.object({
   maxEventsPerSecond: z.number().int().positive().default(100),
   maxJoinsPerSecond: z.number().int().positive().default(100),
   maxConcurrentUsers: z.number().int().positive().default(200),
+  /** Tenant `max_presence_events_per_second` (§4.4, §8.1): 1000 on the server, 20 on the hosted free plan. */
+  maxPresenceEventsPerSecond: z.number().int().positive().default(1000),
   /** `max_payload_size_in_kb`: 3000 on the server, 256 on the hosted free plan. */
   maxPayloadSizeKb: z.number().int().positive().default(3000),
   clientPresenceMaxCalls: z.number().int().positive().default(5),
@@ -68,6 +70,7 @@ const envSchema = z.object({
   PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: integer('PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS'),
   PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND'),
   PUBDEV_REALTIME_MAX_PAYLOAD_KB: integer('PUBDEV_REALTIME_MAX_PAYLOAD_KB'),
+  PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND'),
 });
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig {
@@ -83,6 +86,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig
   if (e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS !== undefined) realtime.joinErrorDelayMs = e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS;
   if (e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND !== undefined) realtime.maxEventsPerSecond = e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND;
   if (e.PUBDEV_REALTIME_MAX_PAYLOAD_KB !== undefined) realtime.maxPayloadSizeKb = e.PUBDEV_REALTIME_MAX_PAYLOAD_KB;
+  if (e.PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND !== undefined) {
+    realtime.maxPresenceEventsPerSecond = e.PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND;
+  }
   return stackConfigSchema.parse({
     ...(e.PUBDEV_HOST ? { host: e.PUBDEV_HOST } : {}),
     ...(e.PUBDEV_PORT !== undefined ? { port: e.PUBDEV_PORT } : {}),

@@ -10,6 +10,8 @@ export interface ServiceContext {
   /** `http://127.0.0.1:<port>`, the URL clients use as SUPABASE_URL. */
   publicUrl: string;
   log: (message: string) => void;
+  /** The clock rate limits read (Realtime's rolling counters); tests pass one they advance. */
+  now?: () => number;
 }
 
 /** One Supabase API mounted on the gateway under `prefix` (e.g. `/realtime/v1`). */

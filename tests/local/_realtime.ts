@@ -44,17 +44,21 @@ export interface ClientOptions {
   timeout?: number;
   heartbeatIntervalMs?: number;
   heartbeatCallback?: (status: string) => void;
+  /** realtime-js's `logger`: sees every frame the client receives (`kind` "receive"). */
+  logger?: (kind: string, msg: string, data?: unknown) => void;
 }
 
 export async function startRealtimeStack(
   backend: Backend,
   realtime: Partial<RealtimeLimits> = {},
   log?: (message: string) => void,
+  /** The clock of Realtime's rate counters, for tests that move their window (see ManualClock). */
+  now?: () => number,
 ): Promise<RealtimeStack> {
   const database = await createTestDatabase(backend);
   const stack = await startLocalStack(
     { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, ...realtime } },
-    { db: database.db, ...(log ? { log } : {}) },
+    { db: database.db, ...(log ? { log } : {}), ...(now ? { now } : {}) },
   );
   const clients: SupabaseClient[] = [];
   const rt: RealtimeStack = {
@@ -68,6 +72,7 @@ export async function startRealtimeStack(
           ...(options.timeout ? { timeout: options.timeout } : {}),
           ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
           ...(options.heartbeatCallback ? { heartbeatCallback: options.heartbeatCallback } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
         },
         auth: { persistSession: false, autoRefreshToken: false },
         ...(options.accessToken ? { accessToken: options.accessToken } : {}),
@@ -266,4 +271,13 @@ export async function refusedUpgrade(stack: LocalStack, query: Record<string, st
 /** Resolves once the wall clock has passed `epochSeconds` (token expiry tests). */
 export function untilEpoch(epochSeconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, epochSeconds * 1000 - Date.now())));
+}
+
+/** A clock that stands still until a test moves it: pass `clock.now` to {@link startRealtimeStack}. */
+export class ManualClock {
+  private time = Date.now();
+  readonly now = (): number => this.time;
+  advance(ms: number): void {
+    this.time += ms;
+  }
 }

@@ -8,7 +8,7 @@ import { WindowLimit } from './rate-counter.ts';
 import type { ReplayMessage } from './replay.ts';
 import type { InboundMessage, InboundUserBroadcast, Outbound } from './serializer.ts';
 import { jsonBytes } from './serializer.ts';
-import { payloadTooLarge, type Tenant } from './tenant.ts';
+import { payloadTooLarge, takePresenceEvent, type Tenant } from './tenant.ts';
 
 /** What a channel needs from the socket it lives on. */
 export interface ChannelHost {
@@ -56,6 +56,18 @@ export class Channel implements BrokerSubscriber {
   private token: string;
   private claims: JwtClaims & { exp: number };
   private readPolicies: ReadPolicies | undefined;
+  /**
+   * Presence read: always true on public channels; on private ones evaluated at join only when
+   * presence was enabled then, else `undefined` until a track evaluates it (§4.2).
+   */
+  private presenceRead: boolean | undefined;
+  /**
+   * The presence read the fan-out was set up with (Realtime's fastlane metadata): fixed at join and
+   * on `access_token`, not by a track — which decides how diffs reach this channel (see deliver).
+   */
+  private fanoutPresenceRead: boolean | undefined;
+  /** Ids of the broadcasts replayed at join; live copies of them are dropped (§3.4). */
+  private readonly replayedIds: ReadonlySet<string>;
   private writeCache: Partial<Record<RealtimeExtension, boolean>> = {};
   private presenceEnabled: boolean;
   private readonly presenceLimit: WindowLimit;
@@ -88,7 +100,10 @@ export class Channel implements BrokerSubscriber {
     this.token = init.token;
     this.claims = init.claims;
     this.readPolicies = init.readPolicies;
+    this.presenceRead = init.isPrivate ? (init.presenceEnabled ? (init.readPolicies?.presence ?? false) : undefined) : true;
+    this.fanoutPresenceRead = this.presenceRead;
     this.replay = init.replay;
+    this.replayedIds = new Set(init.replay.map((m) => m.metadata?.id).filter((id): id is string => typeof id === 'string'));
     const limits = host.tenant.config.realtime;
     this.presenceLimit = new WindowLimit(limits.clientPresenceMaxCalls, limits.clientPresenceWindowMs);
   }
@@ -114,11 +129,12 @@ export class Channel implements BrokerSubscriber {
   deliver(delivery: Delivery): void {
     if (this.closed) return;
     if (delivery.kind === 'presence_diff') {
-      // Private channels get diffs only with presence read, evaluated at join (§4.2).
-      if (this.isPrivate && !this.readPolicies?.presence) return;
-      this.host.send({ kind: 'message', joinRef: null, ref: null, topic: this.topic, event: 'presence_diff', payload: delivery.diff });
+      this.deliverPresenceDiff(delivery.diff);
       return;
     }
+    // A live copy of a message this subscriber already got by replay is dropped, uncounted (§3.4).
+    const id = messageId(delivery);
+    if (id !== undefined && this.replayedIds.has(id)) return;
     // Admitted by presence read only → no broadcasts (§3.3 receive side).
     if (this.isPrivate && !this.readPolicies?.broadcast) return;
     const { events } = this.host.tenant;
@@ -142,6 +158,26 @@ export class Channel implements BrokerSubscriber {
     }
   }
 
+  /** [RT] message_dispatcher.ex, presence branch (§4.2, §4.4). */
+  private deliverPresenceDiff(diff: PresenceDiff): void {
+    const push = () => this.host.send({ kind: 'message', joinRef: null, ref: null, topic: this.topic, event: 'presence_diff', payload: diff });
+    switch (this.fanoutPresenceRead) {
+      case false:
+        return;
+      case true:
+        // Fan-out deliveries count on the tenant's presence counter; receivers don't check it.
+        this.host.tenant.presenceEvents.add();
+        push();
+        return;
+      case undefined:
+        // Read was never evaluated at join: Realtime routes the diff through the channel process
+        // (`authorize_presence_diff`), which delivers it only if a track has since authorised
+        // presence read — and doesn't count it.
+        if (this.presenceRead === true) push();
+        return;
+    }
+  }
+
   /** Pushed right after the join reply (§2.5). */
   afterJoin(): void {
     for (const message of this.replay.splice(0)) {
@@ -153,7 +189,12 @@ export class Channel implements BrokerSubscriber {
         this.host.send({ ...message, kind: 'user_broadcast', topic: this.topic });
       }
     }
-    if (this.presenceEnabled && (!this.isPrivate || this.readPolicies?.presence)) {
+    if (this.presenceEnabled && this.presenceRead === true) {
+      // `sync_presence`: over the tenant's presence rate the new channel is shut down instead (§4.4).
+      if (!takePresenceEvent(this.host.tenant)) {
+        this.shutdown('Too many presence messages per second');
+        return;
+      }
       this.push('presence_state', this.host.tenant.presence.state(this.namespace));
     }
     this.scheduleTokenCheck();
@@ -164,10 +205,16 @@ export class Channel implements BrokerSubscriber {
   }
 
   postgresUnavailable(): void {
+    if (this.closed) return;
     this.system('postgres_changes', 'error', 'Postgres changes are not available on this server');
   }
 
   attachPostgresChanges(registration: PostgresChangesRegistration): void {
+    // afterJoin may already have shut the channel down (presence rate, §4.4).
+    if (this.closed) {
+      registration.unregister();
+      return;
+    }
     this.pg = registration;
     this.announce(registration);
   }
@@ -267,14 +314,24 @@ export class Channel implements BrokerSubscriber {
           this.shutdown('Track message size exceeded');
           return;
         }
-        if (this.isPrivate && !(await this.canWrite('presence'))) {
+        if (this.isPrivate && !(await this.canTrack())) {
           this.reply(ref, 'error', { reason: `Unauthorized: You do not have permissions to track presence on this Channel topic: ${this.subTopic}` });
           return;
         }
         if (this.closed) return;
+        const payload = meta as Record<string, unknown>;
+        // An identical re-track is a no-op and, being no presence event, isn't counted (§4.2).
+        if (tenant.presence.isUnchanged(this.namespace, this, this.presenceKey, payload)) {
+          this.reply(ref, 'ok', {});
+          return;
+        }
+        if (!takePresenceEvent(tenant)) {
+          this.shutdown('Too many presence messages per second');
+          return;
+        }
         // A track auto-enables presence, without a presence_state (§4.2).
         this.presenceEnabled = true;
-        const diff = tenant.presence.track(this.namespace, this, this.presenceKey, meta as Record<string, unknown>);
+        const diff = tenant.presence.track(this.namespace, this, this.presenceKey, payload);
         this.reply(ref, 'ok', {});
         if (diff) this.publishDiff(diff);
         return;
@@ -317,12 +374,14 @@ export class Channel implements BrokerSubscriber {
         this.shutdown(`You do not have permissions to read from this Channel topic: ${this.subTopic}`);
         return;
       }
-      const previous = this.readPolicies;
-      if ((previous?.broadcast && !policies.broadcast) || (previous?.presence && !policies.presence)) {
+      if ((this.readPolicies?.broadcast && !policies.broadcast) || (this.presenceRead === true && !policies.presence)) {
         this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);
         return;
       }
       this.readPolicies = policies;
+      this.presenceRead = this.presenceEnabled ? policies.presence : undefined;
+      // Realtime re-subscribes the fan-out with the new policies (`maybe_resubscribe_fastlane`).
+      this.fanoutPresenceRead = this.presenceRead;
     }
     this.writeCache = {};
     if (this.pg) {
@@ -345,6 +404,20 @@ export class Channel implements BrokerSubscriber {
       this.host.tenant.log(`realtime: read check failed on ${this.subTopic}: ${(error as Error).message}`);
       return { broadcast: false, presence: false, policyError: (error as Error).message };
     }
+  }
+
+  /**
+   * The first track on a private channel: presence read is evaluated now if the join skipped it
+   * (presence not enabled then), then presence write (§4.2; [RT] presence_handler.ex
+   * `maybe_authorize_presence_read`). Realtime keeps the new read only when the track goes ahead.
+   */
+  private async canTrack(): Promise<boolean> {
+    if (this.presenceRead !== undefined) return this.canWrite('presence');
+    const claims = this.claims;
+    const read = await this.readPoliciesFor(claims, true);
+    const write = await this.canWrite('presence');
+    if (write && this.claims === claims && !this.closed) this.presenceRead = read.presence;
+    return write;
   }
 
   /** Write policy, checked lazily and cached until the token changes (§6.3). */
@@ -412,4 +485,12 @@ export class Channel implements BrokerSubscriber {
     this.pg = undefined;
     this.host.released(this);
   }
+}
+
+/** The id Realtime de-duplicates replays by: a UserBroadcast's `metadata.id`, a JSON broadcast's `meta.id` (§3.4). */
+function messageId(delivery: Extract<Delivery, { kind: 'json_broadcast' | 'user_broadcast' }>): string | undefined {
+  const meta = delivery.kind === 'user_broadcast' ? delivery.metadata : delivery.payload.meta;
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const id = (meta as Record<string, unknown>).id;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -12,7 +12,7 @@ import { startDbBroadcastListener, type DbBroadcast } from './db-broadcast.ts';
 import { createPostgresChangesEngine } from './postgres-changes/index.ts';
 import { handleRealtimeApi } from './rest-broadcast.ts';
 import { jsonBytes } from './serializer.ts';
-import { createTenant, payloadTooLarge, type Tenant } from './tenant.ts';
+import { createTenant, createTenantCounters, payloadTooLarge, type Tenant } from './tenant.ts';
 
 const PREFIX = '/realtime/v1';
 /** realtime-js connects to `<prefix>/websocket`; the server's own path is `/socket/websocket` (§1.1, §10). */
@@ -55,8 +55,13 @@ function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
  */
 export async function createRealtimeService(context: ServiceContext): Promise<LocalService> {
   const { config, db, log } = context;
-  const engine = await createPostgresChangesEngine(db, { onError: (error) => log(`realtime: postgres changes: ${String(error)}`) });
-  const tenant = createTenant(config, db, log, engine);
+  const counters = createTenantCounters(config.realtime, context.now);
+  const engine = await createPostgresChangesEngine(db, {
+    onError: (error) => log(`realtime: postgres changes: ${String(error)}`),
+    dbEvents: counters.dbEvents,
+    onSkipped: (count) => log(`realtime: postgres changes: skipped ${count} change(s): Too many postgres changes messages per second`),
+  });
+  const tenant = createTenant(config, db, log, engine, counters);
   const stopListener = await startDbBroadcastListener(db, (m) => deliverDbBroadcast(tenant, m), {
     onError: (error) => log(`realtime: database broadcast: ${String(error)}`),
   });

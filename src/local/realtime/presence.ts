@@ -39,6 +39,12 @@ function canonical(value: unknown): string {
 export class PresenceRegistry {
   private readonly topics = new Map<string, Map<object, Entry>>();
 
+  /** Whether `owner` already tracks exactly `payload` under `key`: a re-track is then a no-op (§4.2). */
+  isUnchanged(topicKey: string, owner: object, key: string, payload: Record<string, unknown>): boolean {
+    const previous = this.topics.get(topicKey)?.get(owner);
+    return previous !== undefined && previous.key === key && previous.fingerprint === canonical(payload);
+  }
+
   /** Tracks or updates `owner`'s meta; `null` when nothing changed. */
   track(topicKey: string, owner: object, key: string, payload: Record<string, unknown>): PresenceDiff | null {
     let entries = this.topics.get(topicKey);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { resolveApiKey } from '../config.ts';
 import { checkRealtimeWrite, type JwtClaims } from '../db/index.ts';
-import { bearerToken, BodyTooLargeError, headerValue, readBody, sendEmpty, sendJson } from '../http.ts';
+import { bearerToken, BodyTooLargeError, headerValue, parseJsonText, readBody, sendEmpty, sendJson } from '../http.ts';
 import { verifyJwt } from '../jwt.ts';
 import { namespaceKey } from './broker.ts';
 import { jsonBytes } from './serializer.ts';
@@ -113,7 +113,8 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ ok
 
 function parseJsonBody(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as unknown) };
+    // Strict UTF-8 and bounded nesting, as Jason/Plug.Parsers refuse such bodies with 400 (§3.6).
+    return { ok: true, value: body.length === 0 ? {} : parseJsonText(body) };
   } catch {
     return { ok: false };
   }

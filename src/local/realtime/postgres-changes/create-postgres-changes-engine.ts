@@ -41,9 +41,19 @@ export interface PostgresChangesEngine {
   close(): Promise<void>;
 }
 
+/** The tenant's DB-events counter (§8.3); a `RateCounter` fits. */
+export interface DbEventsCounter {
+  triggered(): boolean;
+  add(count: number): void;
+}
+
 export interface PostgresChangesEngineOptions {
   /** Unexpected failures (a query, a subscriber callback); the engine keeps running. */
   onError?: (error: unknown) => void;
+  /** Counts deliveries and, while triggered, makes the engine drop changes (§8.3). None: no limit. */
+  dbEvents?: DbEventsCounter;
+  /** A batch of changes was dropped because `dbEvents` was triggered. */
+  onSkipped?: (count: number) => void;
 }
 
 /** §5.5 / §8.1 `poll_max_changes`: changes handled per round, as Realtime's poller batches them. */
@@ -92,6 +102,7 @@ export async function createPostgresChangesEngine(
   options: PostgresChangesEngineOptions = {},
 ): Promise<PostgresChangesEngine> {
   const onError = options.onError ?? ((error: unknown) => console.error('[realtime] postgres changes:', error));
+  const { dbEvents, onSkipped } = options;
   const subscribers = new Set<Subscriber>();
   let pending: number[] = [];
   let draining: Promise<void> | undefined;
@@ -136,9 +147,19 @@ export async function createPostgresChangesEngine(
       if (parsed.success) byId.set(parsed.data.id, parsed.data);
       else onError(new Error(`Skipping malformed change row: ${parsed.error.message}`));
     }
-    if (subscribers.size === 0) return;
     // Notifications arrive in commit order; identity values are assigned at insert time.
     const changes = ids.map((id) => byId.get(id)).filter((c): c is Change => c !== undefined);
+    // RATIONALE (§8.3, [RT] replication_poller.ex `handle_list_changes_result`): while the
+    // tenant's DB-events counter is triggered, Realtime's poller still consumes each polled batch
+    // from the slot but delivers none of it — the changes are lost, and no subscriber is told.
+    // Surprising, but it is what clients of a real project see, so the stand-in does the same
+    // (the rows above are already deleted from the queue). The check is once per batch, as the
+    // server checks once per poll.
+    if (dbEvents?.triggered()) {
+      if (changes.length > 0) onSkipped?.(changes.length);
+      return;
+    }
+    if (subscribers.size === 0) return;
     const distinct = [...new Map(changes.map((c) => [tableKey(c.schema_name, c.table_name), c])).values()];
     const tables = await loadTableInfo(
       db,
@@ -206,6 +227,8 @@ export async function createPostgresChangesEngine(
       }
       for (const { select, ids } of groups.values()) {
         const data = errors ? errorData(change, errors) : changeData(change, table, subscriber.role, select);
+        // The poller adds one per matching subscription (binding) that gets the change (§8.3).
+        dbEvents?.add(ids.length);
         try {
           subscriber.deliver({ ids, data });
         } catch (error) {

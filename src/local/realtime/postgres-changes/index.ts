@@ -1,5 +1,6 @@
 export {
   createPostgresChangesEngine,
+  type DbEventsCounter,
   type PostgresChangesEngine,
   type PostgresChangesEngineOptions,
   type PostgresChangesPayload,
