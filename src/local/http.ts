@@ -32,6 +32,49 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+/** Thrown by {@link parseJsonText} for a body that is not UTF-8 JSON within the nesting limit; answered with 400. */
+export class InvalidJsonError extends Error {}
+
+/**
+ * Deepest JSON nesting a request body may have. The stack re-serialises bodies with JSON.stringify,
+ * which is recursive and overflows V8's stack a few thousand levels down (a 500 for what is bad
+ * input); no document this project stores comes near 512 levels.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a request body as JSON the way PostgREST's and Realtime's parsers do: invalid UTF-8 is
+ * refused rather than silently replaced by U+FFFD, and so is nesting deeper than `maxDepth`
+ * (checked on the text, without recursion, before anything is built).
+ */
+export function parseJsonText(raw: Buffer, maxDepth: number = MAX_JSON_DEPTH): unknown {
+  let text: string;
+  try {
+    text = strictUtf8.decode(raw);
+  } catch {
+    throw new InvalidJsonError('Request body is not valid UTF-8');
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) throw new InvalidJsonError(`JSON nesting exceeds ${maxDepth} levels`);
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InvalidJsonError((error as Error).message);
+  }
+}
+
 /** The bearer token of `Authorization: Bearer …`, if any. */
 export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { withClaims, type Queryable } from '../db/index.ts';
-import { BodyTooLargeError, headerValue, readBody } from '../http.ts';
+import { BodyTooLargeError, headerValue, InvalidJsonError, parseJsonText, readBody } from '../http.ts';
 import type { ServiceContext } from '../service.ts';
 import type { ApiQuery } from './api-request.ts';
 import { authenticateRequest, type RequestIdentity } from './authenticate-request.ts';
@@ -55,12 +55,13 @@ async function readJson(req: IncomingMessage, emptyAs?: unknown): Promise<unknow
     if (error instanceof BodyTooLargeError) throw new PostgrestError(413, 'PGRST102', error.message);
     throw error;
   }
-  const text = raw.toString('utf8');
-  if (text.trim() === '' && emptyAs !== undefined) return emptyAs;
+  if (raw.toString('utf8').trim() === '' && emptyAs !== undefined) return emptyAs;
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonText(raw);
   } catch (error) {
-    throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json', (error as Error).message);
+    // Invalid UTF-8 and runaway nesting too: PostgREST's parser refuses both with PGRST102.
+    if (error instanceof InvalidJsonError) throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json', error.message);
+    throw error;
   }
 }
 
