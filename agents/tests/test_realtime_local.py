@@ -13,7 +13,7 @@ import pytest
 from supabase import AsyncClient, acreate_client
 from supabase.lib.client_options import AsyncClientOptions
 
-from conftest import ACME_ORG, FIXTURE_PASSWORD, USERS
+from conftest import ACME_ORG, FIXTURE_PASSWORD, GLOBEX_ORG, USERS
 
 # Long enough for a busy two-core CI machine to answer a join, short enough to fail fast.
 WAIT_S = 10
@@ -105,6 +105,107 @@ async def test_private_subscribe_and_receive_as_a_signed_in_member(stack: Any) -
         assert message["payload"] == {"message": "hello from an agent"}
     finally:
         await _close(client, service)
+
+
+async def _signed_in(stack: Any, user: str) -> AsyncClient:
+    """An async client signed in as a fixture user, its token handed to realtime before any join."""
+    user_id, email = USERS[user]
+    client = await _client(stack)
+    session = await client.auth.sign_in_with_password({"email": email, "password": FIXTURE_PASSWORD})
+    assert session.user is not None and session.user.id == user_id and session.session is not None
+    await client.realtime.set_auth(session.session.access_token)
+    return client
+
+
+async def _until(condition: Any, event: asyncio.Event) -> None:
+    """Waits until `condition()` holds, re-checking each time `event` fires (no sleeping)."""
+    async def loop() -> None:
+        while not condition():
+            await event.wait()
+            event.clear()
+
+    await asyncio.wait_for(loop(), WAIT_S)
+
+
+async def test_presence_of_an_agent_on_the_private_org_topic(stack: Any) -> None:
+    """An agent's presence on `org:<org>` shows up for the owner, and goes away when it leaves."""
+    topic = f"org:{ACME_ORG}"
+    agent_id, _ = USERS["acme_agent"]
+    owner, agent = await _signed_in(stack, "acme_owner"), await _signed_in(stack, "acme_agent")
+    try:
+        synced = asyncio.Event()
+        watching = owner.channel(topic, {"config": {"private": True, "presence": {"key": USERS["acme_owner"][0]}}})
+        watching.on_presence_sync(synced.set)
+        assert await _subscribe(watching) == ("SUBSCRIBED", None)
+
+        reporting = agent.channel(topic, {"config": {"private": True, "presence": {"key": agent_id}}})
+        assert await _subscribe(reporting) == ("SUBSCRIBED", None)
+        await reporting.track({"kind": "agent", "status": "processing"})
+
+        await _until(lambda: agent_id in watching.presence_state(), synced)
+        metas = watching.presence_state()[agent_id]
+        assert [{k: v for k, v in meta.items() if k != "presence_ref"} for meta in metas] == [{"kind": "agent", "status": "processing"}]
+
+        await reporting.untrack()
+        await _until(lambda: agent_id not in watching.presence_state(), synced)
+    finally:
+        await _close(owner, agent)
+
+
+async def test_presence_track_refused_on_a_read_only_topic(stack: Any) -> None:
+    """`org:<org>:territory:<t>` is read-only for clients: the track is answered with the reason."""
+    topic = f"org:{ACME_ORG}:territory:US_West"
+    west = await _signed_in(stack, "acme_west")
+    try:
+        channel = west.channel(topic, {"config": {"private": True}})
+        assert await _subscribe(channel) == ("SUBSCRIBED", None)
+        loop = asyncio.get_running_loop()
+        reply: asyncio.Future[Any] = loop.create_future()
+        push = await channel.push("presence", {"type": "presence", "event": "track", "payload": {"status": "online"}})
+        push.receive("error", lambda payload: reply.done() or reply.set_result(payload))
+        push.receive("ok", lambda payload: reply.done() or reply.set_result({"unexpected": "ok"}))
+        assert await asyncio.wait_for(reply, WAIT_S) == {
+            "reason": f"Unauthorized: You do not have permissions to track presence on this Channel topic: {topic}"
+        }
+    finally:
+        await _close(west)
+
+
+async def test_postgres_changes_with_a_filter_and_rls(stack: Any) -> None:
+    """An Acme owner subscribed to agent_runs gets Acme's new run (matching the filter) and never
+    Globex's, though both are inserted by the service role and both match the filter."""
+    agent_id = f"py-agent-{uuid.uuid4().hex[:8]}"
+    owner = await _signed_in(stack, "acme_owner")
+    service = await _client(stack, stack.service_role_key)
+    try:
+        inserts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        channel = owner.channel(f"runs-{uuid.uuid4()}")
+        channel.on_postgres_changes(
+            "INSERT", lambda change: inserts.put_nowait(change), table="agent_runs", schema="public", filter=f"agent_id=eq.{agent_id}"
+        )
+        system: asyncio.Queue[Any] = asyncio.Queue()
+        channel.on_system(system.put_nowait)
+        assert await _subscribe(channel) == ("SUBSCRIBED", None)
+        # Changes are captured only once the server says so (protocol reference §5.2).
+        ready = await asyncio.wait_for(system.get(), WAIT_S)
+        assert (ready.extension, ready.status, ready.message) == ("postgres_changes", "ok", "Subscribed to PostgreSQL")
+
+        for org, status in ((GLOBEX_ORG, "queued"), (ACME_ORG, "processing")):
+            await service.table("agent_runs").insert({"organization_id": org, "agent_id": agent_id, "status": status}).execute()
+        await service.table("agent_runs").insert({"organization_id": ACME_ORG, "agent_id": "someone-else", "status": "idle"}).execute()
+        # The marker row is Acme's and matches the filter: once it is here, everything before it is too.
+        await service.table("agent_runs").insert({"organization_id": ACME_ORG, "agent_id": agent_id, "status": "completed"}).execute()
+
+        received = [await asyncio.wait_for(inserts.get(), WAIT_S) for _ in range(2)]
+        records = [change["data"]["record"] for change in received]
+        assert [(r["organization_id"], r["agent_id"], r["status"]) for r in records] == [
+            (ACME_ORG, agent_id, "processing"),
+            (ACME_ORG, agent_id, "completed"),
+        ]
+        assert all(change["data"]["type"] == "INSERT" and change["data"]["table"] == "agent_runs" for change in received)
+        assert inserts.empty()
+    finally:
+        await _close(owner, service)
 
 
 @pytest.fixture(autouse=True)
