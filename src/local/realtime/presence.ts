@@ -47,11 +47,11 @@ export class PresenceRegistry {
 
   /** Tracks or updates `owner`'s meta; `null` when nothing changed. */
   track(topicKey: string, owner: object, key: string, payload: Record<string, unknown>): PresenceDiff | null {
+    if (this.isUnchanged(topicKey, owner, key, payload)) return null;
     let entries = this.topics.get(topicKey);
     if (!entries) this.topics.set(topicKey, (entries = new Map()));
     const fingerprint = canonical(payload);
     const previous = entries.get(owner);
-    if (previous && previous.fingerprint === fingerprint && previous.key === key) return null;
     const meta: Meta = { ...payload, phx_ref: newPhxRef(), ...(previous ? { phx_ref_prev: previous.meta.phx_ref } : {}) };
     entries.set(owner, { key, meta, fingerprint });
     const diff: PresenceDiff = { joins: { [key]: { metas: [meta] } }, leaves: {} };
