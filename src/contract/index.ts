@@ -23,14 +23,24 @@ export { EVENTS, MESSAGE_TYPES, isMessageType } from './message-types.ts';
 export type { MessageType } from './message-types.ts';
 export { assertMessage, parseMessage } from './parse-message.ts';
 export type { ParseMessageResult } from './parse-message.ts';
+export { publisherDraftSchema } from './collab-events.ts';
+export type { PublisherDraft } from './collab-events.ts';
 export {
+  CLIENT_ORIGINATED_TYPES,
+  COLLAB_EVENTS,
   TOPIC_CARRIES,
+  TOPIC_POLICIES,
+  topicCarries,
+} from './topic-policy.ts';
+export type { CollabEvent, TopicAuthority, TopicPolicy, TopicReaders, TopicWriters } from './topic-policy.ts';
+export {
   TERRITORY_PATTERN,
   TOPIC_KINDS,
   activityTopic,
   orgTopic,
   parseTopic,
-  publisherTopic,
+  publisherCollabTopic,
+  publisherRecordTopic,
   territoryTopic,
   userTopic,
 } from './topics.ts';
