@@ -2,6 +2,7 @@ import { createAuthService } from './auth/index.ts';
 import { stackConfigSchema, type StackConfig, type StackConfigInput } from './config.ts';
 import { openDatabase, prepareDatabase, type Database, type PrepareResult } from './db/index.ts';
 import { createFunctionsService } from './functions/index.ts';
+import { startPartitionMaintenance } from './db/partition-maintenance.ts';
 import { startGateway } from './gateway.ts';
 import { createRealtimeService } from './realtime/index.ts';
 import { createRestService } from './rest/index.ts';
@@ -23,6 +24,8 @@ export interface StartLocalStackOptions {
   log?: (message: string) => void;
   /** Clock for Realtime's rate counters (§8.2), so tests can move their 60 s window without waiting. */
   now?: () => number;
+  /** How often `realtime.messages` partitions are maintained (default hourly); tests shorten it. */
+  partitionMaintenanceIntervalMs?: number;
 }
 
 /**
@@ -55,6 +58,11 @@ export async function startLocalStack(input: StackConfigInput = {}, options: Sta
       await gateway.close();
       throw error;
     }
+    const partitions = startPartitionMaintenance(db, {
+      log,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.partitionMaintenanceIntervalMs ? { intervalMs: options.partitionMaintenanceIntervalMs } : {}),
+    });
     let stopping: Promise<void> | undefined;
     return {
       url: gateway.url,
@@ -64,6 +72,7 @@ export async function startLocalStack(input: StackConfigInput = {}, options: Sta
       services,
       stop() {
         stopping ??= (async () => {
+          await partitions.stop();
           await gateway.close();
           if (ownsDb) await db.close();
         })();
