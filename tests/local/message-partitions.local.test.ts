@@ -41,7 +41,7 @@ describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backe
   it('keeps delivering database broadcasts after the clock passes the partitions made at startup', async () => {
     const client = createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
     const received = createCollector<{ payload: { n: number } }>();
-    const channel = client.channel('uptime').on('broadcast', { event: 'tick' }, (m) => received.push(m as { payload: { n: number } }));
+    const channel = client.channel('uptime').on('broadcast', { event: 'tick' }, (m) => received.push({ payload: m['payload'] as { n: number } }));
     expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
 
     // Today is past the startup partitions: the insert fails and realtime.send only warns.
