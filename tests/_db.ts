@@ -53,6 +53,16 @@ async function createPostgresDatabase(template: string): Promise<string> {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+    // PostgreSQL copies no per-database settings from a template (the shim's search_path).
+    const { rows } = await admin.query<{ setting: string }>(
+      `select unnest(s.setconfig) as setting from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase
+        where d.datname = $1 and s.setrole = 0`,
+      [template],
+    );
+    for (const { setting } of rows) {
+      const at = setting.indexOf('=');
+      await admin.query(`alter database ${name} set ${setting.slice(0, at)} to ${setting.slice(at + 1)}`);
+    }
   } finally {
     await admin.end();
   }

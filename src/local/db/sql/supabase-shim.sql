@@ -3,7 +3,24 @@
 -- and supabase/realtime's tenant schema (protocol reference §6.1, §7.1). Idempotent.
 -- The project's migrations never create these objects themselves.
 
-create extension if not exists pgcrypto;
+-- ── extensions ──
+-- Supabase installs extensions in schema `extensions`, never in `public`: PostgREST exposes only
+-- `public`, so pgcrypto's crypt/gen_salt/digest must not answer as /rest/v1/rpc/* to anon. Roles
+-- still call them unqualified because `extensions` is on the search path, as on Supabase.
+create schema if not exists extensions;
+do $$
+begin
+  -- A database prepared by an earlier version of this shim had pgcrypto in public: move it.
+  if exists (select from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+              where e.extname = 'pgcrypto' and n.nspname <> 'extensions') then
+    alter extension pgcrypto set schema extensions;
+  end if;
+  execute format('alter database %I set search_path to "$user", public, extensions', current_database());
+end
+$$;
+create extension if not exists pgcrypto with schema extensions;
+-- The database setting applies to new sessions; this one (migrations, seed) needs it now.
+set search_path to "$user", public, extensions;
 
 -- ── Roles (Supabase: anon, authenticated, service_role; authenticator switches between them) ──
 do $$
@@ -23,6 +40,7 @@ begin
 end
 $$;
 grant anon, authenticated, service_role to authenticator;
+grant usage on schema extensions to anon, authenticated, service_role;
 
 -- Supabase's default grants on public: the API roles get table privileges, RLS decides rows.
 grant usage on schema public to anon, authenticated, service_role;
