@@ -44,6 +44,11 @@ export const stackConfigSchema = z.object({
    * rotated-out refresh token may still be exchanged, covering clients that lost a refresh response.
    */
   refreshTokenReuseIntervalSeconds: z.number().int().nonnegative().default(10),
+  /**
+   * `POST /auth/v1/token` requests per client IP per five minutes (Supabase Auth's
+   * `RATE_LIMIT_TOKEN_REFRESH`, config.toml `token_refresh`, default 150; bursts of at most 30).
+   */
+  authRateLimitToken: z.number().int().positive().default(150),
   /** Edge functions served at /functions/v1; `<repo>/supabase/functions` when absent (its `../config.toml` gives `verify_jwt`). */
   functionsDir: z.string().min(1).optional(),
   realtime: realtimeLimitsSchema.default(realtimeLimitsSchema.parse({})),
@@ -67,6 +72,7 @@ const envSchema = z.object({
   PUBDEV_DATA_DIR: z.string().min(1).optional(),
   PUBDEV_FUNCTIONS_DIR: z.string().min(1).optional(),
   PUBDEV_JWT_EXPIRY: integer('PUBDEV_JWT_EXPIRY'),
+  PUBDEV_AUTH_RATE_LIMIT_TOKEN: integer('PUBDEV_AUTH_RATE_LIMIT_TOKEN'),
   PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: integer('PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS'),
   PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND'),
   PUBDEV_REALTIME_MAX_PAYLOAD_KB: integer('PUBDEV_REALTIME_MAX_PAYLOAD_KB'),
@@ -97,6 +103,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig
     ...(e.PUBDEV_DATA_DIR ? { dataDir: e.PUBDEV_DATA_DIR } : {}),
     ...(e.PUBDEV_FUNCTIONS_DIR ? { functionsDir: e.PUBDEV_FUNCTIONS_DIR } : {}),
     ...(e.PUBDEV_JWT_EXPIRY !== undefined ? { jwtExpirySeconds: e.PUBDEV_JWT_EXPIRY } : {}),
+    ...(e.PUBDEV_AUTH_RATE_LIMIT_TOKEN !== undefined ? { authRateLimitToken: e.PUBDEV_AUTH_RATE_LIMIT_TOKEN } : {}),
     realtime: realtimeLimitsSchema.parse(realtime),
   });
 }

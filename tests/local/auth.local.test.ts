@@ -21,7 +21,8 @@ describe.each(BACKENDS)('/auth/v1 on %s', (backend) => {
 
   beforeAll(async () => {
     // Reuse interval 0: a rotated-out refresh token is a reuse at once (Supabase's default is 10 s).
-    auth = await startAuthStack(backend, { jwtExpirySeconds: EXPIRY_SECONDS, refreshTokenReuseIntervalSeconds: 0 });
+    // This suite makes more token requests than Supabase's burst of 30 (auth-rate-limit.local.test.ts tests that).
+    auth = await startAuthStack(backend, { jwtExpirySeconds: EXPIRY_SECONDS, refreshTokenReuseIntervalSeconds: 0, authRateLimitToken: 10_000 });
   });
   afterAll(async () => {
     await auth?.stop();

@@ -17,6 +17,7 @@ export type AuthErrorCode =
   | 'not_admin'
   | 'email_exists'
   | 'not_found'
+  | 'over_request_rate_limit'
   | 'unexpected_failure';
 
 /** A refusal with Supabase Auth's status, machine code and human message. */

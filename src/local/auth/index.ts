@@ -8,6 +8,7 @@ import { AuthError, OAuthError, sendAuthError, sendOAuthError } from './auth-err
 import { logout } from './auth-sessions.ts';
 import { findUserById, toUserJson } from './auth-user.ts';
 import { passwordGrant, refreshTokenGrant, type GrantContext } from './token-grants.ts';
+import { createTokenRateLimit } from './token-rate-limit.ts';
 
 const PREFIX = '/auth/v1';
 
@@ -23,11 +24,15 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
   const { db, config } = context;
   const tokens: TokenSettings = { jwtSecret: config.jwtSecret, expirySeconds: config.jwtExpirySeconds, issuer: `${context.publicUrl}${PREFIX}` };
   const grants: GrantContext = { db, tokens, refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds };
+  const tokenRateLimit = createTokenRateLimit(config.authRateLimitToken, context.now);
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.slice(PREFIX.length) || '/';
     const method = req.method ?? 'GET';
     if (method === 'POST' && path === '/token') {
+      if (!tokenRateLimit.take(req.socket.remoteAddress ?? '')) {
+        throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached');
+      }
       const grantType = url.searchParams.get('grant_type');
       if (grantType === 'password') return sendJson(res, 200, await passwordGrant(req, grants));
       if (grantType === 'refresh_token') return sendJson(res, 200, await refreshTokenGrant(req, grants));
