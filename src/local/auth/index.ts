@@ -6,7 +6,7 @@ import { authenticate, type TokenSettings } from './access-token.ts';
 import { checkApiKey } from './api-key.ts';
 import { AuthError, OAuthError, sendAuthError, sendOAuthError } from './auth-error.ts';
 import { logout } from './auth-sessions.ts';
-import { findUserById, toUserJson } from './auth-user.ts';
+import { toUserJson } from './auth-user.ts';
 import { passwordGrant, refreshTokenGrant, type GrantContext } from './token-grants.ts';
 import { createTokenRateLimit } from './token-rate-limit.ts';
 

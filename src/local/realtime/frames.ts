@@ -59,8 +59,6 @@ export const joinPayloadSchema = z
     access_token: null,
     user_token: null,
   });
-export type JoinPayload = z.output<typeof joinPayloadSchema>;
-export type JoinConfig = JoinPayload['config'];
 
 export const presencePushSchema = z.object({
   event: z.string().optional(),
