@@ -190,11 +190,14 @@ describe('parseQuery', () => {
 describe('headers', () => {
   it('reads Prefer as supabase-js sends it (one header, several values) and ignores the unknown', () => {
     expect(parsePrefer('return=representation,count=exact')).toEqual({ return: 'representation', count: 'exact' });
-    expect(parsePrefer('resolution=merge-duplicates, missing=default, tx=rollback, handling=lenient, return=bogus')).toEqual({
+    expect(parsePrefer('resolution=merge-duplicates, missing=default, tx=rollback, handling=loose, return=bogus')).toEqual({
       resolution: 'merge-duplicates',
       missing: 'default',
       tx: 'rollback',
     });
+    // postgrest-js `.maxAffected(2)` appends two Prefer headers.
+    expect(parsePrefer(['handling=strict', 'max-affected=2'])).toEqual({ handling: 'strict', maxAffected: 2 });
+    expect(parsePrefer('max-affected=-1, max-affected=x')).toEqual({});
     expect(parsePrefer(undefined)).toEqual({});
   });
 

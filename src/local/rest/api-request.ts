@@ -110,4 +110,8 @@ export interface Preferences {
   resolution?: 'merge-duplicates' | 'ignore-duplicates';
   missing?: 'default' | 'null';
   tx?: 'commit' | 'rollback';
+  /** `handling=strict` turns some ignored preferences into refusals. */
+  handling?: 'strict' | 'lenient';
+  /** `max-affected=N`: with `handling=strict`, an update or delete touching more rows is refused. */
+  maxAffected?: number;
 }

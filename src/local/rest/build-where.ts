@@ -19,8 +19,10 @@ const SQL_OPERATORS = {
   ov: '&&',
   sl: '<<',
   sr: '>>',
-  nxl: '&<',
-  nxr: '&>',
+  // RATIONALE: PostgREST names these from the filtered value's side: nxr "does not extend to the right
+  // of" is &<, nxl "does not extend to the left of" is &> (postgrest-js rangeLte/rangeGte).
+  nxl: '&>',
+  nxr: '&<',
   adj: '-|-',
 } as const;
 

@@ -25,8 +25,10 @@ function takesWholeBody(fn: FunctionInfo): boolean {
 export function chooseFunction(name: string, overloads: readonly FunctionInfo[], keys: readonly string[]): FunctionInfo {
   const matches = overloads.filter((fn) => {
     if (takesWholeBody(fn)) return true;
-    const names = new Set(fn.args.map((a) => a.name));
-    return keys.every((k) => names.has(k)) && fn.args.every((a) => a.has_default || keys.includes(a.name));
+    // An unnamed argument cannot be given by name (not even by the key ""), so a function that
+    // needs one is not callable through /rpc: PGRST202, never a quoting failure (500).
+    const names = new Set(fn.args.map((a) => a.name).filter((n) => n !== ''));
+    return keys.every((k) => names.has(k)) && fn.args.every((a) => a.has_default || (a.name !== '' && keys.includes(a.name)));
   });
   const exact = matches.length > 1 ? matches.filter((fn) => !takesWholeBody(fn)) : matches;
   if (exact.length === 1) return exact[0]!;

@@ -6,15 +6,19 @@ import { EXPOSED_SCHEMA, findForeignKeys, findTable, type ForeignKey, type Table
 /** How an embedded table joins its parent: `pairs` are [parent column, embedded column]. */
 export interface Relationship {
   table: TableInfo;
-  /** `one`: the parent holds the foreign key (an object or null); `many`: the embedded table does (an array). */
+  /** `one`: an object or null (the parent holds the foreign key, or it is one-to-one); `many`: an array. */
   cardinality: 'one' | 'many';
   pairs: readonly (readonly [string, string])[];
 }
 
 export type EmbedResolver = (parent: string, embed: Extract<SelectItem, { kind: 'embed' }>) => Promise<Relationship>;
 
-function describe(fk: ForeignKey, cardinality: 'one' | 'many'): string {
-  return `${fk.table} -> ${fk.foreign_table} (${cardinality === 'one' ? 'many-to-one' : 'one-to-many'}) using ${fk.name}`;
+/** Which side holds the foreign key: the parent (many-to-one) or the embedded table (one-to-many). */
+type Holder = 'parent' | 'embedded';
+
+function describe(fk: ForeignKey, holder: Holder): string {
+  const kind = fk.unique ? 'one-to-one' : holder === 'parent' ? 'many-to-one' : 'one-to-many';
+  return `${fk.table} -> ${fk.foreign_table} (${kind}) using ${fk.name}`;
 }
 
 /**
@@ -25,10 +29,10 @@ function describe(fk: ForeignKey, cardinality: 'one' | 'many'): string {
 export function createEmbedResolver(tx: Queryable): EmbedResolver {
   return async (parent, embed) => {
     const keys = await findForeignKeys(tx, parent);
-    const candidates: { fk: ForeignKey; cardinality: 'one' | 'many' }[] = [];
+    const candidates: { fk: ForeignKey; holder: Holder }[] = [];
     for (const fk of keys) {
-      if (fk.table === parent && fk.foreign_table === embed.relation) candidates.push({ fk, cardinality: 'one' });
-      if (fk.foreign_table === parent && fk.table === embed.relation) candidates.push({ fk, cardinality: 'many' });
+      if (fk.table === parent && fk.foreign_table === embed.relation) candidates.push({ fk, holder: 'parent' });
+      if (fk.foreign_table === parent && fk.table === embed.relation) candidates.push({ fk, holder: 'embedded' });
     }
     const { hint } = embed;
     const chosen = hint ? candidates.filter(({ fk }) => fk.name === hint || fk.columns.includes(hint) || fk.foreign_columns.includes(hint)) : candidates;
@@ -46,16 +50,19 @@ export function createEmbedResolver(tx: Queryable): EmbedResolver {
         300,
         'PGRST201',
         `Could not embed because more than one relationship was found for '${parent}' and '${embed.relation}'`,
-        chosen.map(({ fk, cardinality }) => describe(fk, cardinality)).join('; '),
+        chosen.map(({ fk, holder }) => describe(fk, holder)).join('; '),
         `Try changing '${embed.relation}' to one of the following: ${chosen.map(({ fk }) => `'${embed.relation}!${fk.name}'`).join(', ')}.`,
       );
     }
-    const { fk, cardinality } = chosen[0]!;
+    const { fk, holder } = chosen[0]!;
+    // A foreign key that is also the referencing table's primary key or unique is one-to-one:
+    // PostgREST embeds an object from either side, never a one-element array.
+    const cardinality = holder === 'parent' || fk.unique ? 'one' : 'many';
     const table = await findTable(tx, embed.relation);
     if (!table) throw new PostgrestError(400, 'PGRST200', `Could not find a relationship between '${parent}' and '${embed.relation}' in the schema cache`);
     const pairs = fk.columns.map((column, i) => {
       const foreign = fk.foreign_columns[i]!;
-      return cardinality === 'one' ? ([column, foreign] as const) : ([foreign, column] as const);
+      return holder === 'parent' ? ([column, foreign] as const) : ([foreign, column] as const);
     });
     return { table, cardinality, pairs };
   };

@@ -117,6 +117,8 @@ const foreignKeySchema = z.object({
   columns: z.array(z.string()),
   foreign_table: z.string(),
   foreign_columns: z.array(z.string()),
+  /** The key's columns are also the referencing table's primary key or a unique constraint: one-to-one. */
+  unique: z.boolean(),
 });
 export type ForeignKey = z.infer<typeof foreignKeySchema>;
 
@@ -130,7 +132,9 @@ export async function findForeignKeys(tx: Queryable, table: string): Promise<For
                      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum),
        'foreign_table', dst.relname,
        'foreign_columns', (select json_agg(a.attname order by k.ord) from unnest(c.confkey) with ordinality as k(attnum, ord)
-                     join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum)
+                     join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum),
+       'unique', exists (select from pg_constraint u where u.conrelid = c.conrelid and u.contype in ('p', 'u')
+                          and u.conkey @> c.conkey and u.conkey <@ c.conkey)
      ) as info
      from pg_constraint c
      join pg_class src on src.oid = c.conrelid join pg_namespace sn on sn.oid = src.relnamespace

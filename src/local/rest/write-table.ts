@@ -5,6 +5,7 @@ import { whereSql } from './build-where.ts';
 import { ROW_ALIAS, resolveColumn, type ColumnSource } from './column-source.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
+import { checkMaxAffected } from './max-affected.ts';
 import { createEmbedResolver } from './resolve-embed.ts';
 import { aggregateSql, relationSql, singularError, type AggregatedRows } from './read-table.ts';
 import { ARRAY_CONTENT_TYPE, contentRange, OBJECT_CONTENT_TYPE, type Representation, type RestResponse } from './rest-response.ts';
@@ -195,6 +196,7 @@ export async function updateRows(tx: Queryable, table: TableInfo, payload: JsonO
   const where = whereSql(query.conditions, source(table), params);
   const statement = `update ${relationSql(table)} as ${ROW_ALIAS} set ${sets} from (select * from json_populate_record(null::${relationSql(table)}, ${body}::json)) as pgrst_body${where}`;
   const outcome = await execute(tx, table, statement, params, request);
+  checkMaxAffected(outcome.n, prefer);
   return respond(outcome, request, 200, writeRange(outcome.n, prefer));
 }
 
@@ -205,5 +207,6 @@ export async function deleteRows(tx: Queryable, table: TableInfo, request: Write
   const params = new SqlParams();
   const where = whereSql(query.conditions, source(table), params);
   const outcome = await execute(tx, table, `delete from ${relationSql(table)} as ${ROW_ALIAS}${where}`, params, request);
+  checkMaxAffected(outcome.n, prefer);
   return respond(outcome, request, 200, writeRange(outcome.n, prefer));
 }
