@@ -260,8 +260,9 @@ $$;
 create schema if not exists pubdev_local;
 revoke all on schema pubdev_local from public;
 
+-- A fixed search_path on every function of pubdev_local: callers cannot shadow what it calls.
 create or replace function pubdev_local.notify_realtime_message() returns trigger
-language plpgsql
+language plpgsql set search_path = ''
 as $$
 begin
   perform pg_notify('pubdev_realtime_messages', json_build_object('id', new.id, 'inserted_at', new.inserted_at)::text);

@@ -15,7 +15,9 @@ const TRIGGER_NAME = 'pubdev_local_capture_changes';
  * restart (Realtime's slot is temporary too). The trigger function is SECURITY DEFINER because it
  * runs as the writer's role (anon, authenticated…), which has no rights on pubdev_local.
  * `check_filter` / `validate_filter` follow Realtime's `check_equality_op` and
- * `subscription_check_filters`: values are compared after a cast to the column's type.
+ * `subscription_check_filters`: values are compared after a cast to the column's type. Every
+ * function pins its search_path (Supabase's linter: function_search_path_mutable); with only
+ * pg_catalog on it, a column type from another schema prints schema-qualified in the casts.
  */
 const CAPTURE_SQL = `
 create schema if not exists pubdev_local;
@@ -52,7 +54,7 @@ $$;
 
 create or replace function pubdev_local.filter_expression(op text, type_ regtype, val_1 text, val_2 text)
 returns text
-language sql immutable
+language sql immutable set search_path = pg_catalog
 as $$
   select case op
     when 'eq' then format('%s::%s = %L::%s', quote_nullable(val_1), type_, val_2, type_)
@@ -75,7 +77,7 @@ $$;
 -- One change against a list of filters ({op, type, value_1, value_2, negate}); true when all pass.
 -- A comparison with NULL fails unless the operator is is/isdistinct (§5.1).
 create or replace function pubdev_local.check_filters(filters jsonb) returns boolean
-language plpgsql stable
+language plpgsql stable set search_path = pg_catalog
 as $$
 declare
   f jsonb;
@@ -93,7 +95,7 @@ $$;
 
 -- Subscribe-time validation of one filter, with the server's error messages.
 create or replace function pubdev_local.validate_filter(op text, type_ regtype, value text) returns void
-language plpgsql stable
+language plpgsql stable set search_path = pg_catalog
 as $$
 declare
   n integer;
