@@ -48,6 +48,7 @@ describe.each(BACKENDS)("Supabase's database linter on the migrated %s database"
         create function public.lint_probe_fn() returns int language sql as 'select 1';
         create view public.lint_probe_users as select id from auth.users;
         grant select on public.lint_probe_users to anon;
+        alter extension pgcrypto set schema public;
       `);
       return lint(tx);
     }, { rollback: true });
@@ -56,5 +57,6 @@ describe.each(BACKENDS)("Supabase's database linter on the migrated %s database"
     expect(names('public.lint_probe_fn')).toEqual(['function_search_path_mutable']);
     expect(names('"lint_probe_users"')).toEqual(['auth_users_exposed']);
     expect(names('public.lint_probe_users')).toEqual(['security_definer_view']);
+    expect(names('`pgcrypto`')).toEqual(['extension_in_public']);
   });
 });
