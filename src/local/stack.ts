@@ -22,7 +22,10 @@ export interface StartLocalStackOptions {
   /** An already-open, already-prepared database (tests share one per file); the stack won't close it. */
   db?: Database;
   log?: (message: string) => void;
-  /** Clock for Realtime's rate counters (§8.2), so tests can move their 60 s window without waiting. */
+  /**
+   * Clock for Realtime's rate counters (§8.2), Auth's token rate limit and partition maintenance, so
+   * tests can move windows and days without waiting.
+   */
   now?: () => number;
   /** How often `realtime.messages` partitions are maintained (default hourly); tests shorten it. */
   partitionMaintenanceIntervalMs?: number;
