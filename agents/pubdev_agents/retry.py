@@ -32,8 +32,9 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, APIError):
         code = error.code
         # postgrest-py puts the HTTP status into `code` when the body was not PostgREST's JSON
-        # (a gateway's 502/503 page, for example).
-        if isinstance(code, int) or (isinstance(code, str) and code.isdigit()):
+        # (a gateway's 502/503 page, for example). SQLSTATEs are five characters, often digits
+        # too ("42501" is an RLS refusal), so only three digits mean a status.
+        if isinstance(code, int) or (isinstance(code, str) and len(code) == 3 and code.isdigit()):
             return is_transient_status(int(code))
         if isinstance(code, str):
             return code in _TRANSIENT_POSTGREST_CODES or code.startswith(_TRANSIENT_SQLSTATE_PREFIXES)
