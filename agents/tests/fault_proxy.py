@@ -25,6 +25,7 @@ WRITE_METHODS = {"POST", "PATCH", "PUT"}
 class WriteLog:
     attempts: int = 0  # agent_runs writes the proxy received
     applied: list[bytes] = field(default_factory=list)  # bodies the database acknowledged
+    idempotency_keys: list[str] = field(default_factory=list)  # per attempt, "" when absent
 
 
 class FaultProxy:
@@ -86,11 +87,12 @@ class FaultProxy:
         self._http.close()
 
     # ── used by the handler ──
-    def _take_fault(self, method: str, path: str) -> tuple[bool, Fault | None]:
+    def _take_fault(self, method: str, path: str, key: str) -> tuple[bool, Fault | None]:
         watched = method in WRITE_METHODS and path.startswith(self.watch_path)
         with self._lock:
             if watched:
                 self.log.attempts += 1
+                self.log.idempotency_keys.append(key)
                 if self._faults:
                     return True, self._faults.pop(0)
             return watched, None
@@ -125,7 +127,7 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
 
         def _relay_one(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            watched, fault = proxy._take_fault(self.command, self.path)
+            watched, fault = proxy._take_fault(self.command, self.path, self.headers.get("Idempotency-Key", ""))
             if fault == "503":
                 self._answer(503, b'{"message":"upstream unavailable"}', {"Content-Type": "application/json"})
                 return

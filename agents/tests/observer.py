@@ -28,6 +28,7 @@ class RunObserver:
         self.client = client
         self.messages: list[dict[str, Any]] = []
         self._arrived = asyncio.Event()
+        self._closed = False
 
     @classmethod
     async def subscribe(cls, url: str, anon_key: str, org: str = ACME_ORG) -> RunObserver:
@@ -61,6 +62,9 @@ class RunObserver:
         await asyncio.wait_for(loop(), timeout)
 
     async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         await self.client.realtime.remove_all_channels()
         await self.client.realtime.close()
 
