@@ -14,6 +14,7 @@ deliver the notification twice; the bridge answers a repeated key with its first
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from datetime import datetime, timezone
@@ -29,6 +30,7 @@ Level = Literal["info", "warning", "error", "success"]
 BRIDGE_PATH = "realtime-bridge/broadcast"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRY_FOR = 30.0
+SOURCE_PATTERN = re.compile(r"^[a-z_]{1,32}$")  # what the bridge stores as notifications.source
 
 
 class NotifyError(RuntimeError):
@@ -56,6 +58,8 @@ def notification_request(
     if user_id is not None:
         body["target"] = {"userId": user_id}
     if source is not None:
+        if not SOURCE_PATTERN.match(source):
+            raise ValueError(f"source must be 1-32 lowercase letters or underscores, got {source!r}")
         body["source"] = source
     return body
 
