@@ -21,7 +21,7 @@ from supabase import AsyncClient
 from .outbox import Outbox
 from .reporter import DEFAULT_RETRY_FOR, describe_error
 from .retry import Backoff, RetriesExhausted, is_transient
-from .run_state import RunState, RunStatus, Snapshot
+from .run_state import RunState, RunStatus, Snapshot, returned_row
 
 log = logging.getLogger("pubdev_agents")
 
@@ -168,7 +168,7 @@ class AsyncAgentReporter:
                 self._record_failure(error)
             else:
                 self._outbox.succeeded(self._clock())
-                self._last_row = response.data[0] if response.data else None
+                self._last_row = returned_row(response.data)
             self._changed.set()
 
     def _record_failure(self, error: BaseException) -> None:

@@ -22,7 +22,7 @@ from supabase import Client
 
 from .outbox import Outbox
 from .retry import Backoff, RetriesExhausted, is_transient
-from .run_state import RunState, RunStatus, Snapshot
+from .run_state import RunState, RunStatus, Snapshot, returned_row
 
 log = logging.getLogger("pubdev_agents")
 
@@ -181,7 +181,7 @@ class AgentReporter:
                 continue
             with self._cond:
                 self._outbox.succeeded(self._clock())
-                self._last_row = response.data[0] if response.data else None
+                self._last_row = returned_row(response.data)
                 self._cond.notify_all()
 
     def _record_failure(self, error: BaseException) -> None:

@@ -55,8 +55,8 @@ class Backoff:
     rng: random.Random = field(default_factory=random.Random)
 
     def delay(self, attempt: int) -> float:
-        ceiling = min(self.cap, self.base * (2 ** min(attempt, 32)))
-        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+        ceiling = min(self.cap, self.base * (2.0 ** min(attempt, 32)))
+        return ceiling / 2 + float(self.rng.uniform(0, ceiling / 2))
 
 
 class RetriesExhausted(RuntimeError):

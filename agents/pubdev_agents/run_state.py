@@ -170,3 +170,10 @@ def agent_status_message(row: Mapping[str, Any], seq: int) -> dict[str, Any]:
             "error": row["error"],
         },
     }
+
+
+def returned_row(data: object) -> Mapping[str, Any] | None:
+    """The row PostgREST returned for an upsert (`return=representation`), if any."""
+    if isinstance(data, list) and data and isinstance(data[0], Mapping):
+        return data[0]
+    return None
