@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal, Mapping
 
-from .contract import validate_message
+from .contract import validate_message, validate_part
 
 RunStatus = Literal["idle", "queued", "processing", "completed", "error"]
 TERMINAL: frozenset[str] = frozenset({"completed", "error"})
@@ -66,6 +66,7 @@ class RunState:
         self.error: str | None = None
         self.result: Any = None
         self._snapshots = 0
+        self._checked_rest: dict[str, Any] | None = None  # message data (minus progress) last validated in full
 
     @property
     def finished(self) -> bool:
@@ -141,7 +142,16 @@ class RunState:
 
     def _snapshot(self, milestone: bool) -> Snapshot:
         row = self.row()
-        validate_message("agent_status", agent_status_message(row, seq=self._snapshots + 1))
+        message = agent_status_message(row, seq=self._snapshots + 1)
+        data = message["data"]
+        rest = {key: value for key, value in data.items() if key != "progress"}
+        if rest == self._checked_rest and data["progress"] is not None:
+            # Only the progress part changed since a message that passed in full; the envelope
+            # is built the same way every time.
+            validate_part("agent_status", ("data", "progress"), data["progress"])
+        else:
+            validate_message("agent_status", message)
+            self._checked_rest = rest
         self._snapshots += 1
         return Snapshot(row=row, milestone=milestone)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+AGENTS_DIR = ROOT / "agents"  # where `python -m pubdev_agents...` finds the package without installing it
 NODE = ROOT / "node_modules" / ".bin" / "node"
 TSX = ["--import", "tsx"]
 

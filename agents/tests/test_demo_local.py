@@ -6,7 +6,7 @@ import asyncio
 import sys
 from typing import Any
 
-from conftest import ACME_ORG, FIXTURE_PASSWORD, USERS
+from conftest import AGENTS_DIR, ACME_ORG, FIXTURE_PASSWORD, USERS
 from observer import RunObserver, assert_run_stream, drain, signed_in
 
 DEMO_TIMEOUT_S = 120
@@ -16,7 +16,7 @@ async def run_demo(url: str, *extra: str) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "pubdev_agents.demo", "--url", url, "--email", USERS["acme_agent"][1],
         "--password", FIXTURE_PASSWORD, "--org", ACME_ORG, "--cycles", "1", *extra,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=AGENTS_DIR,
     )
     output, _ = await asyncio.wait_for(proc.communicate(), DEMO_TIMEOUT_S)
     return proc.returncode or 0, output.decode()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ACME_ORG, ANON_KEY, FIXTURE_PASSWORD, USERS, _backends, create_database, drop_database, stack_env, start_stack
+from conftest import AGENTS_DIR, ACME_ORG, ANON_KEY, FIXTURE_PASSWORD, USERS, _backends, create_database, drop_database, stack_env, start_stack
 from fault_proxy import FaultProxy
 from observer import RunObserver, assert_run_stream, drain, signed_in
 
@@ -40,7 +40,7 @@ async def test_the_agent_recovers_from_a_stack_restart_and_each_final_state_arri
         demo = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "pubdev_agents.demo", "--url", proxy.url, "--email", USERS["acme_agent"][1],
             "--password", FIXTURE_PASSWORD, "--org", ACME_ORG, "--cycles", "1", "--step-seconds", "0.1", "--steps", "20",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=AGENTS_DIR,
         )
         output = asyncio.ensure_future(demo.communicate())
 

@@ -3,6 +3,7 @@ layer, transient failures retried without duplicating or reordering states, refu
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from typing import Any, Iterator
 
@@ -43,9 +44,10 @@ def test_a_thousand_progress_calls_in_a_second_are_a_handful_of_writes_ending_at
         reporter.flush()
         row = reporter.last_row
         assert row is not None and row["progress"] == 100.0 and row["current_task"] == "Scored 1000 of 1000"
-    assert elapsed < 1.5, f"progress() must not wait for the network ({elapsed:.2f} s)"
-    # start + ~one write per 0.25 s over one second + the trailing value: about six.
-    assert proxy.log.attempts == len(proxy.log.applied) <= 8, proxy.log.attempts
+    # Waiting for the network on each call would take several seconds; a busy machine may add some.
+    assert elapsed < 2.5, f"progress() must not wait for the network ({elapsed:.2f} s)"
+    # start + one write per 0.25 s while the calls last + the trailing value: about six.
+    assert proxy.log.attempts == len(proxy.log.applied) <= 2 + math.ceil(elapsed / 0.25), (proxy.log.attempts, elapsed)
     assert row["seq"] == proxy.log.attempts
 
 

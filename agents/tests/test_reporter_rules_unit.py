@@ -130,6 +130,13 @@ def test_the_run_state_machine_and_its_contract_checks() -> None:
     run.start("t")
     with pytest.raises(ValueError):
         run.advance(float("nan"), None, None)
+    run.advance(10, None, None)
+    with pytest.raises(ContractError) as too_far:  # checked against the progress part alone
+        run.advance(150, None, None)
+    assert too_far.value.path == "$.data.progress.progress" and run.progress == 10
+    with pytest.raises(ContractError) as eta:
+        run.advance(20, None, -5)
+    assert eta.value.path == "$.data.progress.estimatedTime"
     assert run.advance(60, None, 1.2).row["estimated_time"] == 2  # whole seconds, rounded up
     assert run.advance(40, "late", None).row["progress"] == 60
     retry = run.fail("upstream 504", retry=True)
