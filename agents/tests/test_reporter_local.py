@@ -51,18 +51,21 @@ def test_a_thousand_progress_calls_in_a_second_are_a_handful_of_writes_ending_at
     assert row["seq"] == proxy.log.attempts
 
 
-def test_the_last_value_goes_out_after_the_interval_without_a_flush(stack: Any, proxy: FaultProxy) -> None:
+async def test_the_last_value_reaches_the_dashboard_after_the_interval_without_a_flush(stack: Any, proxy: FaultProxy) -> None:
+    observer = await RunObserver.subscribe(stack.url, stack.anon_key)
     client = agent_client(proxy.url, stack.anon_key)
     reporter = AgentReporter(client, ACME_ORG, "trailing-agent", min_interval=0.2)
-    reporter.start("Counting")
-    for percent in (10, 20, 30):
-        reporter.progress(percent, "Counting")
-    deadline = time.monotonic() + 5
-    while (reporter.last_row or {}).get("progress") != 30 and time.monotonic() < deadline:
-        time.sleep(0.02)  # waiting on the reporter's own timer, which is what is under test
-    assert (reporter.last_row or {}).get("progress") == 30
-    assert proxy.log.attempts == 2  # start, then the trailing 30 % (10 and 20 were coalesced)
-    reporter.close()
+    try:
+        reporter.start("Counting")
+        for percent in (10, 20, 30):
+            reporter.progress(percent, "Counting")
+        # No flush, no further call: the reporter's own timer must send the trailing 30 %.
+        await observer.wait_for(lambda: any((m["data"]["progress"] or {}).get("progress") == 30 for m in observer.of_run(reporter.run_id)))
+        assert [m["data"]["progress"]["progress"] for m in observer.of_run(reporter.run_id)] == [0, 30]
+        assert proxy.log.attempts == 2  # start, then 30 (10 and 20 were coalesced away)
+    finally:
+        await asyncio.to_thread(reporter.close)
+        await observer.close()
 
 
 async def test_transient_failures_are_retried_and_every_state_arrives_once_in_order(stack: Any, proxy: FaultProxy) -> None:
