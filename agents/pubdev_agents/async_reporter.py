@@ -20,7 +20,7 @@ from supabase import AsyncClient
 
 from .outbox import Outbox
 from .reporter import DEFAULT_RETRY_FOR, describe_error
-from .retry import Backoff, RetriesExhausted, is_transient
+from .retry import Backoff, RetriesExhausted, SessionRefreshed, is_expired_token, is_transient
 from .run_state import RunState, RunStatus, Snapshot, returned_row
 
 log = logging.getLogger("pubdev_agents")
@@ -165,11 +165,19 @@ class AsyncAgentReporter:
             except asyncio.CancelledError:
                 raise
             except BaseException as error:  # noqa: BLE001 - every failure is either retried or surfaced
-                self._record_failure(error)
+                self._record_failure(await self._refreshed(error) if is_expired_token(error) else error)
             else:
                 self._outbox.succeeded(self._clock())
                 self._last_row = returned_row(response.data)
             self._changed.set()
+
+    async def _refreshed(self, expired: BaseException) -> BaseException:
+        """See AgentReporter._refreshed."""
+        try:
+            await self._client.auth.refresh_session()
+        except BaseException as refresh_error:  # noqa: BLE001
+            return refresh_error if is_transient(refresh_error) else expired
+        return SessionRefreshed(str(expired))
 
     def _record_failure(self, error: BaseException) -> None:
         if is_transient(error):

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Mapping
 from supabase import Client
 
 from .outbox import Outbox
-from .retry import Backoff, RetriesExhausted, is_transient
+from .retry import Backoff, RetriesExhausted, SessionRefreshed, is_expired_token, is_transient
 from .run_state import RunState, RunStatus, Snapshot, returned_row
 
 log = logging.getLogger("pubdev_agents")
@@ -177,12 +177,25 @@ class AgentReporter:
             try:
                 response = self._client.table("agent_runs").upsert(dict(snapshot.row), on_conflict="id").execute()
             except BaseException as error:  # noqa: BLE001 - every failure is either retried or surfaced
-                self._record_failure(error)
+                self._record_failure(self._refreshed(error) if is_expired_token(error) else error)
                 continue
             with self._cond:
                 self._outbox.succeeded(self._clock())
                 self._last_row = returned_row(response.data)
                 self._cond.notify_all()
+
+    def _refreshed(self, expired: BaseException) -> BaseException:
+        """An expired access token is refreshed once per failure and the write retried.
+
+        RATIONALE: supabase-py refreshes the session on a timer; when the server was unreachable
+        at that moment (a restart outlasting the token), the writes after the outage would be
+        refused for good. A client without a session (a service key) keeps the refusal.
+        """
+        try:
+            self._client.auth.refresh_session()
+        except BaseException as refresh_error:  # noqa: BLE001
+            return refresh_error if is_transient(refresh_error) else expired
+        return SessionRefreshed(str(expired))
 
     def _record_failure(self, error: BaseException) -> None:
         with self._cond:

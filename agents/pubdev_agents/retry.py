@@ -24,7 +24,17 @@ def is_transient_status(status: int) -> bool:
     return status >= 500 or status in _TRANSIENT_STATUSES
 
 
+class SessionRefreshed(Exception):
+    """The access token had expired and the client's session was refreshed: retry the write."""
+
+
+def is_expired_token(error: BaseException) -> bool:
+    return isinstance(error, APIError) and error.code == "PGRST303"
+
+
 def is_transient(error: BaseException) -> bool:
+    if isinstance(error, SessionRefreshed):
+        return True
     if isinstance(error, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)):
         return True
     if isinstance(error, httpx.HTTPStatusError):

@@ -7,6 +7,7 @@ import math
 import time
 from typing import Any, Iterator
 
+import jwt
 import pytest
 from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, create_client
@@ -147,3 +148,32 @@ def test_the_run_block_completes_or_fails_the_run(stack: Any, proxy: FaultProxy)
                 1 / 0
     assert broken.last_row is not None and broken.last_row["status"] == "error"
     assert broken.last_row["error"] == "ZeroDivisionError: division by zero"
+
+
+def expired_token(stack: Any, user: str) -> str:
+    now = int(time.time())
+    user_id, email = USERS[user]
+    claims = {"sub": user_id, "email": email, "role": "authenticated", "aud": "authenticated", "iat": now - 7200, "exp": now - 3600}
+    return jwt.encode(claims, stack.jwt_secret, algorithm="HS256")
+
+
+def test_an_expired_access_token_is_refreshed_and_the_write_retried(stack: Any, proxy: FaultProxy) -> None:
+    client = agent_client(proxy.url, stack.anon_key)
+    # What the client holds when its refresh timer could not reach the server before the token
+    # expired: a stale access token next to a refresh token that still works.
+    client.options.headers["Authorization"] = f"Bearer {expired_token(stack, 'acme_agent')}"
+    with AgentReporter(client, ACME_ORG, "long-running-agent", backoff=FAST_RETRY) as reporter:
+        reporter.start("Working through the night")
+        reporter.flush()
+        assert reporter.last_row is not None and reporter.last_row["status"] == "processing"
+    assert proxy.log.attempts == 2 and len(proxy.log.applied) == 1  # refused once, then written
+
+
+def test_without_a_session_an_expired_token_stays_refused(stack: Any, proxy: FaultProxy) -> None:
+    client = create_client(proxy.url, stack.anon_key, ClientOptions(headers={"Authorization": f"Bearer {expired_token(stack, 'acme_agent')}"}))
+    reporter = AgentReporter(client, ACME_ORG, "stale-agent", backoff=FAST_RETRY)
+    reporter.start("Working")
+    with pytest.raises(APIError) as refused:
+        reporter.flush()
+    assert refused.value.code == "PGRST303" and proxy.log.attempts == 1
+    reporter.close()
