@@ -40,7 +40,7 @@ stack.stdout?.on('data', function onData(chunk: string) {
     console.log('[dev] no .venv: run `bash .ci/run` or create it (see README) to start the demo agent');
     return;
   }
-  start('agent', python, ['-m', 'pubdev_agents.demo_agent'], { SUPABASE_URL: match[1], PYTHONPATH: `${root}agents` });
+  start('agent', python, ['-m', 'pubdev_agents.demo'], { SUPABASE_URL: match[1], PYTHONPATH: `${root}agents` });
 });
 process.once('SIGINT', () => stopAll(0));
 process.once('SIGTERM', () => stopAll(0));
