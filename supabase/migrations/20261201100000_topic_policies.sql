@@ -88,9 +88,10 @@ language sql stable security definer set search_path = ''
 as $$
   select exists (
     select 1 from public.publishers p
-     where p.id = publisher and p.organization_id = org
-       and p.territory is not distinct from territory
-       and private.member_can_see_territory(org, p.territory)
+     where p.id = can_see_publisher_at.publisher and p.organization_id = can_see_publisher_at.org
+       -- Qualified: in an SQL function a column of the same name would win over the argument.
+       and p.territory is not distinct from can_see_publisher_at.territory
+       and private.member_can_see_territory(p.organization_id, p.territory)
   )
 $$;
 
