@@ -88,7 +88,8 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
   }
 
   beforeAll(async () => {
-    auth = await startAuthStack(backend, { functionsDir: FUNCTIONS_DIR });
+    // One case subscribes postgres_changes on a public channel: opt out of the private-only default.
+    auth = await startAuthStack(backend, { functionsDir: FUNCTIONS_DIR, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } });
     secret = auth.stack.config.jwtSecret;
   });
   afterAll(async () => {

@@ -8,7 +8,8 @@ import { broadcasts, Inbox, joined, rawSocket, startRealtimeStack, systemMessage
 describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Public rooms are part of the protocol under test: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());
@@ -102,7 +103,7 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
 describe.each(BACKENDS)('Realtime limits over time on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, idleTimeoutMs: 1000 });
+    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, idleTimeoutMs: 1000, privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());
