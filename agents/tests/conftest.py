@@ -85,7 +85,14 @@ class StackProcess:
 
 
 def stack_env(database_url: str | None = None, data_dir: str | None = None, port: int = 0) -> dict[str, str]:
-    env = {**os.environ, "PUBDEV_PORT": str(port), "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0"}
+    # Some cases use public rooms and a public postgres_changes channel: opt out of the stack's
+    # private-only default (PUBDEV_REALTIME_PRIVATE_ONLY, docs/security.md).
+    env = {
+        **os.environ,
+        "PUBDEV_PORT": str(port),
+        "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0",
+        "PUBDEV_REALTIME_PRIVATE_ONLY": "false",
+    }
     env.pop("PUBDEV_DATA_DIR", None)
     env.pop("DATABASE_URL", None)
     if database_url:
