@@ -142,6 +142,31 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
     });
   });
 
+  describe('the shared store', () => {
+    test('expired keys are deleted by the next claim', async () => {
+      const db = bridge.auth.database.db;
+      // A TTL of -1 s: already expired when the next claim runs.
+      await db.query(`select public.bridge_idempotency_claim('test-caller', 'expired-key', 'h', -1)`);
+      expect(await bridge.count('bridge.idempotency_keys', "key = 'expired-key'")).toBe(1);
+      await db.query(`select public.bridge_idempotency_claim('test-caller', 'fresh-key', 'h', 300)`);
+      expect(await bridge.count('bridge.idempotency_keys', "key = 'expired-key'")).toBe(0);
+      expect(await bridge.count('bridge.idempotency_keys', "key = 'fresh-key'")).toBe(1);
+    });
+
+    test.each(['acmeOwner', 'anon'] as const)('%s cannot reach the store over REST (functions for service_role only, tables unexposed)', async (caller) => {
+      const headers = { apikey: bridge.auth.stack.config.anonKey, authorization: `Bearer ${await bridge.token(caller)}`, 'content-type': 'application/json' };
+      const rpc = await fetch(`${bridge.auth.stack.url}/rest/v1/rpc/bridge_member_by_email`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ p_org: ACME, p_email: USERS.acmeWest.email }),
+      });
+      expect([401, 403]).toContain(rpc.status);
+      expect(((await rpc.json()) as { code: string }).code).toBe('42501');
+      const table = await fetch(`${bridge.auth.stack.url}/rest/v1/idempotency_keys`, { headers });
+      expect(table.status).toBe(404);
+    });
+  });
+
   describe('refusals', () => {
     test('413 for a body over 256 KB, also when streamed without Content-Length', async () => {
       const big = JSON.stringify(teamUpdate('x'.repeat(300 * 1024)));
