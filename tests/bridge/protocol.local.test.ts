@@ -70,6 +70,17 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
     });
   });
 
+  test('a member notifying the whole organisation: 403 recipient_required (owners and admins may)', async () => {
+    const body = { organizationId: ACME, message: { type: 'notification', data: { message: 'to everyone', level: 'warning' } } };
+    const member = await bridge.request('POST', '/broadcast', { caller: 'acmeWest', body });
+    expect(member.status).toBe(403);
+    expect(member.body.error?.code).toBe('recipient_required');
+    const owner = await bridge.request('POST', '/broadcast', { caller: 'acmeOwner', body });
+    expect(owner.body).toEqual({ id: expect.any(String), type: 'notification', topic: orgTopic(ACME) });
+    await acme.waitFor((r) => r.payload.id === owner.body.id);
+    expect(await bridge.count('public.notifications', "message = 'to everyone'")).toBe(1);
+  });
+
   describe('forged identity', () => {
     test.each([
       ['team_update data.userId', teamUpdate('as the owner', { userId: OWNER }), 'message.data.userId'],
