@@ -82,7 +82,7 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
     // The owner saw the US_East changes: they were sent, and RLS kept them from the US_West member.
     expect(owner.items.map(summary)).toEqual([`INSERT ${eastNew}`, eastUpdate, `INSERT ${westNew}`, acmeLast]);
     expect(globex.items.map(summary)).toEqual([`INSERT ${globexNew}`, globexUpdate, globexLast]);
-    expect(globex.items.map((c) => c.new.organization_id)).toEqual([GLOBEX, GLOBEX, GLOBEX]);
+    expect(globex.items.map((c) => (c.new as { organization_id?: string }).organization_id)).toEqual([GLOBEX, GLOBEX, GLOBEX]);
     expect(west.items.find((c) => c.eventType === 'UPDATE')).toMatchObject({ new: { id: PUBLISHERS.sunriseBooks.id, territory: TERRITORIES.usWest } });
   });
 
