@@ -86,11 +86,31 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
     expect(west.items.find((c) => c.eventType === 'UPDATE')).toMatchObject({ new: { id: PUBLISHERS.sunriseBooks.id, territory: TERRITORIES.usWest } });
   });
 
+  it('a record moved out of US_West: the owner hears the move, the US_West member hears nothing of it', async () => {
+    const owner = await watch(await rt.userClient('acmeOwner'), ACME, [{ event: '*' }]);
+    const leaving = await insertPublisher(ACME, TERRITORIES.usWest);
+    // Once the owner has the INSERT, it is behind us: the member subscribing now starts after it.
+    await owner.next((c) => summary(c) === `INSERT ${leaving}`, 'the INSERT');
+    const west = await watch(await rt.userClient('acmeWest'), ACME, [{ event: '*', filter: `organization_id=eq.${ACME}` }]);
+
+    await db().query(`update public.publishers set territory = $2, status = 'negotiating' where id = $1`, [leaving, TERRITORIES.usEast]);
+    const acmeLast = await rename(PUBLISHERS.sunriseBooks.id);
+
+    await west.next((c) => summary(c) === acmeLast, 'the US_West update');
+    await owner.next((c) => summary(c) === acmeLast, 'the owner’s later update');
+    // RLS sees the row as it is now (US_East): the member's list drops it on its next re-read.
+    expect(west.items.map(summary)).toEqual([acmeLast]);
+    expect(owner.items.map(summary)).toEqual([`INSERT ${leaving}`, `UPDATE ${leaving}`, acmeLast]);
+    expect(owner.items[1]).toMatchObject({ new: { territory: TERRITORIES.usEast, status: 'negotiating' } });
+  });
+
   it('an owner’s delete of a publisher reaches nobody, in or outside the organisation', async () => {
     const ownerClient = await rt.userClient('acmeOwner');
-    const doomed = await insertPublisher(ACME, TERRITORIES.usWest);
     const bindings = [{ event: '*' as const }, { event: 'DELETE' as const }];
     const owner = await watch(ownerClient, ACME, bindings);
+    const doomed = await insertPublisher(ACME, TERRITORIES.usWest);
+    // Once the owner has the INSERT, it is behind us: the others subscribe after it.
+    await owner.next((c) => summary(c) === `INSERT ${doomed}`, 'the INSERT');
     const west = await watch(await rt.userClient('acmeWest'), ACME, bindings);
     const globex = await watch(await rt.userClient('globexMember'), GLOBEX, bindings);
 
@@ -103,7 +123,7 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
     await west.next((c) => summary(c) === acmeLast, 'the US_West member’s later update');
     await globex.next((c) => summary(c) === globexLast, 'Globex’s later update');
     // Both bindings match an UPDATE, and Realtime sends it once per channel.
-    expect(owner.items.map(summary)).toEqual([acmeLast]);
+    expect(owner.items.map(summary)).toEqual([`INSERT ${doomed}`, acmeLast]);
     expect(west.items.map(summary)).toEqual([acmeLast]);
     expect(globex.items.map(summary)).toEqual([globexLast]);
     const { rows } = await db().query<{ n: number }>('select count(*)::int as n from public.publishers where id = $1', [doomed]);
