@@ -35,9 +35,11 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       create table public.pc_unpublished (id int primary key);
       create table public.pc_later (id int primary key, label text);
       alter publication supabase_realtime add table public.pc_items, public.pc_full;
-      -- The project publishes only agent_runs (DELETE events carry ids without RLS); the engine's
-      -- RLS-per-subscriber cases below use these two tables as realistic fixtures.
-      alter publication supabase_realtime add table public.publishers, public.notifications;`);
+      -- The project publishes agent_runs and publishers, inserts and updates only (DELETE events
+      -- carry ids without RLS; tests/db/publication.db.test.ts). The engine's cases below show
+      -- Realtime with a publication that publishes deletes too, on realistic RLS fixtures.
+      alter publication supabase_realtime set (publish = 'insert, update, delete');
+      alter publication supabase_realtime add table public.notifications;`);
     engine = await createPostgresChangesEngine(t.db);
   });
   afterAll(async () => {

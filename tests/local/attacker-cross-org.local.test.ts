@@ -287,24 +287,44 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
       expect(await count(`public.organization_members where user_id = $1 and territories = '{US_West}'`, [USERS.acmeWest.id])).toBe(1);
     });
 
-    it('postgres_changes on publishers is not offered (the table is not published): nothing arrives', async () => {
-      // DELETE events would carry ids to every subscriber without RLS; publisher changes reach
-      // members on the territory-scoped record and territory topics instead (docs/security.md).
-      const west = await rt.userClient('acmeWest');
-      const changes = new Inbox<{ new: { id: string } }>();
-      const channel = west
-        .channel('west-publishers')
-        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'publishers' }, (p) => changes.push(p as unknown as { new: { id: string } }));
-      const system = new Inbox<{ extension: string; status: string; message: string }>();
-      channel.on('system', {}, (m) => system.push(m as { extension: string; status: string; message: string }));
-      await joined(channel);
-      const status = await system.next((m) => m.extension === 'postgres_changes', 'the postgres_changes status');
-      expect(status).toMatchObject({ status: 'error', message: expect.stringContaining('table: publishers') });
+    it('postgres_changes on publishers: no US_East change and no deleted id reaches the US_West member, nor Globex', async () => {
+      // publishers is published for INSERT and UPDATE only: RLS filters those per subscriber, and
+      // the DELETE events Realtime would send to every subscriber without RLS are never produced
+      // (docs/security.md). Both attackers subscribe unfiltered, for every event, DELETE explicitly too.
+      type Change = { eventType: string; new: { id?: string }; old: { id?: string } };
+      const summary = (c: Change) => `${c.eventType} ${(c.eventType === 'DELETE' ? c.old : c.new).id}`;
+      async function watch(client: SupabaseClient, name: string): Promise<Inbox<Change>> {
+        const changes = new Inbox<Change>();
+        const channel = client
+          .channel(name)
+          .on('postgres_changes', { event: '*', schema: 'public', table: 'publishers' }, (c) => changes.push(c as unknown as Change))
+          .on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'publishers' }, (c) => changes.push(c as unknown as Change));
+        const system = new Inbox<{ extension: string; status: string; message: string }>();
+        channel.on('system', {}, (m) => system.push(m as { extension: string; status: string; message: string }));
+        await joined(channel);
+        const status = await system.next((m) => m.extension === 'postgres_changes', 'the postgres_changes status');
+        expect(status).toMatchObject({ status: 'ok', message: 'Subscribed to PostgreSQL' });
+        return changes;
+      }
+      const west = await watch(await rt.userClient('acmeWest'), 'west-publishers');
+      const globex = await watch(await rt.userClient('globexMember'), 'globex-publishers');
+
+      const doomed = randomUUID();
+      await rt.database.db.query(`insert into public.publishers (id, organization_id, name, territory) values ($1, $2, 'Doomed', $3)`, [
+        doomed,
+        ACME,
+        TERRITORIES.usEast,
+      ]);
       await renamePublisher(PUBLISHERS.harborHouse.id, 'Harbor House (east, hidden)');
-      const inbox = await privateInbox(west, publisherRecordTopic(ACME, PUBLISHERS.sunriseBooks.id, TERRITORIES.usWest));
+      await rt.database.db.query('delete from public.publishers where id = $1', [doomed]);
+      // Later changes each attacker may see: delivery is in commit order, so anything sent before is here.
       await renamePublisher(PUBLISHERS.sunriseBooks.id, 'Sunrise Books (west, visible)');
-      await inbox.next((m) => m.event === 'publisher_update', 'the US_West record update');
-      expect(changes.items).toEqual([]);
+      await renamePublisher(PUBLISHERS.globexTomes.id, 'Globex Tomes (visible to Globex)');
+      await west.next((c) => summary(c) === `UPDATE ${PUBLISHERS.sunriseBooks.id}`, 'the US_West update');
+      await globex.next((c) => summary(c) === `UPDATE ${PUBLISHERS.globexTomes.id}`, 'the Globex update');
+      expect(west.items.map(summary)).toEqual([`UPDATE ${PUBLISHERS.sunriseBooks.id}`]);
+      expect(globex.items.map(summary)).toEqual([`UPDATE ${PUBLISHERS.globexTomes.id}`]);
+      expect(await count('public.publishers where id = $1', [doomed])).toBe(0);
     });
   });
 

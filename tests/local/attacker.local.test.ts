@@ -249,7 +249,7 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
     const changes: unknown[] = [];
     const channel = client
       .channel('attacker-pg-changes')
-      // agent_runs: the one project table in the supabase_realtime publication (issue 7).
+      // agent_runs: in the supabase_realtime publication (with publishers; inserts and updates only).
       .on('postgres_changes', { event: '*', schema: 'public', table: 'agent_runs' }, (change) => changes.push(change));
     const system = systemMessages(channel);
     await joined(channel);

@@ -27,7 +27,7 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
       const client = await rt.userClient('acmeOwner', { vsn });
       const channel = client.channel(`room-pg-${vsn}`);
       const changes = new Inbox<{ eventType: string; new: Record<string, unknown> }>();
-      // agent_runs: the one project table in the supabase_realtime publication (issue 7).
+      // agent_runs: in the supabase_realtime publication (with publishers; inserts and updates only).
       const run = AGENT_RUNS.acmeEnrichment.id;
       channel.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter: `id=eq.${run}` }, (p) =>
         changes.push(p as never),

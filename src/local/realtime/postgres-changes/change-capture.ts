@@ -40,6 +40,15 @@ as $$
 declare
   change_id bigint;
 begin
+  -- Realtime decodes only the operations the publication publishes (pubinsert/pubupdate/pubdelete
+  -- become wal2json's actions); TRUNCATE never reaches a row trigger, nor a Realtime client.
+  if not exists (
+    select 1 from pg_catalog.pg_publication
+     where pubname = '${PUBLICATION}'
+       and case tg_op when 'INSERT' then pubinsert when 'UPDATE' then pubupdate else pubdelete end
+  ) then
+    return null;
+  end if;
   insert into pubdev_local.changes (schema_name, table_name, type, record, old_record)
   values (
     tg_table_schema, tg_table_name, tg_op,
