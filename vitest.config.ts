@@ -1,8 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // The seed's import path for the hooks (tsconfig.json `paths` says the same for the compiler).
+    alias: { '@/lib/websocket/hooks': fileURLToPath(new URL('./src/react/index.ts', import.meta.url)) },
+  },
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
     globalSetup: ['tests/_global-setup.ts'],
     // PGlite takes ~2 s to boot and each DB suite owns one; the machines have two cores.
     maxWorkers: 2,
