@@ -168,8 +168,10 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
   const teardown = (entry: Entry): void => {
     entries.delete(entry.topic);
     if (entry.retry !== undefined) env.timers.clearTimeout(entry.retry);
-    if (entry.channel) remove(entry.topic, entry.channel);
-    entry.channel = undefined;
+    const channel = entry.channel;
+    entry.channel = undefined; // before the leave, whose CLOSED is ours and not a failure
+    entry.joined = false;
+    if (channel) remove(entry.topic, channel);
   };
 
   return {

@@ -11,7 +11,7 @@ export interface CoreContext {
   readonly env: Environment;
   readonly organizationId: string;
   readonly registry: ChannelRegistry;
-  /** Resolves with the signed-in user's id (null for an anonymous client) once the first token is set. */
+  /** Resolves with the signed-in user's id (null for an anonymous client) once the first token is set; reading it starts the client. */
   readonly ready: Promise<string | null>;
   /** The user's id once `ready` resolved. */
   userId(): string | null;

@@ -139,7 +139,11 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     env,
     organizationId,
     registry,
-    ready,
+    // Whoever waits for the user starts the connection: nothing connects before a store is used.
+    get ready() {
+      start();
+      return ready;
+    },
     userId: () => userId,
     catchUpIntervalMs: options.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS,
     acquire(topic, listener) {

@@ -65,9 +65,12 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
     store.invalidate();
   };
 
+  let tracked: Activity | undefined;
   const tracker = createLatestValueLimiter<Activity>(ctx.env, TRACKS_PER_WINDOW, TRACK_WINDOW_MS, (activity) => {
     const userId = ctx.userId();
-    if (userId) presenceHandle?.track({ userId, ...activity });
+    if (!userId || !presenceHandle) return;
+    tracked = activity;
+    presenceHandle.track({ userId, ...activity });
   });
   const broadcaster = createLatestValueLimiter<Activity>(ctx.env, 1, BROADCAST_INTERVAL_MS, (activity) => {
     const userId = ctx.userId();
@@ -112,6 +115,12 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
       if (hold) ctx.env.timers.clearTimeout(hold.timer);
       held.delete(userId);
     }
+    // RATIONALE: presence tracks are rationed (see TRACKS_PER_WINDOW), so the activity a newcomer
+    // reads from presence can be behind. When someone new appears and ours is, we broadcast it
+    // once more: the newcomer has been listening on the activity topic before it tracked presence.
+    const me = ctx.userId();
+    const newcomer = [...present.keys()].some((id) => id !== me && !before.has(id));
+    if (newcomer && own && own !== tracked) broadcaster.offer(own);
     for (const userId of before) {
       if (present.has(userId)) continue;
       const last = built.find((s) => s.userId === userId);
@@ -144,8 +153,14 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
         const org = orgTopic(ctx.organizationId);
         const activity = activityTopic(ctx.organizationId);
         presenceHandle = ctx.acquire(org, { onPresenceSync: onPresence });
-        tracker.offer(own ?? { action: 'online', status: 'online', timestamp: new Date(ctx.env.now()).toISOString() });
+        let announced = false;
         activityHandle = ctx.acquire(activity, {
+          // Peers learn of us from presence; by then we must hear their activity broadcasts.
+          onSubscribed: () => {
+            if (announced) return;
+            announced = true;
+            tracker.offer(own ?? { action: 'online', status: 'online', timestamp: new Date(ctx.env.now()).toISOString() });
+          },
           onBroadcast: (event, payload) => {
             const message = ctx.accept(activity, event, payload);
             if (message?.type !== 'user_snapshot') return;
