@@ -57,7 +57,7 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
         where n.nspname = 'public' and c.relkind = 'r' order by 1`,
     );
     expect(rows).toEqual(
-      ['agent_runs', 'notifications', 'organization_members', 'organizations', 'publishers', 'team_updates'].map((name) => ({ name, rls: true })),
+      ['agent_runs', 'notification_reads', 'notifications', 'organization_members', 'organizations', 'publisher_changes', 'publishers', 'team_updates'].map((name) => ({ name, rls: true })),
     );
     const { rows: helpers } = await t.db.query<{ ok: boolean }>(
       `select to_regprocedure('private.can_read_topic(text)') is not null and to_regprocedure('private.can_write_topic(text, text)') is not null as ok`,
