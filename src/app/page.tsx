@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
 import { TeamDashboard } from '../components/realtime/team-dashboard.tsx';
+import { knownNames } from '../lib/known-names.ts';
 import { listPublishers } from '../lib/publishers.ts';
 import { loadDashboardSession } from '../lib/session.ts';
 import { createRequestSupabase } from '../lib/supabase/server-client.ts';
@@ -9,5 +10,5 @@ export default async function DashboardPage() {
   const session = await loadDashboardSession(supabase);
   if (!session) redirect('/login');
   const publishers = await listPublishers(supabase);
-  return <TeamDashboard session={session} initialPublishers={publishers} />;
+  return <TeamDashboard session={session} initialPublishers={publishers} names={knownNames()} />;
 }

@@ -1,21 +1,9 @@
 'use client';
+import type { TeamUpdate } from '../../react/index.ts';
 import { formatTime } from './format.ts';
 
-export interface TeamUpdateView {
-  readonly id: string;
-  readonly timestamp: string;
-  readonly data: {
-    readonly updateType: string;
-    readonly message: string;
-    readonly userId?: string | null | undefined;
-    readonly territory?: string | null | undefined;
-    readonly details: { readonly mentions?: readonly string[] | null | undefined };
-  };
-}
-
 export interface ActivityFeedProps {
-  readonly updates: readonly TeamUpdateView[];
-  readonly currentUserId: string;
+  readonly updates: readonly TeamUpdate[];
   readonly territories: readonly string[];
   /** '' = all territories the user may see. */
   readonly territory: string;
@@ -23,8 +11,8 @@ export interface ActivityFeedProps {
 }
 
 /** The list "Team activity": newest first, territory-filtered, @mentions of the viewer highlighted. */
-export function ActivityFeed({ updates, currentUserId, territories, territory, onTerritoryChange }: ActivityFeedProps) {
-  const shown = territory ? updates.filter((u) => !u.data.territory || u.data.territory === territory) : updates;
+export function ActivityFeed({ updates, territories, territory, onTerritoryChange }: ActivityFeedProps) {
+  const shown = territory ? updates.filter((u) => u.territory === null || u.territory === territory) : updates;
   return (
     <section className="card feed" aria-labelledby="feed-title">
       <div className="card-head">
@@ -43,13 +31,13 @@ export function ActivityFeed({ updates, currentUserId, territories, territory, o
       </div>
       <ul aria-label="Team activity" className="feed-list">
         {shown.map((update) => {
-          const mentionsMe = update.data.details.mentions?.includes(currentUserId) ?? false;
+          const mentionsMe = update.mentionsMe;
           return (
             <li key={update.id} data-update-id={update.id} className={mentionsMe ? 'mention' : undefined}>
-              {mentionsMe && <span className="badge badge-mention">@you</span>} <span>{update.data.message}</span>
+              {mentionsMe && <span className="badge badge-mention">@you</span>} <span>{update.message}</span>
               <div className="muted small">
-                {update.data.updateType.replace('_', ' ')}
-                {update.data.territory ? ` · ${update.data.territory}` : ' · org-wide'} · {formatTime(update.timestamp)}
+                {update.updateType.replace('_', ' ')}
+                {update.territory ? ` · ${update.territory}` : ' · org-wide'} · {formatTime(update.timestamp)}
               </div>
             </li>
           );

@@ -1,16 +1,8 @@
 'use client';
+import type { AgentRun } from '../../react/index.ts';
 import { formatEta, formatTime } from './format.ts';
 
-export interface AgentRunView {
-  readonly runId: string;
-  readonly agentId: string;
-  readonly status: 'idle' | 'queued' | 'processing' | 'completed' | 'error';
-  readonly progress?: { readonly progress: number; readonly currentTask: string; readonly estimatedTime?: number | null | undefined } | null | undefined;
-  readonly queuePosition?: number | null | undefined;
-  readonly attempt?: number | null | undefined;
-  readonly error?: string | null | undefined;
-  readonly updatedAt: string;
-}
+type AgentRunView = AgentRun;
 
 /** Running first, then queued by position, then the rest by recency: the order a lead scans. */
 function byWorkOrder(a: AgentRunView, b: AgentRunView): number {

@@ -1,16 +1,10 @@
 'use client';
 import { useId, useState } from 'react';
+import type { Notification } from '../../react/index.ts';
 import { formatTime } from './format.ts';
 
-export interface NotificationView {
-  readonly id: string;
-  readonly timestamp: string;
-  readonly read: boolean;
-  readonly data: { readonly message: string; readonly level: string; readonly actionUrl?: string | null | undefined };
-}
-
 export interface NotificationsMenuProps {
-  readonly notifications: readonly NotificationView[];
+  readonly notifications: readonly Notification[];
   readonly unreadCount: number;
   readonly onMarkRead: (id: string) => void;
   readonly onMarkAllRead: () => void;
@@ -39,7 +33,7 @@ export function NotificationsMenu({ notifications, unreadCount, onMarkRead, onMa
           <ul aria-label="Notification list">
             {notifications.map((n) => (
               <li key={n.id} className={n.read ? 'read' : 'unread'}>
-                <span className={`badge badge-${n.data.level}`}>{n.data.level}</span> {n.data.message}
+                <span className={`badge badge-${n.level}`}>{n.level}</span> {n.message}
                 <div className="muted small">{formatTime(n.timestamp)}</div>
                 {!n.read && (
                   <button type="button" className="link" onClick={() => onMarkRead(n.id)}>

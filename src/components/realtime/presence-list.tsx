@@ -1,19 +1,9 @@
 'use client';
+import type { UserSnapshot } from '../../react/index.ts';
 import { shortId } from './format.ts';
 
-export interface PresencePerson {
-  readonly userId: string;
-  readonly status: 'online' | 'away' | 'offline';
-  readonly action: string;
-  readonly territory?: string | undefined;
-  readonly publisherId?: string | undefined;
-  readonly timestamp: string;
-  /** Open tabs/devices of this person. */
-  readonly connections: number;
-}
-
 export interface PresenceListProps {
-  readonly people: readonly PresencePerson[];
+  readonly people: readonly UserSnapshot[];
   readonly currentUserId: string;
   /** Display names for ids the page knows (the signed-in user, fixture users); ids otherwise. */
   readonly names: Readonly<Record<string, string>>;

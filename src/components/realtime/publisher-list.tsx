@@ -1,12 +1,12 @@
 'use client';
 import Link from 'next/link';
 
+/** What the list shows of a publisher (the live store's records and the server's first read both fit). */
 export interface PublisherView {
   readonly id: string;
   readonly name: string;
   readonly status: string;
   readonly territory: string | null;
-  readonly version: number;
 }
 
 /** Publishers the user may see, with their live status; each links to its record page. */
