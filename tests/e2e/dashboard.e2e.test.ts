@@ -83,7 +83,8 @@ describe('TeamDashboard', () => {
       );
       for (const bar of await demoBars.all()) expect(await bar.getAttribute('aria-valuenow')).toBe('100');
       const log = await owner.evaluate(() => (window as unknown as { agentLog: Array<[string, number, string]> }).agentLog);
-      const byRun = Map.groupBy(log, (entry) => entry[0]);
+      const byRun = new Map<string, Array<[string, number, string]>>();
+      for (const entry of log) byRun.set(entry[0], [...(byRun.get(entry[0]) ?? []), entry]);
       expect(byRun.size).toBeGreaterThan(0);
       for (const entries of byRun.values()) {
         const values = entries.map((e) => e[1]);

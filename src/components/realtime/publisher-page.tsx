@@ -37,21 +37,46 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
   const { publisher, viewers, editors, drafts, setEditing, draft, save } = usePublisher(publisherId);
   const toast = useToast();
   const [edits, setEdits] = useState<Partial<Record<EditableField, string>>>({});
+  // The value each edited field had when this user started typing: a save whose base is no longer
+  // current would silently overwrite someone else's change, so it becomes a conflict first.
+  const [bases, setBases] = useState<Partial<Record<EditableField, string>>>({});
   const [conflicts, setConflicts] = useState<readonly SaveConflict[] | null>(null);
   const [saving, setSaving] = useState(false);
   useActivityReporter({ action: `Viewing ${publisher?.name ?? initialName}`, territory: publisher?.territory ?? undefined, publisherId });
   const nameOf = (userId: string) => (userId === session.userId ? 'you' : (names[userId] ?? shortId(userId)));
   const others = (list: readonly string[]) => list.filter((id) => id !== session.userId);
 
-  async function submit(changes: Partial<Record<EditableField, string>>) {
+  function staleEdits(): SaveConflict[] {
+    if (!publisher) return [];
+    return FIELDS.flatMap(({ field }) => {
+      const yours = edits[field];
+      const base = bases[field];
+      const current = String(publisher[field]);
+      return yours !== undefined && base !== undefined && base !== current && yours !== current
+        ? [{ field, yours, current, updatedBy: publisher.updatedBy, updatedAt: publisher.updatedAt }]
+        : [];
+    });
+  }
+
+  function discardEdits() {
+    setEdits({});
+    setBases({});
+    setConflicts(null);
+    for (const { field } of FIELDS) draft(field, null);
+  }
+
+  async function submit(changes: Partial<Record<EditableField, string>>, { overwrite }: { overwrite: boolean }) {
     if (Object.keys(changes).length === 0) return;
+    const stale = overwrite ? [] : staleEdits();
+    if (stale.length > 0) {
+      setConflicts(stale);
+      return;
+    }
     setSaving(true);
     const result = await save(changes);
     setSaving(false);
     if (result.ok) {
-      setEdits({});
-      setConflicts(null);
-      for (const { field } of FIELDS) draft(field, null);
+      discardEdits();
       toast({ message: 'Saved', level: 'success' });
     } else if (result.conflicts.length > 0) {
       setConflicts(result.conflicts);
@@ -86,7 +111,7 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
           aria-label="Publisher record"
           onSubmit={(e) => {
             e.preventDefault();
-            void submit(edits);
+            void submit(edits, { overwrite: false });
           }}
         >
           {FIELDS.map(({ field, label }) => {
@@ -104,6 +129,7 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
                   onBlur={() => setEditing(null)}
                   onChange={(e) => {
                     const value = e.target.value;
+                    if (bases[field] === undefined) setBases((current) => ({ ...current, [field]: live }));
                     setEdits((current) => ({ ...current, [field]: value }));
                     draft(field, value);
                   }}
@@ -135,11 +161,8 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
         <ConflictDialog
           conflicts={conflicts}
           names={names}
-          onKeepTheirs={() => {
-            setEdits({});
-            setConflicts(null);
-          }}
-          onOverwrite={() => void submit(edits)}
+          onKeepTheirs={discardEdits}
+          onOverwrite={() => void submit(edits, { overwrite: true })}
         />
       )}
     </main>
