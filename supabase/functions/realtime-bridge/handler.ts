@@ -30,7 +30,7 @@ const CORS = {
   'access-control-allow-methods': 'GET, POST, OPTIONS',
 };
 
-type Route = { methods: readonly string[]; run: (req: Request, url: URL, params: string[]) => Promise<Response> };
+type Route = { methods: readonly string[]; run: (req: Request, url: URL, params: (string | undefined)[]) => Promise<Response> };
 
 /** The routes, relative to the function (Supabase strips `/functions/v1`, the function name stays). */
 function routes(deps: BridgeDeps): [RegExp, Route][] {
@@ -67,7 +67,7 @@ async function dispatch(req: Request, table: [RegExp, Route][]): Promise<Respons
       const allow = [...route.methods, 'OPTIONS'].join(', ');
       throw new BridgeError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${route.methods.join(' or ')}`, undefined, { allow });
     }
-    return route.run(req, url, match.slice(1).map((p) => decodeURIComponent(p)));
+    return route.run(req, url, match.slice(1).map((p) => (p === undefined ? undefined : decodeURIComponent(p))));
   }
   throw new BridgeError(404, 'not_found', `No route ${path}; routes: POST /broadcast, GET /stats, GET /health, POST /integrations/<source>`);
 }
