@@ -1,6 +1,6 @@
 import { createServerClient } from '@supabase/ssr';
 import { NextResponse, type NextRequest } from 'next/server';
-import { readPublicSupabaseConfig } from './lib/supabase/public-config.ts';
+import { AUTH_COOKIE_NAME, readPublicSupabaseConfig } from './lib/supabase/public-config.ts';
 
 /**
  * Runs before every page and API request: refreshes the Supabase session cookie (so server
@@ -8,9 +8,10 @@ import { readPublicSupabaseConfig } from './lib/supabase/public-config.ts';
  * visitors of dashboard pages to /login.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
-  const { url, anonKey } = readPublicSupabaseConfig();
+  const { serverUrl, anonKey } = readPublicSupabaseConfig();
   let response = NextResponse.next({ request });
-  const supabase = createServerClient(url, anonKey, {
+  const supabase = createServerClient(serverUrl, anonKey, {
+    cookieOptions: { name: AUTH_COOKIE_NAME },
     cookies: {
       getAll: () => request.cookies.getAll(),
       setAll: (list) => {

@@ -20,7 +20,7 @@ export async function callerOf(): Promise<Caller> {
   if (!session || !data.session) return { ok: false, response: jsonError(401, 'unauthorized', 'Sign in first: this route acts with your session') };
   return {
     ok: true,
-    supabaseUrl: readPublicSupabaseConfig().url,
+    supabaseUrl: readPublicSupabaseConfig().serverUrl,
     accessToken: data.session.access_token,
     organizationId: session.organizationId,
     userId: session.userId,

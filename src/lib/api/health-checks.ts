@@ -38,12 +38,12 @@ const unknownCheck = (why: string): Check => ({ ok: false, latencyMs: 0, error: 
 export async function checkHealth(config: PublicSupabaseConfig, serviceRoleKey: string | undefined, started: number): Promise<HealthReport> {
   const [supabase, bridge] = await Promise.all([
     timed(async (signal) => {
-      const response = await fetch(`${config.url}/auth/v1/health`, { headers: { apikey: config.anonKey }, signal, cache: 'no-store' });
+      const response = await fetch(`${config.serverUrl}/auth/v1/health`, { headers: { apikey: config.anonKey }, signal, cache: 'no-store' });
       if (!response.ok) throw new Error(`Auth answered ${response.status}`);
     }),
     timed(async (signal): Promise<Health> => {
       const server = createRealtimeServer({
-        supabaseUrl: config.url,
+        supabaseUrl: config.serverUrl,
         serviceRoleKey: serviceRoleKey ?? config.anonKey,
         fetch: (input, init) => fetch(input, { ...init, signal, cache: 'no-store' }),
       });

@@ -1,7 +1,7 @@
 'use client';
 import { createBrowserClient } from '@supabase/ssr';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { PublicSupabaseConfig } from './public-config.ts';
+import { AUTH_COOKIE_NAME, type PublicSupabaseConfig } from './public-config.ts';
 
 let client: { readonly key: string; readonly supabase: SupabaseClient } | null = null;
 
@@ -12,6 +12,6 @@ let client: { readonly key: string; readonly supabase: SupabaseClient } | null =
  */
 export function getBrowserSupabase(config: Pick<PublicSupabaseConfig, 'url' | 'anonKey'>): SupabaseClient {
   const key = `${config.url}|${config.anonKey}`;
-  if (client?.key !== key) client = { key, supabase: createBrowserClient(config.url, config.anonKey) };
+  if (client?.key !== key) client = { key, supabase: createBrowserClient(config.url, config.anonKey, { cookieOptions: { name: AUTH_COOKIE_NAME } }) };
   return client.supabase;
 }

@@ -10,7 +10,10 @@ import { z } from 'zod';
  * stack, `supabase start` or a hosted project; only the environment of `next start` differs.
  */
 export interface PublicSupabaseConfig {
+  /** The project URL as the browser reaches it. */
   readonly url: string;
+  /** The project URL as this server reaches it (differs in containers: SUPABASE_SERVER_URL). */
+  readonly serverUrl: string;
   readonly anonKey: string;
   /** True for a loopback URL (local stack or `supabase start`): the login page lists fixture users. */
   readonly isLocal: boolean;
@@ -20,6 +23,15 @@ const publicConfigSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:54321' }),
   anonKey: z.string().min(20, 'must be the anon or publishable key of the project'),
 });
+
+/**
+ * The session cookie's name, the same for browser and server clients.
+ *
+ * RATIONALE: @supabase/ssr derives the name from the URL's host (`sb-127-auth-token`), so a
+ * server that reaches Supabase by another name than the browser does (a container reaching the
+ * host's `supabase start` as host.docker.internal) would look for a cookie that does not exist.
+ */
+export const AUTH_COOKIE_NAME = 'sb-pubdev-auth-token';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', 'host.docker.internal']);
 
@@ -45,7 +57,13 @@ export function readPublicSupabaseConfig(): PublicSupabaseConfig {
     throw new Error(`${variable} ${issue?.code === 'invalid_type' ? 'is not set' : issue?.message ?? 'is invalid'}`);
   }
   const url = parsed.data.url.replace(/\/+$/, '');
-  return { url, anonKey: parsed.data.anonKey, isLocal: LOOPBACK_HOSTS.has(new URL(url).hostname) };
+  const serverUrl = z.url().safeParse(env('SUPABASE_SERVER_URL'));
+  return {
+    url,
+    serverUrl: serverUrl.success ? serverUrl.data.replace(/\/+$/, '') : url,
+    anonKey: parsed.data.anonKey,
+    isLocal: LOOPBACK_HOSTS.has(new URL(url).hostname),
+  };
 }
 
 /** The service role key for server-only calls (health, connection statistics); undefined when unset. */

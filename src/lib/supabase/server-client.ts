@@ -1,7 +1,7 @@
 import { createServerClient } from '@supabase/ssr';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { cookies } from 'next/headers';
-import { readPublicSupabaseConfig } from './public-config.ts';
+import { AUTH_COOKIE_NAME, readPublicSupabaseConfig } from './public-config.ts';
 
 /**
  * A Supabase client for one server request (server component, route handler or server action),
@@ -9,9 +9,10 @@ import { readPublicSupabaseConfig } from './public-config.ts';
  * session it carries belongs to one user.
  */
 export async function createRequestSupabase(): Promise<SupabaseClient> {
-  const { url, anonKey } = readPublicSupabaseConfig();
+  const { serverUrl, anonKey } = readPublicSupabaseConfig();
   const store = await cookies();
-  return createServerClient(url, anonKey, {
+  return createServerClient(serverUrl, anonKey, {
+    cookieOptions: { name: AUTH_COOKIE_NAME },
     cookies: {
       getAll: () => store.getAll(),
       setAll: (list) => {
