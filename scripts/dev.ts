@@ -92,8 +92,7 @@ function startAgent(supabaseUrl: string, anonKey: string): void {
     log('no .venv: the demo agent is not started (create it: see README, "Setup")');
     return;
   }
-  const module = existsSync(path.join(root, 'agents/pubdev_agents/demo.py')) ? 'pubdev_agents.demo' : 'pubdev_agents.demo_agent';
-  const agent = spawnGroup('agent', python, ['-m', module], {
+  const agent = spawnGroup('agent', python, ['-m', 'pubdev_agents.demo'], {
     cwd: path.join(root, 'agents'),
     env: { ...process.env, SUPABASE_URL: supabaseUrl, SUPABASE_ANON_KEY: anonKey, PYTHONPATH: path.join(root, 'agents'), PYTHONUNBUFFERED: '1' },
   });

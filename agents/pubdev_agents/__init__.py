@@ -1,1 +1,20 @@
-"""PubDev agents: publish progress and results to PubDev through the Supabase client."""
+"""PubDev agents: report runs and send notifications to PubDev through the Supabase client."""
+from .async_reporter import AsyncAgentReporter
+from .contract import ContractError, validate_message
+from .notify import NotifyError, anotify, notify
+from .reporter import AgentReporter
+from .retry import Backoff, RetriesExhausted
+from .run_state import RunStateError
+
+__all__ = [
+    "AgentReporter",
+    "AsyncAgentReporter",
+    "Backoff",
+    "ContractError",
+    "NotifyError",
+    "RetriesExhausted",
+    "RunStateError",
+    "anotify",
+    "notify",
+    "validate_message",
+]

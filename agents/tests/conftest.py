@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+AGENTS_DIR = ROOT / "agents"  # where `python -m pubdev_agents...` finds the package without installing it
 NODE = ROOT / "node_modules" / ".bin" / "node"
 TSX = ["--import", "tsx"]
 
@@ -65,23 +66,44 @@ def _backends() -> list[str]:
     return ["pglite"]
 
 
-@pytest.fixture(scope="session", params=_backends())
-def stack(request: pytest.FixtureRequest):
+@dataclass
+class StackProcess:
+    """A running scripts/local.ts; stop() ends it (SIGTERM, then SIGKILL) and waits."""
+
+    proc: subprocess.Popen[str]
+    url: str
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=15)
+
+
+def stack_env(database_url: str | None = None, data_dir: str | None = None, port: int = 0) -> dict[str, str]:
     # Some cases use public rooms and a public postgres_changes channel: opt out of the stack's
     # private-only default (PUBDEV_REALTIME_PRIVATE_ONLY, docs/security.md).
     env = {
         **os.environ,
-        "PUBDEV_PORT": "0",
+        "PUBDEV_PORT": str(port),
         "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0",
         "PUBDEV_REALTIME_PRIVATE_ONLY": "false",
     }
     env.pop("PUBDEV_DATA_DIR", None)
-    database_url = None
-    if request.param == "postgres":
-        database_url = _node("scripts/test-database.ts", "create")
+    env.pop("DATABASE_URL", None)
+    if database_url:
         env["DATABASE_URL"] = database_url
-    else:
-        env.pop("DATABASE_URL", None)
+    if data_dir:
+        env["PUBDEV_DATA_DIR"] = data_dir
+    return env
+
+
+def start_stack(env: dict[str, str]) -> StackProcess:
+    """Starts scripts/local.ts and returns once it prints its API URL."""
     proc = subprocess.Popen(
         [str(NODE), *TSX, "scripts/local.ts"],
         cwd=ROOT,
@@ -99,24 +121,33 @@ def stack(request: pytest.FixtureRequest):
             lines.put(line)
 
     threading.Thread(target=pump, daemon=True).start()
-    url = None
     seen: list[str] = []
     try:
-        while url is None:
+        while True:
             line = lines.get(timeout=STARTUP_TIMEOUT_S)
             seen.append(line)
             if line.startswith("API URL: "):
-                url = line.removeprefix("API URL: ").strip()
+                return StackProcess(proc, line.removeprefix("API URL: ").strip())
     except queue.Empty:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         raise RuntimeError("local stack did not start:\n" + "".join(seen)) from None
+
+
+def create_database() -> str:
+    return _node("scripts/test-database.ts", "create")
+
+
+def drop_database(url: str) -> None:
+    _node("scripts/test-database.ts", "drop", url)
+
+
+@pytest.fixture(scope="session", params=_backends())
+def stack(request: pytest.FixtureRequest):
+    database_url = create_database() if request.param == "postgres" else None
+    running = start_stack(stack_env(database_url=database_url))
     try:
-        yield Stack(url=url, backend=request.param)
+        yield Stack(url=running.url, backend=request.param)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        running.stop()
         if database_url:
-            _node("scripts/test-database.ts", "drop", database_url)
+            drop_database(database_url)

@@ -180,8 +180,7 @@ describe('TeamDashboard', () => {
 function startDemoAgent(supabaseUrl: string): GroupProcess {
   const python = path.join(ROOT, '.venv/bin/python');
   if (!existsSync(python)) throw new Error('the demo agent needs .venv (see README, "Setup")');
-  const demo = existsSync(path.join(ROOT, 'agents/pubdev_agents/demo.py'));
-  const args = demo ? ['-m', 'pubdev_agents.demo', '--cycles', '1', '--step-seconds', '0.1'] : ['-m', 'pubdev_agents.demo_agent', '--cycles', '1', '--step-seconds', '0.2'];
+  const args = ['-m', 'pubdev_agents.demo', '--cycles', '1', '--step-seconds', '0.1'];
   return spawnGroup('agent', python, args, {
     cwd: path.join(ROOT, 'agents'),
     env: { ...process.env, SUPABASE_URL: supabaseUrl, PYTHONPATH: path.join(ROOT, 'agents') },
