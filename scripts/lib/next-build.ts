@@ -2,7 +2,7 @@
  * The production build of the dashboard, made only when sources changed since the last one:
  * `npm start` and the e2e suite share it instead of building on every run.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnGroup } from './process-group.ts';
 
@@ -18,12 +18,18 @@ function newestMtime(entry: string): number {
   return newest;
 }
 
-/** True when `.next` is missing or older than one of the build inputs. */
+function newestInput(root: string): number {
+  return Math.max(...BUILD_INPUTS.map((input) => newestMtime(path.join(root, input))));
+}
+
+// RATIONALE: the stamp records the newest input as it was when the build *started*; comparing
+// with BUILD_ID's mtime instead would miss an edit made while the build was running.
+const stampOf = (root: string) => path.join(root, '.next', 'pubdev-build-inputs');
+
+/** True when `.next` is missing or one of the build inputs changed since the build started. */
 export function nextBuildIsStale(root: string): boolean {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return true;
-  const built = statSync(buildId).mtimeMs;
-  return BUILD_INPUTS.some((input) => newestMtime(path.join(root, input)) > built);
+  if (!existsSync(path.join(root, '.next', 'BUILD_ID')) || !existsSync(stampOf(root))) return true;
+  return newestInput(root) > Number(readFileSync(stampOf(root), 'utf8'));
 }
 
 /**
@@ -35,6 +41,7 @@ export function nextBuildIsStale(root: string): boolean {
  */
 export async function ensureNextBuild(root: string, echo: (line: string) => void = (line) => console.log(`[build] ${line}`)): Promise<'fresh' | 'built'> {
   if (!nextBuildIsStale(root)) return 'fresh';
+  const inputsAtStart = newestInput(root);
   const build = spawnGroup('build', process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build', '--webpack'], {
     cwd: root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
@@ -42,5 +49,6 @@ export async function ensureNextBuild(root: string, echo: (line: string) => void
   });
   const code = await build.exited;
   if (code !== 0) throw new Error(`next build failed (${code})`);
+  writeFileSync(stampOf(root), String(inputsAtStart));
   return 'built';
 }

@@ -21,10 +21,11 @@ const membershipRowSchema = z.object({
 
 /**
  * The signed-in user and their (first) organisation membership, read as that user so RLS
- * decides; `null` when nobody is signed in or the user belongs to no organisation.
+ * decides; `null` when nobody is signed in or the user belongs to no organisation. With
+ * `accessToken`, the user is the token's (a client made with that bearer), not the cookie's.
  */
-export async function loadDashboardSession(supabase: SupabaseClient): Promise<DashboardSession | null> {
-  const { data: userData } = await supabase.auth.getUser();
+export async function loadDashboardSession(supabase: SupabaseClient, accessToken?: string): Promise<DashboardSession | null> {
+  const { data: userData } = await (accessToken ? supabase.auth.getUser(accessToken) : supabase.auth.getUser());
   const user = userData.user;
   if (!user) return null;
   const { data, error } = await supabase

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ORGS, USERS } from '../../src/local/fixture.ts';
+import { accessTokenOf } from './_bridge.ts';
 import { connected, useE2eSuite } from './_suite.ts';
 
 const suite = useE2eSuite();
@@ -34,7 +35,18 @@ describe('GET /api/websocket', () => {
   it('refuses a request without a session with 401', async () => {
     const response = await fetch(`${suite.dashboard.url}/api/websocket`);
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: 'Sign in first: this route acts with your session' } });
+    expect(await response.json()).toEqual({
+      error: { code: 'unauthorized', message: 'Sign in first (session cookie or Authorization: Bearer <access token>): this route acts as you' },
+    });
+    const forged = await fetch(`${suite.dashboard.url}/api/websocket`, { headers: { authorization: 'Bearer not-a-token' } });
+    expect(forged.status).toBe(401);
+  });
+
+  it("answers an owner's access token given as a bearer (monitoring with curl)", async () => {
+    const token = await accessTokenOf(suite.stack.url, USERS.acmeOwner.email);
+    const response = await fetch(`${suite.dashboard.url}/api/websocket`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { organizationId: string }).organizationId).toBe(ORGS.acme.id);
   });
 
   it("gives the owner their organisation's connection statistics, counting the people online", async () => {

@@ -55,15 +55,16 @@ describe('TeamDashboard', () => {
     await owner.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
     // Every value each demo-agent progress bar shows, in order (a MutationObserver sees each render).
     await owner.evaluate(() => {
-      const seen: Array<[string, number, string]> = [];
+      const seen: Array<[string, number, string, string]> = [];
       (window as unknown as { agentLog: typeof seen }).agentLog = seen;
       const record = () => {
         for (const item of document.querySelectorAll('li[data-run-id]')) {
           const bar = item.querySelector('[role="progressbar"][aria-label="demo-agent"]');
           if (!bar) continue;
-          const entry: [string, number, string] = [item.getAttribute('data-run-id')!, Number(bar.getAttribute('aria-valuenow')), item.getAttribute('data-status')!];
+          const error = item.querySelector('.error')?.textContent ?? '';
+          const entry: [string, number, string, string] = [item.getAttribute('data-run-id')!, Number(bar.getAttribute('aria-valuenow')), item.getAttribute('data-status')!, error];
           const last = seen.findLast((e) => e[0] === entry[0]);
-          if (!last || last[1] !== entry[1] || last[2] !== entry[2]) seen.push(entry);
+          if (!last || last[1] !== entry[1] || last[2] !== entry[2] || last[3] !== entry[3]) seen.push(entry);
         }
       };
       new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
@@ -82,8 +83,8 @@ describe('TeamDashboard', () => {
         { timeout: 30_000 },
       );
       for (const bar of await demoBars.all()) expect(await bar.getAttribute('aria-valuenow')).toBe('100');
-      const log = await owner.evaluate(() => (window as unknown as { agentLog: Array<[string, number, string]> }).agentLog);
-      const byRun = new Map<string, Array<[string, number, string]>>();
+      const log = await owner.evaluate(() => (window as unknown as { agentLog: Array<[string, number, string, string]> }).agentLog);
+      const byRun = new Map<string, Array<[string, number, string, string]>>();
       for (const entry of log) byRun.set(entry[0], [...(byRun.get(entry[0]) ?? []), entry]);
       expect(byRun.size).toBeGreaterThan(0);
       for (const entries of byRun.values()) {
@@ -91,8 +92,11 @@ describe('TeamDashboard', () => {
         // It advanced through intermediate values, never backwards, and ended completed at 100.
         expect(values.some((v) => v > 0 && v < 100)).toBe(true);
         expect(values).toEqual([...values].sort((a, b) => a - b));
-        expect(entries.at(-1)).toEqual([entries[0]![0], 100, 'completed']);
+        expect(entries.at(-1)?.slice(0, 3)).toEqual([entries[0]![0], 100, 'completed']);
       }
+      // The demo's queue: three runs, one of which hit a transient error and was retried.
+      expect(byRun.size).toBe(3);
+      expect(log.some(([, , status, error]) => status === 'queued' && /retrying \(attempt 2\)/.test(error))).toBe(true);
       await screenshot(owner, 'agents');
     } finally {
       await agent.stop();

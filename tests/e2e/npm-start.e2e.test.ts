@@ -73,7 +73,7 @@ describe('npm start', () => {
     expect(login.status).toBe(200);
     expect(await login.text()).toContain('Sign in');
     // Live data: the demo agent is writing its run (its progress lines come from real writes).
-    expect(await eventually(() => /\[agent\] demo-agent run \w+ +\d+%/.test(output.join('')), 30_000)).toBe(true);
+    expect(await eventually(() => /\[agent\] demo-agent run \w+ .* \d+(\.\d+)?% /.test(output.join('')), 30_000)).toBe(true);
 
     const tree = descendants(npm.pid!);
     const names = tree.map(commandLine).join('\n');

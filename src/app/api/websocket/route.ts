@@ -15,7 +15,7 @@ const organizationIdSchema = z.string().regex(UUID_PATTERN, 'must be a lowercase
  * 403 for anyone else.
  */
 export async function GET(request: NextRequest): Promise<NextResponse> {
-  const caller = await callerOf();
+  const caller = await callerOf(request);
   if (!caller.ok) return caller.response;
   const requested = request.nextUrl.searchParams.get('organizationId');
   const organizationId = requested === null ? caller.organizationId : organizationIdSchema.safeParse(requested);
@@ -45,7 +45,7 @@ const postBodySchema = z.strictObject({
  * The bridge validates `data` against the contract and answers 422 naming the field.
  */
 export async function POST(request: NextRequest): Promise<NextResponse> {
-  const caller = await callerOf();
+  const caller = await callerOf(request);
   if (!caller.ok) return caller.response;
   const raw: unknown = await request.json().catch(() => undefined);
   if (raw === undefined) return jsonError(400, 'invalid_json', 'The body must be JSON');
