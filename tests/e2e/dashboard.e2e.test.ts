@@ -158,6 +158,19 @@ describe('TeamDashboard', () => {
     await screenshot(west, 'territory-feed');
   });
 
+  it('sends the Simulate buttons through the bridge as the signed-in user and shows refusals', async () => {
+    const west = await open(USERS.acmeWest.email);
+    await west.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
+    await west.getByRole('button', { name: 'Simulate team_update' }).click();
+    await west.getByRole('status', { name: 'Simulation result' }).filter({ hasText: /^team_update sent/ }).waitFor();
+    await teamActivity(west).getByText(`Simulated team update from ${USERS.acmeWest.email}`).first().waitFor();
+    // A member may not report agent status: the bridge's reason is shown as an alert.
+    await west.getByRole('button', { name: 'Simulate agent_status' }).click();
+    const refusal = west.getByRole('alert', { name: 'Simulation result' });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/^agent_status refused: \S/);
+  });
+
   it('shows a Globex user nothing of Acme', async () => {
     const acme = await open(USERS.acmeOwner.email);
     const globex = await open(USERS.globexMember.email);
