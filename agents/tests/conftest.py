@@ -67,7 +67,14 @@ def _backends() -> list[str]:
 
 @pytest.fixture(scope="session", params=_backends())
 def stack(request: pytest.FixtureRequest):
-    env = {**os.environ, "PUBDEV_PORT": "0", "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0"}
+    # Some cases use public rooms and a public postgres_changes channel: opt out of the stack's
+    # private-only default (PUBDEV_REALTIME_PRIVATE_ONLY, docs/security.md).
+    env = {
+        **os.environ,
+        "PUBDEV_PORT": "0",
+        "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0",
+        "PUBDEV_REALTIME_PRIVATE_ONLY": "false",
+    }
     env.pop("PUBDEV_DATA_DIR", None)
     database_url = None
     if request.param == "postgres":

@@ -124,7 +124,8 @@ async function withStack<T>(databaseUrl: string | undefined, fn: (stack: LocalSt
   const db = await openDatabase({ url: databaseUrl });
   await prepareDatabase(db);
   // The events/s limit (100 by default) would close channels mid-run; the bench measures latency.
-  const stack = await startLocalStack({ port: 0, realtime: { maxEventsPerSecond: 1_000_000, maxJoinsPerSecond: 1_000_000 } }, { db });
+  // The baselines use public channels: opt out of the private-only default.
+  const stack = await startLocalStack({ port: 0, realtime: { maxEventsPerSecond: 1_000_000, maxJoinsPerSecond: 1_000_000, privateOnly: false } }, { db });
   try {
     return await fn(stack, db);
   } finally {

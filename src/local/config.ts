@@ -21,6 +21,12 @@ export const realtimeLimitsSchema = z.object({
   idleTimeoutMs: z.number().int().positive().default(60_000),
   /** Maximum WebSocket frame (Cowboy `max_frame_size`). */
   maxFrameBytes: z.number().int().positive().default(5_000_000),
+  /**
+   * Realtime's tenant `private_only`: public joins are refused with `PrivateOnly` (§2.3 step 3).
+   * RATIONALE: on by default because the project uses private channels only, and a public
+   * channel lets the anon key alone use up the tenant's shared limits (docs/security.md).
+   */
+  privateOnly: z.boolean().default(true),
 });
 export type RealtimeLimits = z.infer<typeof realtimeLimitsSchema>;
 
@@ -37,8 +43,12 @@ export const stackConfigSchema = z.object({
   databaseUrl: z.string().url().optional(),
   /** PGlite data directory; in memory when absent. */
   dataDir: z.string().min(1).optional(),
-  /** Access-token lifetime issued by /auth/v1, in seconds (Supabase's default: one hour). */
-  jwtExpirySeconds: z.number().int().positive().default(3600),
+  /**
+   * Access-token lifetime issued by /auth/v1, in seconds: config.toml's `jwt_expiry`. Ten minutes,
+   * not Supabase's hour: an open channel is re-authorised only on a token push, so this bounds how
+   * long a removed member keeps receiving (docs/security.md).
+   */
+  jwtExpirySeconds: z.number().int().positive().default(600),
   /**
    * Supabase Auth's `refresh_token_reuse_interval` (config.toml default 10): for this many seconds a
    * rotated-out refresh token may still be exchanged, covering clients that lost a refresh response.
@@ -71,6 +81,10 @@ const envSchema = z.object({
   PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND'),
   PUBDEV_REALTIME_MAX_PAYLOAD_KB: integer('PUBDEV_REALTIME_MAX_PAYLOAD_KB'),
   PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND'),
+  PUBDEV_REALTIME_PRIVATE_ONLY: z
+    .enum(['true', 'false'], { error: 'PUBDEV_REALTIME_PRIVATE_ONLY must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
 });
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig {
@@ -86,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig
   if (e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS !== undefined) realtime.joinErrorDelayMs = e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS;
   if (e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND !== undefined) realtime.maxEventsPerSecond = e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND;
   if (e.PUBDEV_REALTIME_MAX_PAYLOAD_KB !== undefined) realtime.maxPayloadSizeKb = e.PUBDEV_REALTIME_MAX_PAYLOAD_KB;
+  if (e.PUBDEV_REALTIME_PRIVATE_ONLY !== undefined) realtime.privateOnly = e.PUBDEV_REALTIME_PRIVATE_ONLY;
   if (e.PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND !== undefined) {
     realtime.maxPresenceEventsPerSecond = e.PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND;
   }

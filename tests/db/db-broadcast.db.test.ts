@@ -99,9 +99,9 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
     expect(received.items.filter((m) => m.topic === 'room-skip')).toEqual([]);
   });
 
-  it('relays the project triggers: a publisher update reaches its publisher and territory topics', async () => {
+  it('relays the project triggers: a publisher update reaches its record and territory topics', async () => {
     await t.db.query(`update public.publishers set status = 'qualified' where id = $1`, [PUBLISHERS.sunriseBooks.id]);
-    const publisherTopic = `org:${ORGS.acme.id}:publisher:${PUBLISHERS.sunriseBooks.id}`;
+    const publisherTopic = `org:${ORGS.acme.id}:territory:${PUBLISHERS.sunriseBooks.territory}:publisher:${PUBLISHERS.sunriseBooks.id}`;
     const territoryTopic = `org:${ORGS.acme.id}:territory:${PUBLISHERS.sunriseBooks.territory}`;
     const onPublisher = await received.waitFor((m) => m.topic === publisherTopic);
     const onTerritory = await received.waitFor((m) => m.topic === territoryTopic);

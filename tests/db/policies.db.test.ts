@@ -323,11 +323,18 @@ interface TopicCase {
 }
 
 const NONE: readonly Caller[] = [];
-const malformed = (label: string, topic: string): TopicCase => ({ label, topic, read: NONE, presence: NONE, broadcast: NONE });
+const none = () => ({ read: NONE, presence: NONE, broadcast: NONE });
+const malformed = (label: string, topic: string): TopicCase => ({ label, topic, ...none() });
+
+const ACME_HUMANS: readonly Caller[] = ['acmeOwner', 'acmeWest'];
+const record = (org: string, territory: string | null, publisher: string) =>
+  `org:${org}:${territory === null ? 'unassigned' : `territory:${territory}`}:publisher:${publisher}`;
+const collab = (org: string, territory: string | null, publisher: string) => `${record(org, territory, publisher)}:collab`;
 
 const TOPICS: readonly TopicCase[] = [
   { label: 'org:<acme>', topic: `org:${ACME}`, read: ACME_PEOPLE, presence: ACME_PEOPLE, broadcast: NONE },
-  { label: 'org:<acme>:activity', topic: `org:${ACME}:activity`, read: ACME_PEOPLE, presence: NONE, broadcast: ACME_PEOPLE },
+  // Agent accounts read activity but never broadcast it (issue 7).
+  { label: 'org:<acme>:activity', topic: `org:${ACME}:activity`, read: ACME_PEOPLE, presence: NONE, broadcast: ACME_HUMANS },
   { label: 'org:<acme>:territory:US_West', topic: `org:${ACME}:territory:US_West`, read: ACME_PEOPLE, presence: NONE, broadcast: NONE },
   {
     label: 'org:<acme>:territory:US_East',
@@ -343,28 +350,41 @@ const TOPICS: readonly TopicCase[] = [
     presence: NONE,
     broadcast: NONE,
   },
+  // The record topic is read-only for everyone: only the database writes publisher_update.
   {
-    label: 'org:<acme>:publisher:<sunriseBooks, US_West>',
-    topic: `org:${ACME}:publisher:${P.sunriseBooks.id}`,
+    label: 'record <sunriseBooks, US_West>',
+    topic: record(ACME, 'US_West', P.sunriseBooks.id),
     read: ACME_PEOPLE,
-    presence: ACME_PEOPLE,
-    broadcast: ACME_PEOPLE,
-  },
-  {
-    label: 'org:<acme>:publisher:<harborHouse, US_East>',
-    topic: `org:${ACME}:publisher:${P.harborHouse.id}`,
-    read: ['acmeOwner', 'acmeAgent'],
-    presence: ['acmeOwner', 'acmeAgent'],
-    broadcast: ['acmeOwner', 'acmeAgent'],
-  },
-  {
-    label: "org:<acme>:publisher:<globexTomes> (Globex's publisher under Acme)",
-    topic: `org:${ACME}:publisher:${P.globexTomes.id}`,
-    read: NONE,
     presence: NONE,
     broadcast: NONE,
   },
-  { label: 'org:<acme>:publisher:<missing>', topic: `org:${ACME}:publisher:${MISSING_UUID}`, read: NONE, presence: NONE, broadcast: NONE },
+  {
+    label: 'collab <sunriseBooks, US_West>',
+    topic: collab(ACME, 'US_West', P.sunriseBooks.id),
+    read: ACME_PEOPLE,
+    presence: ACME_HUMANS,
+    broadcast: ACME_HUMANS,
+  },
+  // A topic naming a territory the record is not in is nobody's, not even the owner's.
+  { label: 'record <sunriseBooks> under US_East (not its territory)', topic: record(ACME, 'US_East', P.sunriseBooks.id), ...none() },
+  { label: 'collab <sunriseBooks> under US_East (not its territory)', topic: collab(ACME, 'US_East', P.sunriseBooks.id), ...none() },
+  { label: 'record <sunriseBooks> unassigned (it has a territory)', topic: record(ACME, null, P.sunriseBooks.id), ...none() },
+  {
+    label: 'record <harborHouse, US_East>',
+    topic: record(ACME, 'US_East', P.harborHouse.id),
+    read: ['acmeOwner', 'acmeAgent'],
+    presence: NONE,
+    broadcast: NONE,
+  },
+  {
+    label: 'collab <harborHouse, US_East>',
+    topic: collab(ACME, 'US_East', P.harborHouse.id),
+    read: ['acmeOwner', 'acmeAgent'],
+    presence: ['acmeOwner'],
+    broadcast: ['acmeOwner'],
+  },
+  { label: "record <globexTomes> under Acme (Globex's publisher)", topic: record(ACME, 'EU_North', P.globexTomes.id), ...none() },
+  { label: 'record <missing>', topic: record(ACME, 'US_West', MISSING_UUID), ...none() },
   { label: 'user:<acmeOwner>', topic: `user:${U.acmeOwner.id}`, read: ['acmeOwner'], presence: NONE, broadcast: NONE },
   { label: 'user:<acmeWest>', topic: `user:${U.acmeWest.id}`, read: ['acmeWest'], presence: NONE, broadcast: NONE },
   { label: 'org:<globex>', topic: `org:${GLOBEX}`, read: ['globexMember'], presence: ['globexMember'], broadcast: NONE },
@@ -383,14 +403,22 @@ const TOPICS: readonly TopicCase[] = [
     broadcast: NONE,
   },
   {
-    label: 'org:<globex>:publisher:<globexTomes>',
-    topic: `org:${GLOBEX}:publisher:${P.globexTomes.id}`,
+    label: 'record <globexTomes, EU_North>',
+    topic: record(GLOBEX, 'EU_North', P.globexTomes.id),
+    read: ['globexMember'],
+    presence: NONE,
+    broadcast: NONE,
+  },
+  {
+    label: 'collab <globexTomes, EU_North>',
+    topic: collab(GLOBEX, 'EU_North', P.globexTomes.id),
     read: ['globexMember'],
     presence: ['globexMember'],
     broadcast: ['globexMember'],
   },
   malformed('malformed: user:<ACMEWEST> (uppercase uuid)', `user:${U.acmeWest.id.toUpperCase()}`),
-  malformed('malformed: org:<acme>:publisher:<SUNRISEBOOKS> (uppercase uuid)', `org:${ACME}:publisher:${P.sunriseBooks.id.toUpperCase()}`),
+  malformed('malformed: record <SUNRISEBOOKS> (uppercase uuid)', record(ACME, 'US_West', P.sunriseBooks.id.toUpperCase())),
+  malformed('malformed: org:<acme>:publisher:<sunriseBooks> (the old, territory-less topic)', `org:${ACME}:publisher:${P.sunriseBooks.id}`),
   malformed('malformed: realtime:org:<acme> (wire prefix)', `realtime:org:${ACME}`),
   malformed('malformed: org:not-a-uuid', 'org:not-a-uuid'),
   malformed('malformed: org:<acme>:unknown', `org:${ACME}:unknown`),
@@ -399,7 +427,8 @@ const TOPICS: readonly TopicCase[] = [
   malformed('malformed: org:<acme>:territory:<65 chars>', `org:${ACME}:territory:${'x'.repeat(65)}`),
   malformed('malformed: org:<acme>:territory: (empty)', `org:${ACME}:territory:`),
   malformed("malformed: org:<acme>:territory:US_West' or true --", `org:${ACME}:territory:US_West' or true --`),
-  malformed('malformed: org:<acme>:publisher:not-a-uuid', `org:${ACME}:publisher:not-a-uuid`),
+  malformed('malformed: record <not-a-uuid>', `org:${ACME}:territory:US_West:publisher:not-a-uuid`),
+  malformed('malformed: collab <sunriseBooks>:extra', `${collab(ACME, 'US_West', P.sunriseBooks.id)}:extra`),
   malformed('malformed: user:<acmeWest>:extra', `user:${U.acmeWest.id}:extra`),
   malformed('malformed: (empty topic)', ''),
 ];
@@ -505,7 +534,8 @@ describe.each(BACKENDS)('realtime.messages policies on %s', (backend) => {
       const fields: Record<string, string> = { org_id: 'orgId', territory: 'territory', publisher_id: 'publisherId', user_id: 'userId' };
       const sqlIds = Object.fromEntries(
         Object.entries(parsed ?? {})
-          .filter(([key, value]) => key !== 'kind' && value !== null)
+          // A null the contract also names (an unassigned record's territory) is compared too.
+          .filter(([key, value]) => key !== 'kind' && (value !== null || (fields[key] ?? key) in ids))
           .map(([key, value]) => [fields[key] ?? key, value]),
       );
       expect({ kind: parsed?.kind, ...sqlIds }, topic).toEqual({ kind, ...ids });

@@ -34,7 +34,10 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       alter table public.pc_full replica identity full;
       create table public.pc_unpublished (id int primary key);
       create table public.pc_later (id int primary key, label text);
-      alter publication supabase_realtime add table public.pc_items, public.pc_full;`);
+      alter publication supabase_realtime add table public.pc_items, public.pc_full;
+      -- The project publishes only agent_runs (DELETE events carry ids without RLS); the engine's
+      -- RLS-per-subscriber cases below use these two tables as realistic fixtures.
+      alter publication supabase_realtime add table public.publishers, public.notifications;`);
     engine = await createPostgresChangesEngine(t.db);
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@
  * topics DESIGN.md lists, as private broadcasts whose event is the message type.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertMessage, parseTopic, TOPIC_CARRIES, type RealtimeMessage } from '../../src/contract/index.ts';
+import { assertMessage, parseTopic, publisherRecordTopic, TOPIC_CARRIES, TOPIC_POLICIES, type RealtimeMessage } from '../../src/contract/index.ts';
 import type { Queryable } from '../../src/local/db/index.ts';
 import { AGENT_RUNS, ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
@@ -14,7 +14,9 @@ const GLOBEX = ORGS.globex.id;
 const SUNRISE = PUBLISHERS.sunriseBooks;
 const RUN = AGENT_RUNS.acmeEnrichment.id;
 const orgTopic = `org:${ACME}`;
-const sunriseTopic = `org:${ACME}:publisher:${SUNRISE.id}`;
+const sunriseTopic = publisherRecordTopic(ACME, SUNRISE.id, 'US_West');
+const sunriseEastTopic = publisherRecordTopic(ACME, SUNRISE.id, 'US_East');
+const sunriseUnassignedTopic = publisherRecordTopic(ACME, SUNRISE.id, null);
 const westTopic = `org:${ACME}:territory:US_West`;
 const eastTopic = `org:${ACME}:territory:US_East`;
 
@@ -34,6 +36,8 @@ function delivered(messages: readonly CapturedMessage[]): Delivered[] {
     const topic = parseTopic(row.topic);
     expect(topic, row.topic).not.toBeNull();
     expect(TOPIC_CARRIES[topic!.kind]).toContain(message.type);
+    // The database writes only to topics clients cannot broadcast on (issue 7).
+    expect(TOPIC_POLICIES[topic!.kind]).toMatchObject({ authority: 'server', broadcast: 'none' });
     return { topic: row.topic, message };
   });
 }
@@ -160,7 +164,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
   });
 
   describe('publishers → publisher_update per changed field', () => {
-    it('one message per field on the publisher and territory topics, with the new version', async () => {
+    it('one message per field on the record and territory topics, with the new version', async () => {
       const out = await run(t, 'acmeWest', `update public.publishers set name = 'Sunrise Books Ltd', status = 'negotiating' where id = $1`, [SUNRISE.id]);
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
@@ -181,19 +185,51 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       });
     });
 
-    it('a territory change reaches the old and the new territory; other fields only the new one', async () => {
+    it('a territory change: every field on the new record and territory topics, only a "moved" notice on the old ones', async () => {
       const out = await run(t, 'acmeOwner', `update public.publishers set territory = 'US_East', status = 'paused' where id = $1`, [SUNRISE.id]);
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
           `${eastTopic} ${SUNRISE.id}:2:status`,
           `${eastTopic} ${SUNRISE.id}:2:territory`,
-          `${sunriseTopic} ${SUNRISE.id}:2:status`,
+          `${sunriseEastTopic} ${SUNRISE.id}:2:status`,
+          `${sunriseEastTopic} ${SUNRISE.id}:2:territory`,
           `${sunriseTopic} ${SUNRISE.id}:2:territory`,
           `${westTopic} ${SUNRISE.id}:2:territory`,
         ].sort(),
       );
-      expect(out.find((d) => d.topic === westTopic)!.message.data).toMatchObject({
+      expect(out.find((d) => d.topic === eastTopic && d.message.id.endsWith(':territory'))!.message.data).toEqual({
+        publisherId: SUNRISE.id,
         update: { field: 'territory', oldValue: 'US_West', newValue: 'US_East', updatedBy: USERS.acmeOwner.id },
+      });
+      // The old topics learn that the record left, and nothing else: no new territory, no editor.
+      for (const topic of [westTopic, sunriseTopic]) {
+        expect(out.find((d) => d.topic === topic)!.message.data, topic).toEqual({
+          publisherId: SUNRISE.id,
+          update: { field: 'territory', oldValue: 'US_West', updatedBy: null },
+        });
+      }
+    });
+
+    it('to and from no territory: the unassigned record topic is the record topic then', async () => {
+      const out = await runMany(t, 'acmeOwner', async (tx) => {
+        await tx.query(`update public.publishers set territory = null where id = $1`, [SUNRISE.id]);
+        await tx.query(`update public.publishers set territory = 'US_East' where id = $1`, [SUNRISE.id]);
+      });
+      expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
+        [
+          `${sunriseUnassignedTopic} ${SUNRISE.id}:2:territory`,
+          `${sunriseTopic} ${SUNRISE.id}:2:territory`,
+          `${westTopic} ${SUNRISE.id}:2:territory`,
+          `${eastTopic} ${SUNRISE.id}:3:territory`,
+          `${sunriseEastTopic} ${SUNRISE.id}:3:territory`,
+          `${sunriseUnassignedTopic} ${SUNRISE.id}:3:territory`,
+        ].sort(),
+      );
+      const moved = out.filter((d) => d.topic === sunriseUnassignedTopic).map((d) => d.message.data);
+      expect(moved).toContainEqual({ publisherId: SUNRISE.id, update: { field: 'territory', oldValue: null, updatedBy: null } });
+      expect(moved).toContainEqual({
+        publisherId: SUNRISE.id,
+        update: { field: 'territory', oldValue: 'US_West', newValue: null, updatedBy: USERS.acmeOwner.id },
       });
     });
 

@@ -7,7 +7,7 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activityTopic, orgTopic, publisherTopic, territoryTopic, userTopic } from '../../src/contract/index.ts';
+import { activityTopic, orgTopic, publisherCollabTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../src/contract/index.ts';
 import { AGENT_RUNS, ORGS, PUBLISHERS, TERRITORIES, USERS } from '../../src/local/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { expectOnlyLegit } from './_attacker.ts';
@@ -22,7 +22,8 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
   let rt: RealtimeStack;
 
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Public httpSend and a postgres_changes channel are attacked too: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
   });
   afterEach(async () => {
     await rt.closeClients();
@@ -77,7 +78,8 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
       ['the org topic', orgTopic(ACME)],
       ['the activity topic', activityTopic(ACME)],
       ['a territory topic', territoryTopic(ACME, TERRITORIES.usWest)],
-      ['a publisher topic', publisherTopic(ACME, PUBLISHERS.sunriseBooks.id)],
+      ['a record topic', publisherRecordTopic(ACME, PUBLISHERS.sunriseBooks.id, PUBLISHERS.sunriseBooks.territory)],
+      ['a collab topic', publisherCollabTopic(ACME, PUBLISHERS.sunriseBooks.id, PUBLISHERS.sunriseBooks.territory)],
       ["the owner's user topic", userTopic(USERS.acmeOwner.id)],
     ])('cannot join %s (exact Unauthorized reason)', async (_label, topic) => {
       const globex = await rt.userClient('globexMember');
@@ -85,7 +87,7 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
     });
 
     it('cannot track presence or broadcast on an Acme topic it was refused: pushes get "unmatched topic", members see nothing', async () => {
-      const topic = publisherTopic(ACME, PUBLISHERS.sunriseBooks.id);
+      const topic = publisherRecordTopic(ACME, PUBLISHERS.sunriseBooks.id, PUBLISHERS.sunriseBooks.territory);
       const owner = await rt.userClient('acmeOwner');
       const ownerChannel = owner.channel(topic, { config: { private: true, presence: { key: USERS.acmeOwner.id } } });
       const inbox = broadcasts(ownerChannel);
@@ -109,7 +111,8 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
 
     it('cannot httpSend to any Acme topic: 403 Unauthorized', async () => {
       const token = await rt.token('globexMember');
-      for (const topic of [orgTopic(ACME), activityTopic(ACME), publisherTopic(ACME, PUBLISHERS.sunriseBooks.id)]) {
+      const { id, territory } = PUBLISHERS.sunriseBooks;
+      for (const topic of [orgTopic(ACME), activityTopic(ACME), publisherRecordTopic(ACME, id, territory), publisherCollabTopic(ACME, id, territory)]) {
         const response = await fetch(`${rt.stack.url}/realtime/v1/api/broadcast/${encodeURIComponent(topic)}/events/agent_status?private=true`, {
           method: 'POST',
           headers: { apikey: rt.stack.config.anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -244,8 +247,10 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
   describe('the US_West member reaching for US_East', () => {
     it.each([
       ['the US_East territory topic', territoryTopic(ACME, TERRITORIES.usEast)],
-      ['a US_East publisher topic', publisherTopic(ACME, PUBLISHERS.harborHouse.id)],
-      ['a Globex publisher under an Acme topic', publisherTopic(ACME, PUBLISHERS.globexTomes.id)],
+      ['a US_East record topic', publisherRecordTopic(ACME, PUBLISHERS.harborHouse.id, TERRITORIES.usEast)],
+      ['a US_East collab topic', publisherCollabTopic(ACME, PUBLISHERS.harborHouse.id, TERRITORIES.usEast)],
+      ['a US_East record under its own territory', publisherRecordTopic(ACME, PUBLISHERS.harborHouse.id, TERRITORIES.usWest)],
+      ['a Globex publisher under an Acme topic', publisherRecordTopic(ACME, PUBLISHERS.globexTomes.id, TERRITORIES.usWest)],
     ])('cannot join %s', async (_label, topic) => {
       const west = await rt.userClient('acmeWest');
       expect(await firstStatus(west.channel(topic, { config: { private: true } }))).toEqual({ status: 'CHANNEL_ERROR', error: unauthorized(topic) });
@@ -282,22 +287,24 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
       expect(await count(`public.organization_members where user_id = $1 and territories = '{US_West}'`, [USERS.acmeWest.id])).toBe(1);
     });
 
-    it('postgres_changes on publishers never delivers a US_East row', async () => {
+    it('postgres_changes on publishers is not offered (the table is not published): nothing arrives', async () => {
+      // DELETE events would carry ids to every subscriber without RLS; publisher changes reach
+      // members on the territory-scoped record and territory topics instead (docs/security.md).
       const west = await rt.userClient('acmeWest');
       const changes = new Inbox<{ new: { id: string } }>();
       const channel = west
         .channel('west-publishers')
         .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'publishers' }, (p) => changes.push(p as unknown as { new: { id: string } }));
-      const system = new Inbox<{ extension: string; status: string }>();
-      channel.on('system', {}, (m) => system.push(m as { extension: string; status: string }));
+      const system = new Inbox<{ extension: string; status: string; message: string }>();
+      channel.on('system', {}, (m) => system.push(m as { extension: string; status: string; message: string }));
       await joined(channel);
-      await system.next((m) => m.extension === 'postgres_changes' && m.status === 'ok', 'Subscribed to PostgreSQL');
-
+      const status = await system.next((m) => m.extension === 'postgres_changes', 'the postgres_changes status');
+      expect(status).toMatchObject({ status: 'error', message: expect.stringContaining('table: publishers') });
       await renamePublisher(PUBLISHERS.harborHouse.id, 'Harbor House (east, hidden)');
-      await renamePublisher(PUBLISHERS.libertyPrint.id, 'Liberty Print (east, hidden)');
+      const inbox = await privateInbox(west, publisherRecordTopic(ACME, PUBLISHERS.sunriseBooks.id, TERRITORIES.usWest));
       await renamePublisher(PUBLISHERS.sunriseBooks.id, 'Sunrise Books (west, visible)');
-      await changes.next((c) => c.new.id === PUBLISHERS.sunriseBooks.id, 'the US_West change');
-      expect(changes.items.map((c) => c.new.id)).toEqual([PUBLISHERS.sunriseBooks.id]);
+      await inbox.next((m) => m.event === 'publisher_update', 'the US_West record update');
+      expect(changes.items).toEqual([]);
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activityTopic, orgTopic, publisherTopic } from '../../src/contract/index.ts';
+import { activityTopic, orgTopic, publisherCollabTopic } from '../../src/contract/index.ts';
 import { MAX_JSON_DEPTH } from '../../src/local/http.ts';
 import { FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
 import { BACKENDS } from '../_db.ts';
@@ -26,7 +26,8 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
   let owner: string;
 
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Public rooms stand in for any channel here: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
     owner = await rt.token('acmeOwner');
   });
   afterEach(async () => {
@@ -238,7 +239,8 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
 
     it('presence keys and event names carrying SQL are data: delivered verbatim, nothing persisted', async () => {
       const messagesBefore = await count('realtime.messages');
-      const topic = publisherTopic(ACME, PUBLISHERS.sunriseBooks.id);
+      // The collaborative topic: the one where people track presence and broadcast drafts.
+      const topic = publisherCollabTopic(ACME, PUBLISHERS.sunriseBooks.id, PUBLISHERS.sunriseBooks.territory);
       const watcher = (await rt.userClient('acmeWest')).channel(topic, { config: { private: true } });
       const inbox = broadcasts(watcher);
       const keys: string[] = [];

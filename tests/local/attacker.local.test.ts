@@ -88,7 +88,8 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
   }
 
   beforeAll(async () => {
-    auth = await startAuthStack(backend, { functionsDir: FUNCTIONS_DIR });
+    // One case subscribes postgres_changes on a public channel: opt out of the private-only default.
+    auth = await startAuthStack(backend, { functionsDir: FUNCTIONS_DIR, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } });
     secret = auth.stack.config.jwtSecret;
   });
   afterAll(async () => {
@@ -248,7 +249,8 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
     const changes: unknown[] = [];
     const channel = client
       .channel('attacker-pg-changes')
-      .on('postgres_changes', { event: '*', schema: 'public', table: 'publishers' }, (change) => changes.push(change));
+      // agent_runs: the one project table in the supabase_realtime publication (issue 7).
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'agent_runs' }, (change) => changes.push(change));
     const system = systemMessages(channel);
     await joined(channel);
     const status = await system.next((m) => m.extension === 'postgres_changes', 'the postgres_changes status');

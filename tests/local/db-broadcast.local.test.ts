@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publisherTopic, territoryTopic } from '../../src/contract/index.ts';
+import { publisherRecordTopic, territoryTopic } from '../../src/contract/index.ts';
 import { ORGS, PUBLISHERS, TERRITORIES } from '../../src/local/fixture.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 import { createCollector } from '../_collector.ts';
@@ -16,7 +16,8 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
 
   beforeAll(async () => {
     t = await createTestDatabase(backend);
-    stack = await startLocalStack({ port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0 } }, { db: t.db });
+    // One case shows that public and private rooms of one name stay apart: opt out of the private-only default.
+    stack = await startLocalStack({ port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } }, { db: t.db });
     users = userClients(stack);
   });
   afterAll(async () => {
@@ -54,7 +55,7 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
     await client.removeChannel(channel);
   });
 
-  it('sends a publisher update to its publisher and territory topics, not to a member of another territory', async () => {
+  it('sends a publisher update to its record and territory topics, not to a member of another territory', async () => {
     const owner = await users.client('acmeOwner');
     const west = await users.client('acmeWest');
     const harbor = PUBLISHERS.harborHouse; // US_East
@@ -64,7 +65,7 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
     const onWest = createCollector<Received>();
     const privately = { config: { private: true } };
     const channels = [
-      owner.channel(publisherTopic(ORGS.acme.id, harbor.id), privately).on('broadcast', { event: 'publisher_update' }, (m) => onPublisher.push(m as Received)),
+      owner.channel(publisherRecordTopic(ORGS.acme.id, harbor.id, harbor.territory), privately).on('broadcast', { event: 'publisher_update' }, (m) => onPublisher.push(m as Received)),
       owner.channel(territoryTopic(ORGS.acme.id, TERRITORIES.usEast), privately).on('broadcast', { event: 'publisher_update' }, (m) => onEast.push(m as Received)),
       west.channel(territoryTopic(ORGS.acme.id, TERRITORIES.usWest), privately).on('broadcast', { event: 'publisher_update' }, (m) => onWest.push(m as Received)),
     ];

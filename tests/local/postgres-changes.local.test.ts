@@ -18,7 +18,8 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
 
   beforeAll(async () => {
     t = await createTestDatabase(backend);
-    stack = await startLocalStack({ port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0 } }, { db: t.db });
+    // postgres_changes is shown on public channels, as Supabase's docs subscribe: opt out of the private-only default.
+    stack = await startLocalStack({ port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } }, { db: t.db });
     users = userClients(stack);
   });
   afterAll(async () => {

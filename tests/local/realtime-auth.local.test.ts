@@ -21,7 +21,8 @@ const unauthorized = (topic: string) => `Unauthorized: You do not have permissio
 describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Token handling is shown on public rooms too: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());

@@ -7,7 +7,8 @@ import { broadcasts, joined, startRealtimeStack, VSNS, type RealtimeStack } from
 describe.each(BACKENDS)('Realtime broadcast on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Public rooms are part of the protocol under test: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());

@@ -61,7 +61,8 @@ describe.each(BACKENDS)('Realtime tenant presence rate on %s (§4.4)', (backend)
   const clock = new ManualClock();
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxPresenceEventsPerSecond: 1 }, undefined, clock.now);
+    // Public rooms stand in for any channel here: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { maxPresenceEventsPerSecond: 1, privateOnly: false }, undefined, clock.now);
   });
   afterAll(() => rt?.stop());
 
@@ -111,7 +112,7 @@ describe.each(BACKENDS)('Realtime DB-events counter on %s (§8.3)', (backend) =>
   const logs = new Inbox<string>();
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1 }, logs.push, clock.now);
+    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, privateOnly: false }, logs.push, clock.now);
   });
   afterAll(() => rt?.stop());
 
@@ -152,7 +153,7 @@ describe.each(BACKENDS)('Realtime DB-events counter on %s (§8.3)', (backend) =>
 describe.each(BACKENDS)('Realtime replay and private presence on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    rt = await startRealtimeStack(backend, { privateOnly: false });
     // A topic whose members may read broadcasts but not presence, and write both (§6.2, §6.3).
     await rt.stack.db.exec(`
       create policy "test: presence-blind reads broadcast only" on realtime.messages for select to authenticated

@@ -30,7 +30,8 @@ const metasOf = (channel: RealtimeChannel, key: string) =>
 describe.each(BACKENDS)('Realtime presence on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Public rooms are part of the protocol under test: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());

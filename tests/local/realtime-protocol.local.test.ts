@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic } from '../../src/contract/index.ts';
-import { ORGS, PUBLISHERS } from '../../src/local/fixture.ts';
+import { AGENT_RUNS, ORGS } from '../../src/local/fixture.ts';
 import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
 import { BACKENDS } from '../_db.ts';
 import { broadcasts, Inbox, joined, rawSocket, startRealtimeStack, systemMessages, VSNS, type RealtimeStack } from './_realtime.ts';
@@ -8,7 +8,8 @@ import { broadcasts, Inbox, joined, rawSocket, startRealtimeStack, systemMessage
 describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Public rooms are part of the protocol under test: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());
@@ -26,7 +27,9 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
       const client = await rt.userClient('acmeOwner', { vsn });
       const channel = client.channel(`room-pg-${vsn}`);
       const changes = new Inbox<{ eventType: string; new: Record<string, unknown> }>();
-      channel.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'publishers', filter: `id=eq.${PUBLISHERS.harborHouse.id}` }, (p) =>
+      // agent_runs: the one project table in the supabase_realtime publication (issue 7).
+      const run = AGENT_RUNS.acmeEnrichment.id;
+      channel.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter: `id=eq.${run}` }, (p) =>
         changes.push(p as never),
       );
       const system = systemMessages(channel);
@@ -37,8 +40,8 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
         message: 'Subscribed to PostgreSQL',
         channel: `room-pg-${vsn}`,
       });
-      await rt.stack.db.query(`update public.publishers set name = $1 where id = $2`, [`Harbor House ${vsn}`, PUBLISHERS.harborHouse.id]);
-      expect(await changes.next()).toMatchObject({ eventType: 'UPDATE', new: { id: PUBLISHERS.harborHouse.id, name: `Harbor House ${vsn}` } });
+      await rt.stack.db.query(`update public.agent_runs set current_task = $1 where id = $2`, [`Task ${vsn}`, run]);
+      expect(await changes.next()).toMatchObject({ eventType: 'UPDATE', new: { id: run, current_task: `Task ${vsn}` } });
 
       await client.realtime.setAuth(await rt.token('acmeOwner', 7200));
       await system.next((m) => system.items.indexOf(m) === 1, 'a second system message');
@@ -102,7 +105,7 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
 describe.each(BACKENDS)('Realtime limits over time on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, idleTimeoutMs: 1000 });
+    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, idleTimeoutMs: 1000, privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());

@@ -7,7 +7,8 @@ import { broadcasts, joined, startRealtimeStack, type RealtimeStack } from './_r
 describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    // Public rooms are part of the protocol under test: opt out of the private-only default.
+    rt = await startRealtimeStack(backend, { privateOnly: false });
     // realtime-js warns on its send() → REST fallback, which these tests use on purpose.
     vi.spyOn(console, 'warn').mockImplementation(() => {});
   });

@@ -3,7 +3,8 @@ import { BACKENDS } from '../_db.ts';
 import { broadcasts, firstStatus, joined, rawSocket, startRealtimeStack, type RawSocket, type RealtimeStack } from './_realtime.ts';
 
 /** Small limits so the tests can reach them: 3 channels per socket, 1 KB payloads, 64 KB frames. */
-const LIMITS = { maxChannelsPerClient: 3, maxPayloadSizeKb: 1, maxFrameBytes: 64_000, maxJoinsPerSecond: 10_000 };
+// Public rooms stand in for any channel here: the suite opts out of the private-only default.
+const LIMITS = { maxChannelsPerClient: 3, maxPayloadSizeKb: 1, maxFrameBytes: 64_000, maxJoinsPerSecond: 10_000, privateOnly: false };
 
 /** A kind-3 user broadcast push (§1.4.3), as realtime-js encodes `channel.send` on vsn 2.0.0. */
 function kind3(joinRef: string, ref: string, topic: string, event: string, payload: Buffer, encoding = 1, meta = ''): Buffer {

@@ -7,7 +7,8 @@ import {
   activityTopic,
   orgTopic,
   parseTopic,
-  publisherTopic,
+  publisherCollabTopic,
+  publisherRecordTopic,
   territoryTopic,
   userTopic,
 } from '../../src/contract/index.ts';
@@ -18,7 +19,26 @@ describe('topic builders and parseTopic', () => {
     [orgTopic(ORG), `org:${ORG}`, { kind: 'org', orgId: ORG }],
     [activityTopic(ORG), `org:${ORG}:activity`, { kind: 'activity', orgId: ORG }],
     [territoryTopic(ORG, 'US_West'), `org:${ORG}:territory:US_West`, { kind: 'territory', orgId: ORG, territory: 'US_West' }],
-    [publisherTopic(ORG, PUBLISHER), `org:${ORG}:publisher:${PUBLISHER}`, { kind: 'publisher', orgId: ORG, publisherId: PUBLISHER }],
+    [
+      publisherRecordTopic(ORG, PUBLISHER, 'US_West'),
+      `org:${ORG}:territory:US_West:publisher:${PUBLISHER}`,
+      { kind: 'record', orgId: ORG, territory: 'US_West', publisherId: PUBLISHER },
+    ],
+    [
+      publisherRecordTopic(ORG, PUBLISHER, null),
+      `org:${ORG}:unassigned:publisher:${PUBLISHER}`,
+      { kind: 'record', orgId: ORG, territory: null, publisherId: PUBLISHER },
+    ],
+    [
+      publisherCollabTopic(ORG, PUBLISHER, 'US_West'),
+      `org:${ORG}:territory:US_West:publisher:${PUBLISHER}:collab`,
+      { kind: 'collab', orgId: ORG, territory: 'US_West', publisherId: PUBLISHER },
+    ],
+    [
+      publisherCollabTopic(ORG, PUBLISHER, null),
+      `org:${ORG}:unassigned:publisher:${PUBLISHER}:collab`,
+      { kind: 'collab', orgId: ORG, territory: null, publisherId: PUBLISHER },
+    ],
     [userTopic(USER), `user:${USER}`, { kind: 'user', userId: USER }],
   ])('%s round-trips', (topic, expected, parsed) => {
     expect(topic).toBe(expected);
@@ -38,8 +58,14 @@ describe('topic builders and parseTopic', () => {
     `org:${ORG}:territory:${'a'.repeat(65)}`,
     `org:${ORG}:unknown:x`,
     `org:${ORG}:activity:x`,
-    `org:${ORG}:publisher:not-a-uuid`,
-    `org:${ORG}:publisher:${PUBLISHER}:extra`,
+    // The territory-less publisher topic of the old grammar: a record topic now names its scope.
+    `org:${ORG}:publisher:${PUBLISHER}`,
+    `org:${ORG}:territory:US_West:publisher:not-a-uuid`,
+    `org:${ORG}:territory:US_West:publisher:${PUBLISHER}:extra`,
+    `org:${ORG}:territory:US_West:publisher:${PUBLISHER}:collab:x`,
+    `org:${ORG}:territory::publisher:${PUBLISHER}`,
+    `org:${ORG}:unassigned:publisher:${PUBLISHER.toUpperCase()}`,
+    `org:${ORG}:unassigned`,
     `user:${USER}:activity`,
     `team:${ORG}`,
     `realtime:realtime:org:${ORG}`,
@@ -54,7 +80,9 @@ describe('topic builders and parseTopic', () => {
     ['territory', () => territoryTopic(ORG, 'bad territory!')],
     ['territory', () => territoryTopic(ORG, '')],
     ['orgId', () => territoryTopic('x', 'US_West')],
-    ['publisherId', () => publisherTopic(ORG, PUBLISHER.toUpperCase())],
+    ['publisherId', () => publisherRecordTopic(ORG, PUBLISHER.toUpperCase(), 'US_West')],
+    ['territory', () => publisherRecordTopic(ORG, PUBLISHER, 'US West')],
+    ['publisherId', () => publisherCollabTopic(ORG, 'x', null)],
     ['userId', () => userTopic(`${USER}:x`)],
   ])('builders throw a ContractError naming %s', (field, build) => {
     let thrown: unknown;

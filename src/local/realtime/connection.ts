@@ -29,13 +29,14 @@ export class Connection implements ChannelHost {
   private pendingJoins = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private open = true;
+  /** Realtime counts a socket toward `maxConcurrentUsers` from its first successful join (`UsersCounter.add`). */
+  private counted = false;
 
   constructor(
     readonly tenant: Tenant,
     readonly grant: ConnectGrant,
     private readonly ws: WebSocket,
   ) {
-    tenant.connections += 1;
     ws.on('message', (data, isBinary) => this.onMessage(toBuffer(data), isBinary));
     ws.on('close', () => this.onClose());
     // Oversized frames (1009) and protocol errors arrive here; ws then closes this socket only.
@@ -144,6 +145,10 @@ export class Connection implements ChannelHost {
       return;
     }
     this.channels.set(frame.topic, channel);
+    if (!this.counted) {
+      this.counted = true;
+      this.tenant.connections += 1;
+    }
     this.tenant.broker.subscribe(channel.namespace, channel);
 
     const postgres = this.registerPostgresChanges(channel, result.postgresChanges);
@@ -178,7 +183,7 @@ export class Connection implements ChannelHost {
     if (!this.open) return;
     this.open = false;
     clearTimeout(this.idleTimer);
-    this.tenant.connections -= 1;
+    if (this.counted) this.tenant.connections -= 1;
     for (const channel of [...this.channels.values()]) channel.release();
     this.channels.clear();
   }

@@ -26,6 +26,7 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
   const payload = joinPayloadSchema.parse(frame.payload);
   const { config } = payload;
   if (subTopic === '') return { ok: false, reason: 'TopicNameRequired: You must provide a topic name' };
+  if (tenant.config.realtime.privateOnly && !config.private) return { ok: false, reason: 'PrivateOnly: This project only allows private channels' };
   if (tenant.connections > tenant.config.realtime.maxConcurrentUsers) {
     return { ok: false, reason: 'ConnectionRateLimitReached: Too many connected users' };
   }

@@ -37,7 +37,7 @@ export interface Tenant extends TenantCounters {
   readonly broker: Broker;
   readonly presence: PresenceRegistry;
   readonly pgChanges: PostgresChangesEngine | undefined;
-  /** Open sockets, for `maxConcurrentUsers`. */
+  /** Sockets with at least one successful join, for `maxConcurrentUsers` (Realtime counts users from their first join). */
   connections: number;
 }
 

@@ -1,0 +1,12 @@
+-- Issue 7: which tables offer Postgres Changes. RLS filters INSERT and UPDATE events per
+-- subscriber, but DELETE events go to every subscriber of the table with the old row's primary
+-- key and no RLS check (as on Supabase), so a table in the publication tells every signed-in
+-- client of every organisation the ids (and times) of its deleted rows.
+--
+--   agent_runs     stays: the dashboard's run table needs it; clients never delete runs (no
+--                  delete policy), rows go only with their organisation.
+--   publishers     leaves: admins delete publishers, and their ids name topics; members get
+--                  publisher changes from the territory-scoped record and territory topics.
+--   notifications  leaves: delivered by broadcast on user:<id> and org:<id>; nothing needs it.
+--   team_updates   leaves: delivered by broadcast on org and territory topics; nothing needs it.
+alter publication supabase_realtime drop table public.publishers, public.notifications, public.team_updates;
