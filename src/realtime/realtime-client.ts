@@ -94,13 +94,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const specFor = (topic: string): ChannelSpec => {
     const kind = parseTopic(topic)?.kind;
     const presenceKey = userId ?? undefined;
-    if (kind === 'org') {
-      return {
-        topic,
-        ...(presenceKey ? { presenceKey } : {}),
-        postgresChanges: [{ table: 'publishers', filter: `organization_id=eq.${organizationId}` }],
-      };
-    }
+    if (kind === 'org') return { topic, ...(presenceKey ? { presenceKey } : {}) };
     if (kind === 'collab' && presenceKey) return { topic, presenceKey };
     return { topic };
   };
