@@ -4,9 +4,9 @@ import type { ChannelHandle } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { publisherFromRow, withField, type Publisher } from './publisher-record.ts';
 import { RealtimeError } from './realtime-error.ts';
+import { reportTerritoriesFailure } from './territories.ts';
 import { parseRows, PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
 import { createCoalescedStore, type ReadableStore } from './store.ts';
-import { readableTerritories } from './territories.ts';
 
 export type PublishersStore = ReadableStore<readonly Publisher[]>;
 
@@ -44,7 +44,7 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
       let stopped = false;
       needsFullRead = true;
       catchUp.request();
-      void readableTerritories(ctx).then((territories) => {
+      ctx.territories().then((territories) => {
         for (const territory of territories) {
           if (stopped) return;
           const topic = territoryTopic(ctx.organizationId, territory);
@@ -61,7 +61,7 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
             }),
           );
         }
-      });
+      }, reportTerritoriesFailure(ctx));
       const unregister = ctx.registerCatchUp(catchUp);
       const stopPeriodic = catchUp.startPeriodic();
       return () => {

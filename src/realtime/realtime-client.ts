@@ -15,6 +15,7 @@ import { RealtimeError } from './realtime-error.ts';
 import { bridgeUrlOf, postToBridge, type OutgoingMessage, type SendResult } from './send-message.ts';
 import { createEmitter } from './store.ts';
 import { createTeamUpdatesStore, type TeamUpdatesStore } from './team-updates-store.ts';
+import { cachedTerritories } from './territories.ts';
 import { createTokenRefresher } from './token-refresher.ts';
 import { createUserSnapshotsStore, type UserSnapshotsStore } from './user-snapshots-store.ts';
 
@@ -160,7 +161,9 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       return () => void catchUps.delete(catchUp);
     },
     hintGap,
+    territories: () => territories(),
   };
+  const territories = cachedTerritories(ctx, env);
 
   const publisherStores = new Map<string, PublisherStore>();
   let messageFeed: (() => void) | undefined;

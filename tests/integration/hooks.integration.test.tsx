@@ -8,8 +8,20 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import { Profiler, StrictMode, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { RealtimeProvider, useAgentStatus, useConnectionStatus, type RealtimeMessage } from '@/lib/websocket/hooks';
+import {
+  RealtimeProvider,
+  useAgentStatus,
+  useConnectionStatus,
+  useNotifications,
+  usePublisher,
+  usePublishers,
+  useTeamUpdates,
+  useUserSnapshots,
+  useWebSocket,
+  type RealtimeMessage,
+} from '@/lib/websocket/hooks';
 import { orgTopic } from '../../src/contract/index.ts';
+import { sharedRealtimeClient } from '../../src/realtime/index.ts';
 import { signedInClient, startStackProcess, stopStackProcess, SERVICE_ROLE_KEY, type StackProcess } from './_stack-process.ts';
 import { AgentBoard, TeamActivity } from './_seed-components.tsx';
 
@@ -25,6 +37,7 @@ function app(supabase: SupabaseClient, children: ReactNode) {
 
 const ACME = '11111111-1111-4111-8111-111111111111';
 const OWNER_ID = 'a0000000-0000-4000-8000-000000000001';
+const SUNRISE = 'c0000000-0000-4000-8000-000000000001';
 
 describe('React hooks in StrictMode (pglite)', () => {
   let stack: StackProcess;
@@ -91,5 +104,46 @@ describe('React hooks in StrictMode (pglite)', () => {
     const seconds = (performance.now() - started) / 1000;
     expect(commits / seconds).toBeLessThanOrEqual(60);
     expect(commits).toBeLessThan((agents * rounds) / 10); // per frame, not per message
+  });
+
+  it('the channel count stays flat across 100 StrictMode mount/unmount cycles, and drops to zero after the last', async () => {
+    const owner = await signedInClient(stack.url, 'acmeOwner');
+    function Everything() {
+      const { status } = useConnectionStatus();
+      useWebSocket({ onMessage: () => undefined });
+      const { userSnapshots } = useUserSnapshots();
+      const { agentStatuses } = useAgentStatus();
+      const { updates } = useTeamUpdates({ territory: 'US_West' });
+      const { notifications } = useNotifications();
+      const { publishers } = usePublishers();
+      const { publisher, viewers } = usePublisher(SUNRISE);
+      return (
+        <p>
+          {[status, userSnapshots.length, agentStatuses.length, updates.length, notifications.length, publishers.length, publisher?.name, viewers.length].join(' ')}
+        </p>
+      );
+    }
+    let most = 0;
+    const errors: string[] = [];
+    sharedRealtimeClient({ supabase: owner, organizationId: ACME }).onError((e) => errors.push(e.message));
+    for (let cycle = 0; cycle < 100; cycle++) {
+      const view = render(app(owner, <Everything />));
+      await act(() => Promise.resolve());
+      most = Math.max(most, owner.getChannels().length);
+      view.unmount();
+    }
+    const view = render(app(owner, <Everything />));
+    await screen.findByText(/^connected 1 2 \d+ \d+ 4 Sunrise Books 1$/, undefined, { timeout: 8000 });
+    // org, activity, user, two territories, the record and collab topics of one publisher.
+    const joined = () => owner.getChannels().filter((c) => c.state === 'joined').map((c) => c.topic);
+    await expect.poll(() => joined().length, { timeout: 8000 }).toBe(7);
+    const topics = owner.getChannels().map((c) => c.topic);
+    expect(new Set(topics).size).toBe(topics.length);
+    expect(topics).toHaveLength(7);
+    expect(most).toBeLessThanOrEqual(7);
+    // Neither Realtime's presence limit (5 tracks / 30 s / channel) nor its channel limit was hit.
+    expect(errors.filter((message) => /rate limit|too many/i.test(message))).toEqual([]);
+    view.unmount();
+    await expect.poll(() => owner.getChannels().length, { timeout: 8000 }).toBe(0);
   });
 });
