@@ -59,9 +59,12 @@ export async function stopStackProcess(stack: StackProcess, hard = false): Promi
 }
 
 /** A supabase-js client signed in with the fixture password; sessions in memory, refreshed only by the realtime core. */
+let clients = 0;
+
 export async function signedInClient(url: string, user: keyof typeof EMAILS): Promise<SupabaseClient> {
   const client = createClient(url, ANON_KEY, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // A storage key per client: several signed-in clients in one test are several browsers.
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, storageKey: `sb-test-${user}-${++clients}` },
     // Under jsdom, Node's built-in WebSocket dispatches jsdom's Event class and throws; `ws` does not.
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
   });
