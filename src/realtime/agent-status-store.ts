@@ -54,6 +54,7 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
 
   const store = createCoalescedStore<readonly AgentRun[]>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       if (dirty) built = Object.freeze([...runs.values()]);
       dirty = false;

@@ -89,6 +89,7 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
 
   const store = createCoalescedStore<PublisherSnapshot>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       if (!dirty) return snapshot;
       dirty = false;

@@ -33,6 +33,7 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
 
   const store = createCoalescedStore<readonly Publisher[]>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       if (!dirty) return built;
       dirty = false;

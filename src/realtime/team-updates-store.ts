@@ -46,6 +46,7 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
   const feed = new Feed<TeamUpdate>();
   const store = createCoalescedStore<readonly TeamUpdate[]>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => feed.snapshot(),
     onActive: () => {
       const handles: ChannelHandle[] = [];

@@ -137,6 +137,7 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
 
   const store = createCoalescedStore<readonly UserSnapshot[]>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       if (!dirty) return built;
       dirty = false;
