@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const LISTENING_MARKER = '__PUBDEV_FUNCTION_LISTENING__';
@@ -86,6 +88,7 @@ export class FunctionWorker {
       '--no-prompt',
       // Never write a deno.lock into the project.
       '--no-lock',
+      ...functionConfigArgs(entryPath),
       bootstrapPath,
       pathToFileURL(entryPath).href,
     ];
@@ -156,6 +159,18 @@ export class FunctionWorker {
     this.current = undefined;
     await Promise.all([...this.live].map((proc) => stopProcess(proc)));
   }
+}
+
+/**
+ * A function's own `deno.json`/`deno.jsonc` (its import map), as the Supabase CLI uses it. Deno
+ * would look for one beside the main module only, and the main module here is the bootstrap.
+ */
+function functionConfigArgs(entryPath: string): string[] {
+  for (const name of ['deno.json', 'deno.jsonc']) {
+    const path = join(dirname(entryPath), name);
+    if (existsSync(path)) return ['--config', path];
+  }
+  return [];
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
