@@ -1,5 +1,5 @@
 /**
- * The client table of `npm run bench` (called by scripts/bench/realtime.ts):
+ * The client tables of `npm run bench` (scripts/bench/index.ts runs this module in its own process):
  *
  *   absorb          agent_status messages handed to the core's channel listener exactly as
  *                   realtime-js delivers them (no socket), paced at N agents × 20 updates/s for
@@ -195,9 +195,9 @@ function table(header: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-/** Prints the client tables; used by `npm run bench` after the server tables. */
+/** Prints the client tables. */
 export async function runClientBench(): Promise<void> {
-  console.log('\nClient (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;');
+  console.log('Client (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;');
   console.log('       renders/s = store notifications/s (one render each at most); row → snapshot on PGlite, one write in flight, 30 ms apart.\n');
   const rows: string[][] = [];
   for (const agents of RATES) rows.push(await absorb(agents));

@@ -18,7 +18,6 @@ import { openDatabase, prepareDatabase, type Database } from '../../src/local/db
 import { ORGS, USERS } from '../../src/local/fixture.ts';
 import { signJwt } from '../../src/local/jwt.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
-import { runClientBench } from './client.ts';
 
 const SUBSCRIBERS = 10;
 const MESSAGES = 300;
@@ -178,7 +177,6 @@ async function main(): Promise<void> {
     });
   }
   printTable(rows);
-  await runClientBench();
 }
 
 main().then(
