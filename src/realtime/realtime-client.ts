@@ -200,7 +200,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     },
     onError: errors.on,
     async sendMessage(message) {
-      await ready;
+      await ctx.ready; // starts the client: the token it sends is the refreshed one
+
       return postToBridge(supabase, env.fetch, bridgeUrl, organizationId, message);
     },
     retain() {
