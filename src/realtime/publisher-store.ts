@@ -111,8 +111,14 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     onActive: () => {
       active = true;
       void reload();
+      // The record's own catch-up (catch-up.ts): a dropped update or a missed move notice (a
+      // refused re-join of a topic the record left) is repaired by re-reading the row.
+      const stopPeriodic = rowReader.startPeriodic();
+      const unregister = ctx.registerCatchUp(rowReader);
       return () => {
         active = false;
+        stopPeriodic();
+        unregister();
         follow(undefined);
       };
     },

@@ -60,7 +60,7 @@ describe.runIf(TEST_POSTGRES_URL)('gateway outage on PostgreSQL', () => {
 
   it('after SIGKILL and a restart on the same port, everything written before, during and after is present once, in order', async () => {
     const supabase = await signedInClient(stack.url, 'acmeOwner');
-    core = createRealtimeClient({ supabase, organizationId: ACME, lostConnectionTimeoutMs: 500 });
+    core = createRealtimeClient({ supabase, organizationId: ACME, lostConnectionTimeoutMs: 500, failedConnectionTimeoutMs: 1500 });
     const events: LostConnectionEvent[] = [];
     core.connection.onLostConnection((event) => events.push(event));
     const stores = [record(core.agents), record(core.teamUpdates), record(core.notifications)];
@@ -84,7 +84,9 @@ describe.runIf(TEST_POSTGRES_URL)('gateway outage on PostgreSQL', () => {
     await stopStackProcess(stack, true); // SIGKILL: no goodbye to any socket
     await until(core.connection, (c) => c.status === 'reconnecting', 'the client to notice');
     await writePhase(writer, 'during', phaseRuns(1));
-    await until({ subscribe: (l) => core.connection.onLostConnection(() => l()), getSnapshot: () => events.includes('lost') }, Boolean, 'the lost event');
+    // Lost after 0.5 s, failed after 1.5 s more: the UI's toast, then its "gave up" state.
+    await until({ subscribe: (l) => core.connection.onLostConnection(() => l()), getSnapshot: () => events.includes('failed') }, Boolean, 'the failed event');
+    expect(core.connection.getSnapshot().status).toBe('disconnected');
 
     stack = await startStackProcess({ DATABASE_URL: database.url!, PUBDEV_PORT: String(port) });
     await writePhase(writer, 'after', phaseRuns(2));
@@ -113,7 +115,7 @@ describe.runIf(TEST_POSTGRES_URL)('gateway outage on PostgreSQL', () => {
       expect(core.agents.getSnapshot().find((r) => r.runId === final.id)).toMatchObject({ status: final.status, progress: { currentTask: final.current_task }, seq: Number(final.seq) });
     }
     await until(core.connection, (c) => c.status === 'connected', 'the socket back', 20_000);
-    expect(events).toEqual(['lost', 'restored']);
+    expect(events).toEqual(['lost', 'failed', 'restored']);
     // Nothing was lost or doubled after the socket came back and every channel re-joined.
     await expect.poll(() => supabase.getChannels().map((c) => c.state), { timeout: 20_000 }).toEqual(['joined', 'joined', 'joined', 'joined']); // org, user and two territory topics
     expect(core.teamUpdates.getSnapshot().map((u) => u.id)).toEqual(expectedUpdates);
