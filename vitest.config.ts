@@ -4,7 +4,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // The seed's import path for the hooks (tsconfig.json `paths` says the same for the compiler).
-    alias: { '@/lib/websocket/hooks': fileURLToPath(new URL('./src/react/index.ts', import.meta.url)) },
+    alias: {
+      '@/lib/websocket/hooks': fileURLToPath(new URL('./src/react/index.ts', import.meta.url)),
+      '@/lib/websocket/server': fileURLToPath(new URL('./src/server/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],

@@ -1,7 +1,7 @@
 'use client';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
-import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions } from '../realtime/index.ts';
+import { sharedRealtimeClient, type RealtimeClient, type RealtimeClientOptions } from '../realtime/index.ts';
 
 const RealtimeContext = createContext<RealtimeClient | null>(null);
 
@@ -19,15 +19,16 @@ export interface RealtimeProviderProps {
  * @example
  * <RealtimeProvider supabase={supabase} organizationId={orgId}><TeamDashboard /></RealtimeProvider>
  *
- * RATIONALE: the core is created during render (useMemo) because creating it does nothing: no
- * socket, no channel, no timer. StrictMode may create it twice and keep one; only the effect
- * starts it (`retain`), and its release waits a grace period, so StrictMode's unmount/re-mount
- * never drops the connection.
+ * RATIONALE: the core is looked up during render (useMemo) because creating it does nothing: no
+ * socket, no channel, no timer; it is shared per supabase-js client and organisation (see
+ * sharedRealtimeClient), so StrictMode's second render and any re-mount get the same one. Only
+ * the effect starts it (`retain`), and its release waits a grace period, so StrictMode's
+ * unmount/re-mount never drops the connection.
  */
 export function RealtimeProvider({ supabase, organizationId, options, children }: RealtimeProviderProps): ReactNode {
   // `options` is read once per client: a new object each render must not re-create the core.
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const client = useMemo(() => createRealtimeClient({ ...options, supabase, organizationId }), [supabase, organizationId]);
+  const client = useMemo(() => sharedRealtimeClient({ ...options, supabase, organizationId }), [supabase, organizationId]);
   useEffect(() => client.retain(), [client]);
   return <RealtimeContext.Provider value={client}>{children}</RealtimeContext.Provider>;
 }

@@ -45,6 +45,8 @@ export const MAX_AGENT_RUNS = 1000;
 
 export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
   const runs = new Map<string, AgentRun>();
+  const writes = new Map<string, Promise<WriteResult>>();
+  const createdRuns = new Map<string, string>();
   let cursor: string | null = null;
   const topic = orgTopic(ctx.organizationId);
   let built: readonly AgentRun[] = Object.freeze([]);
@@ -52,6 +54,7 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
 
   const store = createCoalescedStore<readonly AgentRun[]>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       if (dirty) built = Object.freeze([...runs.values()]);
       dirty = false;
@@ -110,8 +113,21 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
   return {
     subscribe: store.subscribe,
     getSnapshot: store.getSnapshot,
-    async updateAgentStatus(agentId, status, progress) {
-      const latest = [...runs.values()].filter((r) => r.agentId === agentId).at(-1);
+    updateAgentStatus(agentId, status, progress) {
+      // One write at a time per agent: a second call (StrictMode's second effect) must update the
+      // run the first one created, not start another.
+      const previous = writes.get(agentId) ?? Promise.resolve();
+      const next = previous.then(() => write(agentId, status, progress));
+      writes.set(agentId, next);
+      void next.finally(() => {
+        if (writes.get(agentId) === next) writes.delete(agentId);
+      });
+      return next;
+    },
+  };
+
+  async function write(agentId: string, status: AgentRunStatus, progress: AgentProgressInput | undefined): Promise<WriteResult> {
+      const latestId = createdRuns.get(agentId) ?? [...runs.values()].filter((r) => r.agentId === agentId).at(-1)?.runId;
       const columns = {
         agent_id: agentId,
         status,
@@ -123,14 +139,22 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
             }
           : {}),
       };
-      const { error } = latest
-        ? await ctx.supabase.from('agent_runs').update(columns).eq('id', latest.runId)
-        : await ctx.supabase.from('agent_runs').insert({ ...columns, organization_id: ctx.organizationId });
-      if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'updateAgentStatus' }, error) };
+      if (latestId) {
+        const { error } = await ctx.supabase.from('agent_runs').update(columns).eq('id', latestId);
+        if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'updateAgentStatus' }, error) };
+      } else {
+        const { data, error } = await ctx.supabase
+          .from('agent_runs')
+          .insert({ ...columns, organization_id: ctx.organizationId })
+          .select('id')
+          .single();
+        if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'updateAgentStatus' }, error) };
+        const id = (data as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') createdRuns.set(agentId, id);
+      }
       catchUp.request();
       return { ok: true };
-    },
-  };
+  }
 }
 
 function fromMessage(message: AgentStatusMessage): AgentRun {

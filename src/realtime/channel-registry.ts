@@ -1,5 +1,6 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { Environment, TimerHandle } from './environment.ts';
+import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
 
 /** What one channel of a topic listens to; decided once per topic by the core (see channel-specs.ts). */
@@ -56,6 +57,14 @@ export interface ChannelRegistryOptions {
 export const DEFAULT_CHANNEL_GRACE_MS = 1500;
 
 /** Re-creation backoff after CLOSED/CHANNEL_ERROR/TIMED_OUT: 250 ms doubling up to 5 s, so a refused join never loops hot. */
+/**
+ * Realtime closes a channel after 5 track/untrack calls in 30 s (§4.4, "Client presence rate limit
+ * exceeded"). Every track of a channel goes through one limiter that allows 4 (one spare for the
+ * re-track after a re-join) and collapses the rest into the latest; an unchanged payload is not sent.
+ */
+const TRACKS_PER_WINDOW = 4;
+const TRACK_WINDOW_MS = 30_000;
+
 export function channelBackoffMs(attempt: number): number {
   return Math.min(5000, 250 * 2 ** attempt);
 }
@@ -67,6 +76,7 @@ interface Entry {
   joined: boolean;
   attempt: number;
   presence: Record<string, unknown> | undefined;
+  readonly tracker: LatestValueLimiter<Record<string, unknown>>;
   lastSystemError: string | undefined;
   lastError: RealtimeError | undefined;
   grace: TimerHandle | undefined;
@@ -167,6 +177,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
 
   const teardown = (entry: Entry): void => {
     entries.delete(entry.topic);
+    entry.tracker.cancel();
     if (entry.retry !== undefined) env.timers.clearTimeout(entry.retry);
     const channel = entry.channel;
     entry.channel = undefined; // before the leave, whose CLOSED is ours and not a failure
@@ -185,6 +196,10 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
           joined: false,
           attempt: 0,
           presence: undefined,
+          tracker: createLatestValueLimiter<Record<string, unknown>>(env, TRACKS_PER_WINDOW, TRACK_WINDOW_MS, (payload) => {
+            const target = entries.get(topic);
+            if (target?.joined && target.channel) void target.channel.track(payload);
+          }),
           lastSystemError: undefined,
           lastError: undefined,
           grace: undefined,
@@ -199,13 +214,18 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
         current.grace = undefined;
       }
       current.listeners.add(listener);
-      // A listener added to an already joined channel still gets its first backfill.
-      if (current.joined) listener.onSubscribed?.();
+      // A listener added to an already joined channel still gets its first backfill and the
+      // presence state as it is now (the next sync may be far away).
+      if (current.joined && current.channel) {
+        listener.onSubscribed?.();
+        if (options.specFor(topic).presenceKey) listener.onPresenceSync?.(current.channel.presenceState() as PresenceState);
+      }
       let released = false;
       return {
         track(payload) {
+          if (current.presence !== undefined && JSON.stringify(current.presence) === JSON.stringify(payload)) return;
           current.presence = payload;
-          if (current.joined && current.channel) void current.channel.track(payload);
+          if (current.joined && current.channel) current.tracker.offer(payload);
         },
         send(event, payload) {
           if (!current.joined || !current.channel) return false;

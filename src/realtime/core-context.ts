@@ -23,6 +23,8 @@ export interface CoreContext {
   reportError(error: RealtimeError): void;
   /** Registers a stream's catch-up, run on resume (visibility/online) and on gap hints from other streams. */
   registerCatchUp(catchUp: CatchUp): () => void;
+  /** The territories whose topics the user may join (territories.ts), shared and cached. */
+  territories(): Promise<readonly string[]>;
   /** A hint that broadcasts may have been dropped: every stream catches up. */
   hintGap(): void;
 }

@@ -23,8 +23,11 @@ export interface Environment {
   readonly fetch: typeof fetch;
 }
 
-/** One frame at 60 Hz: the fallback frame clock where requestAnimationFrame does not exist (Node, background tabs). */
-export const FRAME_MS = 16;
+/**
+ * One frame at 60 Hz, rounded up so that 60 notifications/s is a ceiling. A timer, not
+ * requestAnimationFrame: rAF stops in background tabs, and stores must keep absorbing there.
+ */
+export const FRAME_MS = 17;
 
 export function defaultEnvironment(overrides: Partial<Environment> = {}): Environment {
   const timers: Timers = overrides.timers ?? {

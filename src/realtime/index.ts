@@ -3,6 +3,7 @@
  * Bindings (src/react) import only from here.
  */
 export { createRealtimeClient } from './realtime-client.ts';
+export { sharedRealtimeClient } from './shared-client.ts';
 export type { RealtimeClient, RealtimeClientOptions } from './realtime-client.ts';
 export { RealtimeError } from './realtime-error.ts';
 export type { ChannelFailure, RealtimeErrorContext } from './realtime-error.ts';

@@ -1,7 +1,7 @@
 import { activityTopic, orgTopic, territoryTopic, userTopic, type RealtimeMessage } from '../contract/index.ts';
 import type { ChannelHandle } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
-import { readableTerritories } from './territories.ts';
+import { reportTerritoriesFailure } from './territories.ts';
 
 /**
  * Every validated contract message of the user's topics (org, activity, own user topic, readable
@@ -25,8 +25,8 @@ export function createMessageFeed(ctx: CoreContext, emit: (message: RealtimeMess
   void ctx.ready.then(async (userId) => {
     if (stopped || userId === null) return;
     listen(userTopic(userId));
-    for (const territory of await readableTerritories(ctx)) if (!stopped) listen(territoryTopic(ctx.organizationId, territory));
-  });
+    for (const territory of await ctx.territories()) if (!stopped) listen(territoryTopic(ctx.organizationId, territory));
+  }).catch(reportTerritoriesFailure(ctx));
   return () => {
     stopped = true;
     for (const handle of handles.splice(0)) handle.release();

@@ -46,6 +46,7 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
 
   const store = createCoalescedStore<NotificationsSnapshot>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       const notifications = feed.snapshot();
       if (notifications === snapshot.notifications) return snapshot;

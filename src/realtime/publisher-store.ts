@@ -3,6 +3,7 @@ import { publisherCollabTopic, publisherDraftSchema, publisherRecordTopic, type 
 import type { ChannelHandle, PresenceState } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { publisherFromRecord, publisherFromRow, withField, type Publisher, type PublisherField } from './publisher-record.ts';
+import { createCatchUp } from './catch-up.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { parseRows, PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
@@ -88,6 +89,7 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
 
   const store = createCoalescedStore<PublisherSnapshot>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       if (!dirty) return snapshot;
       dirty = false;
@@ -109,8 +111,14 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     onActive: () => {
       active = true;
       void reload();
+      // The record's own catch-up (catch-up.ts): a dropped update or a missed move notice (a
+      // refused re-join of a topic the record left) is repaired by re-reading the row.
+      const stopPeriodic = rowReader.startPeriodic();
+      const unregister = ctx.registerCatchUp(rowReader);
       return () => {
         active = false;
+        stopPeriodic();
+        unregister();
         follow(undefined);
       };
     },
@@ -172,7 +180,7 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     changed();
   };
 
-  const reload = async (): Promise<void> => {
+  const readRow = async (): Promise<void> => {
     await ctx.ready;
     const { data, error } = await ctx.supabase.from('publishers').select(PUBLISHER_COLUMNS).eq('id', publisherId).limit(1);
     if (error) return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'publisher read' }, error));
@@ -184,6 +192,13 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     }
     follow(publisher ? publisher.territory : undefined);
     changed();
+  };
+
+  // Re-reads coalesce (one in flight, one queued): a re-mount storm or a burst of gaps reads once or twice.
+  const rowReader = createCatchUp(readRow, ctx.env, ctx.catchUpIntervalMs);
+  const reload = (): Promise<void> => {
+    rowReader.request();
+    return Promise.resolve();
   };
 
   return {
@@ -208,7 +223,7 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     },
     async save(changes) {
       await ctx.ready;
-      if (!publisher) await reload();
+      if (!publisher) await readRow();
       if (!publisher) {
         return { ok: false, conflicts: [], error: new RealtimeError({ kind: 'request', operation: 'save', status: 404 }, 'publisher not readable') };
       }

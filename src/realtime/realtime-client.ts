@@ -15,6 +15,7 @@ import { RealtimeError } from './realtime-error.ts';
 import { bridgeUrlOf, postToBridge, type OutgoingMessage, type SendResult } from './send-message.ts';
 import { createEmitter } from './store.ts';
 import { createTeamUpdatesStore, type TeamUpdatesStore } from './team-updates-store.ts';
+import { cachedTerritories } from './territories.ts';
 import { createTokenRefresher } from './token-refresher.ts';
 import { createUserSnapshotsStore, type UserSnapshotsStore } from './user-snapshots-store.ts';
 
@@ -94,13 +95,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const specFor = (topic: string): ChannelSpec => {
     const kind = parseTopic(topic)?.kind;
     const presenceKey = userId ?? undefined;
-    if (kind === 'org') {
-      return {
-        topic,
-        ...(presenceKey ? { presenceKey } : {}),
-        postgresChanges: [{ table: 'publishers', filter: `organization_id=eq.${organizationId}` }],
-      };
-    }
+    if (kind === 'org') return { topic, ...(presenceKey ? { presenceKey } : {}) };
     if (kind === 'collab' && presenceKey) return { topic, presenceKey };
     return { topic };
   };
@@ -166,7 +161,9 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       return () => void catchUps.delete(catchUp);
     },
     hintGap,
+    territories: () => territories(),
   };
+  const territories = cachedTerritories(ctx, env);
 
   const publisherStores = new Map<string, PublisherStore>();
   let messageFeed: (() => void) | undefined;
@@ -203,7 +200,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     },
     onError: errors.on,
     async sendMessage(message) {
-      await ready;
+      await ctx.ready; // starts the client: the token it sends is the refreshed one
+
       return postToBridge(supabase, env.fetch, bridgeUrl, organizationId, message);
     },
     retain() {

@@ -13,6 +13,8 @@ export interface CoalescedStoreOptions<T> {
   /** Builds the immutable snapshot from the store's working state; called at most once per frame. */
   readonly build: () => T;
   readonly requestFrame: (callback: () => void) => void;
+  /** The clock, to tell an idle store (notify at once) from a busy one (notify per frame). */
+  readonly now?: () => number;
   /** Called when the first listener subscribes; returns what to run when the last one leaves. */
   readonly onActive?: () => () => void;
 }
@@ -26,18 +28,24 @@ export interface CoalescedStore<T> extends ReadableStore<T> {
 
 /**
  * RATIONALE: messages update a store's working state immediately, but the snapshot is rebuilt and
- * listeners notified once per frame. A burst of 1000 agent updates per second then costs at most
- * ~60 renders per second, and `getSnapshot` never changes between two notifications (React checks
- * that during render and would re-render synchronously otherwise).
+ * listeners notified at most once per frame. A burst of 1000 agent updates per second then costs
+ * at most ~60 renders per second, and `getSnapshot` never changes between two notifications
+ * (React checks that during render and would re-render synchronously otherwise). A store that has
+ * not notified for a frame notifies at the end of the current task instead (a microtask, which
+ * still batches a synchronous burst), so a lone update costs no frame of latency.
  */
+const MIN_NOTIFY_INTERVAL_MS = 17; // one 60 Hz frame, rounded up so 60/s is a ceiling
 export function createCoalescedStore<T>(options: CoalescedStoreOptions<T>): CoalescedStore<T> {
   const listeners = new Set<() => void>();
   let snapshot = options.build();
   let scheduled = false;
   let stopActive: (() => void) | undefined;
+  let lastFlush = -Infinity;
+  const now = options.now ?? Date.now;
 
   const flush = (): void => {
     scheduled = false;
+    lastFlush = now();
     const next = options.build();
     if (Object.is(next, snapshot)) return;
     snapshot = next;
@@ -59,7 +67,8 @@ export function createCoalescedStore<T>(options: CoalescedStoreOptions<T>): Coal
     invalidate() {
       if (scheduled) return;
       scheduled = true;
-      options.requestFrame(flush);
+      if (now() - lastFlush >= MIN_NOTIFY_INTERVAL_MS) queueMicrotask(flush);
+      else options.requestFrame(flush);
     },
     flush,
   };

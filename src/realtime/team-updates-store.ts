@@ -4,10 +4,10 @@ import type { ChannelHandle } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { Feed } from './feed.ts';
 import { RealtimeError } from './realtime-error.ts';
+import { reportTerritoriesFailure } from './territories.ts';
 import { parseRows, TEAM_UPDATE_COLUMNS, teamUpdateRowSchema, timeOf, type TeamUpdateRow } from './rows.ts';
 import { createCoalescedStore, type ReadableStore } from './store.ts';
 import type { WriteResult } from './agent-status-store.ts';
-import { readableTerritories } from './territories.ts';
 
 export type TeamUpdateType = TeamUpdateMessage['data']['updateType'];
 
@@ -46,6 +46,7 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
   const feed = new Feed<TeamUpdate>();
   const store = createCoalescedStore<readonly TeamUpdate[]>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => feed.snapshot(),
     onActive: () => {
       const handles: ChannelHandle[] = [];
@@ -61,9 +62,9 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
           }),
         );
       listen(orgTopic(ctx.organizationId));
-      void readableTerritories(ctx).then((territories) => {
+      ctx.territories().then((territories) => {
         if (!stopped) for (const territory of territories) listen(territoryTopic(ctx.organizationId, territory));
-      });
+      }, reportTerritoriesFailure(ctx));
       const unregister = ctx.registerCatchUp(catchUp);
       const stopPeriodic = catchUp.startPeriodic();
       return () => {

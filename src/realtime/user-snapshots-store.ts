@@ -37,8 +37,9 @@ export const LEAVE_HOLD_MS = 2000;
 /** Activity broadcasts per user: at most one per 500 ms (peers see the latest within ~1 s). */
 const BROADCAST_INTERVAL_MS = 500;
 /**
- * Presence tracks: Realtime closes a channel after 5 track/untrack calls in 30 s (§4.4). Four
- * leave room for the re-track after a re-join; presence only has to be current for late joiners.
+ * Presence tracks: Realtime closes a channel after 5 track/untrack calls in 30 s (§4.4). The
+ * channel registry rations every channel's tracks the same way; this limiter only lets the store
+ * know which activity presence carries (see the newcomer rebroadcast below).
  */
 const TRACKS_PER_WINDOW = 4;
 const TRACK_WINDOW_MS = 30_000;
@@ -136,6 +137,7 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
 
   const store = createCoalescedStore<readonly UserSnapshot[]>({
     requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
     build: () => {
       if (!dirty) return built;
       dirty = false;

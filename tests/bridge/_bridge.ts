@@ -4,18 +4,12 @@
  * it delivers to.
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bridgeFunctionsDir } from '../../scripts/bridge-functions-dir.ts';
 import { USERS } from '../../src/local/fixture.ts';
 import { signJwt } from '../../src/local/jwt.ts';
 import { createCollector, type Collector } from '../_collector.ts';
 import type { Backend } from '../_db.ts';
 import { startAuthStack, type AuthStack } from '../local/_auth-stack.ts';
-
-const FUNCTION_DIR = fileURLToPath(new URL('../../supabase/functions/realtime-bridge/', import.meta.url));
-const CONFIG_TOML = fileURLToPath(new URL('../../supabase/config.toml', import.meta.url));
 
 /** An Acme admin that the seed does not have; the suites that need one create it. */
 export const ACME_ADMIN = { id: 'a0000000-0000-4000-8000-0000000000ad', email: 'admin@acme.test' } as const;
@@ -59,17 +53,8 @@ export interface BridgeStack {
 
 /** Starts a stack whose functions folder holds only realtime-bridge (the real code) and `env` as its .env. */
 export async function startBridgeStack(backend: Backend, env: Record<string, string> = {}, options: { shareDatabaseUrl?: boolean } = {}): Promise<BridgeStack> {
-  const root = mkdtempSync(join(tmpdir(), 'pubdev-bridge-'));
-  const functionsDir = join(root, 'supabase', 'functions');
-  const wrapper = join(functionsDir, 'realtime-bridge');
-  mkdirSync(wrapper, { recursive: true });
-  // The wrapper imports the real entry point; its relative imports resolve from where it lives.
-  writeFileSync(join(wrapper, 'index.ts'), `import ${JSON.stringify(pathToFileURL(join(FUNCTION_DIR, 'index.ts')).href)};\n`);
-  copyFileSync(join(FUNCTION_DIR, 'deno.json'), join(wrapper, 'deno.json'));
-  copyFileSync(CONFIG_TOML, join(root, 'supabase', 'config.toml'));
-  writeFileSync(join(functionsDir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'));
-
-  const auth = await startAuthStack(backend, { functionsDir }, options);
+  const dir = bridgeFunctionsDir(env);
+  const auth = await startAuthStack(backend, { functionsDir: dir.functionsDir }, options);
   const url = `${auth.stack.url}/functions/v1/realtime-bridge`;
   const clients: SupabaseClient[] = [];
 
@@ -123,7 +108,7 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
       await Promise.all(clients.map((c) => c.removeAllChannels()));
       for (const c of clients) c.realtime.disconnect();
       await auth.stop();
-      rmSync(root, { recursive: true, force: true });
+      dir.remove();
     },
   };
 }

@@ -70,6 +70,17 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
     });
   });
 
+  test('a member notifying the whole organisation: 403 recipient_required (owners and admins may)', async () => {
+    const body = { organizationId: ACME, message: { type: 'notification', data: { message: 'to everyone', level: 'warning' } } };
+    const member = await bridge.request('POST', '/broadcast', { caller: 'acmeWest', body });
+    expect(member.status).toBe(403);
+    expect(member.body.error?.code).toBe('recipient_required');
+    const owner = await bridge.request('POST', '/broadcast', { caller: 'acmeOwner', body });
+    expect(owner.body).toEqual({ id: expect.any(String), type: 'notification', topic: orgTopic(ACME) });
+    await acme.waitFor((r) => r.payload.id === owner.body.id);
+    expect(await bridge.count('public.notifications', "message = 'to everyone'")).toBe(1);
+  });
+
   describe('forged identity', () => {
     test.each([
       ['team_update data.userId', teamUpdate('as the owner', { userId: OWNER }), 'message.data.userId'],
@@ -139,6 +150,31 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
       const other = await bridge.request('POST', '/broadcast', { caller: 'acmeOwner', body: teamUpdate('another body'), headers });
       expect(other.status).toBe(422);
       expect(other.body.error?.code).toBe('idempotency_key_reused');
+    });
+  });
+
+  describe('the shared store', () => {
+    test('expired keys are deleted by the next claim', async () => {
+      const db = bridge.auth.database.db;
+      // A TTL of -1 s: already expired when the next claim runs.
+      await db.query(`select public.bridge_idempotency_claim('test-caller', 'expired-key', 'h', -1)`);
+      expect(await bridge.count('bridge.idempotency_keys', "key = 'expired-key'")).toBe(1);
+      await db.query(`select public.bridge_idempotency_claim('test-caller', 'fresh-key', 'h', 300)`);
+      expect(await bridge.count('bridge.idempotency_keys', "key = 'expired-key'")).toBe(0);
+      expect(await bridge.count('bridge.idempotency_keys', "key = 'fresh-key'")).toBe(1);
+    });
+
+    test.each(['acmeOwner', 'anon'] as const)('%s cannot reach the store over REST (functions for service_role only, tables unexposed)', async (caller) => {
+      const headers = { apikey: bridge.auth.stack.config.anonKey, authorization: `Bearer ${await bridge.token(caller)}`, 'content-type': 'application/json' };
+      const rpc = await fetch(`${bridge.auth.stack.url}/rest/v1/rpc/bridge_member_by_email`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ p_org: ACME, p_email: USERS.acmeWest.email }),
+      });
+      expect([401, 403]).toContain(rpc.status);
+      expect(((await rpc.json()) as { code: string }).code).toBe('42501');
+      const table = await fetch(`${bridge.auth.stack.url}/rest/v1/idempotency_keys`, { headers });
+      expect(table.status).toBe(404);
     });
   });
 

@@ -91,7 +91,7 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     inbox.stop();
   });
 
-  it('a member restricted to US_West receives no US_East update, by broadcast or by Postgres changes', async () => {
+  it('a member restricted to US_West receives no US_East update, neither by broadcast nor in the live publisher list', async () => {
     const west = await rt.core('acmeWest');
     const messages: RealtimeMessage[] = [];
     west.core.onMessage((m) => messages.push(m));

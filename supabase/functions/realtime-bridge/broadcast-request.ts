@@ -43,7 +43,6 @@ export const broadcastRequestSchema = z.object({
 });
 
 export type BroadcastRequest = z.infer<typeof broadcastRequestSchema>;
-export type BroadcastTarget = z.infer<typeof broadcastTargetSchema>;
 export type BridgeMessage = z.infer<typeof bridgeMessageSchema>;
 export type BridgeMessageOf<Type extends MessageType> = Extract<BridgeMessage, { type: Type }>;
 

@@ -42,7 +42,10 @@ function routes(deps: BridgeDeps): [RegExp, Route][] {
   ];
 }
 
-/** The pure request handler: `Request` in, `Response` out; no error escapes as a 500 without a body. */
+/**
+ * Builds `handleRequest`, the pure request handler: `Request` in, `Response` out, with everything
+ * from outside in `deps`; no error escapes as a 500 without a body.
+ */
 export function createHandler(deps: BridgeDeps): (req: Request) => Promise<Response> {
   const table = routes(deps);
   return async (req) => {

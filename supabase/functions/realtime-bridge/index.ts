@@ -6,12 +6,12 @@ import { createHandler } from './handler.ts';
 
 const env = loadBridgeEnv(Deno.env.toObject());
 
-Deno.serve(
-  createHandler({
-    env,
-    clients: createBridgeClients(env),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    fetch: (input, init) => fetch(input, init),
-  }),
-);
+const handleRequest = createHandler({
+  env,
+  clients: createBridgeClients(env),
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  fetch: (input, init) => fetch(input, init),
+});
+
+Deno.serve(handleRequest);

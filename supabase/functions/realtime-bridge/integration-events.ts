@@ -16,7 +16,6 @@ export const INTEGRATION_EVENT_SCHEMAS = {
 } as const;
 
 export type IntegrationSource = keyof typeof INTEGRATION_EVENT_SCHEMAS;
-export const INTEGRATION_SOURCES = Object.keys(INTEGRATION_EVENT_SCHEMAS) as IntegrationSource[];
 
 export function isIntegrationSource(value: string): value is IntegrationSource {
   return Object.hasOwn(INTEGRATION_EVENT_SCHEMAS, value);

@@ -6,7 +6,7 @@ import { idempotent } from './idempotent.ts';
 import { INTEGRATION_EVENT_SCHEMAS, isIntegrationSource, notificationFor, type IntegrationSource } from './integration-events.ts';
 import { parseJsonBody, readRawBody } from './read-body.ts';
 import { memberByEmail, sha256Hex } from './shared-store.ts';
-import { verifyIntegrationSignature } from './signature.ts';
+import { SIGNATURE_TOLERANCE_SECONDS, verifyIntegrationSignature } from './signature.ts';
 
 const SECRET_VARIABLE = {
   gmail: 'BRIDGE_GMAIL_SECRET',
@@ -19,6 +19,13 @@ const SECRET_VARIABLE = {
  * RATIONALE: one answer whether or not the email belongs to a member: an integration worker
  * (or whoever stole its secret) must not learn who has an account.
  */
+/**
+ * RATIONALE: an eventId is remembered longer than a signature stays valid. A timestamp may be up
+ * to the tolerance in the future, so a request signed at its edge verifies for twice the
+ * tolerance; forgetting the eventId sooner would let a captured request be replayed.
+ */
+const EVENT_MEMORY_SECONDS = 2 * SIGNATURE_TOLERANCE_SECONDS + 60;
+
 const ACCEPTED_MESSAGE = 'Event accepted; a notification is delivered only if the recipient is a member of the organisation';
 
 /**
@@ -44,7 +51,7 @@ export async function handleIntegration(req: Request, deps: BridgeDeps, source: 
       caller: `integration:${source}:${organizationId}`,
       key: event.eventId,
       requestHash: await sha256Hex(raw),
-      ttlSeconds: deps.env.BRIDGE_IDEMPOTENCY_TTL_SECONDS,
+      ttlSeconds: Math.max(deps.env.BRIDGE_IDEMPOTENCY_TTL_SECONDS, EVENT_MEMORY_SECONDS),
       sleep: deps.sleep,
     },
     async () => {

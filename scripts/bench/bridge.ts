@@ -1,0 +1,196 @@
+/**
+ * The bridge table of `npm run bench`: what POST /broadcast of the realtime-bridge edge function
+ * (real Deno behind the local stack) costs over sending straight to Realtime, measured in the
+ * same run against the same subscriber.
+ *
+ *   httpSend (baseline)      service-role supabase-js `channel.httpSend` on org:<acme>:activity
+ *   bridge user_snapshot     POST /broadcast → auth, rate limit (a database round trip), httpSend
+ *   bridge team_update       POST /broadcast → insert into team_updates → trigger → realtime.send
+ *
+ * Latency: one request in flight, from the call to delivery at a supabase-js subscriber (the
+ * Acme owner). Throughput: CONCURRENCY requests in flight until every delivery has arrived.
+ * Not a test: compare rows of one run, not runs of different days.
+ */
+import { performance } from 'node:perf_hooks';
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import { activityTopic, orgTopic } from '../../src/contract/topics.ts';
+import { openDatabase, prepareDatabase } from '../../src/local/db/index.ts';
+import { ORGS, USERS } from '../../src/local/fixture.ts';
+import { signJwt } from '../../src/local/jwt.ts';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
+import { bridgeFunctionsDir } from '../bridge-functions-dir.ts';
+
+const LATENCY_SAMPLES = 100;
+const THROUGHPUT_REQUESTS = 150;
+const CONCURRENCY = 8;
+const ACME = ORGS.acme.id;
+const OWNER = USERS.acmeOwner.id;
+
+type Send = (marker: string) => Promise<void>;
+
+interface Row {
+  variant: string;
+  baseline: boolean;
+  latencies: number[];
+  requestsPerSecond: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+/** Deliveries by marker: a waiter per marker resolves when its message arrives. */
+class Deliveries {
+  private readonly waiting = new Map<string, () => void>();
+  private readonly early = new Set<string>();
+
+  heard(marker: string): void {
+    const waiter = this.waiting.get(marker);
+    if (waiter) {
+      this.waiting.delete(marker);
+      waiter();
+    } else {
+      this.early.add(marker);
+    }
+  }
+
+  arrival(marker: string, timeoutMs = 10_000): Promise<void> {
+    if (this.early.delete(marker)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bench: ${marker} was not delivered within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.set(marker, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+async function subscribeOwner(stack: LocalStack, deliveries: Deliveries): Promise<SupabaseClient> {
+  const token = await signJwt({ sub: OWNER, role: 'authenticated', aud: 'authenticated', email: USERS.acmeOwner.email, exp: Math.floor(Date.now() / 1000) + 3600 }, stack.config.jwtSecret);
+  const owner = createClient(stack.url, stack.config.anonKey, { accessToken: async () => token, auth: { persistSession: false, autoRefreshToken: false } });
+  await owner.realtime.setAuth();
+  for (const topic of [activityTopic(ACME), orgTopic(ACME)]) {
+    const channel: RealtimeChannel = owner.channel(topic, { config: { private: true } });
+    channel.on('broadcast', { event: '*' }, ({ payload }) => {
+      const data = (payload as { data?: { activity?: { action?: string }; message?: string } }).data;
+      const marker = data?.activity?.action ?? data?.message;
+      if (marker) deliveries.heard(marker);
+    });
+    await new Promise<void>((resolve, reject) => channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : reject(error ?? new Error(status)))));
+  }
+  return owner;
+}
+
+async function measure(variant: string, baseline: boolean, send: Send, deliveries: Deliveries): Promise<Row> {
+  const latencies: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const marker = `${variant}-latency-${i}`;
+    const started = performance.now();
+    const arrived = deliveries.arrival(marker);
+    await send(marker);
+    await arrived;
+    latencies.push(performance.now() - started);
+  }
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < THROUGHPUT_REQUESTS) {
+        const marker = `${variant}-throughput-${next++}`;
+        const arrived = deliveries.arrival(marker);
+        await send(marker);
+        await arrived;
+      }
+    }),
+  );
+  return { variant, baseline, latencies, requestsPerSecond: THROUGHPUT_REQUESTS / ((performance.now() - started) / 1000) };
+}
+
+function bridgeSender(stack: LocalStack, message: (marker: string) => unknown): Send {
+  const url = `${stack.url}/functions/v1/realtime-bridge/broadcast`;
+  return async (marker) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.config.serviceRoleKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ organizationId: ACME, message: message(marker) }),
+    });
+    if (response.status !== 202) throw new Error(`bench: the bridge answered ${response.status} ${await response.text()}`);
+  };
+}
+
+function httpSendSender(stack: LocalStack): Send {
+  const service = createClient(stack.url, stack.config.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
+  const channel = service.channel(activityTopic(ACME), { config: { private: true } });
+  return async (marker) => {
+    await service.realtime.setAuth(stack.config.serviceRoleKey);
+    await channel.httpSend('user_snapshot', {
+      id: crypto.randomUUID(),
+      type: 'user_snapshot',
+      data: { userId: OWNER, activity: { action: marker, status: 'online' } },
+      timestamp: new Date().toISOString(),
+    });
+  };
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['scenario', 'variant', 'n', 'req/s', 'p50 ms', 'p99 ms', 'p50 ratio', 'req/s ratio'];
+  const base = rows.find((r) => r.baseline)!;
+  const p50 = (row: Row) => percentile([...row.latencies].sort((a, b) => a - b), 50);
+  const body = rows.map((row) => [
+    'bridge',
+    row.variant + (row.baseline ? ' (baseline)' : ''),
+    String(row.latencies.length),
+    row.requestsPerSecond.toFixed(0),
+    p50(row).toFixed(2),
+    percentile([...row.latencies].sort((a, b) => a - b), 99).toFixed(2),
+    (p50(row) / p50(base)).toFixed(2),
+    (row.requestsPerSecond / base.requestsPerSecond).toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of body) console.log(line(r));
+}
+
+export async function runBridgeBench(): Promise<void> {
+  console.log('Bridge: realtime-bridge in Deno behind the local stack (PGlite in memory), service-role sender,');
+  console.log(`        the Acme owner's supabase-js client subscribed; ${LATENCY_SAMPLES} sequential requests for latency,`);
+  console.log(`        ${THROUGHPUT_REQUESTS} with ${CONCURRENCY} in flight for req/s; bridge and Realtime rate limits lifted.\n`);
+  const dir = bridgeFunctionsDir({ BRIDGE_RATE_LIMIT_PER_SECOND: '1000000' });
+  const db = await openDatabase();
+  await prepareDatabase(db);
+  const stack = await startLocalStack(
+    { port: 0, functionsDir: dir.functionsDir, realtime: { maxEventsPerSecond: 1_000_000, maxJoinsPerSecond: 1_000_000 } },
+    { db, log: () => {} },
+  );
+  try {
+    const deliveries = new Deliveries();
+    const owner = await subscribeOwner(stack, deliveries);
+    const snapshot = (marker: string) => ({ type: 'user_snapshot', data: { userId: OWNER, activity: { action: marker, status: 'online' } } });
+    const teamUpdate = (marker: string) => ({ type: 'team_update', data: { updateType: 'assignment', message: marker, details: {} } });
+    // Boots the function (Deno start, module graph) so the first sample is not a cold start.
+    await bridgeSender(stack, snapshot)('warm-up');
+    const rows = [
+      await measure('httpSend', true, httpSendSender(stack), deliveries),
+      await measure('bridge user_snapshot', false, bridgeSender(stack, snapshot), deliveries),
+      await measure('bridge team_update', false, bridgeSender(stack, teamUpdate), deliveries),
+    ];
+    await owner.removeAllChannels();
+    owner.realtime.disconnect();
+    printTable(rows);
+  } finally {
+    await stack.stop();
+    await db.close();
+    dir.remove();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runBridgeBench().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The bridge's pure `handleRequest`, called in Node with its clock injected (the one fake the
+ * suites allow) and real supabase-js clients against a local stack: the ±5 minute signature
+ * window is exact at its edges, and the envelope timestamp of a user_snapshot is the injected time.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { activityTopic } from '../../src/contract/topics.ts';
+import { USERS } from '../../src/local/fixture.ts';
+import { createBridgeClients } from '../../supabase/functions/realtime-bridge/clients.ts';
+import { loadBridgeEnv } from '../../supabase/functions/realtime-bridge/env.ts';
+import { createHandler } from '../../supabase/functions/realtime-bridge/handler.ts';
+import type { Collector } from '../_collector.ts';
+import { BACKENDS } from '../_db.ts';
+import { ACME, startBridgeStack, type BridgeStack, type Received } from './_bridge.ts';
+
+const SECRET = 'handler-test-secret-0123456789';
+/** The injected clock: 2026-12-01T12:00:00Z. */
+const NOW_MS = Date.UTC(2026, 11, 1, 12, 0, 0);
+
+describe.each(BACKENDS)('handleRequest with an injected clock on %s', (backend) => {
+  let bridge: BridgeStack;
+  let owner: Collector<Received>;
+  let handleRequest: (req: Request) => Promise<Response>;
+
+  beforeAll(async () => {
+    bridge = await startBridgeStack(backend);
+    owner = await bridge.observe('acmeOwner', [activityTopic(ACME)]);
+    const { stack } = bridge.auth;
+    const env = loadBridgeEnv({
+      SUPABASE_URL: stack.url,
+      SUPABASE_ANON_KEY: stack.config.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: stack.config.serviceRoleKey,
+      BRIDGE_GMAIL_SECRET: SECRET,
+    });
+    handleRequest = createHandler({
+      env,
+      clients: createBridgeClients(env),
+      now: () => NOW_MS,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      fetch,
+    });
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+  });
+
+  function gmailRequest(eventId: string, timestamp: number): Request {
+    const body = JSON.stringify({ eventId, recipientEmail: USERS.acmeOwner.email, from: 'Dee', subject: `window ${eventId}` });
+    const signature = createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex');
+    return new Request(`http://bridge.test/realtime-bridge/integrations/gmail/${ACME}`, {
+      method: 'POST',
+      headers: { 'x-pubdev-timestamp': String(timestamp), 'x-pubdev-signature': `sha256=${signature}` },
+      body,
+    });
+  }
+
+  test.each([
+    ['300 s old', -300, 202],
+    ['301 s old', -301, 401],
+    ['300 s ahead', 300, 202],
+    ['301 s ahead', 301, 401],
+  ])('a signature %s: %i', async (name, offsetSeconds, status) => {
+    const response = await handleRequest(gmailRequest(`window-${name}`, NOW_MS / 1000 + offsetSeconds));
+    expect(response.status).toBe(status);
+    if (status === 401) expect(((await response.json()) as { error: { code: string } }).error.code).toBe('stale_timestamp');
+  });
+
+  test("a user_snapshot's envelope carries the injected time", async () => {
+    const response = await handleRequest(
+      new Request('http://bridge.test/realtime-bridge/broadcast', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bridge.auth.stack.config.serviceRoleKey}` },
+        body: JSON.stringify({ organizationId: ACME, message: { type: 'user_snapshot', data: { userId: USERS.acmeOwner.id, activity: { action: 'clocked', status: 'online' } } } }),
+      }),
+    );
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const heard = await owner.waitFor((r) => r.payload.id === id);
+    expect(heard.payload.timestamp).toBe(new Date(NOW_MS).toISOString());
+  });
+});
