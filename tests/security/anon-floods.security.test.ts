@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { activityTopic, orgTopic } from '../../src/contract/index.ts';
+import { configFromEnv } from '../../src/local/config.ts';
 import { AGENT_RUNS, ORGS } from '../../src/local/fixture.ts';
 import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
 import { BACKENDS } from '../_db.ts';
@@ -21,6 +22,17 @@ const IDLE_JOINS = 200;
 const EVENTS_LIMIT = 10;
 /** More than a 5 s bucket may hold at EVENTS_LIMIT events/s. */
 const FLOOD = EVENTS_LIMIT * (BUCKET_MS / 1000) + 10;
+
+describe('the private-only setting', () => {
+  it('is on by default and read from PUBDEV_REALTIME_PRIVATE_ONLY, strictly', () => {
+    expect(configFromEnv({}).realtime.privateOnly).toBe(true);
+    expect(configFromEnv({ PUBDEV_REALTIME_PRIVATE_ONLY: 'false' }).realtime.privateOnly).toBe(false);
+    expect(configFromEnv({ PUBDEV_REALTIME_PRIVATE_ONLY: 'true' }).realtime.privateOnly).toBe(true);
+    expect(() => configFromEnv({ PUBDEV_REALTIME_PRIVATE_ONLY: 'no' })).toThrow(
+      'Invalid environment: PUBDEV_REALTIME_PRIVATE_ONLY: PUBDEV_REALTIME_PRIVATE_ONLY must be true or false',
+    );
+  });
+});
 
 describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
   let rt: RealtimeStack | undefined;
