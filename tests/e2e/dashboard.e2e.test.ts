@@ -69,6 +69,20 @@ describe('TeamDashboard', () => {
       };
       new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
       record();
+      // Layout shifts while the runs stream in (Chromium's layout-shift entries, as CLS counts
+      // them) of anything outside the live lists: rows moving inside a list's own scroll box are
+      // the data changing order; the page around them must not jump.
+      const shifts: number[] = [];
+      (window as unknown as { shifts: number[] }).shifts = shifts;
+      const inLiveList = (node: Node | null | undefined) => {
+        const element = node instanceof Element ? node : (node?.parentElement ?? null);
+        return element?.closest('[data-live-list]') != null;
+      };
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean; sources: Array<{ node?: Node | null }> }>) {
+          if (!entry.hadRecentInput && entry.sources.some((source) => !inLiveList(source.node))) shifts.push(entry.value);
+        }
+      }).observe({ type: 'layout-shift' });
     });
     const agent = startDemoAgent(stack.url);
     try {
@@ -94,6 +108,9 @@ describe('TeamDashboard', () => {
         expect(values).toEqual([...values].sort((a, b) => a - b));
         expect(entries.at(-1)?.slice(0, 3)).toEqual([entries[0]![0], 100, 'completed']);
       }
+      // No layout jumps as data streams in: nothing outside the live lists moved at all.
+      const shifts = await owner.evaluate(() => (window as unknown as { shifts: number[] }).shifts);
+      expect(shifts).toEqual([]);
       // The demo's queue: three runs, one of which hit a transient error and was retried.
       expect(byRun.size).toBe(3);
       expect(log.some(([, , status, error]) => status === 'queued' && /retrying \(attempt 2\)/.test(error))).toBe(true);

@@ -47,6 +47,35 @@ describe('sign-in', () => {
     await context.close();
   });
 
+  it('signs in with the keyboard alone, and the Notifications menu opens and closes by keyboard', async () => {
+    const context = await browser.newContext({ baseURL: dashboard.url });
+    const page = await context.newPage();
+    await page.goto('/login');
+    // Email has focus on arrival; Tab moves to Password; Enter submits.
+    await page.keyboard.type(USERS.acmeWest.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('pubdev-local-password');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === '/');
+    const button = page.getByRole('button', { name: 'Notifications' });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('list', { name: 'Notification list' }).waitFor();
+    expect(await button.getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Escape');
+    await page.getByRole('list', { name: 'Notification list' }).waitFor({ state: 'detached' });
+    await context.close();
+  });
+
+  it('fits a phone screen without sideways scrolling', async () => {
+    const { context, page } = await signedInPage(browser, dashboard.url, USERS.acmeOwner.email);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('list', { name: 'Team activity' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, 'dashboard-phone');
+    await context.close();
+  });
+
   it('signs the Acme owner in to the Acme dashboard', async () => {
     const { context, page } = await signedInPage(browser, dashboard.url, USERS.acmeOwner.email);
     await page.getByRole('heading', { name: 'Team dashboard' }).waitFor();

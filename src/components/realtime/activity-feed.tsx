@@ -29,7 +29,7 @@ export function ActivityFeed({ updates, territories, territory, onTerritoryChang
           </select>
         </label>
       </div>
-      <ul aria-label="Team activity" className="feed-list">
+      <ul aria-label="Team activity" className="feed-list" data-live-list>
         {shown.map((update) => {
           const mentionsMe = update.mentionsMe;
           return (

@@ -21,7 +21,7 @@ export function AgentMonitor({ runs }: { runs: readonly AgentRunView[] }) {
   return (
     <section className="card" aria-labelledby="agents-title">
       <h2 id="agents-title">Agents</h2>
-      <ul className="agents" aria-label="Agent runs">
+      <ul className="agents" aria-label="Agent runs" data-live-list>
         {ordered.map((run) => {
           const value = percent(run);
           const eta = formatEta(run.progress?.estimatedTime);
@@ -43,16 +43,14 @@ export function AgentMonitor({ runs }: { runs: readonly AgentRunView[] }) {
               >
                 <div className="bar-fill" style={{ width: `${value}%` }} />
               </div>
-              <div className="muted small">
+              <div className="muted small one-line">
                 {value}% · {run.progress?.currentTask ?? (run.status === 'completed' ? 'Done' : 'Waiting')}
                 {eta && run.status === 'processing' ? ` · ETA ${eta}` : ''} · {formatTime(run.updatedAt)}
               </div>
-              {run.error && (
-                <div className="error small">
-                  {run.error}
-                  {run.status === 'error' ? ' — failed' : ` — retrying (attempt ${run.attempt ?? 2})`}
-                </div>
-              )}
+              {/* Always rendered, empty when fine: an error appearing must not change the row's height. */}
+              <div className="error small one-line">
+                {run.error && `${run.error}${run.status === 'error' ? ' — failed' : ` — retrying (attempt ${run.attempt ?? 2})`}`}
+              </div>
             </li>
           );
         })}

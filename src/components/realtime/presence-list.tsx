@@ -15,7 +15,7 @@ export function PresenceList({ people, currentUserId, names }: PresenceListProps
   return (
     <section className="card" aria-labelledby="presence-title">
       <h2 id="presence-title">Online now ({visible.length})</h2>
-      <ul aria-label="Online now" className="presence">
+      <ul aria-label="Online now" className="presence" data-live-list>
         {visible.map((person) => (
           <li key={person.userId} data-user-id={person.userId}>
             <span className={`dot presence-${person.status}`} aria-hidden="true" />
