@@ -56,8 +56,12 @@ describe('TeamDashboard', () => {
     // Every value each demo-agent progress bar shows, in order (a MutationObserver sees each render).
     await owner.evaluate(() => {
       const seen: Array<[string, number, string, string]> = [];
+      (window as unknown as { runningSeen: number[] }).runningSeen = [];
       (window as unknown as { agentLog: typeof seen }).agentLog = seen;
       const record = () => {
+        const running = Number(document.querySelector('[data-kpi="agents-running"]')?.textContent);
+        const kpis = (window as unknown as { runningSeen: number[] }).runningSeen;
+        if (kpis.at(-1) !== running) kpis.push(running);
         for (const item of document.querySelectorAll('li[data-run-id]')) {
           const bar = item.querySelector('[role="progressbar"][aria-label="demo-agent"]');
           if (!bar) continue;
@@ -72,15 +76,19 @@ describe('TeamDashboard', () => {
       // Layout shifts while the runs stream in (Chromium's layout-shift entries, as CLS counts
       // them) of anything outside the live lists: rows moving inside a list's own scroll box are
       // the data changing order; the page around them must not jump.
-      const shifts: number[] = [];
-      (window as unknown as { shifts: number[] }).shifts = shifts;
+      const shifts: string[] = [];
+      (window as unknown as { shifts: string[] }).shifts = shifts;
       const inLiveList = (node: Node | null | undefined) => {
         const element = node instanceof Element ? node : (node?.parentElement ?? null);
         return element?.closest('[data-live-list]') != null;
       };
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean; sources: Array<{ node?: Node | null }> }>) {
-          if (!entry.hadRecentInput && entry.sources.some((source) => !inLiveList(source.node))) shifts.push(entry.value);
+          const outside = entry.sources.filter((source) => !inLiveList(source.node));
+          if (!entry.hadRecentInput && outside.length > 0) {
+            const names = outside.map((source) => (source.node instanceof Element ? source.node : source.node?.parentElement)?.outerHTML.slice(0, 80));
+            shifts.push(`${entry.value.toFixed(4)} ${names.join(' | ')}`);
+          }
         }
       }).observe({ type: 'layout-shift' });
     });
@@ -108,8 +116,11 @@ describe('TeamDashboard', () => {
         expect(values).toEqual([...values].sort((a, b) => a - b));
         expect(entries.at(-1)?.slice(0, 3)).toEqual([entries[0]![0], 100, 'completed']);
       }
+      // The "Agents running" KPI moved with the queue (three demo runs queued or processing at once).
+      const runningSeen = await owner.evaluate(() => (window as unknown as { runningSeen: number[] }).runningSeen);
+      expect(Math.max(...runningSeen)).toBeGreaterThanOrEqual(runningSeen[0]! + 3);
       // No layout jumps as data streams in: nothing outside the live lists moved at all.
-      const shifts = await owner.evaluate(() => (window as unknown as { shifts: number[] }).shifts);
+      const shifts = await owner.evaluate(() => (window as unknown as { shifts: string[] }).shifts);
       expect(shifts).toEqual([]);
       // The demo's queue: three runs, one of which hit a transient error and was retried.
       expect(byRun.size).toBe(3);
@@ -148,8 +159,13 @@ describe('TeamDashboard', () => {
     });
     await owner.getByRole('status').filter({ hasText: second }).waitFor();
     expect(await owner.getByText(message).count()).toBe(0);
-    await west.getByRole('list', { name: 'Notification list' }).getByText(message).waitFor();
+    const item = west.getByRole('list', { name: 'Notification list' }).getByRole('listitem').filter({ hasText: message });
+    await item.waitFor();
     expect(await west.getByText(second).count()).toBe(0);
+    // Mark as read: the count goes down by one and the item no longer offers it.
+    await item.getByRole('button', { name: 'Mark as read' }).click();
+    await item.getByRole('button', { name: 'Mark as read' }).waitFor({ state: 'detached' });
+    expect(await unreadCount(west)).toBe(unreadBefore);
   });
 
   it('keeps a US_East update from the US_West member while the owner sees both', async () => {
@@ -172,6 +188,10 @@ describe('TeamDashboard', () => {
     await teamActivity(owner).getByText(westUpdate).waitFor();
     await teamActivity(owner).getByText(east).waitFor();
     expect(await west.getByText(east).count()).toBe(0);
+    // The seed's assignment mentions west: highlighted for west, not for the owner.
+    const mention = (page: Page) => teamActivity(page).getByRole('listitem').filter({ hasText: `Sunrise Books assigned to ${USERS.acmeWest.email}` });
+    expect(await mention(west).getByText('@you').count()).toBe(1);
+    expect(await mention(owner).getByText('@you').count()).toBe(0);
     await screenshot(west, 'territory-feed');
   });
 

@@ -12,6 +12,7 @@ const path = `/publishers/${PUBLISHERS.sunriseBooks.id}`;
 
 describe('publisher record', () => {
   it('shows presence, live drafts and the Conflict dialog for a colliding save', async () => {
+    const dashboard = await suite.open(USERS.acmeOwner.email);
     const owner = await suite.open(USERS.acmeOwner.email, path);
     const west = await suite.open(USERS.acmeWest.email, path);
     await Promise.all([connected(owner), connected(west)]);
@@ -44,5 +45,12 @@ describe('publisher record', () => {
     await dialog.waitFor({ state: 'detached' });
     await owner.waitForFunction(() => (document.getElementById('field-status') as HTMLInputElement | null)?.value === 'signed', null, { timeout: 15_000 });
     expect(await owner.getByLabel('Name').inputValue()).toBe('Sunrise Books Ltd');
+    // The dashboard's publisher list shows the saved record live.
+    await dashboard
+      .getByRole('list', { name: 'Publishers' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Sunrise Books Ltd' })
+      .filter({ hasText: 'signed' })
+      .waitFor();
   });
 });
