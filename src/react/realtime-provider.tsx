@@ -9,7 +9,7 @@ export interface RealtimeProviderProps {
   /** The browser's supabase-js client (one per tab). */
   readonly supabase: SupabaseClient;
   readonly organizationId: string;
-  /** Timers, clock, timeouts, bridge URL: see RealtimeClientOptions. */
+  /** Timers, clock, timeouts, bridge URL (see RealtimeClientOptions); read when the core of this client and organisation is first created. */
   readonly options?: Omit<RealtimeClientOptions, 'supabase' | 'organizationId'>;
   readonly children?: ReactNode;
 }

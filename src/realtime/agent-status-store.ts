@@ -192,7 +192,7 @@ function fromRow(row: AgentRunRow): AgentRun {
 }
 
 /** Drops `undefined` properties (exactOptionalPropertyTypes) and freezes. */
-export function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
   return Object.freeze(out) as T;

@@ -3,7 +3,7 @@ import type { Environment, TimerHandle } from './environment.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
 
-/** What one channel of a topic listens to; decided once per topic by the core (see channel-specs.ts). */
+/** What one channel of a topic listens to; decided per topic by the core (realtime-client.ts `specFor`). */
 export interface ChannelSpec {
   readonly topic: string;
   /** The presence key (the user's id) on topics whose presence is read or tracked. */
@@ -89,7 +89,6 @@ export interface ChannelRegistry {
   topics(): readonly string[];
   /** The exact reason the server gave last time this topic's channel failed, for the UI. */
   lastError(topic: string): RealtimeError | undefined;
-  isJoined(topic: string): boolean;
   dispose(): Promise<void>;
 }
 
@@ -246,7 +245,6 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     },
     topics: () => [...entries.keys()],
     lastError: (topic) => entries.get(topic)?.lastError,
-    isJoined: (topic) => entries.get(topic)?.joined ?? false,
     async dispose() {
       disposed = true;
       for (const entry of [...entries.values()]) {

@@ -25,9 +25,9 @@ export class Feed<T extends FeedItem> {
     return this.items.has(id);
   }
 
-  /** Adds or replaces an item; false when it is a duplicate that changes nothing. */
-  upsert(item: T, replace = false): boolean {
-    if (this.items.has(item.id) && !replace) return false;
+  /** Adds an item; false when its id is already there (the first copy wins: live and backfilled copies are the same). */
+  upsert(item: T): boolean {
+    if (this.items.has(item.id)) return false;
     this.items.set(item.id, item);
     if (this.newest === null || Date.parse(item.timestamp) > Date.parse(this.newest)) this.newest = item.timestamp;
     this.dirty = true;

@@ -61,7 +61,12 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
           ctx.acquire(topic, {
             onBroadcast: (event, payload) => {
               const message = ctx.accept(topic, event, payload);
-              if (message?.type === 'notification') add(fromMessage(message));
+              if (message?.type !== 'notification') return;
+              // RATIONALE: user:<id> carries the user's personal notifications of every
+              // organisation, and the message names none. A personal one is therefore read back
+              // from the table (filtered by organisation) instead of shown as it arrived.
+              if (message.data.userId) catchUp.request();
+              else add(fromMessage(message));
             },
             onSubscribed: () => catchUp.request(),
           }),
@@ -82,7 +87,6 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
   });
 
   const add = (notification: Notification): void => {
-    // A personal notification of another organisation shares the user topic: keep this org's only.
     if (!feed.upsert(notification)) return;
     store.invalidate();
     if (loaded) arrivals.emit(notification);

@@ -110,7 +110,7 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     },
     onActive: () => {
       active = true;
-      void reload();
+      reload();
       // The record's own catch-up (catch-up.ts): a dropped update or a missed move notice (a
       // refused re-join of a topic the record left) is repaired by re-reading the row.
       const stopPeriodic = rowReader.startPeriodic();
@@ -141,7 +141,7 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
         const message = ctx.accept(recordTopic, event, payload);
         if (message?.type === 'publisher_update') onUpdate(message);
       },
-      onSubscribed: () => void reload(),
+      onSubscribed: () => reload(),
     });
     collab = ctx.acquire(collabTopic, {
       onPresenceSync: (state) => {
@@ -167,10 +167,10 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     const { update } = message.data;
     if (message.data.publisherId !== publisherId) return;
     // A record that moved away: the old topic hears only `territory` without a new value.
-    if (update.field === 'territory' && !('newValue' in update)) return void reload();
-    if (!publisher) return void reload();
+    if (update.field === 'territory' && !('newValue' in update)) return reload();
+    if (!publisher) return reload();
     if (message.version < publisher.version) return; // stale
-    if (message.version > publisher.version + 1) return void reload(); // a gap: read the row
+    if (message.version > publisher.version + 1) return reload(); // a gap: read the row
     const key = `${message.version}:${update.field}`;
     if (message.version === publisher.version && appliedAtVersion.has(key)) return; // duplicate
     if (message.version > publisher.version) appliedAtVersion.clear();
@@ -196,10 +196,7 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
 
   // Re-reads coalesce (one in flight, one queued): a re-mount storm or a burst of gaps reads once or twice.
   const rowReader = createCatchUp(readRow, ctx.env, ctx.catchUpIntervalMs);
-  const reload = (): Promise<void> => {
-    rowReader.request();
-    return Promise.resolve();
-  };
+  const reload = (): void => rowReader.request();
 
   return {
     subscribe: store.subscribe,

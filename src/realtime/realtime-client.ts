@@ -80,7 +80,9 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const ready = new Promise<string | null>((resolve) => (markReady = resolve));
 
   const reportError = (error: RealtimeError): void => {
-    connection.reportError(error);
+    // The connection's lastError is about the connection: a refused or closed channel, a token
+    // that could not be refreshed. Invalid messages and failed reads go to onError only.
+    if (error.context.kind === 'channel' || error.context.kind === 'auth') connection.reportError(error);
     errors.emit(error);
   };
 

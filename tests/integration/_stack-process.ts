@@ -4,6 +4,7 @@
  * stack in-process. Only imports what a browser test may import (no src/local).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
@@ -75,4 +76,16 @@ export async function signedInClient(url: string, user: keyof typeof EMAILS): Pr
 
 export function serviceClient(url: string): SupabaseClient {
   return createClient(url, SERVICE_ROLE_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
+}
+
+/** A port that was free a moment ago, for a stack that must come back on the same port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

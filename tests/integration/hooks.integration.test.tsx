@@ -22,7 +22,7 @@ import {
 } from '@/lib/websocket/hooks';
 import { orgTopic } from '../../src/contract/index.ts';
 import { sharedRealtimeClient } from '../../src/realtime/index.ts';
-import { signedInClient, startStackProcess, stopStackProcess, SERVICE_ROLE_KEY, type StackProcess } from './_stack-process.ts';
+import { serviceClient, signedInClient, startStackProcess, stopStackProcess, SERVICE_ROLE_KEY, type StackProcess } from './_stack-process.ts';
 import { AgentBoard, TeamActivity } from './_seed-components.tsx';
 
 function app(supabase: SupabaseClient, children: ReactNode) {
@@ -145,5 +145,37 @@ describe('React hooks in StrictMode (pglite)', () => {
     expect(errors.filter((message) => /rate limit|too many/i.test(message))).toEqual([]);
     view.unmount();
     await expect.poll(() => owner.getChannels().length, { timeout: 8000 }).toBe(0);
+  });
+
+  it('the browser going offline shows disconnected at once, and coming back online connects again', async () => {
+    const owner = await signedInClient(stack.url, 'acmeOwner');
+    function Status() {
+      const { status } = useConnectionStatus();
+      const { agentStatuses } = useAgentStatus();
+      return <p>{`${status} ${agentStatuses.length}`}</p>;
+    }
+    render(app(owner, <Status />));
+    await screen.findByText(/^connected [1-9]\d*$/, undefined, { timeout: 8000 });
+    act(() => void window.dispatchEvent(new Event('offline')));
+    await screen.findByText(/^disconnected /, undefined, { timeout: 2000 });
+    act(() => void window.dispatchEvent(new Event('online')));
+    await screen.findByText(/^connected /, undefined, { timeout: 8000 });
+  });
+
+  it('useNotifications fires onNotification once per new notification in StrictMode, never for history', async () => {
+    const owner = await signedInClient(stack.url, 'acmeOwner');
+    const toasts: string[] = [];
+    function Inbox() {
+      const { notifications, unreadCount } = useNotifications({ onNotification: (n) => toasts.push(n.message) });
+      return <p>{`${notifications.length} ${unreadCount} ${notifications[0]?.message ?? ''}`}</p>;
+    }
+    render(app(owner, <Inbox />));
+    await screen.findByText(/^[1-9]\d* \d+ /, undefined, { timeout: 8000 });
+    const { error } = await serviceClient(stack.url)
+      .from('notifications')
+      .insert({ organization_id: ACME, level: 'success', message: 'Toast me once', persistent: false });
+    expect(error).toBeNull();
+    await screen.findByText(/ Toast me once$/, undefined, { timeout: 8000 });
+    expect(toasts).toEqual(['Toast me once']);
   });
 });

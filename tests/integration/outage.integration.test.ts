@@ -4,24 +4,12 @@
  * update and every notification written before, during and after the outage is in the stores,
  * exactly once, in order.
  */
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRealtimeClient, type LostConnectionEvent, type RealtimeClient } from '../../src/realtime/index.ts';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '../_db.ts';
 import { ACME, record, until } from './_client-stack.ts';
-import { signedInClient, startStackProcess, stopStackProcess, type StackProcess } from './_stack-process.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, signedInClient, startStackProcess, stopStackProcess, type StackProcess } from './_stack-process.ts';
 
 /** One phase's writes, straight into PostgreSQL as a backend worker would. */
 async function writePhase(db: pg.Client, phase: string, runIds: string[]): Promise<void> {

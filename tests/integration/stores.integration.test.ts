@@ -25,6 +25,9 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     owner.core.onMessage((m) => messages.push(m));
     const runs = record(owner.core.agents);
     await until(owner.core.agents, (list) => list.length >= 2, 'the seeded runs');
+    const connection = await until(owner.core.connection, (c) => c.status === 'connected' && c.latencyMs !== null, 'a heartbeat round trip');
+    expect(connection.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(connection.lastError).toBeNull();
 
     const first = await agent.core.agents.updateAgentStatus('ordering-agent', 'processing', { progress: 0, task: 'Initializing...' });
     expect(first).toEqual({ ok: true });
