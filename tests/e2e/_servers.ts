@@ -70,7 +70,7 @@ export async function startStack(options: { port?: number; dataDir?: string } = 
     return { url, port, process: child, stop: () => child.stop() };
   } catch (error) {
     await child.stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`, { cause: error });
   }
 }
 
@@ -100,7 +100,7 @@ export async function startDashboard(supabaseUrl: string): Promise<DashboardProc
     await child.waitFor(/Ready in|started server on/i, 60_000);
   } catch (error) {
     await child.stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`, { cause: error });
   }
   return { url: `http://127.0.0.1:${port}`, process: child, stop: () => child.stop() };
 }
