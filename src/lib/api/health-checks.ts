@@ -14,9 +14,10 @@ export interface HealthReport {
   readonly timestamp: string;
 }
 
-// A probe that takes longer than this counts as down: a health endpoint must answer quickly even
-// when what it checks hangs (load balancers give up after a few seconds).
-const PROBE_TIMEOUT_MS = 3_000;
+// A probe that takes longer than this counts as down: a health endpoint must answer even when
+// what it checks hangs. Five seconds leaves room for an edge function's cold start (a second or
+// two) and stays under the 10 s that load balancers usually wait.
+const PROBE_TIMEOUT_MS = 5_000;
 
 async function timed<T>(probe: (signal: AbortSignal) => Promise<T>): Promise<{ value?: T; check: Check }> {
   const started = performance.now();
