@@ -53,4 +53,13 @@ describe('publisher record', () => {
       .filter({ hasText: 'signed' })
       .waitFor();
   });
+
+  it('answers 404 for a record the user may not read (another territory, another organisation)', async () => {
+    const west = await suite.open(USERS.acmeWest.email);
+    for (const publisher of [PUBLISHERS.harborHouse, PUBLISHERS.globexTomes]) {
+      const response = await west.goto(`/publishers/${publisher.id}`);
+      expect(response?.status()).toBe(404);
+      expect(await west.locator('body').textContent()).not.toContain(publisher.name);
+    }
+  });
 });
