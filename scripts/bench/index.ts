@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** One module per table; each prints its setup and its table and exits non-zero on failure. */
-const TABLES = ['realtime.ts', 'bridge.ts'] as const;
+const TABLES = ['realtime.ts', 'bridge.ts', 'client.ts'] as const;
 
 for (const table of TABLES) {
   const path = fileURLToPath(new URL(`./${table}`, import.meta.url));

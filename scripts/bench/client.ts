@@ -1,0 +1,230 @@
+/**
+ * The client tables of `npm run bench` (scripts/bench/index.ts runs this module in its own process):
+ *
+ *   absorb          agent_status messages handed to the core's channel listener exactly as
+ *                   realtime-js delivers them (no socket), paced at N agents × 20 updates/s for
+ *                   2 s: messages/s absorbed (contract validation, topic gate, stale-seq check,
+ *                   store update), core CPU per message, and store notifications/s — each one is
+ *                   at most one render of a useSyncExternalStore hook
+ *   heap            bytes retained by 10 000 notifications in a feed
+ *   row → snapshot  `update agent_runs` in PGlite → the agents store's next snapshot, beside the raw
+ *                   supabase-js `on('broadcast')` callback for the same write (baseline)
+ *
+ * Not a test: numbers vary with the machine; compare rows of one run.
+ */
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { orgTopic } from '../../src/contract/index.ts';
+import { openDatabase, prepareDatabase } from '../../src/local/db/index.ts';
+import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, USERS } from '../../src/local/fixture.ts';
+import { startLocalStack } from '../../src/local/stack.ts';
+import { createAgentStatusStore } from '../../src/realtime/agent-status-store.ts';
+import type { ChannelListener } from '../../src/realtime/channel-registry.ts';
+import type { CoreContext } from '../../src/realtime/core-context.ts';
+import { acceptMessage } from '../../src/realtime/accept-message.ts';
+import { defaultEnvironment } from '../../src/realtime/environment.ts';
+import { Feed } from '../../src/realtime/feed.ts';
+import { createRealtimeClient, type Notification } from '../../src/realtime/index.ts';
+
+const ORG = ORGS.acme.id;
+const RATES = [50, 200, 1000];
+const UPDATES_PER_SECOND = 20;
+const SECONDS = 2;
+const TICK_MS = 1000 / UPDATES_PER_SECOND;
+const LATENCY_WRITES = 100;
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A core context whose only channel is the listener the store registers: the ingest path without a socket. */
+function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: unknown) => void } {
+  const listeners: ChannelListener[] = [];
+  const env = defaultEnvironment();
+  const ctx: CoreContext = {
+    supabase: undefined as unknown as SupabaseClient, // never reached: no catch-up runs during the bench
+    env,
+    organizationId: ORG,
+    registry: undefined as unknown as CoreContext['registry'],
+    ready: Promise.resolve(USERS.acmeOwner.id),
+    userId: () => USERS.acmeOwner.id,
+    catchUpIntervalMs: 3_600_000,
+    acquire(_topic, listener) {
+      listeners.push(listener);
+      return { track: () => undefined, send: () => false, release: () => void listeners.splice(listeners.indexOf(listener), 1) };
+    },
+    accept(topic, event, payload) {
+      const result = acceptMessage(topic, event, payload);
+      return result.ok ? result.message : null;
+    },
+    reportError: () => undefined,
+    registerCatchUp: () => () => undefined,
+    hintGap: () => undefined,
+    territories: () => Promise.resolve([]),
+  };
+  return { ctx, deliver: (event, payload) => listeners.forEach((l) => l.onBroadcast?.(event, payload)) };
+}
+
+async function absorb(agents: number): Promise<string[]> {
+  const { ctx, deliver } = ingestContext();
+  const store = createAgentStatusStore(ctx);
+  let notifications = 0;
+  const stop = store.subscribe(() => notifications++);
+  const runIds = Array.from({ length: agents }, (_, i) => `e0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const ticks = SECONDS * UPDATES_PER_SECOND;
+  let busy = 0;
+  const started = performance.now();
+  for (let tick = 1; tick <= ticks; tick++) {
+    const t0 = performance.now();
+    for (let i = 0; i < agents; i++) {
+      deliver('agent_status', {
+        id: `${runIds[i]}:${tick}`,
+        type: 'agent_status',
+        seq: tick,
+        timestamp: new Date().toISOString(),
+        data: { agentId: `agent-${i}`, runId: runIds[i], status: 'processing', progress: { progress: (tick / ticks) * 100, currentTask: `tick ${tick}` } },
+      });
+    }
+    busy += performance.now() - t0;
+    await sleep(Math.max(0, started + tick * TICK_MS - performance.now()));
+  }
+  await sleep(40); // the last frame's notification
+  const seconds = (performance.now() - started) / 1000;
+  const complete = store.getSnapshot().filter((r) => r.seq === ticks).length === agents;
+  stop();
+  const messages = agents * ticks;
+  return [
+    `${agents} × ${UPDATES_PER_SECOND}/s`,
+    String(agents * UPDATES_PER_SECOND),
+    (messages / seconds).toFixed(0),
+    ((busy * 1000) / messages).toFixed(1),
+    (notifications / seconds).toFixed(1),
+    complete ? 'yes' : 'NO',
+  ];
+}
+
+function heapPer10k(): string {
+  setFlagsFromString('--expose_gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const feed = new Feed<Notification>(10_000);
+  for (let i = 0; i < 10_000; i++) {
+    feed.upsert(
+      Object.freeze({
+        id: `e0000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        message: `Agent enrichment-agent finished batch ${i}`,
+        level: 'info',
+        actionUrl: null,
+        persistent: false,
+        userId: null,
+        timestamp: new Date(1_700_000_000_000 + i).toISOString(),
+        read: false,
+      }),
+    );
+  }
+  feed.snapshot();
+  gc();
+  const bytes = process.memoryUsage().heapUsed - before;
+  if (feed.snapshot().length !== 10_000) throw new Error('feed lost items');
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB (${Math.round(bytes / 10_000)} B/item)`;
+}
+
+async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
+  const db = await openDatabase();
+  await prepareDatabase(db);
+  const stack = await startLocalStack({ port: 0, realtime: { maxEventsPerSecond: 1_000_000, joinErrorDelayMs: 0 } }, { db, log: () => undefined });
+  const signIn = async () => {
+    const c = createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const { error } = await c.auth.signInWithPassword({ email: USERS.acmeOwner.email, password: FIXTURE_PASSWORD });
+    if (error) throw error;
+    await c.realtime.setAuth();
+    return c;
+  };
+  const rawClient = await signIn();
+  const coreClient = await signIn();
+  const raw: number[] = [];
+  const store: number[] = [];
+  let writtenAt = 0;
+  let progress = 0;
+  let waiting: { raw: boolean; store: boolean; done: () => void } | undefined;
+  const settle = () => waiting?.raw && waiting.store && waiting.done();
+  const channel = rawClient.channel(orgTopic(ORG), { config: { private: true } }).on('broadcast', { event: 'agent_status' }, (m) => {
+    if (!waiting || (m.payload as { data?: { progress?: { progress?: number } } }).data?.progress?.progress !== progress) return;
+    raw.push(performance.now() - writtenAt);
+    waiting.raw = true;
+    settle();
+  });
+  await new Promise<void>((resolve) => channel.subscribe((s) => s === 'SUBSCRIBED' && resolve()));
+  const core = createRealtimeClient({ supabase: coreClient, organizationId: ORG, catchUpIntervalMs: 3_600_000 });
+  const stop = core.agents.subscribe(() => {
+    const run = core.agents.getSnapshot().find((r) => r.runId === AGENT_RUNS.acmeEnrichment.id);
+    if (!waiting || waiting.store || run?.progress?.progress !== progress) return;
+    store.push(performance.now() - writtenAt);
+    waiting.store = true;
+    settle();
+  });
+  while (!core.agents.getSnapshot().length) await sleep(20);
+  await sleep(200);
+  for (let i = 1; i <= LATENCY_WRITES; i++) {
+    // Writes 30 ms apart, as a person or an agent writes; back to back they would measure the
+    // per-frame coalescing (by design) instead of the path.
+    await sleep(30);
+    progress = (i % 99) + 1 + (i > 99 ? 0.5 : 0);
+    await new Promise<void>((done) => {
+      waiting = { raw: false, store: false, done };
+      writtenAt = performance.now();
+      void db.query('update public.agent_runs set progress = $1 where id = $2', [progress, AGENT_RUNS.acmeEnrichment.id]);
+    });
+  }
+  stop();
+  await core.dispose();
+  await rawClient.removeAllChannels();
+  await coreClient.removeAllChannels();
+  await stack.stop();
+  await db.close();
+  return { raw, store };
+}
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+/** Prints the client tables. */
+export async function runClientBench(): Promise<void> {
+  console.log('Client (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;');
+  console.log('       renders/s = store notifications/s (one render each at most); row → snapshot on PGlite, one write in flight, 30 ms apart.\n');
+  const rows: string[][] = [];
+  for (const agents of RATES) rows.push(await absorb(agents));
+  table(['load', 'offered msg/s', 'absorbed msg/s', 'core µs/msg', 'renders/s', 'all applied'], rows);
+  console.log(`\nheap per 10k feed items: ${heapPer10k()}\n`);
+  const { raw, store } = await rowToSnapshot();
+  const stats = (samples: number[]) => {
+    const sorted = [...samples].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  };
+  const base = stats(raw);
+  const core = stats(store);
+  table(
+    ['row write →', 'n', 'p50 ms', 'p99 ms', 'p50 ratio'],
+    [
+      ['raw on(broadcast) callback (baseline)', String(raw.length), base.p50.toFixed(2), base.p99.toFixed(2), '1.00'],
+      ['agents store snapshot (hook)', String(store.length), core.p50.toFixed(2), core.p99.toFixed(2), (core.p50 / base.p50).toFixed(2)],
+    ],
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runClientBench().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,14 @@
+import { redirect } from 'next/navigation';
+import { TeamDashboard } from '../components/realtime/team-dashboard.tsx';
+import { knownNames } from '../lib/known-names.ts';
+import { listPublishers } from '../lib/publishers.ts';
+import { loadDashboardSession } from '../lib/session.ts';
+import { createRequestSupabase } from '../lib/supabase/server-client.ts';
+
+export default async function DashboardPage() {
+  const supabase = await createRequestSupabase();
+  const session = await loadDashboardSession(supabase);
+  if (!session) redirect('/login');
+  const publishers = await listPublishers(supabase);
+  return <TeamDashboard session={session} initialPublishers={publishers} names={knownNames()} />;
+}

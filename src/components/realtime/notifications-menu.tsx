@@ -1,0 +1,51 @@
+'use client';
+import { useId, useState } from 'react';
+import type { Notification } from '../../react/index.ts';
+import { formatTime } from './format.ts';
+
+export interface NotificationsMenuProps {
+  readonly notifications: readonly Notification[];
+  readonly unreadCount: number;
+  readonly onMarkRead: (id: string) => void;
+  readonly onMarkAllRead: () => void;
+}
+
+/** A "Notifications" button with the unread count that opens the list (Escape closes it). */
+export function NotificationsMenu({ notifications, unreadCount, onMarkRead, onMarkAllRead }: NotificationsMenuProps) {
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  return (
+    <div className="notifications" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+      <button type="button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)}>
+        Notifications{' '}
+        <span className="count" aria-label={`${unreadCount} unread`}>
+          {unreadCount}
+        </span>
+      </button>
+      {open && (
+        <div id={panelId} className="card notifications-panel">
+          <div className="card-head">
+            <h2>Notifications</h2>
+            <button type="button" onClick={onMarkAllRead} disabled={unreadCount === 0}>
+              Mark all as read
+            </button>
+          </div>
+          <ul aria-label="Notification list">
+            {notifications.map((n) => (
+              <li key={n.id} className={n.read ? 'read' : 'unread'}>
+                <span className={`badge badge-${n.level}`}>{n.level}</span> {n.message}
+                <div className="muted small">{formatTime(n.timestamp)}</div>
+                {!n.read && (
+                  <button type="button" className="link" onClick={() => onMarkRead(n.id)}>
+                    Mark as read
+                  </button>
+                )}
+              </li>
+            ))}
+            {notifications.length === 0 && <li className="muted">Nothing yet</li>}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

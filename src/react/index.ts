@@ -1,0 +1,42 @@
+'use client';
+/**
+ * React bindings of the realtime core: a provider and one hook per feature. Also importable as
+ * `@/lib/websocket/hooks`, the path PubDev's components were written against.
+ */
+export { RealtimeProvider, useRealtimeClient } from './realtime-provider.tsx';
+export type { RealtimeProviderProps } from './realtime-provider.tsx';
+export { useConnectionStatus, useLostConnectionListener } from './use-connection-status.ts';
+export { useWebSocket } from './use-websocket.ts';
+export type { UseWebSocketOptions, UseWebSocketResult } from './use-websocket.ts';
+export { useUserSnapshots } from './use-user-snapshots.ts';
+export type { UseUserSnapshotsResult } from './use-user-snapshots.ts';
+export { useAgentStatus } from './use-agent-status.ts';
+export type { UseAgentStatusResult } from './use-agent-status.ts';
+export { useTeamUpdates } from './use-team-updates.ts';
+export type { UseTeamUpdatesOptions, UseTeamUpdatesResult } from './use-team-updates.ts';
+export { useNotifications } from './use-notifications.ts';
+export type { UseNotificationsOptions, UseNotificationsResult } from './use-notifications.ts';
+export { usePublishers } from './use-publishers.ts';
+export type { UsePublishersOptions } from './use-publishers.ts';
+export { usePublisher } from './use-publisher.ts';
+export type { UsePublisherResult } from './use-publisher.ts';
+export type {
+  ActivityInput,
+  AgentProgress,
+  AgentRun,
+  AgentRunStatus,
+  ConnectionSnapshot,
+  ConnectionStatus,
+  LostConnectionEvent,
+  Notification,
+  OutgoingMessage,
+  Publisher,
+  PublisherDraftValue,
+  PublisherEditor,
+  SaveConflict,
+  SaveResult,
+  SendResult,
+  TeamUpdate,
+  UserSnapshot,
+} from '../realtime/index.ts';
+export type { RealtimeMessage } from '../contract/index.ts';

@@ -1,0 +1,21 @@
+'use client';
+import { useMemo, useSyncExternalStore } from 'react';
+import type { Publisher } from '../realtime/index.ts';
+import { useRealtimeClient } from './realtime-provider.tsx';
+
+const NO_PUBLISHERS: readonly Publisher[] = Object.freeze([]);
+
+export interface UsePublishersOptions {
+  readonly territory?: string;
+}
+
+/** The publishers the user may read, live (Postgres changes under the user's RLS). */
+export function usePublishers({ territory }: UsePublishersOptions = {}): { readonly publishers: readonly Publisher[] } {
+  const { publishers: store } = useRealtimeClient();
+  const all = useSyncExternalStore(store.subscribe, store.getSnapshot, () => NO_PUBLISHERS);
+  const publishers = useMemo(
+    () => (territory === undefined ? all : Object.freeze(all.filter((p) => p.territory === territory))),
+    [all, territory],
+  );
+  return { publishers };
+}

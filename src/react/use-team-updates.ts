@@ -1,0 +1,27 @@
+'use client';
+import { useMemo, useSyncExternalStore } from 'react';
+import type { PostUpdateInput, TeamUpdate, WriteResult } from '../realtime/index.ts';
+import { useRealtimeClient } from './realtime-provider.tsx';
+
+const NO_UPDATES: readonly TeamUpdate[] = Object.freeze([]);
+
+export interface UseTeamUpdatesOptions {
+  /** Only this territory's updates (a filter on what the user may read anyway). */
+  readonly territory?: string;
+}
+
+export interface UseTeamUpdatesResult {
+  /** Newest first; `mentionsMe` flags @mentions of the current user. */
+  readonly updates: readonly TeamUpdate[];
+  readonly postUpdate: (input: PostUpdateInput) => Promise<WriteResult>;
+}
+
+export function useTeamUpdates({ territory }: UseTeamUpdatesOptions = {}): UseTeamUpdatesResult {
+  const { teamUpdates } = useRealtimeClient();
+  const all = useSyncExternalStore(teamUpdates.subscribe, teamUpdates.getSnapshot, () => NO_UPDATES);
+  const updates = useMemo(
+    () => (territory === undefined ? all : Object.freeze(all.filter((update) => update.territory === territory))),
+    [all, territory],
+  );
+  return { updates, postUpdate: teamUpdates.postUpdate };
+}

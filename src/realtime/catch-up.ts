@@ -1,0 +1,72 @@
+import type { Environment, TimerHandle } from './environment.ts';
+
+/*
+ * RATIONALE (gap recovery): Realtime drops database broadcasts silently while the tenant's
+ * events/s counter is tripped (§8.3: no error, no disconnect), and nothing is replayed after a
+ * reconnect, so neither the socket nor the channel tells us that something was missed. Every
+ * persisted stream (agent runs, team updates, notifications) therefore reads its table "since
+ * the last item seen" — an indexed range query that returns nothing in the common case:
+ *   - after every (re)join of one of its channels (the reconnect backfill);
+ *   - when something hints at a gap: a `seq` that jumps by more than one in an agent run, a
+ *     publisher `version` that skips, the page becoming visible or the browser coming back online;
+ *   - and every `catchUpIntervalMs` (default 2.5 s) while the stream has a subscriber, because a
+ *     dropped *last* message leaves no later message to hint at it. That interval is the bound on
+ *     "within a few seconds"; it costs one small request per stream per interval per tab.
+ * The read starts a little before the cursor (OVERLAP_MS) because a row committed late can carry
+ * an earlier timestamp than one already seen; duplicates from the overlap are dropped by id.
+ */
+
+/** Re-read this far before the cursor: longer than any transaction that writes these tables. */
+export const OVERLAP_MS = 5000;
+export const DEFAULT_CATCH_UP_INTERVAL_MS = 2500;
+
+export interface CatchUp {
+  /** Run a catch-up soon (coalesced: one in flight, at most one queued). */
+  request(): void;
+  /** Start the periodic catch-up; returns stop. */
+  startPeriodic(): () => void;
+}
+
+export function createCatchUp(run: () => Promise<void>, env: Environment, intervalMs: number): CatchUp {
+  let running = false;
+  let again = false;
+
+  const request = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    void run()
+      .catch(() => undefined) // run() reports its own errors
+      .finally(() => {
+        running = false;
+        if (again) {
+          again = false;
+          request();
+        }
+      });
+  };
+
+  return {
+    request,
+    startPeriodic() {
+      let timer: TimerHandle | undefined;
+      let stopped = false;
+      const tick = (): void => {
+        request();
+        if (!stopped) timer = env.timers.setTimeout(tick, intervalMs);
+      };
+      timer = env.timers.setTimeout(tick, intervalMs);
+      return () => {
+        stopped = true;
+        if (timer !== undefined) env.timers.clearTimeout(timer);
+      };
+    },
+  };
+}
+
+/** The ISO time `OVERLAP_MS` before `cursor`, the lower bound of a catch-up read. */
+export function sinceCursor(cursor: string): string {
+  return new Date(Date.parse(cursor) - OVERLAP_MS).toISOString();
+}

@@ -1,0 +1,257 @@
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { Environment, TimerHandle } from './environment.ts';
+import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
+import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
+
+/** What one channel of a topic listens to; decided per topic by the core (realtime-client.ts `specFor`). */
+export interface ChannelSpec {
+  readonly topic: string;
+  /** The presence key (the user's id) on topics whose presence is read or tracked. */
+  readonly presenceKey?: string;
+  readonly postgresChanges?: readonly { readonly table: string; readonly filter?: string }[];
+}
+
+export interface PostgresChange {
+  readonly eventType: 'INSERT' | 'UPDATE' | 'DELETE';
+  readonly table: string;
+  readonly new: Readonly<Record<string, unknown>>;
+  readonly old: Readonly<Record<string, unknown>>;
+}
+
+export type PresenceState = Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>>;
+
+export interface ChannelListener {
+  onBroadcast?(event: string, payload: unknown): void;
+  onPresenceSync?(state: PresenceState): void;
+  onPostgresChange?(change: PostgresChange): void;
+  /** After every (re)join: the moment to backfill what the channel may have missed. */
+  onSubscribed?(): void;
+}
+
+export interface ChannelHandle {
+  /** Tracks presence now and again after every re-join (presence does not survive a new channel). */
+  track(payload: Record<string, unknown>): void;
+  /** Sends an ephemeral broadcast; false when the channel is not joined (ephemeral data is dropped, not queued). */
+  send(event: string, payload: unknown): boolean;
+  release(): void;
+}
+
+export interface ChannelRegistryOptions {
+  readonly supabase: SupabaseClient;
+  readonly env: Environment;
+  /** Resolves once the first access token is set, so no join goes out without it. */
+  readonly ready: Promise<void>;
+  readonly onError: (error: RealtimeError) => void;
+  /** What a topic's channel listens to; asked when the channel is (re)created, after `ready`. */
+  readonly specFor: (topic: string) => ChannelSpec;
+  /** How long a channel outlives its last release. */
+  readonly graceMs?: number;
+}
+
+/**
+ * RATIONALE: StrictMode mounts, unmounts and re-mounts every effect, and a page switch unmounts
+ * one screen right before the next mounts the same hooks. Releasing a channel only after a grace
+ * period turns those into no-ops instead of a leave and a join (which also count against the
+ * joins/s limit), and a reference count keeps one channel per topic however many hooks use it.
+ */
+export const DEFAULT_CHANNEL_GRACE_MS = 1500;
+
+/** Re-creation backoff after CLOSED/CHANNEL_ERROR/TIMED_OUT: 250 ms doubling up to 5 s, so a refused join never loops hot. */
+/**
+ * Realtime closes a channel after 5 track/untrack calls in 30 s (§4.4, "Client presence rate limit
+ * exceeded"). Every track of a channel goes through one limiter that allows 4 (one spare for the
+ * re-track after a re-join) and collapses the rest into the latest; an unchanged payload is not sent.
+ */
+const TRACKS_PER_WINDOW = 4;
+const TRACK_WINDOW_MS = 30_000;
+
+export function channelBackoffMs(attempt: number): number {
+  return Math.min(5000, 250 * 2 ** attempt);
+}
+
+interface Entry {
+  readonly topic: string;
+  readonly listeners: Set<ChannelListener>;
+  channel: RealtimeChannel | undefined;
+  joined: boolean;
+  attempt: number;
+  presence: Record<string, unknown> | undefined;
+  readonly tracker: LatestValueLimiter<Record<string, unknown>>;
+  lastSystemError: string | undefined;
+  lastError: RealtimeError | undefined;
+  grace: TimerHandle | undefined;
+  retry: TimerHandle | undefined;
+}
+
+export interface ChannelRegistry {
+  acquire(topic: string, listener: ChannelListener): ChannelHandle;
+  /** Topics with a live channel entry (joined or joining). */
+  topics(): readonly string[];
+  /** The exact reason the server gave last time this topic's channel failed, for the UI. */
+  lastError(topic: string): RealtimeError | undefined;
+  dispose(): Promise<void>;
+}
+
+export function createChannelRegistry(options: ChannelRegistryOptions): ChannelRegistry {
+  const { supabase, env } = options;
+  const graceMs = options.graceMs ?? DEFAULT_CHANNEL_GRACE_MS;
+  const entries = new Map<string, Entry>();
+  // A channel being removed still sits in supabase-js' list until its leave is answered, and
+  // `supabase.channel(topic)` would hand it back: a new channel of that topic waits for it.
+  const removals = new Map<string, Promise<unknown>>();
+  let disposed = false;
+
+  const remove = (topic: string, channel: RealtimeChannel): void => {
+    const removal = supabase.removeChannel(channel).catch(() => undefined);
+    removals.set(topic, removal);
+    void removal.then(() => {
+      if (removals.get(topic) === removal) removals.delete(topic);
+    });
+  };
+
+  const open = async (entry: Entry): Promise<void> => {
+    await options.ready;
+    await removals.get(entry.topic);
+    if (disposed || entries.get(entry.topic) !== entry || entry.channel) return;
+    const spec = options.specFor(entry.topic);
+    const channel = supabase.channel(spec.topic, {
+      config: { private: true, ...(spec.presenceKey ? { presence: { key: spec.presenceKey, enabled: true } } : {}) },
+    });
+    entry.channel = channel;
+    channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
+      for (const listener of [...entry.listeners]) listener.onBroadcast?.(message.event, message.payload);
+    });
+    channel.on('system', {}, (message: { status?: string; message?: string }) => {
+      if (message.status === 'error' && message.message) entry.lastSystemError = message.message;
+    });
+    if (spec.presenceKey) {
+      channel.on('presence', { event: 'sync' }, () => {
+        const state = channel.presenceState() as PresenceState;
+        for (const listener of [...entry.listeners]) listener.onPresenceSync?.(state);
+      });
+    }
+    for (const pg of spec.postgresChanges ?? []) {
+      channel.on(
+        'postgres_changes',
+        { event: '*', schema: 'public', table: pg.table, ...(pg.filter ? { filter: pg.filter } : {}) },
+        (change: PostgresChange) => {
+          for (const listener of [...entry.listeners]) listener.onPostgresChange?.(change);
+        },
+      );
+    }
+    channel.subscribe((status, error) => {
+      if (entry.channel !== channel) return; // a channel we already gave up on
+      if (status === 'SUBSCRIBED') {
+        entry.joined = true;
+        entry.attempt = 0;
+        entry.lastError = undefined;
+        if (entry.presence) void channel.track(entry.presence);
+        for (const listener of [...entry.listeners]) listener.onSubscribed?.();
+        return;
+      }
+      fail(entry, channel, status, error?.message);
+    });
+  };
+
+  const fail = (entry: Entry, channel: RealtimeChannel, status: ChannelFailure, message: string | undefined): void => {
+    const reason = message ?? entry.lastSystemError ?? status;
+    entry.lastError = new RealtimeError(
+      { kind: 'channel', topic: entry.topic, status, reason },
+      `${entry.topic}: ${status}: ${reason}`,
+    );
+    options.onError(entry.lastError);
+    entry.channel = undefined;
+    entry.joined = false;
+    entry.lastSystemError = undefined;
+    remove(entry.topic, channel);
+    // RATIONALE: realtime-js never rejoins a channel that reached CLOSED (an expired token, a
+    // server shutdown), and its own rejoin of an errored channel keeps the old bindings and
+    // token. A fresh channel after a backoff is the one recovery that works for all three.
+    const delay = channelBackoffMs(entry.attempt++);
+    entry.retry = env.timers.setTimeout(() => {
+      entry.retry = undefined;
+      if (entry.listeners.size > 0 || entry.grace !== undefined) void open(entry);
+    }, delay);
+  };
+
+  const teardown = (entry: Entry): void => {
+    entries.delete(entry.topic);
+    entry.tracker.cancel();
+    if (entry.retry !== undefined) env.timers.clearTimeout(entry.retry);
+    const channel = entry.channel;
+    entry.channel = undefined; // before the leave, whose CLOSED is ours and not a failure
+    entry.joined = false;
+    if (channel) remove(entry.topic, channel);
+  };
+
+  return {
+    acquire(topic, listener) {
+      let entry = entries.get(topic);
+      if (!entry) {
+        entry = {
+          topic,
+          listeners: new Set(),
+          channel: undefined,
+          joined: false,
+          attempt: 0,
+          presence: undefined,
+          tracker: createLatestValueLimiter<Record<string, unknown>>(env, TRACKS_PER_WINDOW, TRACK_WINDOW_MS, (payload) => {
+            const target = entries.get(topic);
+            if (target?.joined && target.channel) void target.channel.track(payload);
+          }),
+          lastSystemError: undefined,
+          lastError: undefined,
+          grace: undefined,
+          retry: undefined,
+        };
+        entries.set(topic, entry);
+        void open(entry);
+      }
+      const current = entry;
+      if (current.grace !== undefined) {
+        env.timers.clearTimeout(current.grace);
+        current.grace = undefined;
+      }
+      current.listeners.add(listener);
+      // A listener added to an already joined channel still gets its first backfill and the
+      // presence state as it is now (the next sync may be far away).
+      if (current.joined && current.channel) {
+        listener.onSubscribed?.();
+        if (options.specFor(topic).presenceKey) listener.onPresenceSync?.(current.channel.presenceState() as PresenceState);
+      }
+      let released = false;
+      return {
+        track(payload) {
+          if (current.presence !== undefined && JSON.stringify(current.presence) === JSON.stringify(payload)) return;
+          current.presence = payload;
+          if (current.joined && current.channel) current.tracker.offer(payload);
+        },
+        send(event, payload) {
+          if (!current.joined || !current.channel) return false;
+          void current.channel.send({ type: 'broadcast', event, payload });
+          return true;
+        },
+        release() {
+          if (released) return;
+          released = true;
+          current.listeners.delete(listener);
+          if (current.listeners.size > 0) return;
+          current.grace = env.timers.setTimeout(() => {
+            current.grace = undefined;
+            if (current.listeners.size === 0) teardown(current);
+          }, graceMs);
+        },
+      };
+    },
+    topics: () => [...entries.keys()],
+    lastError: (topic) => entries.get(topic)?.lastError,
+    async dispose() {
+      disposed = true;
+      for (const entry of [...entries.values()]) {
+        if (entry.grace !== undefined) env.timers.clearTimeout(entry.grace);
+        teardown(entry);
+      }
+      await Promise.all(removals.values());
+    },
+  };
+}

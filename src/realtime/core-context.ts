@@ -1,0 +1,30 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { RealtimeMessage } from '../contract/index.ts';
+import type { CatchUp } from './catch-up.ts';
+import type { ChannelHandle, ChannelListener, ChannelRegistry } from './channel-registry.ts';
+import type { Environment } from './environment.ts';
+import type { RealtimeError } from './realtime-error.ts';
+
+/** What every feature store gets from the client: one supabase-js client, one registry, one gate. */
+export interface CoreContext {
+  readonly supabase: SupabaseClient;
+  readonly env: Environment;
+  readonly organizationId: string;
+  readonly registry: ChannelRegistry;
+  /** Resolves with the signed-in user's id (null for an anonymous client) once the first token is set; reading it starts the client. */
+  readonly ready: Promise<string | null>;
+  /** The user's id once `ready` resolved. */
+  userId(): string | null;
+  readonly catchUpIntervalMs: number;
+  /** Acquires `topic` with the spec the core decides for it (presence, Postgres changes). */
+  acquire(topic: string, listener: ChannelListener): ChannelHandle;
+  /** Validates a broadcast against the contract and the topic's policy; reports and drops anything else. */
+  accept(topic: string, event: string, payload: unknown): RealtimeMessage | null;
+  reportError(error: RealtimeError): void;
+  /** Registers a stream's catch-up, run on resume (visibility/online) and on gap hints from other streams. */
+  registerCatchUp(catchUp: CatchUp): () => void;
+  /** The territories whose topics the user may join (territories.ts), shared and cached. */
+  territories(): Promise<readonly string[]>;
+  /** A hint that broadcasts may have been dropped: every stream catches up. */
+  hintGap(): void;
+}

@@ -1,0 +1,30 @@
+/**
+ * The realtime core: framework-free (no React), over one supabase-js client.
+ * Bindings (src/react) import only from here.
+ */
+export { createRealtimeClient } from './realtime-client.ts';
+export { sharedRealtimeClient } from './shared-client.ts';
+export type { RealtimeClient, RealtimeClientOptions } from './realtime-client.ts';
+export { RealtimeError } from './realtime-error.ts';
+export type { ChannelFailure, RealtimeErrorContext } from './realtime-error.ts';
+export type { ConnectionSnapshot, ConnectionStatus, LostConnectionEvent } from './connection-supervisor.ts';
+export type { ReadableStore } from './store.ts';
+export type { Environment, Timers } from './environment.ts';
+export type { AgentProgress, AgentProgressInput, AgentRun, AgentRunStatus, AgentStatusStore, WriteResult } from './agent-status-store.ts';
+export type { PostUpdateInput, TeamUpdate, TeamUpdateType, TeamUpdatesStore } from './team-updates-store.ts';
+export type { Notification, NotificationLevel, NotificationsSnapshot, NotificationsStore } from './notifications-store.ts';
+export type { ActivityInput, UserSnapshot, UserSnapshotsStore, UserStatus } from './user-snapshots-store.ts';
+export type { PublishersStore } from './publishers-store.ts';
+export type { Publisher, PublisherField } from './publisher-record.ts';
+export type {
+  PublisherDraftValue,
+  PublisherEditor,
+  PublisherSnapshot,
+  PublisherStore,
+  SaveConflict,
+  SaveResult,
+} from './publisher-store.ts';
+export type { OutgoingMessage, SendResult, SendTarget } from './send-message.ts';
+export { LEAVE_HOLD_MS } from './user-snapshots-store.ts';
+export { DEFAULT_CHANNEL_GRACE_MS } from './channel-registry.ts';
+export { DEFAULT_CATCH_UP_INTERVAL_MS } from './catch-up.ts';

@@ -1,0 +1,162 @@
+import { orgTopic, userTopic, type NotificationMessage } from '../contract/index.ts';
+import type { WriteResult } from './agent-status-store.ts';
+import { createCatchUp, sinceCursor } from './catch-up.ts';
+import type { ChannelHandle } from './channel-registry.ts';
+import type { CoreContext } from './core-context.ts';
+import { Feed } from './feed.ts';
+import { RealtimeError } from './realtime-error.ts';
+import { NOTIFICATION_COLUMNS, notificationRowSchema, parseRows, timeOf, type NotificationRow } from './rows.ts';
+import { createCoalescedStore, createEmitter, type ReadableStore } from './store.ts';
+
+export type NotificationLevel = NotificationMessage['data']['level'];
+
+export interface Notification {
+  readonly id: string;
+  readonly message: string;
+  readonly level: NotificationLevel;
+  readonly actionUrl: string | null;
+  readonly persistent: boolean;
+  /** null: org-wide. */
+  readonly userId: string | null;
+  readonly timestamp: string;
+  readonly read: boolean;
+}
+
+export interface NotificationsSnapshot {
+  readonly notifications: readonly Notification[];
+  readonly unreadCount: number;
+}
+
+export interface NotificationsStore extends ReadableStore<NotificationsSnapshot> {
+  /** Fires once per notification that arrives after the first load (toasts), never for history. */
+  onNotification(listener: (notification: Notification) => void): () => void;
+  markRead(id: string): Promise<WriteResult>;
+  markAllRead(): Promise<WriteResult>;
+}
+
+/**
+ * Personal notifications (user topic) and org-wide ones (org topic), with the user's read state:
+ * personal ones carry `read_at`, org-wide ones a per-user mark (`my_notifications` joins both).
+ */
+export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
+  const feed = new Feed<Notification>();
+  const arrivals = createEmitter<Notification>();
+  let loaded = false;
+  let snapshot: NotificationsSnapshot = Object.freeze({ notifications: feed.snapshot(), unreadCount: 0 });
+
+  const store = createCoalescedStore<NotificationsSnapshot>({
+    requestFrame: ctx.env.requestFrame,
+    now: ctx.env.now,
+    build: () => {
+      const notifications = feed.snapshot();
+      if (notifications === snapshot.notifications) return snapshot;
+      snapshot = Object.freeze({ notifications, unreadCount: notifications.filter((n) => !n.read).length });
+      return snapshot;
+    },
+    onActive: () => {
+      const handles: ChannelHandle[] = [];
+      let stopped = false;
+      const listen = (topic: string) =>
+        handles.push(
+          ctx.acquire(topic, {
+            onBroadcast: (event, payload) => {
+              const message = ctx.accept(topic, event, payload);
+              if (message?.type !== 'notification') return;
+              // RATIONALE: user:<id> carries the user's personal notifications of every
+              // organisation, and the message names none. A personal one is therefore read back
+              // from the table (filtered by organisation) instead of shown as it arrived.
+              if (message.data.userId) catchUp.request();
+              else add(fromMessage(message));
+            },
+            onSubscribed: () => catchUp.request(),
+          }),
+        );
+      listen(orgTopic(ctx.organizationId));
+      void ctx.ready.then((userId) => {
+        if (!stopped && userId) listen(userTopic(userId));
+      });
+      const unregister = ctx.registerCatchUp(catchUp);
+      const stopPeriodic = catchUp.startPeriodic();
+      return () => {
+        stopped = true;
+        stopPeriodic();
+        unregister();
+        for (const handle of handles.splice(0)) handle.release();
+      };
+    },
+  });
+
+  const add = (notification: Notification): void => {
+    if (!feed.upsert(notification)) return;
+    store.invalidate();
+    if (loaded) arrivals.emit(notification);
+  };
+
+  const catchUp = createCatchUp(
+    async () => {
+      await ctx.ready;
+      const cursor = feed.cursor();
+      let query = ctx.supabase.from('my_notifications').select(NOTIFICATION_COLUMNS).eq('organization_id', ctx.organizationId);
+      if (cursor !== null) query = query.gte('created_at', sinceCursor(cursor));
+      const { data, error } = await query.order('created_at', { ascending: false }).limit(500);
+      if (error) return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'notifications backfill' }, error));
+      const { rows, invalid } = parseRows(notificationRowSchema, data);
+      if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'notifications backfill' }, invalid));
+      for (const row of rows.reverse()) add(fromRow(row));
+      loaded = true;
+    },
+    ctx.env,
+    ctx.catchUpIntervalMs,
+  );
+
+  const markLocally = (ids: readonly string[] | null): void => {
+    for (const n of feed.snapshot()) {
+      if (!n.read && (ids === null || ids.includes(n.id))) feed.update(n.id, (item) => Object.freeze({ ...item, read: true }));
+    }
+    store.invalidate();
+  };
+
+  const mark = async (ids: readonly string[] | null): Promise<WriteResult> => {
+    markLocally(ids);
+    const { error } = await ctx.supabase.rpc('mark_notifications_read', {
+      ids: ids === null ? null : [...ids],
+      organization_id: ctx.organizationId,
+    });
+    if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'markRead' }, error) };
+    return { ok: true };
+  };
+
+  return {
+    subscribe: store.subscribe,
+    getSnapshot: store.getSnapshot,
+    onNotification: arrivals.on,
+    markRead: (id) => mark([id]),
+    markAllRead: () => mark(null),
+  };
+}
+
+function fromMessage(message: NotificationMessage): Notification {
+  return Object.freeze({
+    id: message.id,
+    message: message.data.message,
+    level: message.data.level,
+    actionUrl: message.data.actionUrl ?? null,
+    persistent: message.data.persistent ?? false,
+    userId: message.data.userId ?? null,
+    timestamp: new Date(timeOf(message.timestamp)).toISOString(),
+    read: false,
+  });
+}
+
+function fromRow(row: NotificationRow): Notification {
+  return Object.freeze({
+    id: row.id,
+    message: row.message,
+    level: row.level,
+    actionUrl: row.action_url,
+    persistent: row.persistent,
+    userId: row.user_id,
+    timestamp: new Date(timeOf(row.created_at)).toISOString(),
+    read: row.read_at !== null,
+  });
+}

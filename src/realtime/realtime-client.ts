@@ -1,0 +1,236 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { orgTopic, parseTopic, type RealtimeMessage } from '../contract/index.ts';
+import { acceptMessage } from './accept-message.ts';
+import { createAgentStatusStore, type AgentStatusStore } from './agent-status-store.ts';
+import { DEFAULT_CATCH_UP_INTERVAL_MS, type CatchUp } from './catch-up.ts';
+import { createChannelRegistry, DEFAULT_CHANNEL_GRACE_MS, type ChannelRegistry, type ChannelSpec } from './channel-registry.ts';
+import { createMessageFeed } from './message-feed.ts';
+import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
+import type { CoreContext } from './core-context.ts';
+import { defaultEnvironment, type Environment, type TimerHandle } from './environment.ts';
+import { createNotificationsStore, type NotificationsStore } from './notifications-store.ts';
+import { createPublisherStore, type PublisherStore } from './publisher-store.ts';
+import { createPublishersStore, type PublishersStore } from './publishers-store.ts';
+import { RealtimeError } from './realtime-error.ts';
+import { bridgeUrlOf, postToBridge, type OutgoingMessage, type SendResult } from './send-message.ts';
+import { createEmitter } from './store.ts';
+import { createTeamUpdatesStore, type TeamUpdatesStore } from './team-updates-store.ts';
+import { cachedTerritories } from './territories.ts';
+import { createTokenRefresher } from './token-refresher.ts';
+import { createUserSnapshotsStore, type UserSnapshotsStore } from './user-snapshots-store.ts';
+
+export interface RealtimeClientOptions extends Partial<Environment> {
+  /** One supabase-js client (the browser singleton); its session authorises every channel and read. */
+  readonly supabase: SupabaseClient;
+  readonly organizationId: string;
+  /** After this long without a connection, `lost` fires (default 5 s). */
+  readonly lostConnectionTimeoutMs?: number;
+  readonly failedConnectionTimeoutMs?: number;
+  /** Periodic catch-up of persisted streams (default 2.5 s; see catch-up.ts). */
+  readonly catchUpIntervalMs?: number;
+  /** How long a released channel lives on (default 1.5 s). */
+  readonly channelGraceMs?: number;
+  /** The realtime bridge's broadcast endpoint (default: beside the project's Realtime URL). */
+  readonly bridgeUrl?: string;
+}
+
+export interface RealtimeClient {
+  readonly organizationId: string;
+  readonly connection: ConnectionSupervisor;
+  readonly agents: AgentStatusStore;
+  readonly teamUpdates: TeamUpdatesStore;
+  readonly notifications: NotificationsStore;
+  readonly userSnapshots: UserSnapshotsStore;
+  readonly publishers: PublishersStore;
+  /** The store of one publisher record (one per id, kept while in use). */
+  publisher(publisherId: string): PublisherStore;
+  /** Every validated contract message of the user's topics (useWebSocket's onMessage). */
+  onMessage(listener: (message: RealtimeMessage, topic: string) => void): () => void;
+  /** Errors that did not stop anything: invalid messages, refused channels, failed reads. */
+  onError(listener: (error: RealtimeError) => void): () => void;
+  sendMessage(message: OutgoingMessage): Promise<SendResult>;
+  /** Starts the connection (first call) and keeps it while retained; returns release. */
+  retain(): () => void;
+  /** Topics with a channel (joined or joining): for diagnostics and tests. */
+  channelTopics(): readonly string[];
+  dispose(): Promise<void>;
+}
+
+/**
+ * Creates the realtime core over one supabase-js client. Nothing connects until the first
+ * `retain()` (or a store's first subscriber), so creating it during render or on the server is free.
+ * @example
+ * const realtime = createRealtimeClient({ supabase, organizationId });
+ * const stop = realtime.agents.subscribe(() => render(realtime.agents.getSnapshot()));
+ */
+export function createRealtimeClient(options: RealtimeClientOptions): RealtimeClient {
+  const { supabase, organizationId } = options;
+  orgTopic(organizationId); // validates the id (throws a ContractError for a bad one: a programming error)
+  const env = defaultEnvironment(options);
+  const errors = createEmitter<RealtimeError>();
+  const messages = createEmitter<{ message: RealtimeMessage; topic: string }>();
+  const catchUps = new Set<CatchUp>();
+  const reported = new WeakSet<object>();
+  const refresher = createTokenRefresher(supabase, env, (error) => reportError(error));
+  let userId: string | null = null;
+  let started = false;
+  let retains = 0;
+  let stopTimer: TimerHandle | undefined;
+  let markReady: (id: string | null) => void = () => undefined;
+  const ready = new Promise<string | null>((resolve) => (markReady = resolve));
+
+  const reportError = (error: RealtimeError): void => {
+    // The connection's lastError is about the connection: a refused or closed channel, a token
+    // that could not be refreshed. Invalid messages and failed reads go to onError only.
+    if (error.context.kind === 'channel' || error.context.kind === 'auth') connection.reportError(error);
+    errors.emit(error);
+  };
+
+  const connection = createConnectionSupervisor({
+    supabase,
+    env,
+    ...(options.lostConnectionTimeoutMs !== undefined ? { lostConnectionTimeoutMs: options.lostConnectionTimeoutMs } : {}),
+    ...(options.failedConnectionTimeoutMs !== undefined ? { failedConnectionTimeoutMs: options.failedConnectionTimeoutMs } : {}),
+    onResume: () => hintGap(),
+  });
+
+  const specFor = (topic: string): ChannelSpec => {
+    const kind = parseTopic(topic)?.kind;
+    const presenceKey = userId ?? undefined;
+    if (kind === 'org') return { topic, ...(presenceKey ? { presenceKey } : {}) };
+    if (kind === 'collab' && presenceKey) return { topic, presenceKey };
+    return { topic };
+  };
+
+  const registry: ChannelRegistry = createChannelRegistry({
+    supabase,
+    env,
+    ready: ready.then(() => undefined),
+    onError: reportError,
+    specFor,
+    ...(options.channelGraceMs !== undefined ? { graceMs: options.channelGraceMs } : {}),
+  });
+
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    connection.start();
+    void refresher.start().then(
+      (id) => {
+        userId ??= id;
+        markReady(id);
+      },
+      (cause: unknown) => {
+        reportError(RealtimeError.from({ kind: 'auth' }, cause));
+        markReady(null);
+      },
+    );
+  };
+
+  const hintGap = (): void => {
+    for (const catchUp of catchUps) catchUp.request();
+  };
+
+  const ctx: CoreContext = {
+    supabase,
+    env,
+    organizationId,
+    registry,
+    // Whoever waits for the user starts the connection: nothing connects before a store is used.
+    get ready() {
+      start();
+      return ready;
+    },
+    userId: () => userId,
+    catchUpIntervalMs: options.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS,
+    acquire(topic, listener) {
+      start();
+      return registry.acquire(topic, listener);
+    },
+    accept(topic, event, payload) {
+      const result = acceptMessage(topic, event, payload);
+      if (!result.ok) {
+        // Several stores share a topic and each asks about the same payload: report it once.
+        if (typeof payload !== 'object' || payload === null || !reported.has(payload)) reportError(result.error);
+        if (typeof payload === 'object' && payload !== null) reported.add(payload);
+        return null;
+      }
+      return result.message;
+    },
+    reportError,
+    registerCatchUp(catchUp) {
+      catchUps.add(catchUp);
+      return () => void catchUps.delete(catchUp);
+    },
+    hintGap,
+    territories: () => territories(),
+  };
+  const territories = cachedTerritories(ctx, env);
+
+  const publisherStores = new Map<string, PublisherStore>();
+  let messageFeed: (() => void) | undefined;
+  let messageListeners = 0;
+  const bridgeUrl = options.bridgeUrl ?? bridgeUrlOf(supabase);
+
+  return {
+    organizationId,
+    connection,
+    agents: createAgentStatusStore(ctx),
+    teamUpdates: createTeamUpdatesStore(ctx),
+    notifications: createNotificationsStore(ctx),
+    userSnapshots: createUserSnapshotsStore(ctx),
+    publishers: createPublishersStore(ctx),
+    publisher(publisherId) {
+      let store = publisherStores.get(publisherId);
+      if (!store) {
+        store = createPublisherStore(ctx, publisherId);
+        publisherStores.set(publisherId, store);
+      }
+      return store;
+    },
+    onMessage(listener) {
+      const off = messages.on(({ message, topic }) => listener(message, topic));
+      if (messageFeed === undefined) messageFeed = createMessageFeed(ctx, (message, topic) => messages.emit({ message, topic }));
+      messageListeners++;
+      return () => {
+        off();
+        if (--messageListeners === 0) {
+          messageFeed?.();
+          messageFeed = undefined;
+        }
+      };
+    },
+    onError: errors.on,
+    async sendMessage(message) {
+      await ctx.ready; // starts the client: the token it sends is the refreshed one
+
+      return postToBridge(supabase, env.fetch, bridgeUrl, organizationId, message);
+    },
+    retain() {
+      retains++;
+      if (stopTimer !== undefined) env.timers.clearTimeout(stopTimer);
+      stopTimer = undefined;
+      start();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--retains > 0) return;
+        // The same grace as channels: a StrictMode re-mount retains again before this fires.
+        stopTimer = env.timers.setTimeout(() => {
+          stopTimer = undefined;
+          if (retains > 0 || !started) return;
+          started = false;
+          refresher.stop();
+          connection.stop();
+        }, options.channelGraceMs ?? DEFAULT_CHANNEL_GRACE_MS);
+      };
+    },
+    channelTopics: () => registry.topics(),
+    async dispose() {
+      refresher.stop();
+      connection.stop();
+      await registry.dispose();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/*
+ * Rows read back over REST are a boundary like any other: validated with zod before they reach a
+ * store. Column lists are the exact `select` each store asks for.
+ */
+
+const timestamp = z.string().min(1);
+
+export const AGENT_RUN_COLUMNS = 'id,agent_id,status,progress,current_task,estimated_time,queue_position,attempt,error,seq,updated_at';
+export const agentRunRowSchema = z.object({
+  id: z.string(),
+  agent_id: z.string(),
+  status: z.enum(['idle', 'queued', 'processing', 'completed', 'error']),
+  progress: z.number().nullable(),
+  current_task: z.string().nullable(),
+  estimated_time: z.number().nullable(),
+  queue_position: z.number().nullable(),
+  attempt: z.number().nullable(),
+  error: z.string().nullable(),
+  seq: z.coerce.number(),
+  updated_at: timestamp,
+});
+export type AgentRunRow = z.infer<typeof agentRunRowSchema>;
+
+export const TEAM_UPDATE_COLUMNS = 'id,update_type,message,user_id,territory,details,created_at';
+export const teamUpdateRowSchema = z.object({
+  id: z.string(),
+  update_type: z.enum(['assignment', 'territory_change', 'publisher_update']),
+  message: z.string(),
+  user_id: z.string().nullable(),
+  territory: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  created_at: timestamp,
+});
+export type TeamUpdateRow = z.infer<typeof teamUpdateRowSchema>;
+
+export const NOTIFICATION_COLUMNS = 'id,user_id,level,message,action_url,persistent,read_at,created_at';
+export const notificationRowSchema = z.object({
+  id: z.string(),
+  user_id: z.string().nullable(),
+  level: z.enum(['info', 'warning', 'error', 'success']),
+  message: z.string(),
+  action_url: z.string().nullable(),
+  persistent: z.boolean(),
+  read_at: z.string().nullable(),
+  created_at: timestamp,
+});
+export type NotificationRow = z.infer<typeof notificationRowSchema>;
+
+export const PUBLISHER_COLUMNS = 'id,organization_id,name,status,territory,owner_id,custom_fields,version,updated_by,updated_at';
+export const publisherRowSchema = z.object({
+  id: z.string(),
+  organization_id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  territory: z.string().nullable(),
+  owner_id: z.string().nullable(),
+  custom_fields: z.record(z.string(), z.unknown()),
+  version: z.number(),
+  updated_by: z.string().nullable(),
+  updated_at: timestamp,
+});
+export type PublisherRow = z.infer<typeof publisherRowSchema>;
+
+/** Parses a list of rows, keeping the valid ones and naming the first invalid one. */
+export function parseRows<T>(schema: z.ZodType<T>, data: unknown): { rows: T[]; invalid: string | null } {
+  const rows: T[] = [];
+  let invalid: string | null = null;
+  for (const item of Array.isArray(data) ? data : []) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) rows.push(parsed.data);
+    else invalid ??= parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  }
+  return { rows, invalid };
+}
+
+/** Postgres timestamps (`2026-12-01 15:00:00.123+00`, or ISO) → milliseconds, for ordering. */
+export function timeOf(value: string): number {
+  return Date.parse(value.includes('T') ? value : value.replace(' ', 'T'));
+}

@@ -1,0 +1,58 @@
+import type { CoreContext } from './core-context.ts';
+import type { Environment } from './environment.ts';
+import { RealtimeError } from './realtime-error.ts';
+
+/**
+ * The territories whose topics the user may join: a restricted member's own list, otherwise
+ * every territory of the organisation's publishers the user can read. Asking the tables (under
+ * RLS) rather than guessing keeps a refused join — and its CHANNEL_ERROR loop — from ever happening.
+ */
+export async function readTerritories(ctx: Pick<CoreContext, 'supabase' | 'organizationId' | 'ready'>): Promise<readonly string[]> {
+  const userId = await ctx.ready;
+  if (userId === null) return [];
+  const member = await ctx.supabase
+    .from('organization_members')
+    .select('role,territories')
+    .eq('organization_id', ctx.organizationId)
+    .eq('user_id', userId)
+    .maybeSingle();
+  if (member.error) throw member.error;
+  const row = member.data as { role?: string; territories?: unknown } | null;
+  const own = Array.isArray(row?.territories) ? row.territories.filter((t): t is string => typeof t === 'string') : [];
+  const restricted = own.length > 0 && row?.role !== 'owner' && row?.role !== 'admin';
+  if (restricted) return own;
+  const { data, error } = await ctx.supabase.from('publishers').select('territory').eq('organization_id', ctx.organizationId);
+  if (error) throw error;
+  const all = new Set<string>();
+  for (const item of (data ?? []) as { territory?: unknown }[]) if (typeof item.territory === 'string') all.add(item.territory);
+  return [...all].sort();
+}
+
+/** How long one answer is reused: membership changes are rare, and a re-mount storm must not re-ask. */
+const TERRITORIES_TTL_MS = 60_000;
+
+/**
+ * readTerritories, shared by every store of a core and reused for a minute; a failed read is
+ * not cached. Returns the function the core exposes as `ctx.territories()`.
+ */
+export function cachedTerritories(
+  ctx: Pick<CoreContext, 'supabase' | 'organizationId' | 'ready'>,
+  env: Environment,
+): () => Promise<readonly string[]> {
+  let cached: { at: number; value: Promise<readonly string[]> } | undefined;
+  return () => {
+    if (cached && env.now() - cached.at < TERRITORIES_TTL_MS) return cached.value;
+    const value = readTerritories(ctx);
+    const entry = { at: env.now(), value };
+    cached = entry;
+    value.catch(() => {
+      if (cached === entry) cached = undefined;
+    });
+    return value;
+  };
+}
+
+/** The rejection handler for a territories read: reported, the store keeps its org-wide topics. */
+export function reportTerritoriesFailure(ctx: Pick<CoreContext, 'reportError'>): (cause: unknown) => void {
+  return (cause) => ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'territories' }, cause));
+}

@@ -1,0 +1,65 @@
+/**
+ * Two people on one publisher record: each sees the other in "Viewing now", sees which field the
+ * other edits and what they type, and the second of two colliding saves gets the "Conflict" dialog.
+ */
+import { describe, expect, it } from 'vitest';
+import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { screenshot } from './_browser.ts';
+import { connected, useE2eSuite } from './_suite.ts';
+
+const suite = useE2eSuite();
+const path = `/publishers/${PUBLISHERS.sunriseBooks.id}`;
+
+describe('publisher record', () => {
+  it('shows presence, live drafts and the Conflict dialog for a colliding save', async () => {
+    const dashboard = await suite.open(USERS.acmeOwner.email);
+    const owner = await suite.open(USERS.acmeOwner.email, path);
+    const west = await suite.open(USERS.acmeWest.email, path);
+    await Promise.all([connected(owner), connected(west)]);
+    const viewing = (page: typeof owner) => page.getByRole('list', { name: 'Viewing now' });
+    await viewing(owner).getByRole('listitem').filter({ hasText: USERS.acmeWest.email }).waitFor();
+    await viewing(west).getByRole('listitem').filter({ hasText: USERS.acmeOwner.email }).waitFor();
+
+    // The owner types a new name: west sees the field being edited and the draft, live.
+    await owner.getByLabel('Name').click();
+    await owner.getByLabel('Name').fill('Sunrise Books Ltd');
+    await viewing(west).getByRole('listitem').filter({ hasText: `${USERS.acmeOwner.email} — editing name` }).waitFor();
+    await west.getByText(`${USERS.acmeOwner.email} is typing: Sunrise Books Ltd`).waitFor();
+    await screenshot(west, 'publisher-drafts');
+
+    // Both change the status; the owner saves first, west's save collides.
+    await west.getByLabel('Status').fill('signed');
+    await owner.getByLabel('Status').fill('lost');
+    await owner.getByRole('button', { name: 'Save' }).click();
+    await owner.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await west.getByRole('button', { name: 'Save' }).click();
+    const dialog = west.getByRole('dialog', { name: 'Conflict' });
+    await dialog.waitFor();
+    const row = dialog.getByRole('row').filter({ hasText: 'status' });
+    expect(await row.textContent()).toContain('signed');
+    expect(await row.textContent()).toContain('lost');
+    await screenshot(west, 'conflict');
+
+    // West overwrites: the owner's page shows west's value, live.
+    await dialog.getByRole('button', { name: 'Overwrite with mine' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await owner.waitForFunction(() => (document.getElementById('field-status') as HTMLInputElement | null)?.value === 'signed', null, { timeout: 15_000 });
+    expect(await owner.getByLabel('Name').inputValue()).toBe('Sunrise Books Ltd');
+    // The dashboard's publisher list shows the saved record live.
+    await dashboard
+      .getByRole('list', { name: 'Publishers' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Sunrise Books Ltd' })
+      .filter({ hasText: 'signed' })
+      .waitFor();
+  });
+
+  it('answers 404 for a record the user may not read (another territory, another organisation)', async () => {
+    const west = await suite.open(USERS.acmeWest.email);
+    for (const publisher of [PUBLISHERS.harborHouse, PUBLISHERS.globexTomes]) {
+      const response = await west.goto(`/publishers/${publisher.id}`);
+      expect(response?.status()).toBe(404);
+      expect(await west.locator('body').textContent()).not.toContain(publisher.name);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * The core is framework-free: with `react` made unavailable (importing it throws), src/realtime
+ * still loads, connects to the local stack and fills a store.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.mock('react', () => {
+  throw new Error('react must not be imported by src/realtime');
+});
+
+describe('src/realtime without react (pglite)', () => {
+  let stop: () => Promise<void>;
+  let start: typeof import('./_client-stack.ts')['startClientStack'];
+  beforeAll(async () => {
+    ({ startClientStack: start } = await import('./_client-stack.ts'));
+  });
+  afterAll(() => stop?.());
+
+  it('loads, and its agent store fills from the local stack', async () => {
+    // vitest wraps the factory's error in its own "error when mocking a module"; either way, react cannot load.
+    await expect(import('react')).rejects.toThrow();
+    const realtime = await import('../../src/realtime/index.ts');
+    const rt = await start('pglite');
+    stop = () => rt.stop();
+    const supabase = await rt.signedIn('acmeOwner');
+    const core = realtime.createRealtimeClient({ supabase, organizationId: '11111111-1111-4111-8111-111111111111' });
+    const { until } = await import('./_client-stack.ts');
+    const runs = await until(core.agents, (list) => list.length >= 2, 'the seeded runs');
+    expect(runs.map((r) => r.agentId).sort()).toEqual(['enrichment-agent', 'scoring-agent']);
+    await core.dispose();
+  });
+});
