@@ -17,6 +17,8 @@ export interface ServiceContext {
 /** One Supabase API mounted on the gateway under `prefix` (e.g. `/realtime/v1`). */
 export interface LocalService {
   readonly prefix: string;
+  /** The gateway refuses requests and upgrades without one of the project's API keys before this service sees them. */
+  readonly requiresApiKey?: boolean;
   /** One line for the startup banner. */
   readonly description: string;
   /** `url` is the full request URL; the service strips its own prefix. */

@@ -36,7 +36,7 @@ export async function startLocalStack(input: StackConfigInput = {}, options: Sta
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   try {
     const prepared = ownsDb ? await prepareDatabase(db) : { applied: [], seeded: false };
-    const gateway = await startGateway({ host: config.host, port: config.port });
+    const gateway = await startGateway({ host: config.host, port: config.port, keys: config });
     const context: ServiceContext = {
       db,
       config: { ...config, port: gateway.port },

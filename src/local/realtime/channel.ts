@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.ts';
 import { checkRealtimeRead, checkRealtimeWrite, type JwtClaims, type ReadPolicies, type RealtimeExtension } from '../db/index.ts';
 import { namespaceKey, type BrokerSubscriber, type Delivery, type PresenceDiff } from './broker.ts';
 import { checkChannelToken } from './channel-token.ts';
@@ -8,7 +9,7 @@ import { WindowLimit } from './rate-counter.ts';
 import type { ReplayMessage } from './replay.ts';
 import type { InboundMessage, InboundUserBroadcast, Outbound } from './serializer.ts';
 import { jsonBytes } from './serializer.ts';
-import { payloadTooLarge, takePresenceEvent, type Tenant } from './tenant.ts';
+import { admitBroadcast, payloadTooLarge, publishBroadcast, takePresenceEvent, type Tenant } from './tenant.ts';
 
 /** What a channel needs from the socket it lives on. */
 export interface ChannelHost {
@@ -228,7 +229,7 @@ export class Channel implements BrokerSubscriber {
       },
       (error: unknown) => {
         if (this.closed || this.pg !== registration) return;
-        this.system('postgres_changes', 'error', (error as Error).message);
+        this.system('postgres_changes', 'error', errorMessage(error));
       },
     );
   }
@@ -278,7 +279,7 @@ export class Channel implements BrokerSubscriber {
 
   private async broadcast(ref: string | null, delivery: Extract<Delivery, { kind: 'json_broadcast' | 'user_broadcast' }>): Promise<void> {
     const size = delivery.kind === 'user_broadcast' ? delivery.payload.byteLength : jsonBytes(delivery.payload).byteLength;
-    if (payloadTooLarge(this.host.tenant, size)) {
+    if (admitBroadcast(this.host.tenant, size, { checkRate: false })) {
       // The server's response is the bare atom, JSON-encoded (§3.3; inferred from the code, §11).
       if (this.ack) this.reply(ref, 'error', 'payload_size_exceeded');
       return;
@@ -286,9 +287,8 @@ export class Channel implements BrokerSubscriber {
     // Denied private writes are dropped with no reply even with ack: the client sees "timed out" (§3.3).
     if (this.isPrivate && !(await this.canWrite('broadcast'))) return;
     if (this.closed) return;
-    this.host.tenant.events.add();
     if (this.ack) this.reply(ref, 'ok', {});
-    this.host.tenant.broker.publish(this.namespace, delivery, this.self ? undefined : this);
+    publishBroadcast(this.host.tenant, { isPrivate: this.isPrivate, topic: this.subTopic }, delivery, this.self ? undefined : this);
   }
 
   private async presence(ref: string | null, raw: unknown): Promise<void> {
@@ -401,8 +401,8 @@ export class Channel implements BrokerSubscriber {
         { presence },
       );
     } catch (error) {
-      this.host.tenant.log(`realtime: read check failed on ${this.subTopic}: ${(error as Error).message}`);
-      return { broadcast: false, presence: false, policyError: (error as Error).message };
+      this.host.tenant.log(`realtime: read check failed on ${this.subTopic}: ${errorMessage(error)}`);
+      return { broadcast: false, presence: false, policyError: errorMessage(error) };
     }
   }
 
@@ -433,7 +433,7 @@ export class Channel implements BrokerSubscriber {
       allowed = result[extension];
       if (result.policyError) this.host.tenant.log(`realtime: RlsPolicyError on ${this.subTopic}: ${result.policyError}`);
     } catch (error) {
-      this.host.tenant.log(`realtime: write check failed on ${this.subTopic}: ${(error as Error).message}`);
+      this.host.tenant.log(`realtime: write check failed on ${this.subTopic}: ${errorMessage(error)}`);
     }
     if (this.claims === claims) this.writeCache[extension] = allowed;
     return allowed;

@@ -1,3 +1,4 @@
+import { errorMessage, errorStack } from '../errors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, type RawData } from 'ws';
 import type { Channel, ChannelHost } from './channel.ts';
@@ -81,7 +82,7 @@ export class Connection implements ChannelHost {
     const previous = this.queues.get(frame.topic) ?? Promise.resolve();
     const next = previous
       .then(() => this.process(frame))
-      .catch((error: unknown) => this.tenant.log(`realtime: error on ${frame.topic}: ${(error as Error).stack ?? String(error)}`))
+      .catch((error: unknown) => this.tenant.log(`realtime: error on ${frame.topic}: ${errorStack(error)}`))
       .finally(() => {
         if (this.queues.get(frame.topic) === next) this.queues.delete(frame.topic);
       });
@@ -165,7 +166,7 @@ export class Connection implements ChannelHost {
         const registration = engine.register(bindings, channel.claimsForPostgres(), (payload) => channel.deliverPostgresChange(payload));
         return { entries: registration.replyEntries, registration };
       } catch (error) {
-        this.tenant.log(`realtime: postgres_changes registration failed: ${(error as Error).message}`);
+        this.tenant.log(`realtime: postgres_changes registration failed: ${errorMessage(error)}`);
       }
     }
     // realtime-js matches reply entries to its bindings by index: answer them even when nothing will flow.

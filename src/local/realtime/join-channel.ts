@@ -1,4 +1,5 @@
-import { checkRealtimeRead, isPostgresError, type ReadPolicies } from '../db/index.ts';
+import { checkRealtimeRead, UnsupportedRoleError, type ReadPolicies } from '../db/index.ts';
+import { errorMessage } from '../errors.ts';
 import { Channel, type ChannelHost } from './channel.ts';
 import { checkChannelToken } from './channel-token.ts';
 import { joinPayloadSchema, replaySchema } from './frames.ts';
@@ -46,8 +47,8 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
       readPolicies = await checkRealtimeRead(tenant.db, { claims: check.claims, topic: subTopic, headers: grant.xHeaders }, { presence: presenceEnabled });
     } catch (error) {
       // A role Postgres doesn't know, or the database itself failing.
-      tenant.log(`realtime: read check failed on ${subTopic}: ${(error as Error).message}`);
-      if (!isPostgresError(error) && /Unsupported role/.test((error as Error).message)) readPolicies = { broadcast: false, presence: false };
+      tenant.log(`realtime: read check failed on ${subTopic}: ${errorMessage(error)}`);
+      if (error instanceof UnsupportedRoleError) readPolicies = { broadcast: false, presence: false };
       else return { ok: false, reason: DB_UNAVAILABLE };
     }
     if (readPolicies.policyError) tenant.log(`realtime: RlsPolicyError on ${subTopic}: ${readPolicies.policyError}`);
@@ -67,7 +68,7 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
     try {
       replay = await loadReplay(tenant.db, subTopic, params.data.since, params.data.limit);
     } catch (error) {
-      tenant.log(`realtime: replay failed on ${subTopic}: ${(error as Error).message}`);
+      tenant.log(`realtime: replay failed on ${subTopic}: ${errorMessage(error)}`);
       return { ok: false, reason: 'UnableToReplayMessages: Realtime was unable to replay messages' };
     }
   }

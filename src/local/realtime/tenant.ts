@@ -1,6 +1,6 @@
 import type { RealtimeLimits, StackConfig } from '../config.ts';
 import type { Database } from '../db/index.ts';
-import { Broker } from './broker.ts';
+import { Broker, namespaceKey, type BrokerSubscriber, type Delivery } from './broker.ts';
 import type { PostgresChangesEngine } from './postgres-changes/index.ts';
 import { PresenceRegistry } from './presence.ts';
 import { RateCounter } from './rate-counter.ts';
@@ -75,4 +75,28 @@ export function takePresenceEvent(tenant: Tenant): boolean {
 /** Realtime's payload size check: `external_size > max_payload_size_in_kb * 1000 + 500` (§3.3). */
 export function payloadTooLarge(tenant: Tenant, bytes: number): boolean {
   return bytes > tenant.config.realtime.maxPayloadSizeKb * 1000 + 500;
+}
+
+export type BroadcastRefusal = 'payload_too_large' | 'rate_limited';
+
+/**
+ * The admission every broadcast source shares (client push, REST, database): the payload size
+ * (§3.3), then, for sources the server checks at send, the tenant's events/s counter (§8.3).
+ * Client pushes skip the rate check here: each receiving channel checks it instead.
+ */
+export function admitBroadcast(tenant: Tenant, payloadBytes: number, options: { checkRate: boolean }): BroadcastRefusal | undefined {
+  if (payloadTooLarge(tenant, payloadBytes)) return 'payload_too_large';
+  if (options.checkRate && tenant.events.triggered()) return 'rate_limited';
+  return undefined;
+}
+
+/** Counts one admitted broadcast on the tenant and fans it out to its namespace, but `except` (`self: false`, §3.3). */
+export function publishBroadcast(
+  tenant: Tenant,
+  target: { isPrivate: boolean; topic: string },
+  delivery: Exclude<Delivery, { kind: 'presence_diff' }>,
+  except?: BrokerSubscriber,
+): void {
+  tenant.events.add();
+  tenant.broker.publish(namespaceKey(target.isPrivate, target.topic), delivery, except);
 }

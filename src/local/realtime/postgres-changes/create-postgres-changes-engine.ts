@@ -1,5 +1,6 @@
+import { errorMessage } from '../../errors.ts';
 import { z } from 'zod';
-import { isPostgresError, withClaims, type Database, type JwtClaims } from '../../db/index.ts';
+import { isApiRole, isPostgresError, quoteIdent, withClaims, type ApiRole, type Database, type JwtClaims } from '../../db/index.ts';
 import { capturePublishedTables, CHANGES_CHANNEL, installChangeCapture } from './change-capture.ts';
 import {
   bindingId,
@@ -8,7 +9,7 @@ import {
   type ColumnFilter,
   type SubscriptionParams,
 } from './parse-subscription.ts';
-import { isApiRole, loadTableInfo, quoteIdent, tableKey, type ApiRole, type ColumnInfo, type TableInfo } from './table-catalog.ts';
+import { loadTableInfo, tableKey, type ColumnInfo, type TableInfo } from './table-catalog.ts';
 
 /** What the channel pushes as the `postgres_changes` event payload (§5.3). */
 export interface PostgresChangesPayload {
@@ -341,7 +342,7 @@ export async function createPostgresChangesEngine(
       return { status: 'ok' };
     })().catch((error: unknown): PostgresChangesReady => {
       onError(error);
-      return { status: 'error', message: `Unable to subscribe to changes with given parameters. Exception: ${(error as Error).message}` };
+      return { status: 'error', message: `Unable to subscribe to changes with given parameters. Exception: ${errorMessage(error)}` };
     });
 
     const unregister = () => {
