@@ -1,4 +1,5 @@
 import { createAuthService } from './auth/index.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { stackConfigSchema, type StackConfig, type StackConfigInput } from './config.ts';
 import { openDatabase, prepareDatabase, type Database, type PrepareResult } from './db/index.ts';
 import { createFunctionsService } from './functions/index.ts';
@@ -21,8 +22,8 @@ export interface StartLocalStackOptions {
   /** An already-open, already-prepared database (tests share one per file); the stack won't close it. */
   db?: Database;
   log?: (message: string) => void;
-  /** Clock for Realtime's rate counters (§8.2), so tests can move their 60 s window without waiting. */
-  now?: () => number;
+  /** The stack's clock (Realtime's rate counters §8.2, token expiry §6.4, timers); the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -42,7 +43,7 @@ export async function startLocalStack(input: StackConfigInput = {}, options: Sta
       config: { ...config, port: gateway.port },
       publicUrl: gateway.url,
       log,
-      ...(options.now ? { now: options.now } : {}),
+      clock: options.clock ?? systemClock,
     };
     const services: LocalService[] = [];
     try {

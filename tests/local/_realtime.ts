@@ -4,7 +4,7 @@
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import type { RealtimeLimits } from '../../src/local/config.ts';
+import type { Clock, RealtimeLimits } from '../../src/local/index.ts';
 import { USERS } from '../../src/local/fixture.ts';
 import { signJwt } from '../../src/local/jwt.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
@@ -52,13 +52,13 @@ export async function startRealtimeStack(
   backend: Backend,
   realtime: Partial<RealtimeLimits> = {},
   log?: (message: string) => void,
-  /** The clock of Realtime's rate counters, for tests that move their window (see ManualClock). */
-  now?: () => number,
+  /** The stack's clock, for tests that move time instead of waiting (see ManualClock). */
+  clock?: Clock,
 ): Promise<RealtimeStack> {
   const database = await createTestDatabase(backend);
   const stack = await startLocalStack(
     { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, ...realtime } },
-    { db: database.db, ...(log ? { log } : {}), ...(now ? { now } : {}) },
+    { db: database.db, ...(log ? { log } : {}), ...(clock ? { clock } : {}) },
   );
   const clients: SupabaseClient[] = [];
   const rt: RealtimeStack = {
@@ -273,11 +273,4 @@ export function untilEpoch(epochSeconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, epochSeconds * 1000 - Date.now())));
 }
 
-/** A clock that stands still until a test moves it: pass `clock.now` to {@link startRealtimeStack}. */
-export class ManualClock {
-  private time = Date.now();
-  readonly now = (): number => this.time;
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
+export { ManualClock } from '../_support/clock.ts';

@@ -75,14 +75,14 @@ describe.each(BACKENDS)('gateway key check and shared request pipeline on %s', (
 
   describe('/auth/v1 reads JSON as strictly as /rest/v1', () => {
     const headers = { apikey: '', 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' };
-    const post = (body: Uint8Array | string) =>
+    const post = (body: Blob | string) =>
       auth.fetch('/auth/v1/token?grant_type=password', { method: 'POST', body, headers: { ...headers, apikey: auth.stack.config.anonKey } });
-    const restPost = (body: Uint8Array | string) =>
+    const restPost = (body: Blob | string) =>
       auth.fetch('/rest/v1/notifications', { method: 'POST', body, headers: { ...headers, apikey: auth.stack.config.anonKey } });
 
     test('a body that is not UTF-8 is refused (not read with U+FFFD in place of the bad bytes)', async () => {
       // {"email":"<0xff>","password":"x"}: one invalid byte inside a string.
-      const bytes = new Uint8Array([...Buffer.from('{"email":"'), 0xff, ...Buffer.from('","password":"x"}')]);
+      const bytes = new Blob([Buffer.from('{"email":"'), new Uint8Array([0xff]), Buffer.from('","password":"x"}')]);
       const response = await post(bytes);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ code: 'bad_json', message: 'Could not parse request body as JSON: Request body is not valid UTF-8' });

@@ -11,7 +11,7 @@ import {
   signFixtureToken,
   startRealtimeStack,
   systemMessages,
-  untilEpoch,
+  ManualClock,
   VSNS,
   type RealtimeStack,
 } from './_realtime.ts';
@@ -20,8 +20,10 @@ const unauthorized = (topic: string) => `Unauthorized: You do not have permissio
 
 describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
   let rt: RealtimeStack;
+  // Follows real time (tokens are signed against it) and jumps past expiries instead of waiting for them.
+  const clock = new ManualClock({ followWallClock: true });
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend);
+    rt = await startRealtimeStack(backend, {}, undefined, clock);
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());
@@ -105,11 +107,14 @@ describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
 
     token = await signFixtureToken(secret, 'acmeOwner', 3600);
     await client.realtime.setAuth();
-    await untilEpoch(oldExp + 1);
-
+    // The server handles a channel's pushes in order: once this ack is back, the new token is in place.
     const inbox = broadcasts(channel);
+    expect(await channel.send({ type: 'broadcast', event: 'token-sent', payload: {} })).toBe('ok');
+    // Past the old token's expiry on the stack's clock: the expiry check runs now, with the new token.
+    clock.advance((oldExp + 1) * 1000 - clock.now());
+
     expect(await channel.send({ type: 'broadcast', event: 'still-here', payload: {} })).toBe('ok');
-    await inbox.next();
+    await inbox.next((m) => m.event === 'still-here');
     expect(statuses.items).toEqual([{ status: 'SUBSCRIBED' }]);
     expect(system.items).toEqual([]);
   });
@@ -132,12 +137,17 @@ describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
 
   describe.each(VSNS)('vsn %s', (vsn) => {
     it('closes a channel when its token expires: system "Token has expired N seconds ago", then CLOSED (§6.4)', async () => {
-      const token = await signFixtureToken(rt.stack.config.jwtSecret, 'acmeOwner', 1);
+      // Signed against the stack's clock, which earlier tests have moved ahead of the wall clock.
+      const now = Math.floor(clock.now() / 1000);
+      const { id, email } = USERS.acmeOwner;
+      const token = await signJwt({ sub: id, email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 60 }, rt.stack.config.jwtSecret);
       const client = rt.client({ vsn });
       await client.realtime.setAuth(token);
       const channel = client.channel(orgTopic(ORGS.acme.id), { config: { private: true } });
       const system = systemMessages(channel);
       const statuses = await joined(channel);
+      // A minute later on the stack's clock the expiry check finds the token expired.
+      clock.advance(61_000);
       const message = await system.next();
       expect(message).toMatchObject({ extension: 'system', status: 'error', channel: orgTopic(ORGS.acme.id) });
       expect(message.message).toMatch(/^Token has expired \d+ seconds ago$/);

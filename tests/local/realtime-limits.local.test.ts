@@ -61,7 +61,7 @@ describe.each(BACKENDS)('Realtime tenant presence rate on %s (§4.4)', (backend)
   const clock = new ManualClock();
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxPresenceEventsPerSecond: 1 }, undefined, clock.now);
+    rt = await startRealtimeStack(backend, { maxPresenceEventsPerSecond: 1 }, undefined, clock);
   });
   afterAll(() => rt?.stop());
 
@@ -111,7 +111,7 @@ describe.each(BACKENDS)('Realtime DB-events counter on %s (§8.3)', (backend) =>
   const logs = new Inbox<string>();
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1 }, logs.push, clock.now);
+    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1 }, logs.push, clock);
   });
   afterAll(() => rt?.stop());
 

@@ -24,6 +24,7 @@ export async function authenticateUpgrade(
   req: IncomingMessage,
   url: URL,
   config: StackConfig,
+  now: Date,
 ): Promise<{ ok: true; grant: ConnectGrant } | ({ ok: false } & ConnectRefusal)> {
   // Plug keeps the last of repeated query keys; realtime-js appends its own `vsn` after any in `params`.
   const vsnParam = url.searchParams.getAll('vsn').at(-1) ?? '1.0.0';
@@ -31,7 +32,7 @@ export async function authenticateUpgrade(
   if (!vsn) return { ok: false, status: 403, error: `Unsupported serializer version: ${vsnParam}` };
   // The gateway has already checked the `apikey`; Realtime itself reads `x-api-key` first (§1.2).
   const rawKey = headerValue(req, 'x-api-key') ?? url.searchParams.get('apikey') ?? undefined;
-  const verified = await identify(config, rawKey);
+  const verified = await identify(config, rawKey, now);
   if (!verified.ok) return { ok: false, status: 401, error: verified.message };
   const { token, claims } = verified.identity;
   const xHeaders: Record<string, string> = {};

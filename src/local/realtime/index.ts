@@ -54,13 +54,13 @@ function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
  */
 export async function createRealtimeService(context: ServiceContext): Promise<LocalService> {
   const { config, db, log } = context;
-  const counters = createTenantCounters(config.realtime, context.now);
+  const counters = createTenantCounters(config.realtime, context.clock);
   const engine = await createPostgresChangesEngine(db, {
     onError: (error) => log(`realtime: postgres changes: ${String(error)}`),
     dbEvents: counters.dbEvents,
     onSkipped: (count) => log(`realtime: postgres changes: skipped ${count} change(s): Too many postgres changes messages per second`),
   });
-  const tenant = createTenant(config, db, log, engine, counters);
+  const tenant = createTenant(config, db, log, engine, context.clock, counters);
   const stopListener = await startDbBroadcastListener(db, (m) => deliverDbBroadcast(tenant, m), {
     onError: (error) => log(`realtime: database broadcast: ${String(error)}`),
   });
@@ -73,7 +73,7 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
       return;
     }
     let refusal: ConnectRefusal | undefined;
-    const auth = await authenticateUpgrade(req, url, config);
+    const auth = await authenticateUpgrade(req, url, config, new Date(tenant.clock.now()));
     if (!auth.ok) refusal = auth;
     else if (tenant.connections >= config.realtime.maxConcurrentUsers) refusal = { status: 429, error: 'Too many connected users' };
     else if (tenant.joins.triggered()) refusal = { status: 429, error: 'Too many joins per second' };

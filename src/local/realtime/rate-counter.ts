@@ -2,7 +2,7 @@
  * Realtime's rolling-average rate counter (protocol reference §8.2): counts land in 5 s buckets,
  * the average runs over the last 12 completed buckets (60 s), and the counter is "triggered" while
  * that average is at or above the limit. Bursts inside one bucket are tolerated, as on the server.
- * Lazy (no timers) so an idle stack costs nothing; the clock is injectable for tests.
+ * Lazy (no timers) so an idle stack costs nothing; it reads the tenant's clock.
  */
 
 /** Realtime's `RateCounter` tick: one bucket per 5 s. */
@@ -13,7 +13,7 @@ export const BUCKET_COUNT = 12;
 export interface RateCounterOptions {
   /** Events per second at which the counter triggers. */
   limit: number;
-  now?: () => number;
+  now: () => number;
   bucketMs?: number;
 }
 
@@ -26,7 +26,7 @@ export class RateCounter {
 
   constructor(options: RateCounterOptions) {
     this.limit = options.limit;
-    this.now = options.now ?? Date.now;
+    this.now = options.now;
     this.bucketMs = options.bucketMs ?? BUCKET_MS;
     this.startBucket = this.bucketOf(this.now());
   }
@@ -64,7 +64,7 @@ export class WindowLimit {
   constructor(
     private readonly maxCalls: number,
     private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
 
   /** Counts one call; false once the window's allowance is used up. */

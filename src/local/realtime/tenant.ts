@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.ts';
 import type { RealtimeLimits, StackConfig } from '../config.ts';
 import type { Database } from '../db/index.ts';
 import { Broker, namespaceKey, type BrokerSubscriber, type Delivery } from './broker.ts';
@@ -16,13 +17,13 @@ export interface TenantCounters {
   readonly dbEvents: RateCounter;
 }
 
-export function createTenantCounters(limits: RealtimeLimits, now?: () => number): TenantCounters {
-  const clock = now ? { now } : {};
+export function createTenantCounters(limits: RealtimeLimits, clock: Clock): TenantCounters {
+  const { now } = clock;
   return {
-    events: new RateCounter({ limit: limits.maxEventsPerSecond, ...clock }),
-    joins: new RateCounter({ limit: limits.maxJoinsPerSecond, ...clock }),
-    presenceEvents: new RateCounter({ limit: limits.maxPresenceEventsPerSecond, ...clock }),
-    dbEvents: new RateCounter({ limit: limits.maxEventsPerSecond, ...clock }),
+    events: new RateCounter({ limit: limits.maxEventsPerSecond, now }),
+    joins: new RateCounter({ limit: limits.maxJoinsPerSecond, now }),
+    presenceEvents: new RateCounter({ limit: limits.maxPresenceEventsPerSecond, now }),
+    dbEvents: new RateCounter({ limit: limits.maxEventsPerSecond, now }),
   };
 }
 
@@ -34,6 +35,8 @@ export interface Tenant extends TenantCounters {
   readonly config: StackConfig;
   readonly db: Database;
   readonly log: (message: string) => void;
+  /** Every time the tenant reads: rate counters, token expiry, presence windows, idle timers. */
+  readonly clock: Clock;
   readonly broker: Broker;
   readonly presence: PresenceRegistry;
   readonly pgChanges: PostgresChangesEngine | undefined;
@@ -46,12 +49,14 @@ export function createTenant(
   db: Database,
   log: (message: string) => void,
   pgChanges: PostgresChangesEngine | undefined,
-  counters: TenantCounters = createTenantCounters(config.realtime),
+  clock: Clock,
+  counters: TenantCounters = createTenantCounters(config.realtime, clock),
 ): Tenant {
   return {
     config,
     db,
     log,
+    clock,
     broker: new Broker(),
     presence: new PresenceRegistry(),
     ...counters,
