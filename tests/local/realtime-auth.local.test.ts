@@ -138,9 +138,7 @@ describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
   describe.each(VSNS)('vsn %s', (vsn) => {
     it('closes a channel when its token expires: system "Token has expired N seconds ago", then CLOSED (§6.4)', async () => {
       // Signed against the stack's clock, which earlier tests have moved ahead of the wall clock.
-      const now = Math.floor(clock.now() / 1000);
-      const { id, email } = USERS.acmeOwner;
-      const token = await signJwt({ sub: id, email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 60 }, rt.stack.config.jwtSecret);
+      const token = await signFixtureToken(rt.stack.config.jwtSecret, 'acmeOwner', 60, { now: Math.floor(clock.now() / 1000) });
       const client = rt.client({ vsn });
       await client.realtime.setAuth(token);
       const channel = client.channel(orgTopic(ORGS.acme.id), { config: { private: true } });

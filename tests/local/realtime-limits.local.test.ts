@@ -28,7 +28,7 @@ import {
 /** Resolves once `channel.presenceState()` satisfies `check` (checked on every presence sync). */
 function presenceSettles(channel: RealtimeChannel, syncs: Inbox<number>, check: (state: Record<string, unknown[]>) => boolean): Promise<void> {
   if (check(channel.presenceState())) return Promise.resolve();
-  return syncs.next(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
+  return syncs.first(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
 }
 
 /** A channel with a presence listener, so realtime-js joins with presence enabled. */
