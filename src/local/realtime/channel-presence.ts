@@ -1,6 +1,7 @@
 import type { ReadPolicies } from '../db/index.ts';
 import type { PresenceDiff } from './broker.ts';
 import { presencePushSchema } from './frames.ts';
+import type { SharedFrames } from './shared-frames.ts';
 import { WindowLimit } from './rate-counter.ts';
 import { jsonBytes } from './serializer.ts';
 import { payloadTooLarge, takePresenceEvent, type Tenant } from './tenant.ts';
@@ -14,6 +15,8 @@ export interface PresenceChannel {
   readonly isClosed: boolean;
   /** Pushes an event to this channel's client. */
   push(event: string, payload: unknown): void;
+  /** Pushes a fan-out event (no join_ref) with the encoding shared by its other receivers. */
+  pushShared(frames: SharedFrames, event: string, payload: unknown): void;
   reply(ref: string | null, status: 'ok' | 'error', response: unknown): void;
   shutdown(message: string): void;
   /** Presence write (and, when the join skipped it, presence read) for a first track on a private channel (§4.2). */
@@ -86,20 +89,20 @@ export class ChannelPresence {
   }
 
   /** [RT] message_dispatcher.ex, presence branch (§4.2, §4.4). */
-  deliverDiff(diff: PresenceDiff): void {
+  deliverDiff(diff: PresenceDiff, frames: SharedFrames): void {
     switch (this.fanoutRead) {
       case false:
         return;
       case true:
         // Fan-out deliveries count on the tenant's presence counter; receivers don't check it.
         this.channel.tenant.presenceEvents.add();
-        this.channel.push('presence_diff', diff);
+        this.channel.pushShared(frames, 'presence_diff', diff);
         return;
       case undefined:
         // Read was never evaluated at join: Realtime routes the diff through the channel process
         // (`authorize_presence_diff`), which delivers it only if a track has since authorised
         // presence read — and doesn't count it.
-        if (this.read === true) this.channel.push('presence_diff', diff);
+        if (this.read === true) this.channel.pushShared(frames, 'presence_diff', diff);
         return;
     }
   }

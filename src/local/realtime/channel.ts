@@ -1,6 +1,7 @@
 import type { JwtClaims, ReadPolicies } from '../db/index.ts';
 import { errorMessage } from '../errors.ts';
 import type { BrokerSubscriber, Delivery } from './broker.ts';
+import type { SharedFrames } from './shared-frames.ts';
 import { namespaceKey } from './broker.ts';
 import { ChannelAuth } from './channel-auth.ts';
 import { ChannelPresence } from './channel-presence.ts';
@@ -10,7 +11,7 @@ import { registerPostgresChanges } from './postgres-changes-binding.ts';
 import type { PostgresChangesRegistration } from './postgres-changes/index.ts';
 import { messageId, replayFrames, type ReplayMessage } from './replay.ts';
 import type { InboundMessage, InboundUserBroadcast, Outbound } from './serializer.ts';
-import { jsonBytes } from './serializer.ts';
+import { broadcastMessage, jsonBytes } from './serializer.ts';
 import { admitBroadcast, publishBroadcast, type Tenant } from './tenant.ts';
 
 /** What a channel needs from the socket it lives on. */
@@ -18,6 +19,8 @@ export interface ChannelHost {
   readonly tenant: Tenant;
   readonly grant: ConnectGrant;
   send(message: Outbound): void;
+  /** Sends a fan-out message, with the encoding other subscribers of the same publish share. */
+  sendShared(frames: SharedFrames, message: Outbound): void;
   /** The channel ended (leave, shutdown, duplicate join); the socket forgets it. */
   released(channel: Channel): void;
   /** Closes the whole socket, e.g. 1001 after a joins/s refusal (§2.4). */
@@ -91,6 +94,8 @@ export class Channel implements BrokerSubscriber {
         ...subject,
         namespace: this.namespace,
         push: (event, payload) => this.push(event, payload),
+        pushShared: (frames, event, payload) =>
+          this.host.sendShared(frames, { kind: 'message', joinRef: null, ref: null, topic: this.topic, event, payload }),
         reply: (ref, status, response) => this.reply(ref, status, response),
         authorizeTrack: (readUnknown) => this.authorizeTrack(readUnknown),
       },
@@ -163,10 +168,10 @@ export class Channel implements BrokerSubscriber {
     this.push('system', { extension, status, message, channel: this.subTopic });
   }
 
-  deliver(delivery: Delivery): void {
+  deliver(delivery: Delivery, frames: SharedFrames): void {
     if (this.closed) return;
     if (delivery.kind === 'presence_diff') {
-      this.presence.deliverDiff(delivery.diff);
+      this.presence.deliverDiff(delivery.diff, frames);
       return;
     }
     // A live copy of a message this subscriber already got by replay is dropped, uncounted (§3.4).
@@ -181,12 +186,7 @@ export class Channel implements BrokerSubscriber {
       this.shutdown('Too many messages per second');
       return;
     }
-    if (delivery.kind === 'json_broadcast') {
-      this.host.send({ kind: 'message', joinRef: null, ref: null, topic: this.topic, event: 'broadcast', payload: delivery.payload });
-    } else {
-      const { event, metadata, encoding, payload } = delivery;
-      this.host.send({ kind: 'user_broadcast', topic: this.topic, event, metadata, encoding, payload });
-    }
+    this.host.sendShared(frames, broadcastMessage(this.topic, delivery));
   }
 
   private announce(registration: PostgresChangesRegistration): void {

@@ -6,6 +6,7 @@ import type { Channel, ChannelHost } from './channel.ts';
 import { joinChannel, type JoinResult } from './join-channel.ts';
 import type { ConnectGrant } from './connect-auth.ts';
 import { decodeFrame, encodeFrame, type Inbound, type InboundMessage, type Outbound } from './serializer.ts';
+import { toWireFrame, type SharedFrames, type WireFrame } from './shared-frames.ts';
 import type { Tenant } from './tenant.ts';
 
 /** "Going Away": how Realtime closes a socket after refusing a join for joins/s (§1.6, §2.4). */
@@ -45,10 +46,16 @@ export class Connection implements ChannelHost {
   }
 
   send(message: Outbound): void {
-    if (!this.open || this.ws.readyState !== WebSocket.OPEN) return;
-    const frame = encodeFrame(this.grant.vsn, message);
-    if (frame === null) return;
-    this.ws.send(frame);
+    this.write(toWireFrame(encodeFrame(this.grant.vsn, message)));
+  }
+
+  sendShared(frames: SharedFrames, message: Outbound): void {
+    if (this.open) this.write(frames.get(this.grant.vsn, message));
+  }
+
+  private write(frame: WireFrame | null): void {
+    if (frame === null || !this.open || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(frame.data, { binary: frame.binary });
   }
 
   released(channel: Channel): void {

@@ -23,6 +23,9 @@ export class RateCounter {
   private readonly bucketMs: number;
   private readonly startBucket: number;
   private readonly buckets = new Map<number, number>();
+  private lastAddBucket = Number.NaN;
+  private averageBucket = Number.NaN;
+  private averageValue = 0;
 
   constructor(options: RateCounterOptions) {
     this.limit = options.limit;
@@ -34,17 +37,25 @@ export class RateCounter {
   add(count = 1): void {
     const bucket = this.bucketOf(this.now());
     this.buckets.set(bucket, (this.buckets.get(bucket) ?? 0) + count);
-    for (const key of this.buckets.keys()) if (key < bucket - BUCKET_COUNT) this.buckets.delete(key);
+    if (bucket !== this.lastAddBucket) {
+      // Old buckets are dropped once per bucket, not per event: fan-out calls this per delivery.
+      this.lastAddBucket = bucket;
+      for (const key of this.buckets.keys()) if (key < bucket - BUCKET_COUNT) this.buckets.delete(key);
+    }
   }
 
   /** Average events per second over the completed buckets of the window (0 before the first tick). */
   average(): number {
     const current = this.bucketOf(this.now());
+    // RATIONALE: only completed buckets count, so the average cannot change until the next bucket
+    // starts; it is computed once per bucket instead of once per delivery.
+    if (current === this.averageBucket) return this.averageValue;
     const completed = Math.min(BUCKET_COUNT, current - this.startBucket);
-    if (completed <= 0) return 0;
     let sum = 0;
     for (let b = current - completed; b < current; b++) sum += this.buckets.get(b) ?? 0;
-    return sum / ((completed * this.bucketMs) / 1000);
+    this.averageBucket = current;
+    this.averageValue = completed <= 0 ? 0 : sum / ((completed * this.bucketMs) / 1000);
+    return this.averageValue;
   }
 
   triggered(): boolean {

@@ -228,3 +228,13 @@ function encodeUserBroadcast(message: OutboundUserBroadcast): Buffer | null {
   ]);
   return Buffer.concat([header, topic, event, metadata, message.payload]);
 }
+
+/** How a broadcast reaches a subscriber of `topic` (§3.2): a `broadcast` push, or a user broadcast (kind 4 on vsn 2.0.0). */
+export function broadcastMessage(
+  topic: string,
+  delivery: { kind: 'json_broadcast'; payload: Record<string, unknown> } | Omit<OutboundUserBroadcast, 'topic'>,
+): Outbound {
+  if (delivery.kind === 'json_broadcast') return { kind: 'message', joinRef: null, ref: null, topic, event: 'broadcast', payload: delivery.payload };
+  const { event, metadata, encoding, payload } = delivery;
+  return { kind: 'user_broadcast', topic, event, metadata, encoding, payload };
+}
