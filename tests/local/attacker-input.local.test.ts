@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic, orgTopic, publisherTopic } from '../../src/contract/index.ts';
-import { MAX_JSON_DEPTH } from '../../src/local/http.ts';
+import { MAX_JSON_DEPTH } from '../../src/local/index.ts';
 import { FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { broadcasts, joined, rawSocket, startRealtimeStack, type RealtimeStack } from './_realtime.ts';

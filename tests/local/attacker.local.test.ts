@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
 import { BACKENDS } from '../_db.ts';
-import { signJwt } from '../../src/local/jwt.ts';
+import { signJwt } from '../../src/local/index.ts';
 import { FORGERIES, forgeToken, NON_API_ROLES, signedWithRole, userClaims, type ForgeryKind } from './_attacker.ts';
 import { startAuthStack, type AuthStack } from './_auth-stack.ts';
 import { firstStatus, joined, refusedUpgrade, systemMessages, type Status } from './_realtime.ts';

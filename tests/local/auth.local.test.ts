@@ -8,7 +8,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withClaims, type JwtClaims } from '../../src/local/db/index.ts';
 import { FIXTURE_PASSWORD, USERS } from '../../src/local/fixture.ts';
-import { signJwt, verifyJwt } from '../../src/local/jwt.ts';
+import { signJwt, verifyJwt } from '../../src/local/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { startAuthStack, type AuthStack } from './_auth-stack.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publisherTopic, territoryTopic } from '../../src/contract/index.ts';
 import { ORGS, PUBLISHERS, TERRITORIES } from '../../src/local/fixture.ts';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
+import { startLocalStack, type LocalStack } from '../../src/local/index.ts';
 import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { subscribed, userClients, type UserClients } from '../_support/user-clients.ts';

@@ -1,7 +1,7 @@
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_RUNS, ORGS } from '../../src/local/fixture.ts';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
+import { startLocalStack, type LocalStack } from '../../src/local/index.ts';
 import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { subscribed, userClients, type UserClients } from '../_support/user-clients.ts';

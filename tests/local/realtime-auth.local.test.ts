@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic, orgTopic, territoryTopic, userTopic } from '../../src/contract/index.ts';
 import { ORGS, TERRITORIES, USERS } from '../../src/local/fixture.ts';
-import { signJwt } from '../../src/local/jwt.ts';
+import { signJwt } from '../../src/local/index.ts';
 import { BACKENDS } from '../_db.ts';
 import {
   broadcasts,

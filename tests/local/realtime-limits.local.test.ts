@@ -2,7 +2,7 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic, orgTopic } from '../../src/contract/index.ts';
 import { AGENT_RUNS, ORGS, USERS } from '../../src/local/fixture.ts';
-import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
+import { BUCKET_MS } from '../../src/local/index.ts';
 import { BACKENDS } from '../_db.ts';
 import {
   broadcasts,

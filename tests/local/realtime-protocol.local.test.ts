@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic } from '../../src/contract/index.ts';
 import { ORGS, PUBLISHERS } from '../../src/local/fixture.ts';
-import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
+import { BUCKET_MS } from '../../src/local/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { broadcasts, Inbox, joined, ManualClock, rawSocket, startRealtimeStack, systemMessages, VSNS, type RealtimeStack } from './_realtime.ts';
 
