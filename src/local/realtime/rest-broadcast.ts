@@ -230,7 +230,7 @@ export async function handleRealtimeApi(tenant: Tenant, req: IncomingMessage, re
   const single = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/.exec(path);
   if (req.method === 'POST' && (path === '/api/broadcast' || single)) {
     // `Authorization: Bearer` takes precedence over the `apikey` header (§3.6).
-    const auth = await requestIdentity(req, tenant.config, { apiKeyFallback: true });
+    const auth = await requestIdentity(req, tenant.config, { apiKeyFallback: true, now: new Date(tenant.clock.now()) });
     if (!auth.ok) {
       sendJson(res, 401, { message: 'Unauthorized' });
       return;
