@@ -45,6 +45,9 @@ let latencies = new Float64Array(0);
 let delivered = 0;
 let lastDelivery = 0;
 let onDelivered: (() => void) | undefined;
+let heartbeat: NodeJS.Timeout | undefined;
+/** Under the stack's 60 s idle timeout, as realtime-js's 25 s heartbeat is. */
+const HEARTBEAT_MS = 20_000;
 
 /** The send time stamped in a frame: the number after the first `"t":`, read without parsing the JSON. */
 function stampOf(data: Buffer): number {
@@ -101,6 +104,11 @@ async function connect(): Promise<void> {
   for (const ws of subscribers) ws.on('message', (data: Buffer) => receive(data));
   publisher = await open();
   await join(publisher);
+  if (setup.phoenix) {
+    heartbeat = setInterval(() => {
+      for (const ws of [...subscribers, publisher!]) ws.send('[null,"hb","phoenix","heartbeat",{}]');
+    }, HEARTBEAT_MS);
+  }
 }
 
 function frameFor(kind: 'binary' | 'text', stamp: number, ref: number): Buffer | string {
@@ -147,6 +155,7 @@ parentPort!.on('message', (command: Command) => {
       run(command.rate, command.seconds, command.publisher).then(reply, fail);
       return;
     case 'close':
+      clearInterval(heartbeat);
       for (const ws of [...subscribers, ...(publisher ? [publisher] : [])]) ws.terminate();
       subscribers = [];
       publisher = undefined;

@@ -81,19 +81,26 @@ async function startBaseline(): Promise<{ url: string; close(): Promise<void> }>
   };
 }
 
-async function measure(setup: ClientsSetup, channel: Channel, rows: Row[]): Promise<void> {
-  const clients = new Clients(setup);
+/**
+ * One size: the baseline, public and private client sets are connected together, and each row is
+ * run on the three back to back, so that the load of a shared machine drifts as little as possible
+ * between a row and its baseline.
+ */
+async function measure(setups: ReadonlyArray<{ channel: Channel; setup: ClientsSetup }>, rows: Row[]): Promise<void> {
+  const sets = setups.map(({ channel, setup }) => ({ channel, size: setup.subscribers, clients: new Clients(setup) }));
   try {
-    await clients.send({ kind: 'connect' });
+    for (const set of sets) await set.clients.send({ kind: 'connect' });
     for (const rate of RATES) {
       for (const publisher of PUBLISHERS) {
-        const result = await clients.send<RunResult>({ kind: 'run', rate, seconds: SECONDS, publisher });
-        rows.push({ ...result, size: setup.subscribers, rate, publisher, channel });
-        process.stdout.write('.');
+        for (const { channel, size, clients } of sets) {
+          const result = await clients.send<RunResult>({ kind: 'run', rate, seconds: SECONDS, publisher });
+          rows.push({ ...result, size, rate, publisher, channel });
+          process.stdout.write('.');
+        }
       }
     }
   } finally {
-    await clients.stop();
+    for (const set of sets) await set.clients.stop();
   }
 }
 
@@ -147,11 +154,16 @@ export async function runTable(): Promise<void> {
   try {
     const token = await ownerToken(stack);
     const stackUrl = `${stack.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${stack.config.anonKey}&vsn=2.0.0`;
+    const privateTopic = activityTopic(fixture.ORGS.acme.id);
     for (const size of SIZES) {
-      await measure({ url: baseline.url, phoenix: false, topic: 'bench', private: false, subscribers: size }, 'baseline', rows);
-      await measure({ url: stackUrl, phoenix: true, topic: `bench-${size}`, private: false, subscribers: size }, 'public', rows);
-      const topic = activityTopic(fixture.ORGS.acme.id);
-      await measure({ url: stackUrl, phoenix: true, topic, private: true, token, subscribers: size }, 'private', rows);
+      await measure(
+        [
+          { channel: 'baseline', setup: { url: baseline.url, phoenix: false, topic: 'bench', private: false, subscribers: size } },
+          { channel: 'public', setup: { url: stackUrl, phoenix: true, topic: `bench-${size}`, private: false, subscribers: size } },
+          { channel: 'private', setup: { url: stackUrl, phoenix: true, topic: privateTopic, private: true, token, subscribers: size } },
+        ],
+        rows,
+      );
     }
   } finally {
     console.log('');
