@@ -4,7 +4,7 @@
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { startLocalStack, type Clock, type LocalStack, type RealtimeLimits } from '../../src/local/index.ts';
+import { startLocalStack, systemClock, type Clock, type LocalStack, type RealtimeLimits } from '../../src/local/index.ts';
 import { Inbox } from './inbox.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';
@@ -47,9 +47,13 @@ export async function startRealtimeStack(
   backend: Backend,
   realtime: Partial<RealtimeLimits> = {},
   log?: (message: string) => void,
-  /** The stack's clock, for tests that move time instead of waiting (see ManualClock). */
-  clock?: Clock,
+  /**
+   * The stack's clock, for tests that move time instead of waiting (see ManualClock). A bare
+   * `now` function is still taken (it then drives the counters only; timers run on real time).
+   */
+  clockOrNow?: Clock | (() => number),
 ): Promise<RealtimeStack> {
+  const clock = typeof clockOrNow === 'function' ? { ...systemClock, now: clockOrNow } : clockOrNow;
   const database = await createTestDatabase(backend);
   const stack = await startLocalStack(
     { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, ...realtime } },
