@@ -51,7 +51,7 @@ export class Broker {
     if (!set) return;
     const frames = new SharedFrames();
     // A delivery may close a channel (rate limit), which unsubscribes it: iterate over a copy.
-    for (const subscriber of [...set]) {
+    for (const subscriber of Array.from(set)) {
       if (subscriber !== except) subscriber.deliver(delivery, frames);
     }
   }

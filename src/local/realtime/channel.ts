@@ -19,8 +19,8 @@ export interface ChannelHost {
   readonly tenant: Tenant;
   readonly grant: ConnectGrant;
   send(message: Outbound): void;
-  /** Sends a fan-out message, with the encoding other subscribers of the same publish share. */
-  sendShared(frames: SharedFrames, message: Outbound): void;
+  /** Sends a fan-out message on `topic`, with the encoding other subscribers of the same publish share. */
+  sendShared(frames: SharedFrames, topic: string, build: () => Outbound): void;
   /** The channel ended (leave, shutdown, duplicate join); the socket forgets it. */
   released(channel: Channel): void;
   /** Closes the whole socket, e.g. 1001 after a joins/s refusal (§2.4). */
@@ -95,7 +95,7 @@ export class Channel implements BrokerSubscriber {
         namespace: this.namespace,
         push: (event, payload) => this.push(event, payload),
         pushShared: (frames, event, payload) =>
-          this.host.sendShared(frames, { kind: 'message', joinRef: null, ref: null, topic: this.topic, event, payload }),
+          this.host.sendShared(frames, this.topic, () => ({ kind: 'message', joinRef: null, ref: null, topic: this.topic, event, payload })),
         reply: (ref, status, response) => this.reply(ref, status, response),
         authorizeTrack: (readUnknown) => this.authorizeTrack(readUnknown),
       },
@@ -186,7 +186,7 @@ export class Channel implements BrokerSubscriber {
       this.shutdown('Too many messages per second');
       return;
     }
-    this.host.sendShared(frames, broadcastMessage(this.topic, delivery));
+    this.host.sendShared(frames, this.topic, () => broadcastMessage(this.topic, delivery));
   }
 
   private announce(registration: PostgresChangesRegistration): void {

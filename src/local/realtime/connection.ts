@@ -49,13 +49,13 @@ export class Connection implements ChannelHost {
     this.write(toWireFrame(encodeFrame(this.grant.vsn, message)));
   }
 
-  sendShared(frames: SharedFrames, message: Outbound): void {
-    if (this.open) this.write(frames.get(this.grant.vsn, message));
+  sendShared(frames: SharedFrames, topic: string, build: () => Outbound): void {
+    if (this.open) this.write(frames.get(this.grant.vsn, topic, build));
   }
 
   private write(frame: WireFrame | null): void {
     if (frame === null || !this.open || this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(frame.data, { binary: frame.binary });
+    this.ws.send(frame.data, frame.options);
   }
 
   released(channel: Channel): void {

@@ -1,34 +1,36 @@
 import { encodeFrame, type Outbound, type Vsn } from './serializer.ts';
 
-/** A frame ready for the wire: the bytes and whether they go out as a binary or a text frame. */
+/** A frame ready for the wire: the bytes and the `ws` send options (binary or text frame). */
 export interface WireFrame {
   data: Buffer;
-  binary: boolean;
+  options: { readonly binary: boolean };
 }
+
+// Shared option objects: `ws.send` reads them, so one per kind saves an allocation per delivery.
+const BINARY = { binary: true } as const;
+const TEXT = { binary: false } as const;
 
 /**
  * The frames of one fan-out, encoded once per wire format and shared by every subscriber.
  * RATIONALE: every subscriber of a namespace sees the same topic and bytes, so encoding per
  * subscriber (JSON.stringify, then UTF-8 for text frames) is the same work repeated N times; at
  * 1000 subscribers it dominated the fan-out. Keyed by topic too, so a subscriber that renders
- * another topic never gets a frame meant for one.
+ * another topic never gets a frame meant for one. `build` runs only on the first use of a format.
  */
 export class SharedFrames {
-  private readonly frames = new Map<string, WireFrame | null>();
+  private readonly byTopic = new Map<string, Partial<Record<Vsn, WireFrame | null>>>();
 
-  /** The frame of `message` for `vsn`, encoded on first use; `null` when that vsn cannot carry it (§3.2). */
-  get(vsn: Vsn, message: Outbound): WireFrame | null {
-    const key = `${vsn}\u0000${message.topic}`;
-    let frame = this.frames.get(key);
-    if (frame === undefined) {
-      frame = toWireFrame(encodeFrame(vsn, message));
-      this.frames.set(key, frame);
-    }
+  /** The frame for `vsn` on `topic`; `null` when that vsn cannot carry the message (§3.2). */
+  get(vsn: Vsn, topic: string, build: () => Outbound): WireFrame | null {
+    let formats = this.byTopic.get(topic);
+    if (!formats) this.byTopic.set(topic, (formats = {}));
+    let frame = formats[vsn];
+    if (frame === undefined) formats[vsn] = frame = toWireFrame(encodeFrame(vsn, build()));
     return frame;
   }
 }
 
 export function toWireFrame(encoded: string | Buffer | null): WireFrame | null {
   if (encoded === null) return null;
-  return typeof encoded === 'string' ? { data: Buffer.from(encoded, 'utf8'), binary: false } : { data: encoded, binary: true };
+  return typeof encoded === 'string' ? { data: Buffer.from(encoded, 'utf8'), options: TEXT } : { data: encoded, options: BINARY };
 }
