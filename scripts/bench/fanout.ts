@@ -12,7 +12,7 @@
  * delivery), p50/p99 latency, and the ratios to the baseline row of the same size, rate and
  * publisher. Target at 1000 × 100/s: throughput ≥ 0.95× and p99 ≤ 2× the baseline.
  *
- * Bounded (2 s per row, 3 s drain), 127.0.0.1 only. The clients run in a worker thread; on a
+ * Bounded (1.5 s per run, best of two, 3 s drain at most), 127.0.0.1 only. The clients run in a worker thread; on a
  * shared machine the numbers move with whatever else runs: compare rows of one run.
  */
 import { createServer } from 'node:http';
@@ -26,7 +26,13 @@ import type { ClientsSetup, Command, RunResult } from './_fanout-clients.ts';
 const SIZES = [100, 500, 1000] as const;
 const RATES = [20, 100] as const;
 const PUBLISHERS = ['binary', 'text'] as const;
-const SECONDS = 2;
+const SECONDS = 1.5;
+/**
+ * RATIONALE: each row is run this many times, interleaved with its baseline, and the run with the
+ * lower p99 kept — for the baseline as for the stack. On a shared two-core machine one run of a
+ * saturated row swings by ±40% with whatever else runs; the best of two filters most of that.
+ */
+const REPEATS = 2;
 
 type Channel = 'baseline' | 'public' | 'private';
 interface Row extends RunResult {
@@ -92,11 +98,16 @@ async function measure(setups: ReadonlyArray<{ channel: Channel; setup: ClientsS
     for (const set of sets) await set.clients.send({ kind: 'connect' });
     for (const rate of RATES) {
       for (const publisher of PUBLISHERS) {
-        for (const { channel, size, clients } of sets) {
-          const result = await clients.send<RunResult>({ kind: 'run', rate, seconds: SECONDS, publisher });
-          rows.push({ ...result, size, rate, publisher, channel });
-          process.stdout.write('.');
+        const best = new Map<Channel, RunResult>();
+        for (let repeat = 0; repeat < REPEATS; repeat++) {
+          for (const { channel, clients } of sets) {
+            const result = await clients.send<RunResult>({ kind: 'run', rate, seconds: SECONDS, publisher });
+            const kept = best.get(channel);
+            if (!kept || result.p99 < kept.p99) best.set(channel, result);
+            process.stdout.write('.');
+          }
         }
+        for (const { channel, size } of sets) rows.push({ ...best.get(channel)!, size, rate, publisher, channel });
       }
     }
   } finally {
@@ -142,7 +153,7 @@ function print(rows: Row[]): void {
 }
 
 export async function runTable(): Promise<void> {
-  console.log(`\nFan-out at saturation (1 KB payloads, ${SECONDS} s per row; ratios against the raw ws server of the same row)`);
+  console.log(`\nFan-out at saturation (1 KB payloads, best of ${REPEATS} runs of ${SECONDS} s per row; ratios against the raw ws server of the same row)`);
   const stack = await startLocalStack({
     host: '127.0.0.1',
     port: 0,

@@ -49,7 +49,7 @@ export class Broker {
   publish(key: string, delivery: Delivery, except?: BrokerSubscriber): void {
     const set = this.topics.get(key);
     if (!set) return;
-    const frames = new SharedFrames();
+    const frames = new SharedFrames(delivery);
     // A delivery may close a channel (rate limit), which unsubscribes it: iterate over a copy.
     for (const subscriber of Array.from(set)) {
       if (subscriber !== except) subscriber.deliver(delivery, frames);

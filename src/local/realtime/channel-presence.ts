@@ -15,8 +15,8 @@ export interface PresenceChannel {
   readonly isClosed: boolean;
   /** Pushes an event to this channel's client. */
   push(event: string, payload: unknown): void;
-  /** Pushes a fan-out event (no join_ref) with the encoding shared by its other receivers. */
-  pushShared(frames: SharedFrames, event: string, payload: unknown): void;
+  /** Pushes the fan-out delivery of `frames` (a presence diff) with the encoding shared by its other receivers. */
+  pushShared(frames: SharedFrames): void;
   reply(ref: string | null, status: 'ok' | 'error', response: unknown): void;
   shutdown(message: string): void;
   /** Presence write (and, when the join skipped it, presence read) for a first track on a private channel (§4.2). */
@@ -89,20 +89,20 @@ export class ChannelPresence {
   }
 
   /** [RT] message_dispatcher.ex, presence branch (§4.2, §4.4). */
-  deliverDiff(diff: PresenceDiff, frames: SharedFrames): void {
+  deliverDiff(frames: SharedFrames): void {
     switch (this.fanoutRead) {
       case false:
         return;
       case true:
         // Fan-out deliveries count on the tenant's presence counter; receivers don't check it.
         this.channel.tenant.presenceEvents.add();
-        this.channel.pushShared(frames, 'presence_diff', diff);
+        this.channel.pushShared(frames);
         return;
       case undefined:
         // Read was never evaluated at join: Realtime routes the diff through the channel process
         // (`authorize_presence_diff`), which delivers it only if a track has since authorised
         // presence read — and doesn't count it.
-        if (this.read === true) this.channel.pushShared(frames, 'presence_diff', diff);
+        if (this.read === true) this.channel.pushShared(frames);
         return;
     }
   }

@@ -11,7 +11,7 @@ import { registerPostgresChanges } from './postgres-changes-binding.ts';
 import type { PostgresChangesRegistration } from './postgres-changes/index.ts';
 import { messageId, replayFrames, type ReplayMessage } from './replay.ts';
 import type { InboundMessage, InboundUserBroadcast, Outbound } from './serializer.ts';
-import { broadcastMessage, jsonBytes } from './serializer.ts';
+import { jsonBytes } from './serializer.ts';
 import { admitBroadcast, publishBroadcast, type Tenant } from './tenant.ts';
 
 /** What a channel needs from the socket it lives on. */
@@ -19,8 +19,8 @@ export interface ChannelHost {
   readonly tenant: Tenant;
   readonly grant: ConnectGrant;
   send(message: Outbound): void;
-  /** Sends a fan-out message on `topic`, with the encoding other subscribers of the same publish share. */
-  sendShared(frames: SharedFrames, topic: string, build: () => Outbound): void;
+  /** Sends the delivery of `frames` as seen on `topic`, with the encoding other subscribers of the same publish share. */
+  sendShared(frames: SharedFrames, topic: string): void;
   /** The channel ended (leave, shutdown, duplicate join); the socket forgets it. */
   released(channel: Channel): void;
   /** Closes the whole socket, e.g. 1001 after a joins/s refusal (§2.4). */
@@ -94,8 +94,7 @@ export class Channel implements BrokerSubscriber {
         ...subject,
         namespace: this.namespace,
         push: (event, payload) => this.push(event, payload),
-        pushShared: (frames, event, payload) =>
-          this.host.sendShared(frames, this.topic, () => ({ kind: 'message', joinRef: null, ref: null, topic: this.topic, event, payload })),
+        pushShared: (frames) => this.host.sendShared(frames, this.topic),
         reply: (ref, status, response) => this.reply(ref, status, response),
         authorizeTrack: (readUnknown) => this.authorizeTrack(readUnknown),
       },
@@ -171,12 +170,14 @@ export class Channel implements BrokerSubscriber {
   deliver(delivery: Delivery, frames: SharedFrames): void {
     if (this.closed) return;
     if (delivery.kind === 'presence_diff') {
-      this.presence.deliverDiff(delivery.diff, frames);
+      this.presence.deliverDiff(frames);
       return;
     }
     // A live copy of a message this subscriber already got by replay is dropped, uncounted (§3.4).
-    const id = messageId(delivery);
-    if (id !== undefined && this.replayedIds.has(id)) return;
+    if (this.replayedIds.size > 0) {
+      const id = messageId(delivery);
+      if (id !== undefined && this.replayedIds.has(id)) return;
+    }
     // Admitted by presence read only → no broadcasts (§3.3 receive side).
     if (!this.auth.canReadBroadcast) return;
     const { events } = this.host.tenant;
@@ -186,7 +187,7 @@ export class Channel implements BrokerSubscriber {
       this.shutdown('Too many messages per second');
       return;
     }
-    this.host.sendShared(frames, this.topic, () => broadcastMessage(this.topic, delivery));
+    this.host.sendShared(frames, this.topic);
   }
 
   private announce(registration: PostgresChangesRegistration): void {

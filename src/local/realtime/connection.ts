@@ -49,8 +49,8 @@ export class Connection implements ChannelHost {
     this.write(toWireFrame(encodeFrame(this.grant.vsn, message)));
   }
 
-  sendShared(frames: SharedFrames, topic: string, build: () => Outbound): void {
-    if (this.open) this.write(frames.get(this.grant.vsn, topic, build));
+  sendShared(frames: SharedFrames, topic: string): void {
+    if (this.open) this.write(frames.get(this.grant.vsn, topic));
   }
 
   private write(frame: WireFrame | null): void {

@@ -22,8 +22,10 @@ export class RateCounter {
   private readonly now: () => number;
   private readonly bucketMs: number;
   private readonly startBucket: number;
+  /** Completed (and older) buckets; the bucket being filled is kept in the two fields below. */
   private readonly buckets = new Map<number, number>();
-  private lastAddBucket = Number.NaN;
+  private openBucket = Number.NaN;
+  private openCount = 0;
   private averageBucket = Number.NaN;
   private averageValue = 0;
 
@@ -36,12 +38,10 @@ export class RateCounter {
 
   add(count = 1): void {
     const bucket = this.bucketOf(this.now());
-    this.buckets.set(bucket, (this.buckets.get(bucket) ?? 0) + count);
-    if (bucket !== this.lastAddBucket) {
-      // Old buckets are dropped once per bucket, not per event: fan-out calls this per delivery.
-      this.lastAddBucket = bucket;
-      for (const key of this.buckets.keys()) if (key < bucket - BUCKET_COUNT) this.buckets.delete(key);
-    }
+    // RATIONALE: fan-out calls this once per delivery; counting into a field while the bucket
+    // lasts keeps that to an addition, and the map is touched once per bucket.
+    if (bucket !== this.openBucket) this.close(bucket);
+    this.openCount += count;
   }
 
   /** Average events per second over the completed buckets of the window (0 before the first tick). */
@@ -50,12 +50,21 @@ export class RateCounter {
     // RATIONALE: only completed buckets count, so the average cannot change until the next bucket
     // starts; it is computed once per bucket instead of once per delivery.
     if (current === this.averageBucket) return this.averageValue;
+    if (current !== this.openBucket) this.close(current);
     const completed = Math.min(BUCKET_COUNT, current - this.startBucket);
     let sum = 0;
     for (let b = current - completed; b < current; b++) sum += this.buckets.get(b) ?? 0;
     this.averageBucket = current;
     this.averageValue = completed <= 0 ? 0 : sum / ((completed * this.bucketMs) / 1000);
     return this.averageValue;
+  }
+
+  /** Files the open bucket's count and opens `bucket`, dropping buckets older than the window. */
+  private close(bucket: number): void {
+    if (this.openCount > 0) this.buckets.set(this.openBucket, (this.buckets.get(this.openBucket) ?? 0) + this.openCount);
+    this.openBucket = bucket;
+    this.openCount = 0;
+    for (const key of this.buckets.keys()) if (key < bucket - BUCKET_COUNT) this.buckets.delete(key);
   }
 
   triggered(): boolean {

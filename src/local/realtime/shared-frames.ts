@@ -1,4 +1,5 @@
-import { encodeFrame, type Outbound, type Vsn } from './serializer.ts';
+import type { Delivery } from './broker.ts';
+import { broadcastMessage, encodeFrame, type Outbound, type Vsn } from './serializer.ts';
 
 /** A frame ready for the wire: the bytes and the `ws` send options (binary or text frame). */
 export interface WireFrame {
@@ -15,19 +16,27 @@ const TEXT = { binary: false } as const;
  * RATIONALE: every subscriber of a namespace sees the same topic and bytes, so encoding per
  * subscriber (JSON.stringify, then UTF-8 for text frames) is the same work repeated N times; at
  * 1000 subscribers it dominated the fan-out. Keyed by topic too, so a subscriber that renders
- * another topic never gets a frame meant for one. `build` runs only on the first use of a format.
+ * another topic never gets a frame meant for one.
  */
 export class SharedFrames {
   private readonly byTopic = new Map<string, Partial<Record<Vsn, WireFrame | null>>>();
 
-  /** The frame for `vsn` on `topic`; `null` when that vsn cannot carry the message (§3.2). */
-  get(vsn: Vsn, topic: string, build: () => Outbound): WireFrame | null {
+  constructor(private readonly delivery: Delivery) {}
+
+  /** The delivery's frame for a subscriber of `topic` on `vsn`; `null` when that vsn cannot carry it (§3.2). */
+  get(vsn: Vsn, topic: string): WireFrame | null {
     let formats = this.byTopic.get(topic);
     if (!formats) this.byTopic.set(topic, (formats = {}));
     let frame = formats[vsn];
-    if (frame === undefined) formats[vsn] = frame = toWireFrame(encodeFrame(vsn, build()));
+    if (frame === undefined) formats[vsn] = frame = toWireFrame(encodeFrame(vsn, render(topic, this.delivery)));
     return frame;
   }
+}
+
+/** What a subscriber of `topic` is sent for a delivery: a broadcast (§3.2) or a `presence_diff` push (§4.2). */
+function render(topic: string, delivery: Delivery): Outbound {
+  if (delivery.kind === 'presence_diff') return { kind: 'message', joinRef: null, ref: null, topic, event: 'presence_diff', payload: delivery.diff };
+  return broadcastMessage(topic, delivery);
 }
 
 export function toWireFrame(encoded: string | Buffer | null): WireFrame | null {
