@@ -225,11 +225,6 @@ export async function refusedUpgrade(stack: LocalStack, query: Record<string, st
   });
 }
 
-/** Resolves once the wall clock has passed `epochSeconds` (token expiry tests). */
-export function untilEpoch(epochSeconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, epochSeconds * 1000 - Date.now())));
-}
-
 export { ManualClock } from './clock.ts';
 export { Inbox } from './inbox.ts';
 export { signFixtureToken, type FixtureUser } from './tokens.ts';

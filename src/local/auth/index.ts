@@ -24,7 +24,7 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
   const { db, config } = context;
   const tokens: TokenSettings = { jwtSecret: config.jwtSecret, expirySeconds: config.jwtExpirySeconds, issuer: `${context.publicUrl}${PREFIX}` };
   const grants: GrantContext = { db, tokens, refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds };
-  const tokenRateLimit = createTokenRateLimit(config.authRateLimitToken, context.now);
+  const tokenRateLimit = createTokenRateLimit(config.authRateLimitToken, () => context.clock.now());
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.slice(PREFIX.length) || '/';

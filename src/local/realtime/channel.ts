@@ -77,14 +77,14 @@ export class Channel implements BrokerSubscriber {
     this.isPrivate = init.isPrivate;
     this.namespace = namespaceKey(init.isPrivate, init.subTopic);
     this.replayedIds = new Set(init.replay.map((m) => m.metadata?.id).filter((id): id is string => typeof id === 'string'));
-    const channel = this;
+    const closed = (): boolean => this.closed;
     const subject = {
       tenant: host.tenant,
       subTopic: init.subTopic,
       isPrivate: init.isPrivate,
       xHeaders: host.grant.xHeaders,
       get isClosed() {
-        return channel.closed;
+        return closed();
       },
       shutdown: (message: string) => this.shutdown(message),
     };

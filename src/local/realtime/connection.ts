@@ -1,5 +1,5 @@
 import { systemClock } from '../clock.ts';
-import { errorMessage, errorStack } from '../errors.ts';
+import { errorStack } from '../errors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, type RawData } from 'ws';
 import type { Channel, ChannelHost } from './channel.ts';
