@@ -29,8 +29,9 @@ describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backe
     );
     for (const { name } of rows) await t.db.exec(`drop table realtime."${name}"`);
     await maintainMessagePartitions(t.db, new Date(clock));
+    // A public room stands in for any channel here: opt out of the private-only default.
     stack = await startLocalStack(
-      { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0 } },
+      { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } },
       { db: t.db, clock: { ...systemClock, now: () => clock }, partitionMaintenanceIntervalMs: 20, log: (line) => logs.push(line) },
     );
   });

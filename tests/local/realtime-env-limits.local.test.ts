@@ -35,7 +35,8 @@ describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) 
       PUBDEV_REALTIME_MAX_CONCURRENT_USERS: '2',
       PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '1',
     });
-    stack = await startLocalStack({ ...config, realtime: { ...config.realtime, connectErrorDelayMs: 0 } }, { db: t.db, clock });
+    // Public rooms stand in for any channel here: opt out of the private-only default.
+    stack = await startLocalStack({ ...config, realtime: { ...config.realtime, connectErrorDelayMs: 0, privateOnly: false } }, { db: t.db, clock });
   });
   afterAll(async () => {
     for (const client of clients) {

@@ -92,7 +92,11 @@ function sendError(res: ServerResponse, error: PostgrestError): void {
 async function tableNotFound(tx: Queryable, name: string): Promise<PostgrestError> {
   const tables = await listTables(tx);
   const lower = name.toLowerCase();
-  const guess = tables.find((t) => t.toLowerCase() === lower || t.toLowerCase().startsWith(lower) || lower.startsWith(t.toLowerCase()));
+  // PostgREST suggests the closest name: of the tables sharing a prefix with the request, the one
+  // nearest in length (`publisher` → `publishers`, not the alphabetically earlier `publisher_changes`).
+  const guess = tables
+    .filter((t) => t.toLowerCase() === lower || t.toLowerCase().startsWith(lower) || lower.startsWith(t.toLowerCase()))
+    .sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length))[0];
   return new PostgrestError(
     404,
     'PGRST205',
