@@ -157,8 +157,16 @@ export async function runTable(): Promise<void> {
   const stack = await startLocalStack({
     host: '127.0.0.1',
     port: 0,
-    // Limits out of the way: this measures the fan-out, not the limiter.
-    realtime: { maxConcurrentUsers: 5000, maxJoinsPerSecond: 1_000_000, maxEventsPerSecond: 100_000_000, joinErrorDelayMs: 0, connectErrorDelayMs: 0 },
+    // Limits out of the way: this measures the fan-out, not the limiter. Public rows need the
+    // private-only default off.
+    realtime: {
+      maxConcurrentUsers: 5000,
+      maxJoinsPerSecond: 1_000_000,
+      maxEventsPerSecond: 100_000_000,
+      joinErrorDelayMs: 0,
+      connectErrorDelayMs: 0,
+      privateOnly: false,
+    },
   });
   const baseline = await startBaseline();
   const rows: Row[] = [];
