@@ -152,7 +152,7 @@ function printTable(rows: Row[]): void {
   for (const r of body) console.log(line(r));
 }
 
-export async function runBridgeBench(): Promise<void> {
+export async function runTable(): Promise<void> {
   console.log('Bridge: realtime-bridge in Deno behind the local stack (PGlite in memory), service-role sender,');
   console.log(`        the Acme owner's supabase-js client subscribed; ${LATENCY_SAMPLES} sequential requests for latency,`);
   console.log(`        ${THROUGHPUT_REQUESTS} with ${CONCURRENCY} in flight for req/s; bridge and Realtime rate limits lifted.\n`);
@@ -186,7 +186,7 @@ export async function runBridgeBench(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runBridgeBench().then(
+  runTable().then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);

@@ -1,5 +1,5 @@
 /**
- * The client tables of `npm run bench` (scripts/bench/index.ts runs this module in its own process):
+ * The client tables of `npm run bench` (scripts/bench/run.ts runs its `runTable`):
  *
  *   absorb          agent_status messages handed to the core's channel listener exactly as
  *                   realtime-js delivers them (no socket), paced at N agents × 20 updates/s for
@@ -196,7 +196,7 @@ function table(header: string[], rows: string[][]): void {
 }
 
 /** Prints the client tables. */
-export async function runClientBench(): Promise<void> {
+export async function runTable(): Promise<void> {
   console.log('Client (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;');
   console.log('       renders/s = store notifications/s (one render each at most); row → snapshot on PGlite, one write in flight, 30 ms apart.\n');
   const rows: string[][] = [];
@@ -220,7 +220,7 @@ export async function runClientBench(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runClientBench().then(
+  runTable().then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);

@@ -157,7 +157,8 @@ function printTable(rows: Row[]): void {
   for (const r of body) console.log(line(r));
 }
 
-async function main(): Promise<void> {
+/** The latency table: supabase-js round trips, each beside its baseline. */
+export async function runTable(): Promise<void> {
   const postgresUrl = process.env.DATABASE_URL;
   console.log('Setup: local stack on 127.0.0.1 (port 0), supabase-js 2.119 clients in the same Node process,');
   console.log(`       ${SUBSCRIBERS} subscribers × ${MESSAGES} messages (200 B payload, one in flight, ${SEND_INTERVAL_MS} ms apart),`);
@@ -178,11 +179,3 @@ async function main(): Promise<void> {
   }
   printTable(rows);
 }
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);

@@ -1,7 +1,10 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { StackConfig } from './config.ts';
+import { errorMessage } from './errors.ts';
 import { sendJson } from './http.ts';
+import { checkApiKey, type GatewayRefusal } from './request-identity.ts';
 import type { LocalService } from './service.ts';
 
 /** Supabase's gateway answers browsers from any origin (Kong's cors plugin). */
@@ -21,8 +24,20 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** One HTTP server, the way `supabase start` serves every API on one port, routed by path prefix. */
-export async function startGateway(options: { host: string; port: number }): Promise<Gateway> {
+function refuseUpgrade(socket: Duplex, refusal: GatewayRefusal): void {
+  const body = JSON.stringify(refusal.body);
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `access-control-allow-origin: *\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * One HTTP server, the way `supabase start` serves every API on one port, routed by path prefix.
+ * Services marked `requiresApiKey` get the gateway's key check first, for plain requests and
+ * WebSocket upgrades alike (Kong's key-auth on the route).
+ */
+export async function startGateway(options: { host: string; port: number; keys: StackConfig }): Promise<Gateway> {
   const services: LocalService[] = [];
   const find = (pathname: string) =>
     services.find((s) => pathname === s.prefix || pathname.startsWith(`${s.prefix}/`));
@@ -45,11 +60,16 @@ export async function startGateway(options: { host: string; port: number }): Pro
       sendJson(res, 404, { message: 'no Route matched with those values' });
       return;
     }
+    const refusal = service.requiresApiKey ? checkApiKey(req, url, options.keys) : undefined;
+    if (refusal) {
+      sendJson(res, refusal.status, refusal.body);
+      return;
+    }
     Promise.resolve()
       .then(() => service.handleRequest(req, res, url))
       .catch((error: unknown) => {
         // A bug in one handler answers 500 and leaves the server up.
-        sendJson(res, 500, { message: 'Internal server error', error: (error as Error).message });
+        sendJson(res, 500, { message: 'Internal server error', error: errorMessage(error) });
       });
   };
 
@@ -59,6 +79,11 @@ export async function startGateway(options: { host: string; port: number }): Pro
     const service = find(url.pathname);
     if (!service?.handleUpgrade) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const refusal = service.requiresApiKey ? checkApiKey(req, url, options.keys) : undefined;
+    if (refusal) {
+      refuseUpgrade(socket, refusal);
       return;
     }
     service.handleUpgrade(req, socket, head, url);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage } from './errors.ts';
 
 /** Thrown by {@link readBody} when a body is larger than allowed; answered with 413. */
 export class BodyTooLargeError extends Error {
@@ -71,8 +72,30 @@ export function parseJsonText(raw: Buffer, maxDepth: number = MAX_JSON_DEPTH): u
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new InvalidJsonError((error as Error).message);
+    throw new InvalidJsonError(errorMessage(error));
   }
+}
+
+export interface ReadJsonOptions {
+  /** Largest body accepted, in bytes; over it {@link BodyTooLargeError} is thrown before all of it is buffered. */
+  limit: number;
+  /** What an empty (or whitespace-only) body stands for; without it an empty body is invalid JSON. */
+  emptyAs?: unknown;
+}
+
+/**
+ * The one way every service reads a JSON body: bounded in size, then {@link parseJsonText}'s
+ * strict UTF-8 and nesting limits. Throws {@link BodyTooLargeError} or {@link InvalidJsonError};
+ * each service answers them in its own shape.
+ */
+export async function readJsonBody(req: IncomingMessage, options: ReadJsonOptions): Promise<unknown> {
+  return parseJsonBody(await readBody(req, options.limit), options.emptyAs);
+}
+
+/** {@link readJsonBody} for a body already read (a service that also takes non-JSON bodies). */
+export function parseJsonBody(raw: Buffer, emptyAs?: unknown): unknown {
+  if (emptyAs !== undefined && raw.toString('utf8').trim() === '') return emptyAs;
+  return parseJsonText(raw);
 }
 
 /** The bearer token of `Authorization: Bearer …`, if any. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Clock } from './clock.ts';
 import type { StackConfig } from './config.ts';
 import type { Database } from './db/index.ts';
 
@@ -10,13 +11,15 @@ export interface ServiceContext {
   /** `http://127.0.0.1:<port>`, the URL clients use as SUPABASE_URL. */
   publicUrl: string;
   log: (message: string) => void;
-  /** The clock rate limits read (Realtime's rolling counters); tests pass one they advance. */
-  now?: () => number;
+  /** The stack's clock (rate counters, token expiry, timers); tests pass one they advance. */
+  clock: Clock;
 }
 
 /** One Supabase API mounted on the gateway under `prefix` (e.g. `/realtime/v1`). */
 export interface LocalService {
   readonly prefix: string;
+  /** The gateway refuses requests and upgrades without one of the project's API keys before this service sees them. */
+  readonly requiresApiKey?: boolean;
   /** One line for the startup banner. */
   readonly description: string;
   /** `url` is the full request URL; the service strips its own prefix. */

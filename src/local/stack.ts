@@ -1,4 +1,5 @@
 import { createAuthService } from './auth/index.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { stackConfigSchema, type StackConfig, type StackConfigInput } from './config.ts';
 import { openDatabase, prepareDatabase, type Database, type PrepareResult } from './db/index.ts';
 import { createFunctionsService } from './functions/index.ts';
@@ -23,10 +24,10 @@ export interface StartLocalStackOptions {
   db?: Database;
   log?: (message: string) => void;
   /**
-   * Clock for Realtime's rate counters (§8.2), Auth's token rate limit and partition maintenance, so
-   * tests can move windows and days without waiting.
+   * The stack's clock (Realtime's rate counters §8.2, token expiry §6.4, timers, Auth's token rate
+   * limit, which day partition maintenance sees); the system clock by default.
    */
-  now?: () => number;
+  clock?: Clock;
   /** How often `realtime.messages` partitions are maintained (default hourly); tests shorten it. */
   partitionMaintenanceIntervalMs?: number;
 }
@@ -42,13 +43,13 @@ export async function startLocalStack(input: StackConfigInput = {}, options: Sta
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   try {
     const prepared = ownsDb ? await prepareDatabase(db) : { applied: [], seeded: false };
-    const gateway = await startGateway({ host: config.host, port: config.port });
+    const gateway = await startGateway({ host: config.host, port: config.port, keys: config });
     const context: ServiceContext = {
       db,
       config: { ...config, port: gateway.port },
       publicUrl: gateway.url,
       log,
-      ...(options.now ? { now: options.now } : {}),
+      clock: options.clock ?? systemClock,
     };
     const services: LocalService[] = [];
     try {
@@ -63,7 +64,7 @@ export async function startLocalStack(input: StackConfigInput = {}, options: Sta
     }
     const partitions = startPartitionMaintenance(db, {
       log,
-      ...(options.now ? { now: options.now } : {}),
+      now: () => context.clock.now(),
       ...(options.partitionMaintenanceIntervalMs ? { intervalMs: options.partitionMaintenanceIntervalMs } : {}),
     });
     let stopping: Promise<void> | undefined;

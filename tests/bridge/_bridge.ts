@@ -7,7 +7,7 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import { bridgeFunctionsDir } from '../../scripts/bridge-functions-dir.ts';
 import { USERS } from '../../src/local/fixture.ts';
 import { signJwt } from '../../src/local/jwt.ts';
-import { createCollector, type Collector } from '../_collector.ts';
+import { Inbox } from '../_support/inbox.ts';
 import type { Backend } from '../_db.ts';
 import { startAuthStack, type AuthStack } from '../local/_auth-stack.ts';
 
@@ -44,7 +44,7 @@ export interface BridgeStack {
   token(caller: Caller): Promise<string>;
   request(method: string, path: string, options?: { caller?: Caller; body?: unknown; raw?: BodyInit; headers?: Record<string, string> }): Promise<BridgeAnswer>;
   /** A supabase-js client of `caller` subscribed to `topics`; everything they hear goes to one collector. */
-  observe(caller: Caller, topics: readonly string[]): Promise<Collector<Received>>;
+  observe(caller: Caller, topics: readonly string[]): Promise<Inbox<Received>>;
   /** Rows of a table matching a SQL condition, read as the superuser (what was written). */
   count(table: string, where: string, params?: unknown[]): Promise<number>;
   createAcmeAdmin(): Promise<void>;
@@ -88,7 +88,7 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
       clients.push(client);
       // Fetch the token before the first join (realtime-js would otherwise join with the anon key).
       await client.realtime.setAuth();
-      const collector = createCollector<Received>();
+      const collector = new Inbox<Received>();
       for (const topic of topics) await subscribeAll(client.channel(topic, { config: { private: true } }), topic, collector);
       return collector;
     },
@@ -113,7 +113,7 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
   };
 }
 
-function subscribeAll(channel: RealtimeChannel, topic: string, collector: Collector<Received>): Promise<void> {
+function subscribeAll(channel: RealtimeChannel, topic: string, collector: Inbox<Received>): Promise<void> {
   channel.on('broadcast', { event: '*' }, (message) => collector.push({ topic, event: message.event, payload: message.payload as Received['payload'] }));
   return new Promise((resolve, reject) => {
     channel.subscribe((status, error) => {

@@ -10,7 +10,7 @@ import { USERS } from '../../src/local/fixture.ts';
 import { createBridgeClients } from '../../supabase/functions/realtime-bridge/clients.ts';
 import { loadBridgeEnv } from '../../supabase/functions/realtime-bridge/env.ts';
 import { createHandler } from '../../supabase/functions/realtime-bridge/handler.ts';
-import type { Collector } from '../_collector.ts';
+import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, startBridgeStack, type BridgeStack, type Received } from './_bridge.ts';
 
@@ -20,7 +20,7 @@ const NOW_MS = Date.UTC(2026, 11, 1, 12, 0, 0);
 
 describe.each(BACKENDS)('handleRequest with an injected clock on %s', (backend) => {
   let bridge: BridgeStack;
-  let owner: Collector<Received>;
+  let owner: Inbox<Received>;
   let handleRequest: (req: Request) => Promise<Response>;
 
   beforeAll(async () => {
@@ -76,7 +76,7 @@ describe.each(BACKENDS)('handleRequest with an injected clock on %s', (backend) 
     );
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
-    const heard = await owner.waitFor((r) => r.payload.id === id);
+    const heard = await owner.first((r) => r.payload.id === id);
     expect(heard.payload.timestamp).toBe(new Date(NOW_MS).toISOString());
   });
 });

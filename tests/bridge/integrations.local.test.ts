@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { userTopic } from '../../src/contract/topics.ts';
 import { USERS } from '../../src/local/fixture.ts';
-import type { Collector } from '../_collector.ts';
+import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, startBridgeStack, type BridgeAnswer, type BridgeStack, type Received } from './_bridge.ts';
 
@@ -24,8 +24,8 @@ function signed(secret: string, body: string, timestamp = Math.floor(Date.now() 
 
 describe.each(BACKENDS)('POST /integrations/<source> on %s', (backend) => {
   let bridge: BridgeStack;
-  let owner: Collector<Received>;
-  let globex: Collector<Received>;
+  let owner: Inbox<Received>;
+  let globex: Inbox<Received>;
 
   beforeAll(async () => {
     bridge = await startBridgeStack(backend, { BRIDGE_GMAIL_SECRET: SECRETS.gmail, BRIDGE_DRIVE_SECRET: SECRETS.drive });
@@ -46,12 +46,12 @@ describe.each(BACKENDS)('POST /integrations/<source> on %s', (backend) => {
   const gmail = (eventId: string, recipientEmail: string = OWNER.email) => ({ eventId, recipientEmail, from: 'Ann <ann@press.test>', subject: 'Catalogue 2027' });
 
   /** What the user heard from now until a sentinel notification the service role sends them. */
-  async function heardUntilSentinel(collector: Collector<Received>, userId: string, from: number, organizationId: string): Promise<string[]> {
+  async function heardUntilSentinel(collector: Inbox<Received>, userId: string, from: number, organizationId: string): Promise<string[]> {
     const sentinel = await bridge.request('POST', '/broadcast', {
       body: { organizationId, target: { userId }, message: { type: 'notification', data: { message: 'sentinel', level: 'info' } } },
     });
     expect(sentinel.status).toBe(202);
-    await collector.waitFor((r) => r.payload.id === sentinel.body.id, 'the sentinel');
+    await collector.first((r) => r.payload.id === sentinel.body.id, 'the sentinel');
     return collector.items.slice(from).filter((r) => r.payload.id !== sentinel.body.id).map((r) => String(r.payload.data.message));
   }
 
@@ -59,7 +59,7 @@ describe.each(BACKENDS)('POST /integrations/<source> on %s', (backend) => {
     const answer = await post(`/integrations/gmail/${ACME}`, gmail('gmail-1'), (raw) => signed(SECRETS.gmail, raw));
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({ accepted: true, eventId: 'gmail-1', message: expect.stringMatching(/only if the recipient is a member/) });
-    const heard = await owner.waitFor((r) => r.payload.data.message === 'New email from Ann <ann@press.test>: Catalogue 2027');
+    const heard = await owner.first((r) => r.payload.data.message === 'New email from Ann <ann@press.test>: Catalogue 2027');
     expect(heard).toMatchObject({ topic: userTopic(OWNER.id), event: 'notification', payload: { type: 'notification', data: { level: 'info', userId: OWNER.id } } });
     expect(await bridge.count('public.notifications', "source = 'gmail' and user_id = $1", [OWNER.id])).toBe(1);
   });
@@ -68,7 +68,7 @@ describe.each(BACKENDS)('POST /integrations/<source> on %s', (backend) => {
     const event = { eventId: 'drive-1', userEmail: 'OWNER@acme.test', fileName: 'Q3.xlsx', sharedBy: 'Bo', url: 'https://drive.test/f/1' };
     const answer = await post('/integrations/drive', event, (raw) => ({ ...signed(SECRETS.drive, raw), 'x-pubdev-organization': ACME }));
     expect(answer.body).toEqual({ accepted: true, eventId: 'drive-1', message: expect.any(String) });
-    const heard = await owner.waitFor((r) => r.payload.data.message === 'Bo shared Q3.xlsx with you');
+    const heard = await owner.first((r) => r.payload.data.message === 'Bo shared Q3.xlsx with you');
     expect(heard.payload.data.actionUrl).toBe('https://drive.test/f/1');
   });
 

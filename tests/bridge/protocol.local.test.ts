@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { orgTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
 import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
-import type { Collector } from '../_collector.ts';
+import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, GLOBEX, startBridgeStack, type BridgeStack, type Received } from './_bridge.ts';
 
@@ -21,8 +21,8 @@ const teamUpdate = (message: string, extra: Record<string, unknown> = {}) => ({
 
 describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
   let bridge: BridgeStack;
-  let acme: Collector<Received>;
-  let globex: Collector<Received>;
+  let acme: Inbox<Received>;
+  let globex: Inbox<Received>;
 
   beforeAll(async () => {
     bridge = await startBridgeStack(backend);
@@ -38,7 +38,7 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
     const sentinel = await bridge.request('POST', '/broadcast', {
       body: { organizationId: GLOBEX, message: { type: 'team_update', data: { updateType: 'assignment', message: 'sentinel', details: {} } } },
     });
-    await globex.waitFor((r) => r.payload.id === sentinel.body.id, 'the Globex sentinel');
+    await globex.first((r) => r.payload.id === sentinel.body.id, 'the Globex sentinel');
     return globex.items.slice(from).filter((r) => r.payload.id !== sentinel.body.id).map((r) => r.payload.id);
   }
 
@@ -77,7 +77,7 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
     expect(member.body.error?.code).toBe('recipient_required');
     const owner = await bridge.request('POST', '/broadcast', { caller: 'acmeOwner', body });
     expect(owner.body).toEqual({ id: expect.any(String), type: 'notification', topic: orgTopic(ACME) });
-    await acme.waitFor((r) => r.payload.id === owner.body.id);
+    await acme.first((r) => r.payload.id === owner.body.id);
     expect(await bridge.count('public.notifications', "message = 'to everyone'")).toBe(1);
   });
 
@@ -107,7 +107,7 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
     test('a member\'s team update without userId is recorded as theirs', async () => {
       const answer = await bridge.request('POST', '/broadcast', { caller: 'acmeWest', body: teamUpdate('mine') });
       expect(answer.status).toBe(202);
-      const heard = await acme.waitFor((r) => r.payload.id === answer.body.id);
+      const heard = await acme.first((r) => r.payload.id === answer.body.id);
       expect(heard.payload.data.userId).toBe(WEST);
     });
   });
@@ -123,7 +123,7 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
       expect(second.headers.get('idempotent-replayed')).toBe('true');
       expect(await bridge.count('public.team_updates', "message = 'once only'")).toBe(1);
       const sentinel = await bridge.request('POST', '/broadcast', { body: teamUpdate('after once only') });
-      await acme.waitFor((r) => r.payload.id === sentinel.body.id);
+      await acme.first((r) => r.payload.id === sentinel.body.id);
       expect(acme.items.filter((r) => r.payload.data.message === 'once only').map((r) => r.payload.id)).toEqual([first.body.id]);
     });
 
@@ -137,7 +137,7 @@ describe.each(BACKENDS)('POST /broadcast protocol on %s', (backend) => {
       expect(b.body).toEqual(a.body);
       expect(await bridge.count('public.team_updates', "message = 'concurrently once'")).toBe(1);
       const sentinel = await bridge.request('POST', '/broadcast', { body: teamUpdate('after concurrently once') });
-      await acme.waitFor((r) => r.payload.id === sentinel.body.id);
+      await acme.first((r) => r.payload.id === sentinel.body.id);
       expect(acme.items.filter((r) => r.payload.data.message === 'concurrently once')).toHaveLength(1);
     });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activityTopic, orgTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
 import type { MessageType } from '../../src/contract/message-types.ts';
 import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
-import type { Collector } from '../_collector.ts';
+import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, ACME_ADMIN, startBridgeStack, type BridgeStack, type Caller, type Received } from './_bridge.ts';
 
@@ -70,7 +70,7 @@ const TABLE: Record<Caller, { allowed: readonly MessageType[]; refusal: string }
 
 describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
   let bridge: BridgeStack;
-  let owner: Collector<Received>;
+  let owner: Inbox<Received>;
   let n = 0;
 
   beforeAll(async () => {
@@ -100,7 +100,7 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
       const answer = await bridge.request('POST', '/broadcast', { caller, body });
       expect(answer.body).toEqual({ id: expect.any(String), type, topic: ANSWERED_TOPIC[type] });
       expect(answer.status).toBe(202);
-      const heard = await owner.waitFor((r) => r.payload.id === answer.body.id && r.topic === OBSERVED_ON[type], `${type} ${answer.body.id}`);
+      const heard = await owner.first((r) => r.payload.id === answer.body.id && r.topic === OBSERVED_ON[type], `${type} ${answer.body.id}`);
       expect(heard.event).toBe(type);
       expect(heard.payload.type).toBe(type);
       return;
@@ -115,7 +115,7 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
     // Nothing delivered: the next thing the owner hears on that topic is the service role's sentinel.
     const sentinel = await bridge.request('POST', '/broadcast', { body: { organizationId: ACME, message: messageOf(type, 'service_role', 1000 + i) } });
     expect(sentinel.status).toBe(202);
-    await owner.waitFor((r) => r.payload.id === sentinel.body.id, 'the sentinel');
+    await owner.first((r) => r.payload.id === sentinel.body.id, 'the sentinel');
     expect(owner.items.slice(heardBefore).filter((r) => r.topic === OBSERVED_ON[type]).map((r) => r.payload.id)).toEqual([sentinel.body.id]);
   });
 });

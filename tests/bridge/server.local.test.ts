@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { orgTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
 import { USERS } from '../../src/local/fixture.ts';
 import { BridgeRequestError, createRealtimeServer, getWebSocketServer } from '../../src/server/index.ts';
-import type { Collector } from '../_collector.ts';
+import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, GLOBEX, startBridgeStack, type BridgeStack, type Received } from './_bridge.ts';
 
 describe.each(BACKENDS)('src/server against the bridge on %s', (backend) => {
   let bridge: BridgeStack;
-  let owner: Collector<Received>;
+  let owner: Inbox<Received>;
 
   beforeAll(async () => {
     bridge = await startBridgeStack(backend);
@@ -33,7 +33,7 @@ describe.each(BACKENDS)('src/server against the bridge on %s', (backend) => {
       timestamp: new Date().toISOString(),
     });
     expect(delivered).toEqual({ id: expect.any(String), type: 'team_update', topic: orgTopic(ACME) });
-    const heard = await owner.waitFor((r) => r.payload.id === delivered.id);
+    const heard = await owner.first((r) => r.payload.id === delivered.id);
     expect(heard.payload.data).toMatchObject({ message: 'New publisher assigned', updateType: 'assignment', details: {} });
   });
 
@@ -47,10 +47,10 @@ describe.each(BACKENDS)('src/server against the bridge on %s', (backend) => {
     const west = createRealtimeServer({ supabaseUrl: bridge.auth.stack.url, accessToken: await bridge.token('acmeWest') });
     const note = await west.sendToUser(ACME, USERS.acmeOwner.id, { message: 'Can you review Sunrise?', level: 'info' });
     expect(note.topic).toBe(userTopic(USERS.acmeOwner.id));
-    await owner.waitFor((r) => r.payload.id === note.id && r.payload.data.message === 'Can you review Sunrise?');
+    await owner.first((r) => r.payload.id === note.id && r.payload.data.message === 'Can you review Sunrise?');
     const team = await west.sendToTerritory(ACME, 'US_West', { type: 'team_update', data: { message: 'West call at 3', updateType: 'territory_change' } });
     expect(team.topic).toBe(territoryTopic(ACME, 'US_West'));
-    const heard = await owner.waitFor((r) => r.payload.id === team.id);
+    const heard = await owner.first((r) => r.payload.id === team.id);
     expect(heard.payload.data).toMatchObject({ territory: 'US_West', userId: USERS.acmeWest.id });
     const refused = west.broadcastToOrganization(ACME, { type: 'agent_status', data: { agentId: 'x', status: 'idle' } });
     await expect(refused).rejects.toBeInstanceOf(BridgeRequestError);

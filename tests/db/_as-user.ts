@@ -3,9 +3,9 @@
  * allowed or refused, and capture the realtime.messages rows a statement produced.
  */
 import { isPostgresError, withClaims, type Database, type JwtClaims, type Queryable } from '../../src/local/db/index.ts';
-import { USERS } from '../../src/local/fixture.ts';
+import { fixtureClaims, type FixtureUser } from '../_support/tokens.ts';
 
-export type FixtureUser = keyof typeof USERS;
+export type { FixtureUser } from '../_support/tokens.ts';
 /** Every caller the matrices cover: the four fixture users and an anonymous client. */
 export type Caller = FixtureUser | 'anon';
 export const CALLERS: readonly Caller[] = ['acmeOwner', 'acmeWest', 'acmeAgent', 'globexMember', 'anon'];
@@ -13,14 +13,7 @@ export const CALLERS: readonly Caller[] = ['acmeOwner', 'acmeWest', 'acmeAgent',
 /** The claims Supabase Auth puts in a signed-in user's access token (or the anon key's). */
 export function claimsFor(caller: Caller): JwtClaims {
   if (caller === 'anon') return { role: 'anon' };
-  const user = USERS[caller];
-  return {
-    role: 'authenticated',
-    sub: user.id,
-    email: user.email,
-    aud: 'authenticated',
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  };
+  return fixtureClaims(caller);
 }
 
 /** Runs `fn` as `caller` in a transaction that is always rolled back. */

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORGS, PUBLISHERS } from '../../src/local/fixture.ts';
 import { startDbBroadcastListener, type DbBroadcast } from '../../src/local/realtime/db-broadcast.ts';
-import { createCollector, type Collector } from '../_collector.ts';
+import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller } from './_as-user.ts';
 
 /** Broadcast from the database (protocol reference §7) against PGlite and PostgreSQL. */
 describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
   let t: TestDatabase;
-  let received: Collector<DbBroadcast>;
+  let received: Inbox<DbBroadcast>;
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
     t = await createTestDatabase(backend);
-    received = createCollector<DbBroadcast>();
+    received = new Inbox<DbBroadcast>();
     stop = await startDbBroadcastListener(t.db, (m) => received.push(m));
   });
   afterAll(async () => {
@@ -24,12 +24,12 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
   /** A public message on `topic` that marks "everything committed before it has been relayed". */
   async function sentinel(topic: string): Promise<void> {
     await t.db.query(`select realtime.send('{}'::jsonb, 'sentinel', $1, false)`, [topic]);
-    await received.waitFor((m) => m.topic === topic && m.event === 'sentinel');
+    await received.first((m) => m.topic === topic && m.event === 'sentinel');
   }
 
   it('relays realtime.send with the row id, the injected payload id and the private flag', async () => {
     await t.db.query(`select realtime.send('{"hello":"world"}'::jsonb, 'greet', 'room-send')`);
-    const message = await received.waitFor((m) => m.topic === 'room-send');
+    const message = await received.first((m) => m.topic === 'room-send');
     const { rows } = await t.db.query<{ id: string }>(`select id::text from realtime.messages where topic = 'room-send'`);
     expect(message).toEqual({
       id: rows[0]!.id,
@@ -103,8 +103,8 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
     await t.db.query(`update public.publishers set status = 'qualified' where id = $1`, [PUBLISHERS.sunriseBooks.id]);
     const publisherTopic = `org:${ORGS.acme.id}:territory:${PUBLISHERS.sunriseBooks.territory}:publisher:${PUBLISHERS.sunriseBooks.id}`;
     const territoryTopic = `org:${ORGS.acme.id}:territory:${PUBLISHERS.sunriseBooks.territory}`;
-    const onPublisher = await received.waitFor((m) => m.topic === publisherTopic);
-    const onTerritory = await received.waitFor((m) => m.topic === territoryTopic);
+    const onPublisher = await received.first((m) => m.topic === publisherTopic);
+    const onTerritory = await received.first((m) => m.topic === territoryTopic);
     for (const m of [onPublisher, onTerritory]) {
       expect(m).toMatchObject({ event: 'publisher_update', private: true, payload: { type: 'publisher_update' } });
     }
@@ -112,7 +112,7 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
   });
 
   it('stops relaying after stop()', async () => {
-    const other = createCollector<DbBroadcast>();
+    const other = new Inbox<DbBroadcast>();
     const stopOther = await startDbBroadcastListener(t.db, (m) => other.push(m));
     await stopOther();
     await sentinel('room-after-stop');
@@ -121,7 +121,7 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
 
   function waitForTopic(topic: string, count: number): Promise<DbBroadcast[]> {
     return received
-      .waitFor(() => received.items.filter((m) => m.topic === topic).length >= count, `${count} messages on ${topic}`)
+      .first(() => received.items.filter((m) => m.topic === topic).length >= count, `${count} messages on ${topic}`)
       .then(() => received.items.filter((m) => m.topic === topic));
   }
 });

@@ -6,7 +6,7 @@ import {
   type PostgresChangesEngine,
   type PostgresChangesPayload,
 } from '../../src/local/realtime/postgres-changes/index.ts';
-import { createCollector } from '../_collector.ts';
+import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { claimsFor } from './_as-user.ts';
 
@@ -51,7 +51,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
 
   /** Registers bindings and waits until they are live; returns what gets delivered. */
   async function subscribe(bindings: unknown[], claims: JwtClaims = service) {
-    const received = createCollector<PostgresChangesPayload>();
+    const received = new Inbox<PostgresChangesPayload>();
     const registration = engine.register(bindings, claims, (p) => received.push(p));
     expect(await registration.ready).toEqual({ status: 'ok' });
     return { received, registration };
@@ -84,7 +84,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     await t.db.query(
       `insert into public.pc_items values (1, 'first', 'open', '{a,b}', 1.5, true, '2026-01-02T03:04:05.678Z', 's3cret')`,
     );
-    const payload = await received.waitFor((p) => recordId(p) === 1);
+    const payload = await received.first((p) => recordId(p) === 1);
     expect(payload.ids).toEqual([id]);
     expect(payload.data).toEqual({
       schema: 'public',
@@ -128,7 +128,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     );
     const idOf = Object.fromEntries(filters.map((f, i) => [f, registration.replyEntries[i]!.id]));
     const expectIds = async (row: number, matching: string[]) => {
-      const payload = await received.waitFor((p) => recordId(p) === row, `row ${row}`);
+      const payload = await received.first((p) => recordId(p) === row, `row ${row}`);
       expect([...payload.ids].sort()).toEqual(matching.map((f) => idOf[f]!).sort());
     };
     await t.db.query(`insert into public.pc_items (id, title, status, score, done, due) values (10, 'Report', 'open', 5, true, '2026-05-01Z')`);
@@ -148,7 +148,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     // row 13 (matched by every `neq`-style binding) proves by arriving after it.
     await t.db.query(`insert into public.pc_items (id, title, status, score, done) values (12, 'x', null, null, null)`);
     await t.db.query(`insert into public.pc_items (id, title, status, score, done) values (13, 'y', 'done', 1000, false)`);
-    await received.waitFor((p) => recordId(p) === 13);
+    await received.first((p) => recordId(p) === 13);
     expect(received.items.some((p) => recordId(p) === 12)).toBe(false);
     registration.unregister();
   });
@@ -165,7 +165,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     await t.db.query(`insert into public.pc_full values (1, 'one')`);
     await t.db.query(`update public.pc_full set label = 'uno' where id = 1`);
     await t.db.query(`delete from public.pc_full where id = 1`);
-    const all = await received.waitForCount(6);
+    const all = await received.count(6);
     expect(all.map((p) => [p.ids, p.data.type, p.data.record, p.data.old_record])).toEqual([
       [[itemsId], 'INSERT', expect.objectContaining({ id: 20, title: 'before' }), undefined],
       [[itemsId], 'UPDATE', expect.objectContaining({ id: 20, title: 'after' }), { id: 20 }],
@@ -186,7 +186,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     const [insertId, updateId] = registration.replyEntries.map((e) => e.id);
     await t.db.query(`insert into public.pc_full values (2, 'a')`);
     await t.db.query(`update public.pc_full set label = 'b' where id = 2`);
-    const [insert, update] = await received.waitForCount(2);
+    const [insert, update] = await received.count(2);
     expect(insert).toMatchObject({ ids: [insertId], data: { type: 'INSERT' } });
     expect(update).toMatchObject({ ids: [updateId], data: { type: 'UPDATE' } });
     registration.unregister();
@@ -195,7 +195,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
   it('shows a role only the columns it may select', async () => {
     const { received, registration } = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_items' }], { role: 'anon' });
     await t.db.query(`insert into public.pc_items (id, title, secret) values (30, 'visible', 'hidden')`);
-    const payload = await received.waitFor((p) => recordId(p) === 30);
+    const payload = await received.first((p) => recordId(p) === 30);
     expect((payload.data.columns as Array<{ name: string }>).map((c) => c.name)).not.toContain('secret');
     expect(payload.data.record).toEqual({ id: 30, title: 'visible', status: null, tags: null, score: null, done: null, due: null });
     registration.unregister();
@@ -204,7 +204,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
   it('honours `select`, always keeping the primary key (§5.1)', async () => {
     const { received, registration } = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_items', select: ['title'] }]);
     await t.db.query(`insert into public.pc_items (id, title, status) values (31, 'picked', 'open')`);
-    const payload = await received.waitFor((p) => recordId(p) === 31);
+    const payload = await received.first((p) => recordId(p) === 31);
     expect(payload.data.columns).toEqual([
       { name: 'id', type: 'int4' },
       { name: 'title', type: 'text' },
@@ -219,8 +219,8 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     const [both, inList, notEq] = registration.replyEntries.map((e) => e.id);
     await t.db.query(`insert into public.pc_items (id, title, status) values (40, 'a,b', 'open')`);
     await t.db.query(`insert into public.pc_items (id, title, status) values (41, 'c', 'open')`);
-    expect((await received.waitFor((p) => recordId(p) === 40)).ids.sort()).toEqual([both, inList].sort());
-    expect((await received.waitFor((p) => recordId(p) === 41)).ids.sort()).toEqual([inList, notEq].sort());
+    expect((await received.first((p) => recordId(p) === 40)).ids.sort()).toEqual([both, inList].sort());
+    expect((await received.first((p) => recordId(p) === 41)).ids.sort()).toEqual([inList, notEq].sort());
     registration.unregister();
   });
 
@@ -230,7 +230,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     ]);
     await t.db.query(`update public.publishers set status = 'paused' where id = $1`, [PUBLISHERS.libertyPrint.id]); // {}
     await t.db.query(`update public.publishers set status = 'paused' where id = $1`, [PUBLISHERS.harborHouse.id]); // history
-    await received.waitFor((p) => recordId(p) === PUBLISHERS.harborHouse.id);
+    await received.first((p) => recordId(p) === PUBLISHERS.harborHouse.id);
     expect(received.items.map(recordId)).toEqual([PUBLISHERS.harborHouse.id]);
     registration.unregister();
 
@@ -257,7 +257,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     const boomAsService = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_boom' }]);
     await t.db.query(`insert into public.pc_nopk values ('x')`);
     await t.db.query(`insert into public.pc_boom values (1, 'secret')`);
-    expect((await nopk.received.waitForCount(1))[0]!.data).toEqual({
+    expect((await nopk.received.count(1))[0]!.data).toEqual({
       schema: 'public',
       table: 'pc_nopk',
       commit_timestamp: null,
@@ -267,11 +267,11 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       errors: ['Error 400: Bad Request, no primary key'],
     });
     // The row a failing policy was meant to gate is never disclosed.
-    expect((await boom.received.waitForCount(1))[0]!.data).toMatchObject({
+    expect((await boom.received.count(1))[0]!.data).toMatchObject({
       record: {},
       errors: ['Error 500: Internal Server Error, RLS policy evaluation failed'],
     });
-    expect((await boomAsService.received.waitForCount(1))[0]!.data).toMatchObject({ record: { id: 1, label: 'secret' }, errors: null });
+    expect((await boomAsService.received.count(1))[0]!.data).toMatchObject({ record: { id: 1, label: 'secret' }, errors: null });
     for (const s of [nopk, boom, boomAsService]) s.registration.unregister();
   });
 
@@ -283,10 +283,10 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       const all = await subscribe([binding], service);
       await t.db.query(`update public.agent_runs set progress = 11 where id = $1`, [AGENT_RUNS.globexEnrichment.id]);
       await t.db.query(`update public.agent_runs set progress = 12 where id = $1`, [AGENT_RUNS.acmeEnrichment.id]);
-      await all.received.waitForCount(2);
-      const acmeSeen = await acme.received.waitFor((p) => recordId(p) === AGENT_RUNS.acmeEnrichment.id);
+      await all.received.count(2);
+      const acmeSeen = await acme.received.first((p) => recordId(p) === AGENT_RUNS.acmeEnrichment.id);
       expect(acmeSeen.data.record).toMatchObject({ organization_id: ORGS.acme.id, progress: 12 });
-      await globex.received.waitFor((p) => recordId(p) === AGENT_RUNS.globexEnrichment.id);
+      await globex.received.first((p) => recordId(p) === AGENT_RUNS.globexEnrichment.id);
       // Both changes were handled in commit order, so anything either subscriber would get has arrived.
       expect(acme.received.items.map(recordId)).toEqual([AGENT_RUNS.acmeEnrichment.id]);
       expect(globex.received.items.map(recordId)).toEqual([AGENT_RUNS.globexEnrichment.id]);
@@ -299,8 +299,8 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       const owner = await subscribe([binding], claimsFor('acmeOwner'));
       await t.db.query(`update public.publishers set status = 'contacted' where id = $1`, [PUBLISHERS.harborHouse.id]); // US_East
       await t.db.query(`update public.publishers set status = 'contacted' where id = $1`, [PUBLISHERS.sunriseBooks.id]); // US_West
-      await owner.received.waitForCount(2);
-      await west.received.waitFor((p) => recordId(p) === PUBLISHERS.sunriseBooks.id);
+      await owner.received.count(2);
+      await west.received.first((p) => recordId(p) === PUBLISHERS.sunriseBooks.id);
       expect(west.received.items.map(recordId)).toEqual([PUBLISHERS.sunriseBooks.id]);
       expect(owner.received.items.map(recordId)).toEqual([PUBLISHERS.harborHouse.id, PUBLISHERS.sunriseBooks.id]);
       west.registration.unregister();
@@ -315,14 +315,14 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       const binding = { event: 'DELETE', schema: 'public', table: 'notifications' };
       const acme = await subscribe([binding], claimsFor('acmeOwner'));
       await t.db.query(`delete from public.notifications where id = 'e0000000-0000-4000-8000-0000000000aa'`);
-      const payload = await acme.received.waitForCount(1);
+      const payload = await acme.received.count(1);
       expect(payload[0]!.data).toMatchObject({ type: 'DELETE', old_record: { id: 'e0000000-0000-4000-8000-0000000000aa' }, errors: null });
       expect(payload[0]!.data).not.toHaveProperty('record');
       acme.registration.unregister();
     });
 
     it('re-subscribes with new claims (§6.5): the new subscriber’s visibility applies', async () => {
-      const received = createCollector<PostgresChangesPayload>();
+      const received = new Inbox<PostgresChangesPayload>();
       const first = engine.register([{ event: 'UPDATE', schema: 'public', table: 'agent_runs' }], claimsFor('globexMember'), (p) =>
         received.push(p),
       );
@@ -331,7 +331,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       expect(await second.ready).toEqual({ status: 'ok' });
       await t.db.query(`update public.agent_runs set progress = 21 where id = $1`, [AGENT_RUNS.globexEnrichment.id]);
       await t.db.query(`update public.agent_runs set progress = 22 where id = $1`, [AGENT_RUNS.acmeEnrichment.id]);
-      await received.waitFor((p) => recordId(p) === AGENT_RUNS.acmeEnrichment.id);
+      await received.first((p) => recordId(p) === AGENT_RUNS.acmeEnrichment.id);
       expect(received.items.map(recordId)).toEqual([AGENT_RUNS.acmeEnrichment.id]);
       second.unregister();
     });
@@ -399,7 +399,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       await t.db.exec('alter publication supabase_realtime add table public.pc_later');
       const { received, registration } = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_later' }]);
       await t.db.query(`insert into public.pc_later values (1, 'late')`);
-      expect((await received.waitForCount(1))[0]!.data.record).toEqual({ id: 1, label: 'late' });
+      expect((await received.count(1))[0]!.data.record).toEqual({ id: 1, label: 'late' });
       registration.unregister();
     });
   });
@@ -410,12 +410,12 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       for (let i = 100; i < 110; i++) await tx.query('insert into public.pc_full values ($1, $2)', [i, `n${i}`]);
     });
     for (let i = 110; i < 120; i++) await t.db.query('insert into public.pc_full values ($1, $2)', [i, `n${i}`]);
-    const all = await received.waitForCount(20);
+    const all = await received.count(20);
     expect(all.map(recordId)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
     registration.unregister();
     const sentinel = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_full' }]);
     await t.db.query('insert into public.pc_full values (200, $1)', ['after']);
-    await sentinel.received.waitForCount(1);
+    await sentinel.received.count(1);
     expect(received.items).toHaveLength(20);
     sentinel.registration.unregister();
   });
@@ -435,7 +435,7 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     await t.db.query('insert into public.pc_full values (301, $1)', ['committed first']);
     releaseFirst();
     await first;
-    const all = await received.waitForCount(2);
+    const all = await received.count(2);
     expect(all.map(recordId)).toEqual([301, 300]);
     registration.unregister();
   });

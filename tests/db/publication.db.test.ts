@@ -14,7 +14,7 @@ import {
   type PostgresChangesEngine,
   type PostgresChangesPayload,
 } from '../../src/local/realtime/postgres-changes/index.ts';
-import { createCollector } from '../_collector.ts';
+import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 
 const service: JwtClaims = { role: 'service_role' };
@@ -45,7 +45,7 @@ describe.each(BACKENDS)('the supabase_realtime publication on %s', (backend) => 
 
   /** Every change of publishers the service role (no RLS) is sent, from subscribe until now. */
   async function watchPublishers() {
-    const received = createCollector<PostgresChangesPayload>();
+    const received = new Inbox<PostgresChangesPayload>();
     const registration = engine.register([{ event: '*', schema: 'public', table: 'publishers' }], service, (p) => received.push(p));
     expect(await registration.ready).toEqual({ status: 'ok' });
     return { received, registration };
@@ -76,10 +76,10 @@ describe.each(BACKENDS)('the supabase_realtime publication on %s', (backend) => 
     const { received, registration } = await watchPublishers();
     const id = await addPublisher();
     // An INSERT is checked against the live row (as Realtime does), so let it arrive before the row goes.
-    await received.waitFor((p) => summary(p) === `INSERT ${id}`);
+    await received.first((p) => summary(p) === `INSERT ${id}`);
     await t.db.query('delete from public.publishers where id = $1', [id]);
     const last = await marker();
-    await received.waitFor((p) => summary(p) === last);
+    await received.first((p) => summary(p) === last);
     expect(received.items.map(summary)).toEqual([`INSERT ${id}`, last]);
     registration.unregister();
   });
@@ -89,12 +89,12 @@ describe.each(BACKENDS)('the supabase_realtime publication on %s', (backend) => 
     try {
       await t.db.exec(`alter publication supabase_realtime set (publish = 'insert, update, delete')`);
       const deleted = await addPublisher();
-      await received.waitFor((p) => summary(p) === `INSERT ${deleted}`);
+      await received.first((p) => summary(p) === `INSERT ${deleted}`);
       await t.db.query('delete from public.publishers where id = $1', [deleted]);
       await t.db.exec(`alter publication supabase_realtime set (publish = 'insert')`);
       await t.db.query(`update public.publishers set name = 'not published' where id = $1`, [PUBLISHERS.pacificPress.id]);
       const inserted = await addPublisher();
-      await received.waitFor((p) => summary(p) === `INSERT ${inserted}`);
+      await received.first((p) => summary(p) === `INSERT ${inserted}`);
       expect(received.items.map(summary)).toEqual([`INSERT ${deleted}`, `DELETE ${deleted}`, `INSERT ${inserted}`]);
     } finally {
       await t.db.exec(`alter publication supabase_realtime set (publish = 'insert, update')`);

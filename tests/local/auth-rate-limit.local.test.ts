@@ -5,6 +5,7 @@ import { FIXTURE_PASSWORD, USERS } from '../../src/local/fixture.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 import { createClient } from '@supabase/supabase-js';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
+import { ManualClock } from '../_support/clock.ts';
 
 const LIMIT = 5;
 const FIVE_MINUTES_MS = 5 * 60_000;
@@ -13,11 +14,11 @@ const FIVE_MINUTES_MS = 5 * 60_000;
 describe.each(BACKENDS)('/auth/v1/token rate limit on %s', (backend) => {
   let t: TestDatabase;
   let stack: LocalStack;
-  let clock = Date.now();
+  const clock = new ManualClock();
 
   beforeAll(async () => {
     t = await createTestDatabase(backend);
-    stack = await startLocalStack({ port: 0, authRateLimitToken: LIMIT }, { db: t.db, now: () => clock });
+    stack = await startLocalStack({ port: 0, authRateLimitToken: LIMIT }, { db: t.db, clock });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -40,7 +41,7 @@ describe.each(BACKENDS)('/auth/v1/token rate limit on %s', (backend) => {
     const right = await client().auth.signInWithPassword({ email: USERS.acmeAgent.email, password: FIXTURE_PASSWORD });
     expect(right.error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
 
-    clock += FIVE_MINUTES_MS;
+    clock.advance(FIVE_MINUTES_MS);
     const { data, error } = await client().auth.signInWithPassword({ email: USERS.acmeAgent.email, password: FIXTURE_PASSWORD });
     expect(error).toBeNull();
     expect(data.session?.user.id).toBe(USERS.acmeAgent.id);

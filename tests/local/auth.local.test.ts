@@ -8,7 +8,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withClaims, type JwtClaims } from '../../src/local/db/index.ts';
 import { FIXTURE_PASSWORD, USERS } from '../../src/local/fixture.ts';
-import { signJwt, verifyJwt } from '../../src/local/jwt.ts';
+import { signJwt, verifyJwt } from '../../src/local/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { startAuthStack, type AuthStack } from './_auth-stack.ts';
 
@@ -299,13 +299,13 @@ describe.each(BACKENDS)('/auth/v1 on %s', (backend) => {
   describe('wire details', () => {
     const body = JSON.stringify({ email: agent.email, password: 'wrong' });
 
-    test('without an apikey the gateway refuses before Auth, as Kong does', async () => {
+    test('without an apikey the gateway refuses before Auth, as Supabase\'s gateway does', async () => {
       const response = await auth.fetch('/auth/v1/token?grant_type=password', { method: 'POST', body });
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ message: 'No API key found in request' });
+      expect(await response.json()).toEqual({ message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
       const wrongKey = await auth.fetch('/auth/v1/settings', { headers: { apikey: 'not-a-key' } });
       expect(wrongKey.status).toBe(401);
-      expect(await wrongKey.json()).toEqual({ message: 'Invalid authentication credentials' });
+      expect(await wrongKey.json()).toEqual({ message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
     });
 
     test('the new-style publishable key is accepted as the apikey', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publisherRecordTopic, territoryTopic } from '../../src/contract/index.ts';
 import { ORGS, PUBLISHERS, TERRITORIES } from '../../src/local/fixture.ts';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
-import { createCollector } from '../_collector.ts';
+import { startLocalStack, type LocalStack } from '../../src/local/index.ts';
+import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
-import { subscribed, userClients, type UserClients } from './_realtime-users.ts';
+import { subscribed, userClients, type UserClients } from '../_support/user-clients.ts';
 
 type Received = { type: string; event: string; meta?: { id?: string }; payload: Record<string, unknown> };
 
@@ -28,13 +28,13 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
 
   it.each(['2.0.0', '1.0.0'] as const)('delivers realtime.send from SQL to a private subscriber with meta.id (vsn %s)', async (vsn) => {
     const client = await users.client('acmeOwner', vsn);
-    const received = createCollector<Received>();
+    const received = new Inbox<Received>();
     const topic = `org:${ORGS.acme.id}`;
     const channel = client.channel(topic, { config: { private: true } }).on('broadcast', { event: 'db_ping' }, (m) => received.push(m as Received));
     expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
 
     await t.db.query(`select realtime.send($1::jsonb, 'db_ping', $2)`, [JSON.stringify({ hello: vsn }), topic]);
-    const message = await received.waitFor((m) => m.payload.hello === vsn);
+    const message = await received.first((m) => m.payload.hello === vsn);
     const { rows } = await t.db.query<{ id: string }>(
       `select id::text from realtime.messages where topic = $1 and event = 'db_ping' and payload ->> 'hello' = $2`,
       [topic, vsn],
@@ -45,12 +45,12 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
 
   it('does not deliver a private send to a public channel of the same name (§2.1)', async () => {
     const client = await users.client('acmeOwner');
-    const received = createCollector<Received>();
+    const received = new Inbox<Received>();
     const channel = client.channel('room-namespaces').on('broadcast', { event: '*' }, (m) => received.push(m as Received));
     expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
     await t.db.query(`select realtime.send('{"n":"private"}'::jsonb, 'ns', 'room-namespaces')`);
     await t.db.query(`select realtime.send('{"n":"public"}'::jsonb, 'ns', 'room-namespaces', false)`);
-    await received.waitFor((m) => m.payload.n === 'public');
+    await received.first((m) => m.payload.n === 'public');
     expect(received.items.map((m) => m.payload.n)).toEqual(['public']);
     await client.removeChannel(channel);
   });
@@ -60,9 +60,9 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
     const west = await users.client('acmeWest');
     const harbor = PUBLISHERS.harborHouse; // US_East
     const sunrise = PUBLISHERS.sunriseBooks; // US_West
-    const onPublisher = createCollector<Received>();
-    const onEast = createCollector<Received>();
-    const onWest = createCollector<Received>();
+    const onPublisher = new Inbox<Received>();
+    const onEast = new Inbox<Received>();
+    const onWest = new Inbox<Received>();
     const privately = { config: { private: true } };
     const channels = [
       owner.channel(publisherRecordTopic(ORGS.acme.id, harbor.id, harbor.territory), privately).on('broadcast', { event: 'publisher_update' }, (m) => onPublisher.push(m as Received)),
@@ -86,12 +86,12 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
         data: { publisherId: harbor.id, update: { field: 'status', newValue: 'signed' } },
       },
     };
-    expect(await onPublisher.waitFor((m) => m.payload.id === `${harbor.id}:2:status`)).toMatchObject(expected);
-    expect(await onEast.waitFor((m) => m.payload.id === `${harbor.id}:2:status`)).toMatchObject(expected);
+    expect(await onPublisher.first((m) => m.payload.id === `${harbor.id}:2:status`)).toMatchObject(expected);
+    expect(await onEast.first((m) => m.payload.id === `${harbor.id}:2:status`)).toMatchObject(expected);
 
     // A later change in the member's own territory arrives; the earlier one never did.
     await t.db.query(`update public.publishers set status = 'signed' where id = $1`, [sunrise.id]);
-    await onWest.waitFor((m) => m.payload.id === `${sunrise.id}:2:status`);
+    await onWest.first((m) => m.payload.id === `${sunrise.id}:2:status`);
     expect(onWest.items.map((m) => m.payload.id)).toEqual([`${sunrise.id}:2:status`]);
     await owner.removeAllChannels();
     await west.removeAllChannels();

@@ -115,6 +115,16 @@ describe.each(BACKENDS)('/functions/v1 on %s', (backend) => {
       expect(auth.logs.filter((line) => line.startsWith('functions: echo listening')).length).toBe(startsBefore);
     });
 
+    test('an sb_ key as the bearer token stands for its JWT, as the gateway maps it for every other API', async () => {
+      for (const key of [auth.stack.config.publishableKey, auth.stack.config.secretKey]) {
+        const { data, error } = await anon.functions.invoke<Echo>('echo', { body: { message: 'key' }, headers: { Authorization: `Bearer ${key}` } });
+        expect(error).toBeNull();
+        expect(data).toMatchObject({ method: 'POST' });
+      }
+      const unknown = anon.functions.invoke('echo', { body: {}, headers: { Authorization: 'Bearer sb_secret_not-the-project-key' } });
+      expect(await httpError(unknown)).toEqual({ status: 401, body: { code: 401, message: 'Invalid JWT' } });
+    });
+
     test('verify_jwt = false: reachable with no Authorization header at all', async () => {
       const { data, error, response } = await keyOnly.functions.invoke<{ ok: boolean; authorization: string | null }>('public-echo', { body: {} });
       expect(error).toBeNull();

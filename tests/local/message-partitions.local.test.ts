@@ -1,10 +1,11 @@
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maintainMessagePartitions } from '../../src/local/db/index.ts';
+import { systemClock } from '../../src/local/index.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
-import { createCollector } from '../_collector.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
-import { subscribed } from './_realtime-users.ts';
+import { Inbox } from '../_support/inbox.ts';
+import { subscribed } from '../_support/user-clients.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -16,7 +17,7 @@ const DAY_MS = 86_400_000;
 describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backend) => {
   let t: TestDatabase;
   let stack: LocalStack;
-  const logs = createCollector<string>();
+  const logs = new Inbox<string>();
   // The stack "started" five days ago, by its clock; the database's now() is the real today.
   let clock = Date.now() - 5 * DAY_MS;
 
@@ -28,9 +29,10 @@ describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backe
     );
     for (const { name } of rows) await t.db.exec(`drop table realtime."${name}"`);
     await maintainMessagePartitions(t.db, new Date(clock));
+    // A public room stands in for any channel here: opt out of the private-only default.
     stack = await startLocalStack(
-      { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0 } },
-      { db: t.db, now: () => clock, partitionMaintenanceIntervalMs: 20, log: (line) => logs.push(line) },
+      { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } },
+      { db: t.db, clock: { ...systemClock, now: () => clock }, partitionMaintenanceIntervalMs: 20, log: (line) => logs.push(line) },
     );
   });
   afterAll(async () => {
@@ -40,7 +42,7 @@ describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backe
 
   it('keeps delivering database broadcasts after the clock passes the partitions made at startup', async () => {
     const client = createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
-    const received = createCollector<{ payload: { n: number } }>();
+    const received = new Inbox<{ payload: { n: number } }>();
     const channel = client.channel('uptime').on('broadcast', { event: 'tick' }, (m) => received.push({ payload: m['payload'] as { n: number } }));
     expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
 
@@ -51,11 +53,11 @@ describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backe
 
     clock += 5 * DAY_MS;
     const today = new Date(clock).toISOString().slice(0, 10).replaceAll('-', '_');
-    const line = await logs.waitFor((l) => l.includes(`messages_${today}`));
+    const line = await logs.first((l) => l.includes(`messages_${today}`));
     expect(line).toMatch(/^realtime\.messages partitions: created .*; dropped messages_/);
 
     await t.db.query(`select realtime.send('{"n":2}'::jsonb, 'tick', 'uptime', false)`);
-    expect((await received.waitFor((m) => m.payload.n === 2)).payload).toEqual({ n: 2, id: expect.any(String) });
+    expect((await received.first((m) => m.payload.n === 2)).payload).toEqual({ n: 2, id: expect.any(String) });
     expect(received.items.map((m) => m.payload.n)).toEqual([2]);
     await client.removeAllChannels();
     client.realtime.disconnect();

@@ -1,10 +1,10 @@
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_RUNS, ORGS } from '../../src/local/fixture.ts';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
-import { createCollector } from '../_collector.ts';
+import { startLocalStack, type LocalStack } from '../../src/local/index.ts';
+import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
-import { subscribed, userClients, type UserClients } from './_realtime-users.ts';
+import { subscribed, userClients, type UserClients } from '../_support/user-clients.ts';
 
 type Row = Record<string, unknown>;
 type Change = RealtimePostgresChangesPayload<Row>;
@@ -33,8 +33,8 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
 
   it.each(['2.0.0', '1.0.0'] as const)('delivers filtered changes after "Subscribed to PostgreSQL" (vsn %s)', async (vsn) => {
     const client = await users.client('acmeOwner', vsn);
-    const changes = createCollector<Change>();
-    const system = createCollector<SystemMessage>();
+    const changes = new Inbox<Change>();
+    const system = new Inbox<SystemMessage>();
     const filter = `id=eq.${AGENT_RUNS.acmeEnrichment.id}`;
     const channel = client
       .channel(`pc-filter-${vsn}`)
@@ -47,7 +47,7 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
     expect(binding?.filter).toMatchObject({ event: 'UPDATE', schema: 'public', table: 'agent_runs', filter });
     expect(Number.isInteger(binding?.id)).toBe(true);
     // §2.5 / §5.4: the subscription is live once this arrives.
-    expect(await system.waitFor((m) => m.extension === 'postgres_changes')).toEqual({
+    expect(await system.first((m) => m.extension === 'postgres_changes')).toEqual({
       extension: 'postgres_changes',
       status: 'ok',
       message: 'Subscribed to PostgreSQL',
@@ -56,7 +56,7 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
 
     await setProgress(AGENT_RUNS.acmeScoring.id, 40); // same organisation, filtered out
     await setProgress(AGENT_RUNS.acmeEnrichment.id, 41);
-    const change = await changes.waitFor((c) => c.eventType === 'UPDATE');
+    const change = await changes.first((c) => c.eventType === 'UPDATE');
     expect(change).toMatchObject({
       schema: 'public',
       table: 'agent_runs',
@@ -74,8 +74,8 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
   it("applies RLS per subscriber: nobody sees another organisation's rows", async () => {
     const acme = await users.client('acmeOwner');
     const globex = await users.client('globexMember');
-    const seen = { acme: createCollector<Change>(), globex: createCollector<Change>() };
-    const ready = { acme: createCollector<SystemMessage>(), globex: createCollector<SystemMessage>() };
+    const seen = { acme: new Inbox<Change>(), globex: new Inbox<Change>() };
+    const ready = { acme: new Inbox<SystemMessage>(), globex: new Inbox<SystemMessage>() };
     const channels = (['acme', 'globex'] as const).map((who) =>
       (who === 'acme' ? acme : globex)
         .channel(`pc-rls-${who}`)
@@ -83,17 +83,17 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
         .on('system', {}, (m: SystemMessage) => ready[who].push(m)),
     );
     for (const channel of channels) expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
-    await ready.acme.waitFor((m) => m.message === 'Subscribed to PostgreSQL');
-    await ready.globex.waitFor((m) => m.message === 'Subscribed to PostgreSQL');
+    await ready.acme.first((m) => m.message === 'Subscribed to PostgreSQL');
+    await ready.globex.first((m) => m.message === 'Subscribed to PostgreSQL');
 
     await setProgress(AGENT_RUNS.globexEnrichment.id, 51);
     await setProgress(AGENT_RUNS.acmeEnrichment.id, 52);
-    await seen.acme.waitFor((c) => (c.new as Row).id === AGENT_RUNS.acmeEnrichment.id);
-    await seen.globex.waitFor((c) => (c.new as Row).id === AGENT_RUNS.globexEnrichment.id);
+    await seen.acme.first((c) => (c.new as Row).id === AGENT_RUNS.acmeEnrichment.id);
+    await seen.globex.first((c) => (c.new as Row).id === AGENT_RUNS.globexEnrichment.id);
     // Delivery follows commit order: Acme's change came after Globex's, so the Acme subscriber has
     // already had every chance to see Globex's; a later Globex change settles Acme's for Globex.
     await setProgress(AGENT_RUNS.globexEnrichment.id, 53);
-    await seen.globex.waitFor((c) => (c.new as Row).progress === 53);
+    await seen.globex.first((c) => (c.new as Row).progress === 53);
     expect(seen.acme.items.map((c) => (c.new as Row).organization_id)).toEqual([ORGS.acme.id]);
     expect(seen.globex.items.map((c) => (c.new as Row).organization_id)).toEqual([ORGS.globex.id, ORGS.globex.id]);
     await acme.removeAllChannels();
@@ -102,13 +102,13 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
 
   it('reports a table outside the publication with the server’s system error (§5.1)', async () => {
     const client = await users.client('acmeOwner');
-    const system = createCollector<SystemMessage>();
+    const system = new Inbox<SystemMessage>();
     const channel = client
       .channel('pc-unpublished')
       .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'organization_members' }, () => {})
       .on('system', {}, (m: SystemMessage) => system.push(m));
     expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
-    expect(await system.waitFor((m) => m.extension === 'postgres_changes')).toEqual({
+    expect(await system.first((m) => m.extension === 'postgres_changes')).toEqual({
       extension: 'postgres_changes',
       status: 'error',
       message:

@@ -2,10 +2,11 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/local/config.ts';
-import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
+import { BUCKET_MS } from '../../src/local/index.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
-import { subscribed } from './_realtime-users.ts';
+import { ManualClock } from '../_support/clock.ts';
+import { subscribed } from '../_support/user-clients.ts';
 
 /** The Realtime connection limits `npm run local` reads from its environment, like the other limits. */
 describe('PUBDEV_REALTIME_MAX_CONCURRENT_USERS and PUBDEV_REALTIME_MAX_JOINS_PER_SECOND', () => {
@@ -23,7 +24,7 @@ describe('PUBDEV_REALTIME_MAX_CONCURRENT_USERS and PUBDEV_REALTIME_MAX_JOINS_PER
 describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) => {
   let t: TestDatabase;
   let stack: LocalStack;
-  let clock = Date.now();
+  const clock = new ManualClock();
   const clients: SupabaseClient[] = [];
 
   beforeAll(async () => {
@@ -34,7 +35,8 @@ describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) 
       PUBDEV_REALTIME_MAX_CONCURRENT_USERS: '2',
       PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '1',
     });
-    stack = await startLocalStack({ ...config, realtime: { ...config.realtime, connectErrorDelayMs: 0 } }, { db: t.db, now: () => clock });
+    // Public rooms stand in for any channel here: opt out of the private-only default.
+    stack = await startLocalStack({ ...config, realtime: { ...config.realtime, connectErrorDelayMs: 0, privateOnly: false } }, { db: t.db, clock });
   });
   afterAll(async () => {
     for (const client of clients) {
@@ -76,7 +78,7 @@ describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) 
 
     // Ten joins in one 5 s bucket average 2/s over it once it completes: over the limit of 1.
     for (let i = 3; i <= 10; i++) expect(await subscribed(first.channel(`room-${i}`))).toEqual({ status: 'SUBSCRIBED' });
-    clock += BUCKET_MS;
+    clock.advance(BUCKET_MS);
     const refused = await subscribed(second.channel('room-11'));
     expect(refused.status).toBe('CHANNEL_ERROR');
     expect(refused.status === 'CHANNEL_ERROR' ? refused.error?.message : '').toContain('ClientJoinRateLimitReached: Too many joins per second');

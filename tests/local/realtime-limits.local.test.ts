@@ -2,7 +2,7 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic, orgTopic } from '../../src/contract/index.ts';
 import { AGENT_RUNS, ORGS, USERS } from '../../src/local/fixture.ts';
-import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
+import { BUCKET_MS } from '../../src/local/index.ts';
 import { BACKENDS } from '../_db.ts';
 import {
   broadcasts,
@@ -28,7 +28,7 @@ import {
 /** Resolves once `channel.presenceState()` satisfies `check` (checked on every presence sync). */
 function presenceSettles(channel: RealtimeChannel, syncs: Inbox<number>, check: (state: Record<string, unknown[]>) => boolean): Promise<void> {
   if (check(channel.presenceState())) return Promise.resolve();
-  return syncs.next(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
+  return syncs.first(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
 }
 
 /** A channel with a presence listener, so realtime-js joins with presence enabled. */
@@ -62,7 +62,7 @@ describe.each(BACKENDS)('Realtime tenant presence rate on %s (§4.4)', (backend)
   let rt: RealtimeStack;
   beforeAll(async () => {
     // Public rooms stand in for any channel here: opt out of the private-only default.
-    rt = await startRealtimeStack(backend, { maxPresenceEventsPerSecond: 1, privateOnly: false }, undefined, clock.now);
+    rt = await startRealtimeStack(backend, { maxPresenceEventsPerSecond: 1, privateOnly: false }, undefined, clock);
   });
   afterAll(() => rt?.stop());
 
@@ -112,7 +112,7 @@ describe.each(BACKENDS)('Realtime DB-events counter on %s (§8.3)', (backend) =>
   const logs = new Inbox<string>();
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, privateOnly: false }, logs.push, clock.now);
+    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, privateOnly: false }, logs.push, clock);
   });
   afterAll(() => rt?.stop());
 

@@ -21,7 +21,8 @@ function presenceEvents(channel: RealtimeChannel): Inbox<PresenceEvent> {
 /** Resolves once `channel.presenceState()` satisfies `check` (checked on every sync). */
 function presenceSettles(channel: RealtimeChannel, events: Inbox<PresenceEvent>, check: (state: Record<string, unknown[]>) => boolean) {
   if (check(channel.presenceState())) return Promise.resolve();
-  return events.next(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
+  // `first`, not `next`: waiting for a state must not use up the event a later `next` expects.
+  return events.first(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
 }
 
 const metasOf = (channel: RealtimeChannel, key: string) =>

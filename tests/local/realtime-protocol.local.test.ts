@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic } from '../../src/contract/index.ts';
 import { AGENT_RUNS, ORGS } from '../../src/local/fixture.ts';
-import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
+import { BUCKET_MS } from '../../src/local/index.ts';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, Inbox, joined, rawSocket, startRealtimeStack, systemMessages, VSNS, type RealtimeStack } from './_realtime.ts';
+import { broadcasts, Inbox, joined, ManualClock, rawSocket, startRealtimeStack, systemMessages, VSNS, type RealtimeStack } from './_realtime.ts';
 
 describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
   let rt: RealtimeStack;
@@ -102,10 +102,10 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('Realtime limits over time on %s', (backend) => {
+describe.each(BACKENDS)('Realtime idle timeout on %s', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
-    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, idleTimeoutMs: 1000, privateOnly: false });
+    rt = await startRealtimeStack(backend, { idleTimeoutMs: 1000, privateOnly: false });
   });
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());
@@ -119,17 +119,30 @@ describe.each(BACKENDS)('Realtime limits over time on %s', (backend) => {
     expect(statuses.items).toEqual([{ status: 'SUBSCRIBED' }]);
     expect(client.realtime.isConnected()).toBe(true);
   });
+});
+
+describe.each(BACKENDS)('Realtime events/s limit on %s', (backend) => {
+  let rt: RealtimeStack;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    rt = await startRealtimeStack(backend, { maxEventsPerSecond: 1, privateOnly: false }, undefined, clock);
+  });
+  afterEach(() => rt.closeClients());
+  afterAll(() => rt?.stop());
 
   it('over the events/s average, receiving channels close with "Too many messages per second" and REST answers 429 (§8.2, §8.3)', async () => {
     const sender = rt.client({ heartbeatIntervalMs: 200 }).channel('room-rate');
     const receiver = rt.client({ heartbeatIntervalMs: 200 }).channel('room-rate');
     const system = systemMessages(receiver);
+    const received = broadcasts(receiver, 'burst');
     await joined(sender);
     const statuses = await joined(receiver);
     // Each broadcast counts twice (the send and the delivery): 2 × 40 events exceed 1/s over any 60 s window.
     for (let i = 0; i < 40; i++) await sender.send({ type: 'broadcast', event: 'burst', payload: { i } });
-    // The counter averages completed 5 s buckets: let the current one complete.
-    await new Promise((resolve) => setTimeout(resolve, BUCKET_MS - (Date.now() % BUCKET_MS) + 50));
+    // All 40 counted in the current bucket before the clock moves on.
+    await received.next((m) => (m.payload as { i: number }).i === 39, 'the last burst message');
+    // The counter averages completed 5 s buckets: complete the current one on the stack's clock.
+    clock.advance(BUCKET_MS);
     await sender.send({ type: 'broadcast', event: 'one-more', payload: {} });
 
     expect(await system.next()).toEqual({ extension: 'system', status: 'error', message: 'Too many messages per second', channel: 'room-rate' });

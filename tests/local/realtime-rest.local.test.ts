@@ -18,7 +18,7 @@ describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) 
   const api = (path: string) => `${rt.stack.url}/realtime/v1/api${path}`;
 
   it('GET /api/ping answers {"message":"Success"} (§9)', async () => {
-    const response = await fetch(api('/ping'));
+    const response = await fetch(api('/ping'), { headers: { apikey: rt.stack.config.anonKey } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ message: 'Success' });
   });
@@ -78,7 +78,8 @@ describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) 
     const invalid = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ messages: [{ topic: 'room-batch', payload: 'x' }] }) });
     expect(invalid.status).toBe(422);
     expect(await invalid.json()).toMatchObject({ errors: { messages: [{ event: [expect.any(String)], payload: [expect.any(String)] }] } });
-    const unauthenticated = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"messages":[]}' });
+    // Past the gateway's key check, a bearer token Realtime cannot verify is its own 401.
+    const unauthenticated = await fetch(url, { method: 'POST', headers: { ...headers, authorization: 'Bearer not-a-jwt' }, body: '{"messages":[]}' });
     expect(unauthenticated.status).toBe(401);
     expect(await unauthenticated.json()).toEqual({ message: 'Unauthorized' });
     const single = await fetch(api('/broadcast/room-batch/events/e'), { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'x' });

@@ -53,10 +53,27 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
 
   it("refuses another organisation's member the topic, so its agent runs never reach them", async () => {
     const globex = await rt.userClient('globexMember');
-    const channel = globex.channel(orgTopic(ORGS.acme.id), { config: { private: true } });
-    const statuses = broadcasts(channel, EVENTS.agentStatus);
-    const first = await new Promise<string>((resolve) => channel.subscribe((status) => resolve(status)));
+    const refused = globex.channel(orgTopic(ORGS.acme.id), { config: { private: true } });
+    const leaked = broadcasts(refused, EVENTS.agentStatus);
+    const first = await new Promise<string>((resolve) => refused.subscribe((status) => resolve(status)));
     expect(first).toBe('CHANNEL_ERROR');
-    expect(statuses.items).toEqual([]);
+
+    // The owner's subscription on the same topic is the sentinel: once the run's update reaches
+    // it, it would have reached the refused member too, had the refusal let anything through.
+    const owner = (await rt.userClient('acmeOwner')).channel(orgTopic(ORGS.acme.id), { config: { private: true } });
+    const delivered = broadcasts(owner, EVENTS.agentStatus);
+    await joined(owner);
+    const run = AGENT_RUNS.acmeEnrichment;
+    const agent = await rt.userClient('acmeAgent');
+    const { data, error } = await agent
+      .from('agent_runs')
+      .update({ progress: 90, current_task: 'After the refusal' })
+      .eq('id', run.id)
+      .select('seq')
+      .single();
+    expect(error).toBeNull();
+    const seq = (data as { seq: number }).seq;
+    await delivered.next((m) => (m.payload as { seq?: number }).seq === seq, `agent_status seq ${seq} on the owner's channel`);
+    expect(leaked.items).toEqual([]);
   });
 });

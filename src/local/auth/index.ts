@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { errorStack } from '../errors.ts';
 import { sendEmpty, sendJson } from '../http.ts';
 import type { LocalService, ServiceContext } from '../service.ts';
 import { authenticate, type TokenSettings } from './access-token.ts';
-import { checkApiKey } from './api-key.ts';
 import { AuthError, OAuthError, sendAuthError, sendOAuthError } from './auth-error.ts';
 import { logout } from './auth-sessions.ts';
 import { toUserJson } from './auth-user.ts';
@@ -24,7 +24,7 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
   const { db, config } = context;
   const tokens: TokenSettings = { jwtSecret: config.jwtSecret, expirySeconds: config.jwtExpirySeconds, issuer: `${context.publicUrl}${PREFIX}` };
   const grants: GrantContext = { db, tokens, refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds };
-  const tokenRateLimit = createTokenRateLimit(config.authRateLimitToken, context.now);
+  const tokenRateLimit = createTokenRateLimit(config.authRateLimitToken, () => context.clock.now());
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.slice(PREFIX.length) || '/';
@@ -64,16 +64,15 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
 
   return {
     prefix: PREFIX,
+    requiresApiKey: true,
     description: `${PREFIX} Supabase Auth subset: /token (password, refresh_token), /user, /logout, /settings, /health`,
     async handleRequest(req, res, url) {
-      const refusal = checkApiKey(req, url, config);
-      if (refusal) return sendJson(res, refusal.status, refusal.body);
       try {
         await route(req, res, url);
       } catch (error) {
         if (error instanceof AuthError) return sendAuthError(req, res, error);
         if (error instanceof OAuthError) return sendOAuthError(res, error);
-        context.log(`auth: ${(error as Error).stack ?? String(error)}`);
+        context.log(`auth: ${errorStack(error)}`);
         sendAuthError(req, res, new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information'));
       }
     },

@@ -48,3 +48,14 @@ export interface PostgresError extends Error {
 export function isPostgresError(error: unknown): error is PostgresError {
   return error instanceof Error && typeof (error as PostgresError).code === 'string';
 }
+
+/** SQLSTATEs the stack reacts to by code, never by message text (which differs across versions and locales). */
+export const SQLSTATE = {
+  /** `duplicate_object`: e.g. a trigger of that name already exists on the table. */
+  duplicateObject: '42710',
+} as const;
+
+/** Whether `error` is a Postgres error with exactly this SQLSTATE. */
+export function hasSqlState(error: unknown, code: string): boolean {
+  return isPostgresError(error) && error.code === code;
+}

@@ -1,5 +1,5 @@
 export type { Database, DatabaseKind, PostgresError, Queryable, QueryField, QueryResult, TransactionOptions } from './database.ts';
-export { isPostgresError } from './database.ts';
+export { hasSqlState, isPostgresError, SQLSTATE } from './database.ts';
 export { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
 export { installSupabaseShim, prepareDatabase, type PrepareOptions, type PrepareResult } from './prepare-database.ts';
 export { applyMigrations, type AppliedMigration } from './migrations.ts';
@@ -12,3 +12,5 @@ export {
   type ReadPolicies,
   type RealtimeExtension,
 } from './realtime-authorization.ts';
+export { API_ROLES, isApiRole, UnsupportedRoleError, type ApiRole } from './api-roles.ts';
+export { quoteIdent } from './quote-ident.ts';

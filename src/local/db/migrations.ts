@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorMessage } from '../errors.ts';
 import type { Database } from './database.ts';
 
 const MIGRATION_FILE = /^(\d{14})_([a-z0-9_]+)\.sql$/;
@@ -40,7 +41,7 @@ export async function applyMigrations(db: Database, directory: string): Promise<
         ]);
       });
     } catch (error) {
-      throw new Error(`Migration ${file} failed: ${(error as Error).message}`, { cause: error });
+      throw new Error(`Migration ${file} failed: ${errorMessage(error)}`, { cause: error });
     }
     applied.push({ version, name });
   }

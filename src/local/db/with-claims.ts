@@ -1,3 +1,4 @@
+import { isApiRole, UnsupportedRoleError } from './api-roles.ts';
 import type { Database, Queryable, TransactionOptions } from './database.ts';
 
 /** The JWT claims a request runs with. `role` picks the Postgres role (anon, authenticated, service_role). */
@@ -14,15 +15,13 @@ export interface ClaimsContext {
   headers?: Record<string, string>;
 }
 
-const API_ROLES = new Set(['anon', 'authenticated', 'service_role']);
-
 /**
  * Sets role and `request.jwt.claims` (and the per-claim settings PostgREST and Realtime set)
  * transaction-locally on `tx`. Only Supabase's API roles are accepted: a token claiming
  * `postgres` must not become a superuser.
  */
 export async function applyClaims(tx: Queryable, claims: JwtClaims, context: ClaimsContext = {}): Promise<void> {
-  if (!API_ROLES.has(claims.role)) throw new Error(`Unsupported role in JWT: ${claims.role}`);
+  if (!isApiRole(claims.role)) throw new UnsupportedRoleError(claims.role);
   await tx.query(
     `select set_config('role', $1, true),
             set_config('request.jwt.claims', $2, true),

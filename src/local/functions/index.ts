@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bearerToken, headerValue, sendJson } from '../http.ts';
-import { verifyJwt } from '../jwt.ts';
+import { headerValue, sendJson } from '../http.ts';
+import { requestIdentity } from '../request-identity.ts';
 import type { LocalService, ServiceContext } from '../service.ts';
 import { denoExecutable } from './deno-executable.ts';
 import { readFunctionsDotEnv, workerEnv, type SupabaseFunctionEnv } from './function-env.ts';
@@ -68,8 +68,9 @@ export async function createFunctionsService(context: ServiceContext): Promise<L
       }
       if (functionSettings.verifyJwt) {
         if (!headerValue(req, 'authorization')) return sendJson(res, 401, MISSING_AUTHORIZATION);
-        const verified = await verifyJwt(bearerToken(req), config.jwtSecret);
-        if (!verified.ok) return sendJson(res, 401, INVALID_JWT);
+        // The relay reads only the Authorization header; an `sb_` key there stands for its JWT.
+        const identity = await requestIdentity(req, config, { apiKeyFallback: false });
+        if (!identity.ok) return sendJson(res, 401, INVALID_JWT);
       }
       const worker = workerFor(name, entryPath);
       let running;

@@ -44,6 +44,11 @@ export function proxyToWorker(
         // The function's own headers win over the gateway's CORS defaults, as functions answer CORS themselves on Supabase.
         if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
       }
+      // RATIONALE: a function may answer before it has read the whole body (413 while a large
+      // body is still arriving). The rest of that body is never read, and the worker's connection
+      // may fail after the answer: close the caller's connection after this response instead of
+      // letting its client reuse a socket that is about to be torn down (ECONNRESET on the next request).
+      if (!req.complete) res.setHeader('connection', 'close');
       res.writeHead(answer.statusCode ?? 502);
       // Sends the status line now: a stream's first event must not wait for its first chunk.
       res.flushHeaders();

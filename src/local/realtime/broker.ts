@@ -1,4 +1,5 @@
 import type { PayloadEncoding } from './serializer.ts';
+import { SharedFrames } from './shared-frames.ts';
 
 /**
  * In-process pub/sub between channels of one stack (the local Realtime is a single tenant).
@@ -24,7 +25,8 @@ export type Delivery =
   | { kind: 'presence_diff'; diff: PresenceDiff };
 
 export interface BrokerSubscriber {
-  deliver(delivery: Delivery): void;
+  /** `frames`: the encodings of this delivery, shared by every subscriber of one publish. */
+  deliver(delivery: Delivery, frames: SharedFrames): void;
 }
 
 export class Broker {
@@ -47,9 +49,10 @@ export class Broker {
   publish(key: string, delivery: Delivery, except?: BrokerSubscriber): void {
     const set = this.topics.get(key);
     if (!set) return;
+    const frames = new SharedFrames(delivery);
     // A delivery may close a channel (rate limit), which unsubscribes it: iterate over a copy.
-    for (const subscriber of [...set]) {
-      if (subscriber !== except) subscriber.deliver(delivery);
+    for (const subscriber of Array.from(set)) {
+      if (subscriber !== except) subscriber.deliver(delivery, frames);
     }
   }
 }

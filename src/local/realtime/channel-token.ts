@@ -11,7 +11,7 @@ export type ChannelTokenCheck =
   | { ok: true; claims: JwtClaims & { exp: number } }
   | { ok: false; joinReason: string; message: string };
 
-export async function checkChannelToken(token: string, secret: string, now: Date = new Date()): Promise<ChannelTokenCheck> {
+export async function checkChannelToken(token: string, secret: string, now: Date): Promise<ChannelTokenCheck> {
   const verified = await verifyJwt(token, secret, now);
   if (verified.ok) return verified;
   switch (verified.reason) {

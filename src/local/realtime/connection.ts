@@ -1,10 +1,12 @@
+import { systemClock } from '../clock.ts';
+import { errorStack } from '../errors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, type RawData } from 'ws';
 import type { Channel, ChannelHost } from './channel.ts';
 import { joinChannel, type JoinResult } from './join-channel.ts';
-import type { PostgresChangesRegistration } from './postgres-changes/index.ts';
 import type { ConnectGrant } from './connect-auth.ts';
 import { decodeFrame, encodeFrame, type Inbound, type InboundMessage, type Outbound } from './serializer.ts';
+import { toWireFrame, type SharedFrames, type WireFrame } from './shared-frames.ts';
 import type { Tenant } from './tenant.ts';
 
 /** "Going Away": how Realtime closes a socket after refusing a join for joins/s (§1.6, §2.4). */
@@ -27,7 +29,7 @@ export class Connection implements ChannelHost {
   private readonly channels = new Map<string, Channel>();
   private readonly queues = new Map<string, Promise<void>>();
   private pendingJoins = 0;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private cancelIdle: (() => void) | undefined;
   private open = true;
   /** Realtime counts a socket toward `maxConcurrentUsers` from its first successful join (`UsersCounter.add`). */
   private counted = false;
@@ -45,10 +47,16 @@ export class Connection implements ChannelHost {
   }
 
   send(message: Outbound): void {
-    if (!this.open || this.ws.readyState !== WebSocket.OPEN) return;
-    const frame = encodeFrame(this.grant.vsn, message);
-    if (frame === null) return;
-    this.ws.send(frame);
+    this.write(toWireFrame(encodeFrame(this.grant.vsn, message)));
+  }
+
+  sendShared(frames: SharedFrames, topic: string): void {
+    if (this.open) this.write(frames.get(this.grant.vsn, topic));
+  }
+
+  private write(frame: WireFrame | null): void {
+    if (frame === null || !this.open || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(frame.data, frame.options);
   }
 
   released(channel: Channel): void {
@@ -61,9 +69,11 @@ export class Connection implements ChannelHost {
 
   /** Phoenix closes a socket that sent nothing for `idleTimeoutMs` (§1.5). */
   private touch(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.ws.close(CLOSE_NORMAL, 'idle timeout'), this.tenant.config.realtime.idleTimeoutMs);
-    this.idleTimer.unref();
+    // RATIONALE: on the system clock, not the tenant's: the client's heartbeats that keep the
+    // socket alive run on real time, so a test that jumps the tenant's clock past a rate window
+    // must not make every socket look idle.
+    this.cancelIdle?.();
+    this.cancelIdle = systemClock.setTimer(() => this.ws.close(CLOSE_NORMAL, 'idle timeout'), this.tenant.config.realtime.idleTimeoutMs);
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -82,7 +92,7 @@ export class Connection implements ChannelHost {
     const previous = this.queues.get(frame.topic) ?? Promise.resolve();
     const next = previous
       .then(() => this.process(frame))
-      .catch((error: unknown) => this.tenant.log(`realtime: error on ${frame.topic}: ${(error as Error).stack ?? String(error)}`))
+      .catch((error: unknown) => this.tenant.log(`realtime: error on ${frame.topic}: ${errorStack(error)}`))
       .finally(() => {
         if (this.queues.get(frame.topic) === next) this.queues.delete(frame.topic);
       });
@@ -141,7 +151,7 @@ export class Connection implements ChannelHost {
     }
     const channel = result.channel;
     if (!this.open) {
-      channel.release();
+      channel.stop();
       return;
     }
     this.channels.set(frame.topic, channel);
@@ -149,42 +159,15 @@ export class Connection implements ChannelHost {
       this.counted = true;
       this.tenant.connections += 1;
     }
-    this.tenant.broker.subscribe(channel.namespace, channel);
-
-    const postgres = this.registerPostgresChanges(channel, result.postgresChanges);
-    reply('ok', { postgres_changes: postgres.entries });
-    channel.afterJoin();
-    if (postgres.registration) channel.attachPostgresChanges(postgres.registration);
-    else if (result.postgresChanges.length > 0) channel.postgresUnavailable();
-  }
-
-  /** The join reply's `postgres_changes` entries (§2.4), and the live subscription when there is one. */
-  private registerPostgresChanges(
-    channel: Channel,
-    bindings: unknown[],
-  ): { entries: Array<Record<string, unknown>>; registration?: PostgresChangesRegistration } {
-    if (bindings.length === 0) return { entries: [] };
-    const engine = this.tenant.pgChanges;
-    if (engine) {
-      try {
-        const registration = engine.register(bindings, channel.claimsForPostgres(), (payload) => channel.deliverPostgresChange(payload));
-        return { entries: registration.replyEntries, registration };
-      } catch (error) {
-        this.tenant.log(`realtime: postgres_changes registration failed: ${(error as Error).message}`);
-      }
-    }
-    // realtime-js matches reply entries to its bindings by index: answer them even when nothing will flow.
-    return {
-      entries: bindings.map((binding, index) => ({ ...(typeof binding === 'object' && binding !== null ? binding : {}), id: index + 1 })),
-    };
+    channel.start((response) => reply('ok', response));
   }
 
   private onClose(): void {
     if (!this.open) return;
     this.open = false;
-    clearTimeout(this.idleTimer);
+    this.cancelIdle?.();
     if (this.counted) this.tenant.connections -= 1;
-    for (const channel of [...this.channels.values()]) channel.release();
+    for (const channel of [...this.channels.values()]) channel.stop();
     this.channels.clear();
   }
 }

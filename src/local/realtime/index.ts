@@ -3,16 +3,16 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
+import { errorMessage } from '../errors.ts';
 import { sendJson } from '../http.ts';
 import type { LocalService, ServiceContext } from '../service.ts';
-import { namespaceKey } from './broker.ts';
 import { authenticateUpgrade, type ConnectRefusal } from './connect-auth.ts';
 import { Connection } from './connection.ts';
 import { startDbBroadcastListener, type DbBroadcast } from './db-broadcast.ts';
 import { createPostgresChangesEngine } from './postgres-changes/index.ts';
 import { handleRealtimeApi } from './rest-broadcast.ts';
 import { jsonBytes } from './serializer.ts';
-import { createTenant, createTenantCounters, payloadTooLarge, type Tenant } from './tenant.ts';
+import { admitBroadcast, createTenant, createTenantCounters, publishBroadcast, type Tenant } from './tenant.ts';
 
 const PREFIX = '/realtime/v1';
 /** realtime-js connects to `<prefix>/websocket`; the server's own path is `/socket/websocket` (§1.1, §10). */
@@ -35,12 +35,11 @@ function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
   const binary = message.binaryPayload !== undefined;
   const payload = binary ? message.binaryPayload! : jsonBytes(message.payload ?? {});
   // Over the size or the events/s limit, database broadcasts are dropped (§7.2, §8.3).
-  if (payloadTooLarge(tenant, payload.byteLength) || tenant.events.triggered()) {
+  if (admitBroadcast(tenant, payload.byteLength, { checkRate: true })) {
     tenant.log(`realtime: dropped database broadcast ${message.id} on ${message.topic}`);
     return;
   }
-  tenant.events.add();
-  tenant.broker.publish(namespaceKey(message.private, message.topic), {
+  publishBroadcast(tenant, { isPrivate: message.private, topic: message.topic }, {
     kind: 'user_broadcast',
     event: message.event,
     metadata: { id: message.id },
@@ -55,13 +54,13 @@ function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
  */
 export async function createRealtimeService(context: ServiceContext): Promise<LocalService> {
   const { config, db, log } = context;
-  const counters = createTenantCounters(config.realtime, context.now);
+  const counters = createTenantCounters(config.realtime, context.clock);
   const engine = await createPostgresChangesEngine(db, {
     onError: (error) => log(`realtime: postgres changes: ${String(error)}`),
     dbEvents: counters.dbEvents,
     onSkipped: (count) => log(`realtime: postgres changes: skipped ${count} change(s): Too many postgres changes messages per second`),
   });
-  const tenant = createTenant(config, db, log, engine, counters);
+  const tenant = createTenant(config, db, log, engine, context.clock, counters);
   const stopListener = await startDbBroadcastListener(db, (m) => deliverDbBroadcast(tenant, m), {
     onError: (error) => log(`realtime: database broadcast: ${String(error)}`),
   });
@@ -74,7 +73,7 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
       return;
     }
     let refusal: ConnectRefusal | undefined;
-    const auth = await authenticateUpgrade(req, url, config);
+    const auth = await authenticateUpgrade(req, url, config, new Date(tenant.clock.now()));
     if (!auth.ok) refusal = auth;
     else if (tenant.connections >= config.realtime.maxConcurrentUsers) refusal = { status: 429, error: 'Too many connected users' };
     else if (tenant.joins.triggered()) refusal = { status: 429, error: 'Too many joins per second' };
@@ -90,6 +89,7 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
 
   return {
     prefix: PREFIX,
+    requiresApiKey: true,
     description: `${PREFIX} Realtime: WebSocket (vsn 1.0.0, 2.0.0), broadcast (client, REST, database), presence, Postgres changes`,
     async handleRequest(req, res, url) {
       const path = url.pathname.slice(PREFIX.length);
@@ -101,7 +101,7 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
     },
     handleUpgrade(req, socket, head, url) {
       upgrade(req, socket, head, url).catch((error: unknown) => {
-        log(`realtime: upgrade failed: ${(error as Error).message}`);
+        log(`realtime: upgrade failed: ${errorMessage(error)}`);
         refuse(socket, { status: 500, error: 'Error connecting to Realtime' });
       });
     },

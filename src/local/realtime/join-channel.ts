@@ -1,4 +1,5 @@
-import { checkRealtimeRead, isPostgresError, type ReadPolicies } from '../db/index.ts';
+import { checkRealtimeRead, UnsupportedRoleError, type ReadPolicies } from '../db/index.ts';
+import { errorMessage } from '../errors.ts';
 import { Channel, type ChannelHost } from './channel.ts';
 import { checkChannelToken } from './channel-token.ts';
 import { joinPayloadSchema, replaySchema } from './frames.ts';
@@ -12,13 +13,12 @@ const TOPIC_PREFIX = 'realtime:';
 const DB_UNAVAILABLE = 'Realtime was unable to connect to the project database';
 
 export type JoinResult =
-  /** `postgresChanges`: the raw bindings of `config.postgres_changes`, nil entries removed (§2.2). */
-  | { ok: true; channel: Channel; postgresChanges: unknown[] }
+  | { ok: true; channel: Channel }
   | { ok: false; reason: string; closeSocket?: boolean };
 
 /**
- * Realtime's join pipeline (§2.3) up to the subscription; the caller sends the reply so that
- * replies and error delays stay in one place.
+ * Realtime's join pipeline (§2.3) up to the subscription, which `Channel.start` makes; the caller
+ * sends error replies so that replies and error delays stay in one place.
  */
 export async function joinChannel(host: ChannelHost, frame: InboundMessage, openChannels: number): Promise<JoinResult> {
   const { tenant, grant } = host;
@@ -37,7 +37,7 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
   // A missing or opaque `sb_` token falls back to the connect key (§2.2).
   const raw = payload.access_token ?? payload.user_token ?? undefined;
   const token = raw === undefined || raw === null || raw.startsWith('sb_') ? grant.token : raw;
-  const check = await checkChannelToken(token, tenant.config.jwtSecret);
+  const check = await checkChannelToken(token, tenant.config.jwtSecret, new Date(tenant.clock.now()));
   if (!check.ok) return { ok: false, reason: check.joinReason };
 
   const presenceEnabled = config.presence.enabled;
@@ -47,8 +47,8 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
       readPolicies = await checkRealtimeRead(tenant.db, { claims: check.claims, topic: subTopic, headers: grant.xHeaders }, { presence: presenceEnabled });
     } catch (error) {
       // A role Postgres doesn't know, or the database itself failing.
-      tenant.log(`realtime: read check failed on ${subTopic}: ${(error as Error).message}`);
-      if (!isPostgresError(error) && /Unsupported role/.test((error as Error).message)) readPolicies = { broadcast: false, presence: false };
+      tenant.log(`realtime: read check failed on ${subTopic}: ${errorMessage(error)}`);
+      if (error instanceof UnsupportedRoleError) readPolicies = { broadcast: false, presence: false };
       else return { ok: false, reason: DB_UNAVAILABLE };
     }
     if (readPolicies.policyError) tenant.log(`realtime: RlsPolicyError on ${subTopic}: ${readPolicies.policyError}`);
@@ -68,7 +68,7 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
     try {
       replay = await loadReplay(tenant.db, subTopic, params.data.since, params.data.limit);
     } catch (error) {
-      tenant.log(`realtime: replay failed on ${subTopic}: ${(error as Error).message}`);
+      tenant.log(`realtime: replay failed on ${subTopic}: ${errorMessage(error)}`);
       return { ok: false, reason: 'UnableToReplayMessages: Realtime was unable to replay messages' };
     }
   }
@@ -87,6 +87,8 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
     claims: check.claims,
     readPolicies,
     replay,
+    // The raw bindings, nil entries removed (§2.2).
+    postgresChanges: config.postgres_changes,
   });
-  return { ok: true, channel, postgresChanges: config.postgres_changes };
+  return { ok: true, channel };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import type { Delivery } from './broker.ts';
-import { jsonBytes } from './serializer.ts';
+import { jsonBytes, type Outbound } from './serializer.ts';
 
 /** Realtime clamps a replay to 1..25 messages and defaults to 25 (§3.4). */
 const MAX_REPLAY = 25;
@@ -44,4 +44,24 @@ export async function loadReplay(db: Database, topic: string, since: number, lim
     }
   }
   return messages;
+}
+
+/**
+ * How a joined channel pushes its replay right after the join reply (§3.4): JSON rows as a channel
+ * push with the join_ref, binary rows as kind 4.
+ */
+export function replayFrames(topic: string, joinRef: string | null, messages: readonly ReplayMessage[]): Outbound[] {
+  return messages.map((message): Outbound => {
+    if (message.encoding !== 'json') return { ...message, kind: 'user_broadcast', topic };
+    const payload = JSON.parse(Buffer.from(message.payload).toString('utf8')) as unknown;
+    return { kind: 'message', joinRef, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event: message.event, payload, meta: message.metadata } };
+  });
+}
+
+/** The id Realtime de-duplicates replays by: a UserBroadcast's `metadata.id`, a JSON broadcast's `meta.id` (§3.4). */
+export function messageId(delivery: Exclude<Delivery, { kind: 'presence_diff' }>): string | undefined {
+  const meta = delivery.kind === 'user_broadcast' ? delivery.metadata : delivery.payload.meta;
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const id = (meta as Record<string, unknown>).id;
+  return typeof id === 'string' ? id : undefined;
 }

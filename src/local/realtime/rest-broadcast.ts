@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { resolveApiKey } from '../config.ts';
 import { checkRealtimeWrite, type JwtClaims } from '../db/index.ts';
-import { bearerToken, BodyTooLargeError, headerValue, parseJsonText, readBody, sendEmpty, sendJson } from '../http.ts';
-import { verifyJwt } from '../jwt.ts';
-import { namespaceKey } from './broker.ts';
+import { errorMessage } from '../errors.ts';
+import { BodyTooLargeError, headerValue, parseJsonBody as parseJson, readBody, sendEmpty, sendJson } from '../http.ts';
+import { requestIdentity } from '../request-identity.ts';
 import { jsonBytes } from './serializer.ts';
-import { payloadTooLarge, type Tenant } from './tenant.ts';
+import { admitBroadcast, publishBroadcast, type Tenant } from './tenant.ts';
 
 /**
  * Realtime's REST API under `/realtime/v1/api` (protocol reference §3.6, §9): the batch and the
  * single-message broadcast endpoints and ping. Unknown query parameters (realtime-js sends
  * `apikey` and `vsn` along) are ignored (§3.6.3).
  */
+
+const PAYLOAD_TOO_LARGE = 'Payload size exceeds tenant limit';
+const RATE_LIMITED = 'You have exceeded your rate limit';
 
 /** Plug.Parsers' default body limit. */
 const MAX_BODY_BYTES = 8_000_000;
@@ -61,16 +63,6 @@ function ectoErrors(issues: readonly z.core.$ZodIssue[]): Errors {
   return root;
 }
 
-type Auth = { ok: true; claims: JwtClaims } | { ok: false };
-
-async function authenticate(tenant: Tenant, req: IncomingMessage): Promise<Auth> {
-  // `Authorization: Bearer` takes precedence over the `apikey` header (§3.6).
-  const raw = bearerToken(req) ?? headerValue(req, 'apikey');
-  if (!raw) return { ok: false };
-  const verified = await verifyJwt(resolveApiKey(tenant.config, raw), tenant.config.jwtSecret);
-  return verified.ok ? { ok: true, claims: verified.claims } : { ok: false };
-}
-
 function requestHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -94,7 +86,7 @@ async function canWrite(tenant: Tenant, claims: JwtClaims, topic: string, req: I
     if (result.policyError) tenant.log(`realtime: RlsPolicyError on ${topic}: ${result.policyError}`);
     return result.broadcast;
   } catch (error) {
-    tenant.log(`realtime: write check failed on ${topic}: ${(error as Error).message}`);
+    tenant.log(`realtime: write check failed on ${topic}: ${errorMessage(error)}`);
     return false;
   }
 }
@@ -114,7 +106,7 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ ok
 function parseJsonBody(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   try {
     // Strict UTF-8 and bounded nesting, as Jason/Plug.Parsers refuse such bodies with 400 (§3.6).
-    return { ok: true, value: body.length === 0 ? {} : parseJsonText(body) };
+    return { ok: true, value: parseJson(body, {}) };
   } catch {
     return { ok: false };
   }
@@ -135,15 +127,15 @@ async function batchBroadcast(tenant: Tenant, req: IncomingMessage, res: ServerR
     return;
   }
   const { messages } = parsed.data;
-  const oversized = messages.map((m) => payloadTooLarge(tenant, jsonBytes(m.payload).byteLength));
-  if (oversized.some(Boolean)) {
+  const refusals = messages.map((m) => admitBroadcast(tenant, jsonBytes(m.payload).byteLength, { checkRate: true }));
+  if (refusals.includes('payload_too_large')) {
     sendJson(res, 422, {
-      errors: { messages: oversized.map((too) => (too ? { payload: ['Payload size exceeds tenant limit'] } : {})) },
+      errors: { messages: refusals.map((r) => (r === 'payload_too_large' ? { payload: [PAYLOAD_TOO_LARGE] } : {})) },
     });
     return;
   }
-  if (tenant.events.triggered()) {
-    sendJson(res, 429, { message: 'You have exceeded your rate limit' }, rateHeaders(tenant));
+  if (refusals.includes('rate_limited')) {
+    sendJson(res, 429, { message: RATE_LIMITED }, rateHeaders(tenant));
     return;
   }
   if (tenant.events.average() + messages.length > tenant.events.limit) {
@@ -157,8 +149,7 @@ async function batchBroadcast(tenant: Tenant, req: IncomingMessage, res: ServerR
   }
   for (const message of messages) {
     if (message.private && !allowed.get(message.topic)) continue;
-    tenant.events.add();
-    tenant.broker.publish(namespaceKey(message.private ?? false, message.topic), {
+    publishBroadcast(tenant, { isPrivate: message.private ?? false, topic: message.topic }, {
       kind: 'json_broadcast',
       payload: {
         type: 'broadcast',
@@ -208,20 +199,20 @@ async function singleBroadcast(
     encoding = 'json';
     payload = jsonBytes(value);
   }
-  if (payloadTooLarge(tenant, payload.byteLength)) {
-    sendJson(res, 422, { errors: { payload: ['Payload size exceeds tenant limit'] } });
+  const refusal = admitBroadcast(tenant, payload.byteLength, { checkRate: true });
+  if (refusal === 'payload_too_large') {
+    sendJson(res, 422, { errors: { payload: [PAYLOAD_TOO_LARGE] } });
     return;
   }
-  if (tenant.events.triggered()) {
-    sendJson(res, 429, { message: 'You have exceeded your rate limit' }, rateHeaders(tenant));
+  if (refusal === 'rate_limited') {
+    sendJson(res, 429, { message: RATE_LIMITED }, rateHeaders(tenant));
     return;
   }
   if (isPrivate && !(await canWrite(tenant, claims, topic, req))) {
     sendJson(res, 403, { message: 'Unauthorized' });
     return;
   }
-  tenant.events.add();
-  tenant.broker.publish(namespaceKey(isPrivate, topic), { kind: 'user_broadcast', event, metadata: null, encoding, payload });
+  publishBroadcast(tenant, { isPrivate, topic }, { kind: 'user_broadcast', event, metadata: null, encoding, payload });
   sendEmpty(res, 202, rateHeaders(tenant));
 }
 
@@ -238,13 +229,15 @@ export async function handleRealtimeApi(tenant: Tenant, req: IncomingMessage, re
   }
   const single = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/.exec(path);
   if (req.method === 'POST' && (path === '/api/broadcast' || single)) {
-    const auth = await authenticate(tenant, req);
+    // `Authorization: Bearer` takes precedence over the `apikey` header (§3.6).
+    const auth = await requestIdentity(req, tenant.config, { apiKeyFallback: true, now: new Date(tenant.clock.now()) });
     if (!auth.ok) {
       sendJson(res, 401, { message: 'Unauthorized' });
       return;
     }
+    const { claims } = auth.identity;
     if (!single) {
-      await batchBroadcast(tenant, req, res, auth.claims);
+      await batchBroadcast(tenant, req, res, claims);
       return;
     }
     let topic: string;
@@ -256,7 +249,7 @@ export async function handleRealtimeApi(tenant: Tenant, req: IncomingMessage, re
       sendJson(res, 400, { message: 'Malformed URL path' });
       return;
     }
-    await singleBroadcast(tenant, req, res, auth.claims, topic, event, url.searchParams.get('private') === 'true');
+    await singleBroadcast(tenant, req, res, claims, topic, event, url.searchParams.get('private') === 'true');
     return;
   }
   sendJson(res, 404, { message: 'not found' });

@@ -10,31 +10,8 @@ export type Vsn = '1.0.0' | '2.0.0';
 
 export type PayloadEncoding = 'binary' | 'json';
 
-/** A client push: JSON text on either vsn. */
-export interface InboundMessage {
-  kind: 'message';
-  joinRef: string | null;
-  ref: string | null;
-  topic: string;
-  event: string;
-  payload: unknown;
-}
-
-/** A kind-3 binary broadcast push (vsn 2.0.0 `channel.send`). */
-export interface InboundUserBroadcast {
-  kind: 'user_broadcast';
-  joinRef: string | null;
-  ref: string | null;
-  topic: string;
-  event: string;
-  metadata: Record<string, unknown> | null;
-  encoding: PayloadEncoding;
-  payload: Uint8Array;
-}
-
-export type Inbound = InboundMessage | InboundUserBroadcast;
-
-export interface OutboundMessage {
+/** A Phoenix message, either way: JSON text on either vsn. */
+export interface PhoenixMessage {
   kind: 'message';
   joinRef: string | null;
   ref: string | null;
@@ -44,8 +21,8 @@ export interface OutboundMessage {
 }
 
 /**
- * A user broadcast (§3.2): kind 4 for vsn 2.0.0, a JSON `broadcast` object for vsn 1.0.0.
- * JSON payloads are kept as validated UTF-8 JSON text so fan-out never re-serialises them.
+ * A user broadcast (§3.2): kind 3 in, kind 4 out for vsn 2.0.0, a JSON `broadcast` object out for
+ * vsn 1.0.0. JSON payloads are kept as validated UTF-8 JSON text so fan-out never re-serialises them.
  */
 export interface OutboundUserBroadcast {
   kind: 'user_broadcast';
@@ -55,6 +32,16 @@ export interface OutboundUserBroadcast {
   encoding: PayloadEncoding;
   payload: Uint8Array;
 }
+
+/** A client push: JSON text on either vsn. */
+export type InboundMessage = PhoenixMessage;
+
+/** A kind-3 binary broadcast push (vsn 2.0.0 `channel.send`), with the refs it was pushed under. */
+export type InboundUserBroadcast = OutboundUserBroadcast & { joinRef: string | null; ref: string | null };
+
+export type Inbound = InboundMessage | InboundUserBroadcast;
+
+export type OutboundMessage = PhoenixMessage;
 
 export type Outbound = OutboundMessage | OutboundUserBroadcast;
 
@@ -227,4 +214,14 @@ function encodeUserBroadcast(message: OutboundUserBroadcast): Buffer | null {
     message.encoding === 'json' ? ENCODING_JSON : ENCODING_BINARY,
   ]);
   return Buffer.concat([header, topic, event, metadata, message.payload]);
+}
+
+/** How a broadcast reaches a subscriber of `topic` (§3.2): a `broadcast` push, or a user broadcast (kind 4 on vsn 2.0.0). */
+export function broadcastMessage(
+  topic: string,
+  delivery: { kind: 'json_broadcast'; payload: Record<string, unknown> } | Omit<OutboundUserBroadcast, 'topic'>,
+): Outbound {
+  if (delivery.kind === 'json_broadcast') return { kind: 'message', joinRef: null, ref: null, topic, event: 'broadcast', payload: delivery.payload };
+  const { event, metadata, encoding, payload } = delivery;
+  return { kind: 'user_broadcast', topic, event, metadata, encoding, payload };
 }

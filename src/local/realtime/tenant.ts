@@ -1,6 +1,7 @@
+import type { Clock } from '../clock.ts';
 import type { RealtimeLimits, StackConfig } from '../config.ts';
 import type { Database } from '../db/index.ts';
-import { Broker } from './broker.ts';
+import { Broker, namespaceKey, type BrokerSubscriber, type Delivery } from './broker.ts';
 import type { PostgresChangesEngine } from './postgres-changes/index.ts';
 import { PresenceRegistry } from './presence.ts';
 import { RateCounter } from './rate-counter.ts';
@@ -16,13 +17,13 @@ export interface TenantCounters {
   readonly dbEvents: RateCounter;
 }
 
-export function createTenantCounters(limits: RealtimeLimits, now?: () => number): TenantCounters {
-  const clock = now ? { now } : {};
+export function createTenantCounters(limits: RealtimeLimits, clock: Clock): TenantCounters {
+  const { now } = clock;
   return {
-    events: new RateCounter({ limit: limits.maxEventsPerSecond, ...clock }),
-    joins: new RateCounter({ limit: limits.maxJoinsPerSecond, ...clock }),
-    presenceEvents: new RateCounter({ limit: limits.maxPresenceEventsPerSecond, ...clock }),
-    dbEvents: new RateCounter({ limit: limits.maxEventsPerSecond, ...clock }),
+    events: new RateCounter({ limit: limits.maxEventsPerSecond, now }),
+    joins: new RateCounter({ limit: limits.maxJoinsPerSecond, now }),
+    presenceEvents: new RateCounter({ limit: limits.maxPresenceEventsPerSecond, now }),
+    dbEvents: new RateCounter({ limit: limits.maxEventsPerSecond, now }),
   };
 }
 
@@ -34,6 +35,8 @@ export interface Tenant extends TenantCounters {
   readonly config: StackConfig;
   readonly db: Database;
   readonly log: (message: string) => void;
+  /** Every time the tenant reads: rate counters, token expiry, presence windows, idle timers. */
+  readonly clock: Clock;
   readonly broker: Broker;
   readonly presence: PresenceRegistry;
   readonly pgChanges: PostgresChangesEngine | undefined;
@@ -46,12 +49,14 @@ export function createTenant(
   db: Database,
   log: (message: string) => void,
   pgChanges: PostgresChangesEngine | undefined,
-  counters: TenantCounters = createTenantCounters(config.realtime),
+  clock: Clock,
+  counters: TenantCounters = createTenantCounters(config.realtime, clock),
 ): Tenant {
   return {
     config,
     db,
     log,
+    clock,
     broker: new Broker(),
     presence: new PresenceRegistry(),
     ...counters,
@@ -75,4 +80,28 @@ export function takePresenceEvent(tenant: Tenant): boolean {
 /** Realtime's payload size check: `external_size > max_payload_size_in_kb * 1000 + 500` (§3.3). */
 export function payloadTooLarge(tenant: Tenant, bytes: number): boolean {
   return bytes > tenant.config.realtime.maxPayloadSizeKb * 1000 + 500;
+}
+
+export type BroadcastRefusal = 'payload_too_large' | 'rate_limited';
+
+/**
+ * The admission every broadcast source shares (client push, REST, database): the payload size
+ * (§3.3), then, for sources the server checks at send, the tenant's events/s counter (§8.3).
+ * Client pushes skip the rate check here: each receiving channel checks it instead.
+ */
+export function admitBroadcast(tenant: Tenant, payloadBytes: number, options: { checkRate: boolean }): BroadcastRefusal | undefined {
+  if (payloadTooLarge(tenant, payloadBytes)) return 'payload_too_large';
+  if (options.checkRate && tenant.events.triggered()) return 'rate_limited';
+  return undefined;
+}
+
+/** Counts one admitted broadcast on the tenant and fans it out to its namespace, but `except` (`self: false`, §3.3). */
+export function publishBroadcast(
+  tenant: Tenant,
+  target: { isPrivate: boolean; topic: string },
+  delivery: Exclude<Delivery, { kind: 'presence_diff' }>,
+  except?: BrokerSubscriber,
+): void {
+  tenant.events.add();
+  tenant.broker.publish(namespaceKey(target.isPrivate, target.topic), delivery, except);
 }

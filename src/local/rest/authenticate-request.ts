@@ -1,13 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { resolveApiKey, type StackConfig } from '../config.ts';
-import type { JwtClaims } from '../db/index.ts';
-import { bearerToken, headerValue } from '../http.ts';
-import { verifyJwt } from '../jwt.ts';
+import type { StackConfig } from '../config.ts';
+import { isApiRole, type JwtClaims } from '../db/index.ts';
+import { requestIdentity } from '../request-identity.ts';
 import { PostgrestError } from './postgrest-error.ts';
 
-const API_ROLES = new Set(['anon', 'authenticated', 'service_role']);
-
-export interface RequestIdentity {
+export interface RestIdentity {
   claims: JwtClaims;
   /** The anon role: an RLS refusal is 401 for it and 403 for everyone else. */
   anonymous: boolean;
@@ -20,32 +17,29 @@ function invalidToken(code: 'PGRST301' | 'PGRST303', message: string): Postgrest
 }
 
 /**
- * The JWT a request runs as: `Authorization: Bearer …`, else the `apikey` header (what the
- * gateway and PostgREST do together). `sb_` keys stand for the anon/service_role JWTs.
+ * The JWT a request runs as (see request-identity.ts: bearer, else the API key the gateway
+ * checked), with PostgREST's refusals.
  */
-export async function authenticateRequest(req: IncomingMessage, config: StackConfig): Promise<RequestIdentity> {
-  const token = bearerToken(req) ?? headerValue(req, 'apikey');
-  if (!token) {
-    throw new PostgrestError(401, 'PGRST301', 'No API key found in request', null, 'No `apikey` request header or url param was found.');
-  }
-  const verification = await verifyJwt(resolveApiKey(config, token), config.jwtSecret);
-  if (!verification.ok) {
-    switch (verification.reason) {
+export async function authenticateRequest(req: IncomingMessage, config: StackConfig): Promise<RestIdentity> {
+  const result = await requestIdentity(req, config, { apiKeyFallback: true });
+  if (!result.ok) {
+    switch (result.reason) {
       case 'expired':
         throw invalidToken('PGRST303', 'JWT expired');
       case 'signature':
         throw invalidToken('PGRST301', 'No suitable key or wrong key type');
+      case 'missing':
       case 'malformed': {
-        const parts = token.split('.').length;
+        const parts = (result.token ?? '').split('.').length;
         throw invalidToken('PGRST301', parts === 3 ? 'JWT cryptographic operation failed' : `Expected 3 parts in JWT; got ${parts}`);
       }
       default:
         // PostgREST itself accepts tokens without exp; the local stack shares Realtime's rule (role and exp required).
-        throw invalidToken('PGRST301', verification.message);
+        throw invalidToken('PGRST301', result.message);
     }
   }
-  const { claims } = verification;
-  if (!API_ROLES.has(claims.role)) {
+  const { claims } = result.identity;
+  if (!isApiRole(claims.role)) {
     // PostgREST would try `set role` and fail: the authenticator is only granted the API roles.
     throw new PostgrestError(403, '42501', `permission denied to set role "${claims.role}"`);
   }

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { withClaims, type Queryable } from '../db/index.ts';
-import { BodyTooLargeError, headerValue, InvalidJsonError, parseJsonText, readBody } from '../http.ts';
+import { BodyTooLargeError, headerValue, InvalidJsonError, readJsonBody } from '../http.ts';
 import type { ServiceContext } from '../service.ts';
 import type { ApiQuery } from './api-request.ts';
-import { authenticateRequest, type RequestIdentity } from './authenticate-request.ts';
+import { authenticateRequest, type RestIdentity } from './authenticate-request.ts';
 import { callFunction, chooseFunction } from './call-function.ts';
 import { negotiateRepresentation } from './negotiate-representation.ts';
 import { parsePrefer } from './parse-prefer.ts';
@@ -48,17 +48,10 @@ function checkProfile(req: IncomingMessage): void {
 }
 
 async function readJson(req: IncomingMessage, emptyAs?: unknown): Promise<unknown> {
-  let raw: Buffer;
   try {
-    raw = await readBody(req, MAX_BODY_BYTES);
+    return await readJsonBody(req, { limit: MAX_BODY_BYTES, emptyAs });
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new PostgrestError(413, 'PGRST102', error.message);
-    throw error;
-  }
-  if (raw.toString('utf8').trim() === '' && emptyAs !== undefined) return emptyAs;
-  try {
-    return parseJsonText(raw);
-  } catch (error) {
     // Invalid UTF-8 and runaway nesting too: PostgREST's parser refuses both with PGRST102.
     if (error instanceof InvalidJsonError) throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json', error.message);
     throw error;
@@ -99,7 +92,11 @@ function sendError(res: ServerResponse, error: PostgrestError): void {
 async function tableNotFound(tx: Queryable, name: string): Promise<PostgrestError> {
   const tables = await listTables(tx);
   const lower = name.toLowerCase();
-  const guess = tables.find((t) => t.toLowerCase() === lower || t.toLowerCase().startsWith(lower) || lower.startsWith(t.toLowerCase()));
+  // PostgREST suggests the closest name: of the tables sharing a prefix with the request, the one
+  // nearest in length (`publisher` → `publishers`, not the alphabetically earlier `publisher_changes`).
+  const guess = tables
+    .filter((t) => t.toLowerCase() === lower || t.toLowerCase().startsWith(lower) || lower.startsWith(t.toLowerCase()))
+    .sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length))[0];
   return new PostgrestError(
     404,
     'PGRST205',
@@ -117,7 +114,7 @@ async function readOnly(tx: Queryable): Promise<void> {
   await tx.query('set transaction read only');
 }
 
-async function route(context: ServiceContext, req: IncomingMessage, url: URL, identity: RequestIdentity, target: Target): Promise<RestResponse> {
+async function route(context: ServiceContext, req: IncomingMessage, url: URL, identity: RestIdentity, target: Target): Promise<RestResponse> {
   const method = req.method ?? 'GET';
   const head = method === 'HEAD';
   const prefer = parsePrefer(req.headers.prefer);
@@ -192,7 +189,7 @@ async function route(context: ServiceContext, req: IncomingMessage, url: URL, id
 
 /** One `/rest/v1` request, answered in PostgREST's shapes; never throws. */
 export async function handleRestRequest(context: ServiceContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  let identity: RequestIdentity | undefined;
+  let identity: RestIdentity | undefined;
   try {
     const target = targetOf(url.pathname);
     if (!target) throw new PostgrestError(404, 'PGRST125', `Invalid path specified in request URL`);

@@ -8,6 +8,7 @@ import { handleRestRequest } from './handle-rest-request.ts';
 export async function createRestService(context: ServiceContext): Promise<LocalService> {
   return {
     prefix: '/rest/v1',
+    requiresApiKey: true,
     description: '/rest/v1 PostgREST subset (select, filters, insert/upsert/update/delete, rpc)',
     handleRequest(req, res, url) {
       return handleRestRequest(context, req, res, url);

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/index.ts';
+import { hasSqlState, SQLSTATE, type Database } from '../../db/index.ts';
 
 /** NOTIFY channel carrying the id of each captured change (fires at commit). */
 export const CHANGES_CHANNEL = 'pubdev_realtime_changes';
@@ -188,7 +188,7 @@ export async function capturePublishedTables(db: Database): Promise<PublishedTab
       await db.exec(rows[0]!.sql);
     } catch (error) {
       // Another engine on the same database may have won the race; that trigger is as good as ours.
-      if (!/already exists/.test((error as Error).message)) throw error;
+      if (!hasSqlState(error, SQLSTATE.duplicateObject)) throw error;
     }
     t.captured = true;
   }

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../../db/index.ts';
 
-/** The roles a subscription's claims may carry (the ones `applyClaims` accepts). */
-export const API_ROLES = ['anon', 'authenticated', 'service_role'] as const;
-export type ApiRole = (typeof API_ROLES)[number];
-
-export function isApiRole(role: unknown): role is ApiRole {
-  return typeof role === 'string' && (API_ROLES as readonly string[]).includes(role);
-}
-
 const columnSchema = z.object({
   name: z.string(),
   /** pg_type.typname: int4, text, timestamptz, _text… (§5.3 `columns[].type`). */
@@ -30,11 +22,6 @@ const tableSchema = z.object({
 export type TableInfo = z.infer<typeof tableSchema>;
 
 export const tableKey = (schema: string, table: string): string => `${schema}.${table}`;
-
-/** `"name"` with embedded quotes doubled: for identifiers that came from the catalog. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
 /**
  * Columns, types, primary key, replica identity, RLS flag and per-role column privileges of the

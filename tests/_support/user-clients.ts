@@ -5,16 +5,11 @@
  * the Realtime part of the stack.
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
-import { signJwt } from '../../src/local/jwt.ts';
-import { USERS } from '../../src/local/fixture.ts';
-import type { LocalStack } from '../../src/local/stack.ts';
+import type { LocalStack } from '../../src/local/index.ts';
+import { signFixtureToken, type FixtureUser } from './tokens.ts';
 
-export type FixtureUser = keyof typeof USERS;
-
-export async function userToken(stack: LocalStack, user: FixtureUser): Promise<string> {
-  const { id, email } = USERS[user];
-  const now = Math.floor(Date.now() / 1000);
-  return signJwt({ sub: id, email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 3600 }, stack.config.jwtSecret);
+export function userToken(stack: LocalStack, user: FixtureUser): Promise<string> {
+  return signFixtureToken(stack.config.jwtSecret, user);
 }
 
 export interface UserClients {
