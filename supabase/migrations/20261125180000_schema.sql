@@ -1,4 +1,4 @@
--- The PubDev data model (DESIGN.md "Data model"). Row access is decided by RLS (next migrations);
+-- The PubDev data model (docs/architecture.md "Data model", docs/data-model.md). Row access is decided by RLS (next migrations);
 -- every column an RLS helper looks up is indexed here.
 
 create table public.organizations (

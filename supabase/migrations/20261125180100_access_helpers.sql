@@ -121,7 +121,7 @@ create function private.topic_org_id(topic text) returns uuid
 language sql immutable set search_path = ''
 as $$ select (private.parse_topic(topic)).org_id $$;
 
--- Who may join (read broadcast and presence of) a topic: DESIGN.md "Topics and who may do what".
+-- Who may join (read broadcast and presence of) a topic: docs/architecture.md "Topics and who may do what".
 create function private.can_read_topic(topic text) returns boolean
 language plpgsql stable security definer set search_path = ''
 as $$

@@ -1,4 +1,4 @@
--- Row level security for the public tables (DESIGN.md "Table RLS"). Policies are for
+-- Row level security for the public tables (docs/data-model.md "Tables"). Policies are for
 -- `authenticated` only: anon sees and writes nothing; service_role bypasses RLS.
 -- Column grants (for agent_runs, its before-write trigger) pin what a client may change, so RLS
 -- only has to decide *which rows*.

@@ -1,4 +1,4 @@
--- Who may join and send on which private channel (DESIGN.md "Topics and who may do what").
+-- Who may join and send on which private channel (docs/architecture.md "Topics and who may do what").
 -- Realtime asks these policies on join (read, §6.2) and on first send/track (write, §6.3),
 -- with `realtime.topic()` set to the channel name. The topic grammar and the decisions live in
 -- private.can_read_topic / private.can_write_topic; `(select …)` makes each an init plan,

@@ -1,6 +1,6 @@
 /**
  * Database broadcast triggers: every write produces exactly the contract messages on exactly the
- * topics DESIGN.md lists, as private broadcasts whose event is the message type.
+ * topics docs/architecture.md lists, as private broadcasts whose event is the message type.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMessage, parseTopic, publisherRecordTopic, TOPIC_CARRIES, TOPIC_POLICIES, type RealtimeMessage } from '../../src/contract/index.ts';
