@@ -23,6 +23,11 @@ export const DEFAULT_CATCH_UP_INTERVAL_MS = 2500;
 export interface CatchUp {
   /** Run a catch-up soon (coalesced: one in flight, at most one queued). */
   request(): void;
+  /**
+   * Run a catch-up that starts after this call, and resolve when it has finished: every read
+   * in flight now has landed by then, and the one that settles saw the table as it is now.
+   */
+  settle(): Promise<void>;
   /** Start the periodic catch-up; returns stop. */
   startPeriodic(): () => void;
 }
@@ -30,6 +35,8 @@ export interface CatchUp {
 export function createCatchUp(run: () => Promise<void>, env: Environment, intervalMs: number): CatchUp {
   let running = false;
   let again = false;
+  // Resolved when the next run to start has finished (a run already in flight is not enough).
+  let waiting: (() => void)[] = [];
 
   const request = (): void => {
     if (running) {
@@ -37,10 +44,13 @@ export function createCatchUp(run: () => Promise<void>, env: Environment, interv
       return;
     }
     running = true;
+    const settled = waiting;
+    waiting = [];
     void run()
       .catch(() => undefined) // run() reports its own errors
       .finally(() => {
         running = false;
+        for (const resolve of settled) resolve();
         if (again) {
           again = false;
           request();
@@ -50,6 +60,11 @@ export function createCatchUp(run: () => Promise<void>, env: Environment, interv
 
   return {
     request,
+    settle() {
+      const done = new Promise<void>((resolve) => waiting.push(resolve));
+      request();
+      return done;
+    },
     startPeriodic() {
       let timer: TimerHandle | undefined;
       let stopped = false;

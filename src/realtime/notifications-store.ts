@@ -42,6 +42,8 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
   const feed = new Feed<Notification>();
   const arrivals = createEmitter<Notification>();
   let loaded = false;
+  // A full re-read whose read state is the truth, after a mark-all (see `mark`).
+  let reconcileReads = false;
   let snapshot: NotificationsSnapshot = Object.freeze({ notifications: feed.snapshot(), unreadCount: 0 });
 
   const store = createCoalescedStore<NotificationsSnapshot>({
@@ -87,19 +89,29 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
   });
 
   const add = (notification: Notification): void => {
-    if (!feed.upsert(notification)) return;
-    store.invalidate();
-    if (loaded) arrivals.emit(notification);
+    if (feed.upsert(notification)) {
+      store.invalidate();
+      if (loaded) arrivals.emit(notification);
+      return;
+    }
+    // Read state only moves forward: a copy read before a mark (a backfill in flight, a late
+    // broadcast) can make an unread item read, never a read one unread again.
+    if (notification.read && feed.has(notification.id)) markLocally([notification.id], false);
   };
 
   const catchUp = createCatchUp(
     async () => {
       await ctx.ready;
-      const cursor = feed.cursor();
+      const reconcile = reconcileReads;
+      reconcileReads = false;
+      const cursor = reconcile ? null : feed.cursor();
       let query = ctx.supabase.from('my_notifications').select(NOTIFICATION_COLUMNS).eq('organization_id', ctx.organizationId);
       if (cursor !== null) query = query.gte('created_at', sinceCursor(cursor));
       const { data, error } = await query.order('created_at', { ascending: false }).limit(500);
-      if (error) return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'notifications backfill' }, error));
+      if (error) {
+        reconcileReads ||= reconcile;
+        return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'notifications backfill' }, error));
+      }
       const { rows, invalid } = parseRows(notificationRowSchema, data);
       if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'notifications backfill' }, invalid));
       for (const row of rows.reverse()) add(fromRow(row));
@@ -109,20 +121,38 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
     ctx.catchUpIntervalMs,
   );
 
-  const markLocally = (ids: readonly string[] | null): void => {
+  const markLocally = (ids: readonly string[] | null, now: boolean): void => {
+    let any = false;
     for (const n of feed.snapshot()) {
-      if (!n.read && (ids === null || ids.includes(n.id))) feed.update(n.id, (item) => Object.freeze({ ...item, read: true }));
+      if (n.read || (ids !== null && !ids.includes(n.id))) continue;
+      feed.update(n.id, (item) => Object.freeze({ ...item, read: true }));
+      any = true;
     }
-    store.invalidate();
+    if (!any) return;
+    if (now) store.flush();
+    else store.invalidate();
   };
 
+  /*
+   * RATIONALE (read state): a mark is the user's own action, so the snapshot shows it at once
+   * (a flush, not the next frame: `getSnapshot()` after `await markAllRead()` is already read).
+   * The database decides what "all" meant: rows the store did not hold yet (a backfill in flight,
+   * a broadcast on its way) were marked by the rpc too, or not if they came after it. So a
+   * successful mark-all resolves only after a full re-read that starts after the rpc and after
+   * any read in flight has landed (`settle`), merged monotonically by `add`.
+   */
   const mark = async (ids: readonly string[] | null): Promise<WriteResult> => {
-    markLocally(ids);
+    markLocally(ids, true);
     const { error } = await ctx.supabase.rpc('mark_notifications_read', {
       ids: ids === null ? null : [...ids],
       organization_id: ctx.organizationId,
     });
     if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'markRead' }, error) };
+    if (ids === null) {
+      reconcileReads = true;
+      await catchUp.settle();
+      store.flush();
+    }
     return { ok: true };
   };
 

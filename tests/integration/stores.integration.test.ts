@@ -88,8 +88,15 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     expect(inboxNow.unreadCount).toBeGreaterThan(0);
     expect(toasts.filter((m) => m === 'You were mentioned: ping @owner')).toHaveLength(1);
 
+    // Mark-all resolves with the snapshot already read (no frame later), and only a notification
+    // written after it is unread again: read state never goes back, and the database decided.
     expect(await owner.core.notifications.markAllRead()).toEqual({ ok: true });
     expect(owner.core.notifications.getSnapshot().unreadCount).toBe(0);
+    expect(inbox.snapshots.at(-1)!.unreadCount).toBe(0);
+    await insertRow(service, 'team_updates', teamUpdate('ping again @owner', null, { user_id: USERS.acmeWest.id, details: { mentions: [USERS.acmeOwner.id] } }));
+    const after = await until(owner.core.notifications, (s) => s.notifications.some((n) => n.message === 'You were mentioned: ping again @owner'), 'the mention after mark-all');
+    expect(after.notifications.filter((n) => !n.read).map((n) => n.message)).toEqual(['You were mentioned: ping again @owner']);
+    expect(after.unreadCount).toBe(1);
     updates.stop();
     inbox.stop();
   });
