@@ -24,6 +24,11 @@ export interface ChannelListener {
   onBroadcast?(event: string, payload: unknown): void;
   onPresenceSync?(state: PresenceState): void;
   onPostgresChange?(change: PostgresChange): void;
+  /**
+   * After the server's "Subscribed to PostgreSQL" on a channel with Postgres changes bindings
+   * (after every (re)join): changes flow from here on, so this is the moment to re-read.
+   */
+  onPostgresChangesReady?(): void;
   /** After every (re)join: the moment to backfill what the channel may have missed. */
   onSubscribed?(): void;
 }
@@ -74,6 +79,8 @@ interface Entry {
   readonly listeners: Set<ChannelListener>;
   channel: RealtimeChannel | undefined;
   joined: boolean;
+  /** The server confirmed the channel's Postgres changes subscription. */
+  postgresReady: boolean;
   attempt: number;
   presence: Record<string, unknown> | undefined;
   readonly tracker: LatestValueLimiter<Record<string, unknown>>;
@@ -121,7 +128,8 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
       for (const listener of [...entry.listeners]) listener.onBroadcast?.(message.event, message.payload);
     });
-    channel.on('system', {}, (message: { status?: string; message?: string }) => {
+    channel.on('system', {}, (message: { extension?: string; status?: string; message?: string }) => {
+      if (message.extension === 'postgres_changes') return onPostgresStatus(entry, channel, message.status, message.message);
       if (message.status === 'error' && message.message) entry.lastSystemError = message.message;
     });
     if (spec.presenceKey) {
@@ -143,6 +151,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
       if (entry.channel !== channel) return; // a channel we already gave up on
       if (status === 'SUBSCRIBED') {
         entry.joined = true;
+        entry.postgresReady = false; // until this join's "Subscribed to PostgreSQL"
         entry.attempt = 0;
         entry.lastError = undefined;
         if (entry.presence) void channel.track(entry.presence);
@@ -151,6 +160,24 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
       }
       fail(entry, channel, status, error?.message);
     });
+  };
+
+  // RATIONALE: supabase-js reports SUBSCRIBED when the join is answered, but Postgres changes flow
+  // only after the server's "Subscribed to PostgreSQL" system message (§2.5); a refusal there
+  // leaves the channel joined without changes, so it is reported, not retried.
+  const onPostgresStatus = (entry: Entry, channel: RealtimeChannel, status: string | undefined, message: string | undefined): void => {
+    if (entry.channel !== channel) return;
+    if (status === 'ok') {
+      entry.postgresReady = true;
+      for (const listener of [...entry.listeners]) listener.onPostgresChangesReady?.();
+      return;
+    }
+    options.onError(
+      new RealtimeError(
+        { kind: 'channel', topic: entry.topic, status: 'CHANNEL_ERROR', reason: message ?? 'postgres_changes error' },
+        `${entry.topic}: postgres_changes: ${message ?? 'error'}`,
+      ),
+    );
   };
 
   const fail = (entry: Entry, channel: RealtimeChannel, status: ChannelFailure, message: string | undefined): void => {
@@ -162,6 +189,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     options.onError(entry.lastError);
     entry.channel = undefined;
     entry.joined = false;
+    entry.postgresReady = false;
     entry.lastSystemError = undefined;
     remove(entry.topic, channel);
     // RATIONALE: realtime-js never rejoins a channel that reached CLOSED (an expired token, a
@@ -181,6 +209,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     const channel = entry.channel;
     entry.channel = undefined; // before the leave, whose CLOSED is ours and not a failure
     entry.joined = false;
+    entry.postgresReady = false;
     if (channel) remove(entry.topic, channel);
   };
 
@@ -193,6 +222,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
           listeners: new Set(),
           channel: undefined,
           joined: false,
+          postgresReady: false,
           attempt: 0,
           presence: undefined,
           tracker: createLatestValueLimiter<Record<string, unknown>>(env, TRACKS_PER_WINDOW, TRACK_WINDOW_MS, (payload) => {
@@ -218,6 +248,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
       if (current.joined && current.channel) {
         listener.onSubscribed?.();
         if (options.specFor(topic).presenceKey) listener.onPresenceSync?.(current.channel.presenceState() as PresenceState);
+        if (current.postgresReady) listener.onPostgresChangesReady?.();
       }
       let released = false;
       return {

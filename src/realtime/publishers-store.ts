@@ -1,10 +1,9 @@
-import { territoryTopic, type PublisherUpdateMessage } from '../contract/index.ts';
+import { orgTopic } from '../contract/index.ts';
 import { createCatchUp, sinceCursor } from './catch-up.ts';
-import type { ChannelHandle } from './channel-registry.ts';
+import type { PostgresChange } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
-import { publisherFromRow, withField, type Publisher } from './publisher-record.ts';
+import { publisherFromRecord, publisherFromRow, type Publisher } from './publisher-record.ts';
 import { RealtimeError } from './realtime-error.ts';
-import { reportTerritoriesFailure } from './territories.ts';
 import { parseRows, PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
 import { createCoalescedStore, type ReadableStore } from './store.ts';
 
@@ -16,13 +15,17 @@ const MAX_PUBLISHERS = 5000;
 /**
  * The publishers the user may read, with their live status.
  *
- * RATIONALE: `publishers` is not in the `supabase_realtime` publication (a DELETE event would go
- * to every subscriber of every organisation with the row's id, unchecked by RLS), so live changes
- * come from the database's `publisher_update` broadcasts on the territory topics the user may
- * join — authorised at join by the same RLS, so a territory the user may not read never reaches
- * this client. New rows (inserts broadcast nothing) and rows without a territory arrive through the
- * catch-up read (`updated_at` since the last seen, catch-up.ts); every (re)join re-reads the whole
- * list, which also drops rows deleted or moved out of the user's territories meanwhile.
+ * RATIONALE: live changes come as Postgres changes of `publishers` on the organisation's private
+ * channel (filter `organization_id=eq.<org>`), where Realtime checks every INSERT and UPDATE
+ * against each subscriber's RLS: a row of a territory the user may not read never reaches this
+ * client, and an insert (which broadcasts nothing) arrives as well as an update. The rows are the
+ * whole record, so one event replaces the entry when its version is newer; no territory topics
+ * are joined for this list (their `publisher_update` broadcasts would add nothing but joins).
+ * The publication publishes no DELETE (a DELETE event skips RLS and would name the row to every
+ * subscriber), and a row moved out of the user's territories sends this user no event, so every
+ * (re)join and every "Subscribed to PostgreSQL" re-reads the whole list, which drops both; the
+ * periodic catch-up (`updated_at` since the last seen, catch-up.ts) covers events dropped while
+ * the tenant's events/s counter is tripped.
  */
 export function createPublishersStore(ctx: CoreContext): PublishersStore {
   const byId = new Map<string, Publisher>();
@@ -41,35 +44,23 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
       return built;
     },
     onActive: () => {
-      const handles: ChannelHandle[] = [];
-      let stopped = false;
-      needsFullRead = true;
-      catchUp.request();
-      ctx.territories().then((territories) => {
-        for (const territory of territories) {
-          if (stopped) return;
-          const topic = territoryTopic(ctx.organizationId, territory);
-          handles.push(
-            ctx.acquire(topic, {
-              onBroadcast: (event, payload) => {
-                const message = ctx.accept(topic, event, payload);
-                if (message?.type === 'publisher_update') onUpdate(message);
-              },
-              onSubscribed: () => {
-                needsFullRead = true;
-                catchUp.request();
-              },
-            }),
-          );
-        }
-      }, reportTerritoriesFailure(ctx));
+      const fullRead = (): void => {
+        needsFullRead = true;
+        catchUp.request();
+      };
+      fullRead();
+      const topic = orgTopic(ctx.organizationId);
+      const handle = ctx.acquire(topic, {
+        onPostgresChange: (change) => onChange(topic, change),
+        onSubscribed: fullRead,
+        onPostgresChangesReady: fullRead,
+      });
       const unregister = ctx.registerCatchUp(catchUp);
       const stopPeriodic = catchUp.startPeriodic();
       return () => {
-        stopped = true;
         stopPeriodic();
         unregister();
-        for (const handle of handles.splice(0)) handle.release();
+        handle.release();
       };
     },
   });
@@ -79,17 +70,24 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
     store.invalidate();
   };
 
-  const onUpdate = (message: PublisherUpdateMessage): void => {
-    const { publisherId, update } = message.data;
-    const current = byId.get(publisherId);
-    const moved = update.field === 'territory' && !('newValue' in update);
-    // Unknown, moved away, or a version we skipped: the row itself says what is true now.
-    if (!current || moved || message.version > current.version + 1) return void catchUp.request();
-    if (message.version < current.version) return; // stale
-    const at = new Date(timeOf(message.timestamp)).toISOString();
-    byId.set(publisherId, withField(current, update.field, update.newValue, message.version, update.updatedBy, at));
-    if (update.field === 'territory') needsFullRead = true; // it may have left the user's territories
-    changed();
+  /** Keeps the newer of two copies of a row; true when `publisher` replaced what was there. */
+  const keep = (publisher: Publisher): boolean => {
+    const current = byId.get(publisher.id);
+    if (current && current.version >= publisher.version) return false;
+    if (!current && byId.size >= MAX_PUBLISHERS) return false;
+    byId.set(publisher.id, publisher);
+    return true;
+  };
+
+  const onChange = (topic: string, change: PostgresChange): void => {
+    if (change.table !== 'publishers' || change.eventType === 'DELETE') return;
+    const publisher = publisherFromRecord(change.new);
+    if (!publisher || publisher.organizationId !== ctx.organizationId) {
+      const event = `postgres_changes ${change.eventType}`;
+      return ctx.reportError(new RealtimeError({ kind: 'invalid_message', topic, event }, `${topic}: ${event}: not a publisher row of this organisation`));
+    }
+    if (cursor === null || timeOf(publisher.updatedAt) > timeOf(cursor)) cursor = publisher.updatedAt;
+    if (keep(publisher)) changed();
   };
 
   const catchUp = createCatchUp(
@@ -97,6 +95,8 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
       await ctx.ready;
       const full = needsFullRead || cursor === null;
       needsFullRead = false;
+      // A row an event added or replaced while the read was out is newer than the read: kept.
+      const heldAtStart = full ? new Map(byId) : undefined;
       let query = ctx.supabase.from('publishers').select(PUBLISHER_COLUMNS).eq('organization_id', ctx.organizationId);
       if (!full && cursor !== null) query = query.gte('updated_at', sinceCursor(cursor));
       const { data, error } = await query.order('updated_at', { ascending: false }).limit(MAX_PUBLISHERS);
@@ -110,13 +110,9 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
         const publisher = publisherFromRow(row);
         seen.add(publisher.id);
         if (cursor === null || timeOf(publisher.updatedAt) > timeOf(cursor)) cursor = publisher.updatedAt;
-        const current = byId.get(publisher.id);
-        if (!current || current.version < publisher.version) {
-          byId.set(publisher.id, publisher);
-          any = true;
-        }
+        any = keep(publisher) || any;
       }
-      if (full) for (const id of [...byId.keys()]) if (!seen.has(id)) any = byId.delete(id) || any;
+      for (const [id, held] of heldAtStart ?? []) if (!seen.has(id) && byId.get(id) === held) any = byId.delete(id) || any;
       if (any) changed();
     },
     ctx.env,

@@ -95,9 +95,15 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   });
 
   const specFor = (topic: string): ChannelSpec => {
-    const kind = parseTopic(topic)?.kind;
+    const parsed = parseTopic(topic);
+    const kind = parsed?.kind;
     const presenceKey = userId ?? undefined;
-    if (kind === 'org') return { topic, ...(presenceKey ? { presenceKey } : {}) };
+    // The organisation's channel carries its publishers as Postgres changes (publishers-store.ts);
+    // the binding is part of the channel because supabase-js takes bindings only before the join.
+    if (parsed?.kind === 'org') {
+      const postgresChanges = [{ table: 'publishers', filter: `organization_id=eq.${parsed.orgId}` }];
+      return { topic, postgresChanges, ...(presenceKey ? { presenceKey } : {}) };
+    }
     if (kind === 'collab' && presenceKey) return { topic, presenceKey };
     return { topic };
   };

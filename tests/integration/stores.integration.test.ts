@@ -4,12 +4,35 @@
  * member who receives nothing of another territory, by broadcast or by Postgres changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { orgTopic, type RealtimeMessage } from '../../src/contract/index.ts';
-import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
 import type { AgentRun } from '../../src/realtime/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, record, startClientStack, until, type ClientStack } from './_client-stack.ts';
 import { insertRow, serverBroadcast, teamUpdate, updateRow } from './_writes.ts';
+
+/** No periodic catch-up: what arrives between two (re)joins came as a Postgres change. */
+const EVENTS_ONLY = { catchUpIntervalMs: 600_000 };
+
+/**
+ * Resolves on the server's "Subscribed to PostgreSQL" for `topic` on this supabase-js client (a
+ * system binding added as the core creates the channel, before its join).
+ */
+function postgresChangesReady(supabase: SupabaseClient, topic: string): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = supabase.channel.bind(supabase);
+    supabase.channel = (name, options) => {
+      const created = channel(name, options);
+      if (name === topic) {
+        created.on('system', {}, (message: { extension?: string; status?: string }) => {
+          if (message.extension === 'postgres_changes' && message.status === 'ok') resolve();
+        });
+      }
+      return created;
+    };
+  });
+}
 
 describe.each(BACKENDS)('stores (%s)', (backend) => {
   let rt: ClientStack;
@@ -125,5 +148,60 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     expect(everything).not.toContain(PUBLISHERS.harborHouse.id);
     publishers.stop();
     updates.stop();
+  });
+
+  it('usePublishers is live through Postgres changes: US_West only for the US_West member, nothing of Acme for Globex, inserts included, deletes gone on the next re-read', async () => {
+    const west = await rt.core('acmeWest', EVENTS_ONLY);
+    const owner = await rt.core('acmeOwner', EVENTS_ONLY);
+    const globex = await rt.core('globexMember', { ...EVENTS_ONLY, organizationId: ORGS.globex.id });
+    const ready = [
+      postgresChangesReady(west.supabase, orgTopic(ACME)),
+      postgresChangesReady(owner.supabase, orgTopic(ACME)),
+      postgresChangesReady(globex.supabase, orgTopic(ORGS.globex.id)),
+    ];
+    const westList = record(west.core.publishers);
+    let ownerList = record(owner.core.publishers);
+    const globexList = record(globex.core.publishers);
+    await Promise.all(ready);
+    await until(west.core.publishers, (l) => l.length === 2, 'the US_West publishers');
+    await until(owner.core.publishers, (l) => l.length >= 4, 'all Acme publishers');
+    await until(globex.core.publishers, (l) => l.some((p) => p.id === PUBLISHERS.globexTomes.id), 'the Globex publisher');
+
+    // US_East writes first, then a US_West one: one subscription delivers in commit order, so once
+    // the US_West change is shown, a US_East event would have arrived before it.
+    const service = rt.service();
+    await updateRow(service, 'publishers', PUBLISHERS.libertyPrint.id, { status: 'east_pg_secret' });
+    const eastNew = await insertRow(service, 'publishers', { organization_id: ACME, name: 'East Newcomer', territory: 'US_East' });
+    await updateRow(service, 'publishers', PUBLISHERS.pacificPress.id, { status: 'west_pg_live' });
+    await until(west.core.publishers, (l) => l.some((p) => p.id === PUBLISHERS.pacificPress.id && p.status === 'west_pg_live'), 'the US_West change, live');
+
+    // An owner's insert broadcasts nothing: only a Postgres change can bring it without a re-read.
+    const { data: created, error } = await owner.supabase
+      .from('publishers')
+      .insert({ organization_id: ACME, name: 'Live Newcomer', territory: 'US_West' })
+      .select('id')
+      .single();
+    expect(error).toBeNull();
+    await until(owner.core.publishers, (l) => l.some((p) => p.id === created!.id && p.name === 'Live Newcomer'), "the owner's insert, live");
+    await until(west.core.publishers, (l) => l.some((p) => p.id === created!.id), 'the US_West insert for the US_West member');
+    expect(owner.core.publishers.getSnapshot().find((p) => p.id === PUBLISHERS.libertyPrint.id)?.status).toBe('east_pg_secret');
+
+    const westSaw = JSON.stringify(westList.snapshots);
+    for (const secret of ['east_pg_secret', 'East Newcomer', eastNew.id as string, PUBLISHERS.libertyPrint.id, PUBLISHERS.harborHouse.id]) {
+      expect(westSaw).not.toContain(secret);
+    }
+    const globexSaw = JSON.stringify(globexList.snapshots);
+    for (const acme of ['west_pg_live', 'Live Newcomer', 'East Newcomer', ACME, PUBLISHERS.sunriseBooks.id, PUBLISHERS.libertyPrint.id]) {
+      expect(globexSaw).not.toContain(acme);
+    }
+
+    // No DELETE event exists: the deleted row stays until the next (re)join re-reads the list.
+    const { error: deleteError } = await service.from('publishers').delete().eq('id', created!.id);
+    expect(deleteError).toBeNull();
+    ownerList.stop();
+    await expect.poll(() => owner.core.channelTopics().includes(orgTopic(ACME)), { timeout: 5000 }).toBe(false);
+    ownerList = record(owner.core.publishers);
+    await until(owner.core.publishers, (l) => l.length >= 4 && !l.some((p) => p.id === created!.id), 'the list without the deleted row');
+    for (const list of [westList, ownerList, globexList]) list.stop();
   });
 });
