@@ -25,6 +25,8 @@ export type {
   SaveResult,
 } from './publisher-store.ts';
 export type { OutgoingMessage, SendResult, SendTarget } from './send-message.ts';
+export { PUBLISHER_COLUMNS, publisherRowSchema } from './rows.ts';
+export type { PublisherRow } from './rows.ts';
 export { LEAVE_HOLD_MS } from './user-snapshots-store.ts';
 export { DEFAULT_CHANNEL_GRACE_MS } from './channel-registry.ts';
 export { DEFAULT_CATCH_UP_INTERVAL_MS } from './catch-up.ts';
