@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { percentile } from './_stats.ts';
 
 export interface ClientsSetup {
   /** ws:// URL including query (apikey, vsn) for the stack; any path for the baseline. */
@@ -140,8 +141,7 @@ async function run(rate: number, seconds: number, kind: 'binary' | 'text'): Prom
   await Promise.race([done, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
   onDelivered = undefined;
   const sorted = latencies.subarray(0, Math.min(delivered, expected)).sort();
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  return { expected, delivered, throughput: delivered / ((lastDelivery - start) / 1000), p50: pct(50), p99: pct(99) };
+  return { expected, delivered, throughput: delivered / ((lastDelivery - start) / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
 parentPort!.on('message', (command: Command) => {

@@ -19,6 +19,7 @@ import { ORGS, USERS } from '../../src/local/fixture.ts';
 import { signJwt } from '../../src/local/jwt.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 import { bridgeFunctionsDir } from '../bridge-functions-dir.ts';
+import { fixed, printTable, ratio, summarize } from './_stats.ts';
 
 const LATENCY_SAMPLES = 100;
 const THROUGHPUT_REQUESTS = 150;
@@ -34,8 +35,6 @@ interface Row {
   latencies: number[];
   requestsPerSecond: number;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /** Deliveries by marker: a waiter per marker resolves when its message arrives. */
 class Deliveries {
@@ -131,25 +130,23 @@ function httpSendSender(stack: LocalStack): Send {
   };
 }
 
-function printTable(rows: Row[]): void {
-  const header = ['scenario', 'variant', 'n', 'req/s', 'p50 ms', 'p99 ms', 'p50 ratio', 'req/s ratio'];
+function printBridgeTable(rows: Row[]): void {
   const base = rows.find((r) => r.baseline)!;
-  const p50 = (row: Row) => percentile([...row.latencies].sort((a, b) => a - b), 50);
-  const body = rows.map((row) => [
-    'bridge',
-    row.variant + (row.baseline ? ' (baseline)' : ''),
-    String(row.latencies.length),
-    row.requestsPerSecond.toFixed(0),
-    p50(row).toFixed(2),
-    percentile([...row.latencies].sort((a, b) => a - b), 99).toFixed(2),
-    (p50(row) / p50(base)).toFixed(2),
-    (row.requestsPerSecond / base.requestsPerSecond).toFixed(2),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of body) console.log(line(r));
+  const baseP50 = summarize(base.latencies).p50;
+  const body = rows.map((row) => {
+    const { n, p50, p99 } = summarize(row.latencies);
+    return [
+      'bridge',
+      row.variant + (row.baseline ? ' (baseline)' : ''),
+      String(n),
+      fixed(row.requestsPerSecond, 0),
+      fixed(p50, 2),
+      fixed(p99, 2),
+      ratio(p50, baseP50),
+      ratio(row.requestsPerSecond, base.requestsPerSecond),
+    ];
+  });
+  printTable(['scenario', 'variant', 'n', 'req/s', 'p50 ms', 'p99 ms', 'p50 ratio', 'req/s ratio'], body);
 }
 
 export async function runTable(): Promise<void> {
@@ -177,7 +174,7 @@ export async function runTable(): Promise<void> {
     ];
     await owner.removeAllChannels();
     owner.realtime.disconnect();
-    printTable(rows);
+    printBridgeTable(rows);
   } finally {
     await stack.stop();
     await db.close();

@@ -27,6 +27,7 @@ import { acceptMessage } from '../../src/realtime/accept-message.ts';
 import { defaultEnvironment } from '../../src/realtime/environment.ts';
 import { Feed } from '../../src/realtime/feed.ts';
 import { createRealtimeClient, type Notification } from '../../src/realtime/index.ts';
+import { fixed, printTable, ratio, summarize } from './_stats.ts';
 
 const ORG = ORGS.acme.id;
 const RATES = [50, 200, 1000];
@@ -35,7 +36,6 @@ const SECONDS = 2;
 const TICK_MS = 1000 / UPDATES_PER_SECOND;
 const LATENCY_WRITES = 100;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A core context whose only channel is the listener the store registers: the ingest path without a socket. */
@@ -187,34 +187,22 @@ async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
   return { raw, store };
 }
 
-function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
-}
-
 /** Prints the client tables. */
 export async function runTable(): Promise<void> {
   console.log('Client (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;');
   console.log('       renders/s = store notifications/s (one render each at most); row → snapshot on PGlite, one write in flight, 30 ms apart.\n');
   const rows: string[][] = [];
   for (const agents of RATES) rows.push(await absorb(agents));
-  table(['load', 'offered msg/s', 'absorbed msg/s', 'core µs/msg', 'renders/s', 'all applied'], rows);
+  printTable(['load', 'offered msg/s', 'absorbed msg/s', 'core µs/msg', 'renders/s', 'all applied'], rows);
   console.log(`\nheap per 10k feed items: ${heapPer10k()}\n`);
   const { raw, store } = await rowToSnapshot();
-  const stats = (samples: number[]) => {
-    const sorted = [...samples].sort((a, b) => a - b);
-    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-  };
-  const base = stats(raw);
-  const core = stats(store);
-  table(
+  const base = summarize(raw);
+  const core = summarize(store);
+  printTable(
     ['row write →', 'n', 'p50 ms', 'p99 ms', 'p50 ratio'],
     [
-      ['raw on(broadcast) callback (baseline)', String(raw.length), base.p50.toFixed(2), base.p99.toFixed(2), '1.00'],
-      ['agents store snapshot (hook)', String(store.length), core.p50.toFixed(2), core.p99.toFixed(2), (core.p50 / base.p50).toFixed(2)],
+      ['raw on(broadcast) callback (baseline)', String(base.n), fixed(base.p50, 2), fixed(base.p99, 2), '1.00'],
+      ['agents store snapshot (hook)', String(core.n), fixed(core.p50, 2), fixed(core.p99, 2), ratio(core.p50, base.p50)],
     ],
   );
 }

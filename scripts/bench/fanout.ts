@@ -22,6 +22,7 @@ import { WebSocketServer } from 'ws';
 import { activityTopic } from '../../src/contract/index.ts';
 import { fixture, signJwt, startLocalStack, type LocalStack } from '../../src/local/index.ts';
 import type { ClientsSetup, Command, RunResult } from './_fanout-clients.ts';
+import { fixed, printTable, ratio } from './_stats.ts';
 
 const SIZES = [100, 500, 1000] as const;
 const RATES = [20, 100] as const;
@@ -121,35 +122,31 @@ async function ownerToken(stack: LocalStack): Promise<string> {
   return signJwt({ sub: id, email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 3600 }, stack.config.jwtSecret);
 }
 
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-
-function print(rows: Row[]): void {
+function printFanOutTable(rows: Row[]): void {
   const header = ['subs', 'msg/s', 'publisher', 'channel', 'delivered', 'thr/s', 'p50 ms', 'p99 ms', 'thr ×', 'p50 ×', 'p99 ×', 'target'];
-  const lines = [header];
-  for (const row of rows) {
+  const body = rows.map((row) => {
     const base = rows.find((r) => r.channel === 'baseline' && r.size === row.size && r.rate === row.rate && r.publisher === row.publisher);
     const thr = base ? row.throughput / base.throughput : Number.NaN;
-    const p50 = base ? row.p50 / base.p50 : Number.NaN;
     const p99 = base ? row.p99 / base.p99 : Number.NaN;
     const checked = row.channel !== 'baseline' && row.size === 1000 && row.rate === 100;
     const target = !checked ? '' : thr >= 0.95 && p99 <= 2 ? 'met' : 'MISSED';
-    lines.push([
+    const againstBase = (value: number, baseValue: number | undefined) => (row.channel === 'baseline' ? '' : ratio(value, baseValue ?? Number.NaN));
+    return [
       String(row.size),
       String(row.rate),
       row.publisher,
       row.channel,
       `${row.delivered}/${row.expected}`,
-      fmt(row.throughput, 0),
-      fmt(row.p50, 2),
-      fmt(row.p99, 2),
-      row.channel === 'baseline' ? '' : fmt(thr, 2),
-      row.channel === 'baseline' ? '' : fmt(p50, 2),
-      row.channel === 'baseline' ? '' : fmt(p99, 2),
+      fixed(row.throughput, 0),
+      fixed(row.p50, 2),
+      fixed(row.p99, 2),
+      againstBase(row.throughput, base?.throughput),
+      againstBase(row.p50, base?.p50),
+      againstBase(row.p99, base?.p99),
       target,
-    ]);
-  }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+    ];
+  });
+  printTable(header, body);
 }
 
 export async function runTable(): Promise<void> {
@@ -190,6 +187,6 @@ export async function runTable(): Promise<void> {
     await stack.stop();
   }
   rows.sort((a, b) => a.size - b.size || a.rate - b.rate || a.publisher.localeCompare(b.publisher) || a.channel.localeCompare(b.channel));
-  print(rows);
+  printFanOutTable(rows);
 }
 

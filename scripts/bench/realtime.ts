@@ -18,6 +18,7 @@ import { openDatabase, prepareDatabase, type Database } from '../../src/local/db
 import { ORGS, USERS } from '../../src/local/fixture.ts';
 import { signJwt } from '../../src/local/jwt.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
+import { fixed, printTable, ratio, summarize } from './_stats.ts';
 
 const SUBSCRIBERS = 10;
 const MESSAGES = 300;
@@ -35,7 +36,6 @@ interface Row {
   baseline: boolean;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function client(stack: LocalStack, vsn: Vsn, token?: string): SupabaseClient {
@@ -134,27 +134,20 @@ async function withStack<T>(databaseUrl: string | undefined, fn: (stack: LocalSt
   }
 }
 
-function printTable(rows: Row[]): void {
-  const header = ['scenario', 'variant', 'n', 'median ms', 'p99 ms', 'median ratio'];
+function printLatencyTable(rows: Row[]): void {
   const body = rows.map((row) => {
-    const sorted = [...row.samples].sort((a, b) => a - b);
-    const median = percentile(sorted, 50);
+    const { n, p50, p99 } = summarize(row.samples);
     const base = rows.find((r) => r.scenario === row.scenario && r.baseline);
-    const baseMedian = base ? percentile([...base.samples].sort((a, b) => a - b), 50) : NaN;
     return [
       row.scenario,
       row.variant + (row.baseline ? ' (baseline)' : ''),
-      String(sorted.length),
-      median.toFixed(2),
-      percentile(sorted, 99).toFixed(2),
-      row.baseline ? '1.00' : (median / baseMedian).toFixed(2),
+      String(n),
+      fixed(p50, 2),
+      fixed(p99, 2),
+      row.baseline ? '1.00' : ratio(p50, base ? summarize(base.samples).p50 : Number.NaN),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of body) console.log(line(r));
+  printTable(['scenario', 'variant', 'n', 'median ms', 'p99 ms', 'median ratio'], body);
 }
 
 /** The latency table: supabase-js round trips, each beside its baseline. */
@@ -177,5 +170,5 @@ export async function runTable(): Promise<void> {
       rows.push({ scenario: 'DB broadcast', variant: 'PostgreSQL', samples: await dbBroadcast(stack, db), baseline: false });
     });
   }
-  printTable(rows);
+  printLatencyTable(rows);
 }
