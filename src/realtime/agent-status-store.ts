@@ -1,5 +1,5 @@
 import { orgTopic, type AgentStatusMessage } from '../contract/index.ts';
-import { createCatchUp, sinceCursor } from './catch-up.ts';
+import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
 import type { CoreContext } from './core-context.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { AGENT_RUN_COLUMNS, agentRunRowSchema, parseRows, timeOf, type AgentRunRow } from './rows.ts';
@@ -68,11 +68,9 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
         },
         onSubscribed: () => catchUp.request(),
       });
-      const unregister = ctx.registerCatchUp(catchUp);
-      const stopPeriodic = catchUp.startPeriodic();
+      const stopCatchUp = catchUpWhileActive(ctx, catchUp);
       return () => {
-        stopPeriodic();
-        unregister();
+        stopCatchUp();
         handle.release();
       };
     },

@@ -1,3 +1,4 @@
+import type { CoreContext } from './core-context.ts';
 import type { Environment, TimerHandle } from './environment.ts';
 
 /*
@@ -78,6 +79,20 @@ export function createCatchUp(run: () => Promise<void>, env: Environment, interv
         if (timer !== undefined) env.timers.clearTimeout(timer);
       };
     },
+  };
+}
+
+/**
+ * Keeps a store's catch-up running while the store has subscribers: periodically, and on resume
+ * and gap hints (registered with the client). Call from `onActive`; the returned stop belongs in
+ * its teardown.
+ */
+export function catchUpWhileActive(ctx: Pick<CoreContext, 'registerCatchUp'>, catchUp: CatchUp): () => void {
+  const unregister = ctx.registerCatchUp(catchUp);
+  const stopPeriodic = catchUp.startPeriodic();
+  return () => {
+    stopPeriodic();
+    unregister();
   };
 }
 

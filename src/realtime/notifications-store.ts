@@ -1,6 +1,6 @@
 import { orgTopic, userTopic, type NotificationMessage } from '../contract/index.ts';
 import type { WriteResult } from './agent-status-store.ts';
-import { createCatchUp, sinceCursor } from './catch-up.ts';
+import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
 import type { ChannelHandle } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { Feed } from './feed.ts';
@@ -77,12 +77,10 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
       void ctx.ready.then((userId) => {
         if (!stopped && userId) listen(userTopic(userId));
       });
-      const unregister = ctx.registerCatchUp(catchUp);
-      const stopPeriodic = catchUp.startPeriodic();
+      const stopCatchUp = catchUpWhileActive(ctx, catchUp);
       return () => {
         stopped = true;
-        stopPeriodic();
-        unregister();
+        stopCatchUp();
         for (const handle of handles.splice(0)) handle.release();
       };
     },

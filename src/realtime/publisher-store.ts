@@ -3,7 +3,7 @@ import { publisherCollabTopic, publisherDraftSchema, publisherRecordTopic, type 
 import type { ChannelHandle, PresenceState } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { publisherFromRecord, publisherFromRow, withField, type Publisher, type PublisherField } from './publisher-record.ts';
-import { createCatchUp } from './catch-up.ts';
+import { catchUpWhileActive, createCatchUp } from './catch-up.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { parseRows, PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
@@ -113,12 +113,10 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
       reload();
       // The record's own catch-up (catch-up.ts): a dropped update or a missed move notice (a
       // refused re-join of a topic the record left) is repaired by re-reading the row.
-      const stopPeriodic = rowReader.startPeriodic();
-      const unregister = ctx.registerCatchUp(rowReader);
+      const stopCatchUp = catchUpWhileActive(ctx, rowReader);
       return () => {
         active = false;
-        stopPeriodic();
-        unregister();
+        stopCatchUp();
         follow(undefined);
       };
     },

@@ -1,5 +1,5 @@
 import { orgTopic } from '../contract/index.ts';
-import { createCatchUp, sinceCursor } from './catch-up.ts';
+import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
 import type { PostgresChange } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { publisherFromRecord, publisherFromRow, type Publisher } from './publisher-record.ts';
@@ -55,11 +55,9 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
         onSubscribed: fullRead,
         onPostgresChangesReady: fullRead,
       });
-      const unregister = ctx.registerCatchUp(catchUp);
-      const stopPeriodic = catchUp.startPeriodic();
+      const stopCatchUp = catchUpWhileActive(ctx, catchUp);
       return () => {
-        stopPeriodic();
-        unregister();
+        stopCatchUp();
         handle.release();
       };
     },

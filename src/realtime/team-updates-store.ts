@@ -1,5 +1,5 @@
 import { orgTopic, territoryTopic, type TeamUpdateMessage } from '../contract/index.ts';
-import { createCatchUp, sinceCursor } from './catch-up.ts';
+import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
 import type { ChannelHandle } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { Feed } from './feed.ts';
@@ -65,12 +65,10 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
       ctx.territories().then((territories) => {
         if (!stopped) for (const territory of territories) listen(territoryTopic(ctx.organizationId, territory));
       }, reportTerritoriesFailure(ctx));
-      const unregister = ctx.registerCatchUp(catchUp);
-      const stopPeriodic = catchUp.startPeriodic();
+      const stopCatchUp = catchUpWhileActive(ctx, catchUp);
       return () => {
         stopped = true;
-        stopPeriodic();
-        unregister();
+        stopCatchUp();
         for (const handle of handles.splice(0)) handle.release();
       };
     },
