@@ -5,9 +5,10 @@
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { orgTopic } from '../../src/contract/topics.ts';
 import { USERS } from '../../src/local/fixture.ts';
+import { realtimeUsage } from '../../src/local/realtime/index.ts';
 import { BACKENDS, TEST_POSTGRES_URL } from '../_db.ts';
 import { ACME, GLOBEX, startBridgeStack, type BridgeStack, type Caller } from './_bridge.ts';
 
@@ -70,6 +71,34 @@ describe.each(BACKENDS)('GET /stats, GET /health and 429 on %s', (backend) => {
         { organizationId: GLOBEX, users: 0, connections: 0, perUser: [] },
       ],
     });
+  });
+
+  test('GET /stats leaves no channel and no connection of its own on the Realtime tenant', async () => {
+    const usage = realtimeUsage(bridge.auth.stack);
+    const held = () => ({
+      connections: usage.connections,
+      acme: usage.channels(orgTopic(ACME), { private: true }),
+      globex: usage.channels(orgTopic(GLOBEX), { private: true }),
+    });
+    // What the tabs above hold, and all that may remain after any number of stats reads.
+    const tabsOnly = { connections: tabClients.length, acme: tabs.length, globex: 0 };
+
+    // The instrument sees a service-role channel that stays: one joined by hand shows up, then goes.
+    const lingering = bridge.auth.client(bridge.auth.stack.config.serviceRoleKey);
+    const channel = lingering.channel(orgTopic(ACME), { config: { private: true } });
+    await new Promise<void>((resolve, reject) => channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : reject(error ?? new Error(status)))));
+    expect(held()).toEqual({ ...tabsOnly, connections: tabsOnly.connections + 1, acme: tabsOnly.acme + 1 });
+    await lingering.removeChannel(channel);
+    lingering.realtime.disconnect();
+
+    for (let i = 0; i < 3; i++) {
+      const one = await bridge.request('GET', `/stats?organizationId=${ACME}`, { caller: 'acmeOwner' });
+      expect(one.body).toMatchObject({ organizationId: ACME, connections: 3 }); // it did join and read presence
+      const all = await bridge.request('GET', '/stats');
+      expect(all.status).toBe(200);
+    }
+    // The leave and the close reach the tenant just after the answer: await them, bounded.
+    await vi.waitFor(() => expect(held()).toEqual(tabsOnly), { timeout: 5_000, interval: 20 });
   });
 
   test.each([

@@ -45,6 +45,11 @@ export class Broker {
     if (set.size === 0) this.topics.delete(key);
   }
 
+  /** How many channels are joined to `key` (what tests read to see that a leave really left). */
+  subscriberCount(key: string): number {
+    return this.topics.get(key)?.size ?? 0;
+  }
+
   /** Delivers to every subscriber of `key` but `except` (broadcast `self: false`, §3.3). */
   publish(key: string, delivery: Delivery, except?: BrokerSubscriber): void {
     const set = this.topics.get(key);

@@ -12,6 +12,7 @@ import { startDbBroadcastListener, type DbBroadcast } from './db-broadcast.ts';
 import { createPostgresChangesEngine } from './postgres-changes/index.ts';
 import { handleRealtimeApi } from './rest-broadcast.ts';
 import { jsonBytes } from './serializer.ts';
+import { namespaceKey } from './broker.ts';
 import { admitBroadcast, createTenant, createTenantCounters, publishBroadcast, type Tenant } from './tenant.ts';
 
 const PREFIX = '/realtime/v1';
@@ -46,6 +47,28 @@ function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
     encoding: binary ? 'binary' : 'json',
     payload,
   });
+}
+
+/** What the tenant holds right now, as Realtime's own metrics would show it. */
+export interface RealtimeUsage {
+  /** Sockets counted toward `maxConcurrentUsers` (from their first join until they close). */
+  readonly connections: number;
+  /** Channels joined to `topic` (private or public namespace), from every socket. */
+  channels(topic: string, options: { private: boolean }): number;
+}
+
+const usageOf = new WeakMap<LocalService, RealtimeUsage>();
+
+/**
+ * The Realtime usage of a running stack, for tests that must show a connection or channel was
+ * really let go (a leave the client forgot is invisible to the client that forgot it).
+ */
+export function realtimeUsage(stack: { readonly services: readonly LocalService[] }): RealtimeUsage {
+  for (const service of stack.services) {
+    const usage = usageOf.get(service);
+    if (usage) return usage;
+  }
+  throw new Error('realtimeUsage: the stack runs no Realtime service');
 }
 
 /**
@@ -87,7 +110,7 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
     wss.handleUpgrade(req, socket, head, (ws) => new Connection(tenant, grant, ws));
   };
 
-  return {
+  const service: LocalService = {
     prefix: PREFIX,
     requiresApiKey: true,
     description: `${PREFIX} Realtime: WebSocket (vsn 1.0.0, 2.0.0), broadcast (client, REST, database), presence, Postgres changes`,
@@ -112,4 +135,11 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
       await engine.close();
     },
   };
+  usageOf.set(service, {
+    get connections() {
+      return tenant.connections;
+    },
+    channels: (topic, options) => tenant.broker.subscriberCount(namespaceKey(options.private, topic)),
+  });
+  return service;
 }
