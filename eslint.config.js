@@ -26,7 +26,7 @@ export default tseslint.config(
   {
     // Edge functions and the worker bootstrap run in Deno, with its globals; the project's tsc
     // checks Node code only, so Deno files opt out of it with @ts-nocheck.
-    files: ['supabase/functions/**', 'tests/local/fixtures/functions/**', 'src/local/functions/deno-bootstrap.js'],
+    files: ['supabase/functions/**', 'tests/local-stack/fixtures/functions/**', 'local-stack/functions/deno-bootstrap.js'],
     languageOptions: { globals: { ...globals.browser, Deno: 'readonly' } },
     rules: { '@typescript-eslint/ban-ts-comment': 'off' },
   },

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FIXTURE_PASSWORD, USERS } from '../src/local/fixture.ts';
+import { FIXTURE_PASSWORD, USERS } from '../supabase/fixture.ts';
 import { devSettingsFromEnv } from './lib/dev-env.ts';
 import { ensureNextBuild } from './lib/next-build.ts';
 import { spawnGroup, type GroupProcess } from './lib/process-group.ts';

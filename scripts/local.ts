@@ -3,7 +3,7 @@
  * Env: see README (PUBDEV_PORT, DATABASE_URL, PUBDEV_DATA_DIR, PUBDEV_JWT_SECRET, …).
  * Prints `API URL: <url>` once ready — the Python test fixture waits for that line.
  */
-import { configFromEnv, fixture, startLocalStack } from '../src/local/index.ts';
+import { configFromEnv, fixture, startLocalStack } from '../local-stack/index.ts';
 
 async function main(): Promise<void> {
   const config = configFromEnv();

@@ -1,5 +1,5 @@
 -- The demo/test fixture (docs/architecture.md "Seed fixture"). Ids, emails and the password are
--- src/local/fixture.ts's: tests, demos and scripts rely on them. Runs as the superuser after the
+-- supabase/fixture.ts's: tests, demos and scripts rely on them. Runs as the superuser after the
 -- migrations; the broadcast triggers fire as they would for any write (realtime.send never raises).
 
 -- ── Users (password for all: pubdev-local-password) ──

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, prepareDatabase, type Database, type PrepareOptions } from '../src/local/db/index.ts';
+import { openDatabase, prepareDatabase, type Database, type PrepareOptions } from '../local-stack/db/index.ts';
 
 export type Backend = 'pglite' | 'postgres';
 

@@ -1,6 +1,6 @@
 /** Once per test run: rebuild the PostgreSQL template database that DB suites copy. */
 import pg from 'pg';
-import { openDatabase, prepareDatabase } from '../src/local/db/index.ts';
+import { openDatabase, prepareDatabase } from '../local-stack/db/index.ts';
 import { databaseUrl, dropPostgresDatabase, TEST_POSTGRES_URL } from './_db.ts';
 
 export default async function setup(): Promise<(() => Promise<void>) | void> {

@@ -14,10 +14,10 @@
 import { performance } from 'node:perf_hooks';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import { activityTopic, orgTopic } from '../../src/contract/topics.ts';
-import { openDatabase, prepareDatabase } from '../../src/local/db/index.ts';
-import { ORGS, USERS } from '../../src/local/fixture.ts';
-import { signJwt } from '../../src/local/jwt.ts';
-import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
+import { openDatabase, prepareDatabase } from '../../local-stack/db/index.ts';
+import { ORGS, USERS } from '../../supabase/fixture.ts';
+import { signJwt } from '../../local-stack/jwt.ts';
+import { startLocalStack, type LocalStack } from '../../local-stack/stack.ts';
 import { bridgeFunctionsDir } from '../bridge-functions-dir.ts';
 import { fixed, printTable, ratio, summarize } from './_stats.ts';
 

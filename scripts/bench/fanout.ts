@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { WebSocketServer } from 'ws';
 import { activityTopic } from '../../src/contract/index.ts';
-import { fixture, signJwt, startLocalStack, type LocalStack } from '../../src/local/index.ts';
+import { fixture, signJwt, startLocalStack, type LocalStack } from '../../local-stack/index.ts';
 import type { ClientsSetup, Command, RunResult } from './_fanout-clients.ts';
 import { fixed, printTable, ratio } from './_stats.ts';
 

@@ -3,7 +3,7 @@
  * the script with a message naming the variable instead of failing somewhere later.
  */
 import { z } from 'zod';
-import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../src/local/keys.ts';
+import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../local-stack/keys.ts';
 
 const port = (name: string, fallback: number) =>
   z.coerce.number({ error: `${name} must be a port number` }).int().min(0, `${name} must be 0..65535`).max(65535, `${name} must be 0..65535`).default(fallback);

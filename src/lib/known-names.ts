@@ -1,4 +1,4 @@
-import { USERS } from '../local/fixture.ts';
+import { USERS } from '../../supabase/fixture.ts';
 import { readPublicSupabaseConfig } from './supabase/public-config.ts';
 
 /**

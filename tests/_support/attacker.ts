@@ -4,7 +4,7 @@
  * checks that end when a later legitimate message does, instead of sleeping.
  */
 import { expect } from 'vitest';
-import { signJwt } from '../../src/local/index.ts';
+import { signJwt } from '../../local-stack/index.ts';
 import type { Inbox } from './inbox.ts';
 import { fixtureClaims, type FixtureUser } from './tokens.ts';
 

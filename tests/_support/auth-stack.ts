@@ -4,7 +4,7 @@
  * wire shapes no client exposes.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { fixture, startLocalStack, type LocalStack, type StackConfigInput } from '../../src/local/index.ts';
+import { fixture, startLocalStack, type LocalStack, type StackConfigInput } from '../../local-stack/index.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 

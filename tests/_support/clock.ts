@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/local/index.ts';
+import type { Clock } from '../../local-stack/index.ts';
 
 interface Timer {
   due: number;

@@ -4,7 +4,7 @@
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { startLocalStack, systemClock, type Clock, type LocalStack, type RealtimeLimits } from '../../src/local/index.ts';
+import { startLocalStack, systemClock, type Clock, type LocalStack, type RealtimeLimits } from '../../local-stack/index.ts';
 import { Inbox } from './inbox.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';

@@ -4,8 +4,8 @@
  * users with tokens signed by the stack's secret, and raw fetches for wire details.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import type { Database, Queryable } from '../../src/local/db/index.ts';
-import { startLocalStack, type LocalStack } from '../../src/local/index.ts';
+import type { Database, Queryable } from '../../local-stack/db/index.ts';
+import { startLocalStack, type LocalStack } from '../../local-stack/index.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 

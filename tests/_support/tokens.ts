@@ -2,7 +2,7 @@
  * The fixture users and the tokens the suites sign for them: what Supabase Auth would put in a
  * signed-in user's access token, signed with the stack's secret.
  */
-import { fixture, signJwt } from '../../src/local/index.ts';
+import { fixture, signJwt } from '../../local-stack/index.ts';
 
 export type FixtureUser = keyof typeof fixture.USERS;
 

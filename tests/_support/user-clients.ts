@@ -5,7 +5,7 @@
  * the Realtime part of the stack.
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
-import type { LocalStack } from '../../src/local/index.ts';
+import type { LocalStack } from '../../local-stack/index.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 
 export function userToken(stack: LocalStack, user: FixtureUser): Promise<string> {

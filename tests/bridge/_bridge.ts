@@ -5,11 +5,11 @@
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import { bridgeFunctionsDir } from '../../scripts/bridge-functions-dir.ts';
-import { USERS } from '../../src/local/fixture.ts';
-import { signJwt } from '../../src/local/jwt.ts';
+import { USERS } from '../../supabase/fixture.ts';
+import { signJwt } from '../../local-stack/jwt.ts';
 import { Inbox } from '../_support/inbox.ts';
 import type { Backend } from '../_db.ts';
-import { startAuthStack, type AuthStack } from '../local/_auth-stack.ts';
+import { startAuthStack, type AuthStack } from '../_support/auth-stack.ts';
 
 /** An Acme admin that the seed does not have; the suites that need one create it. */
 export const ACME_ADMIN = { id: 'a0000000-0000-4000-8000-0000000000ad', email: 'admin@acme.test' } as const;

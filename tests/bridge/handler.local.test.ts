@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activityTopic } from '../../src/contract/topics.ts';
-import { USERS } from '../../src/local/fixture.ts';
+import { USERS } from '../../supabase/fixture.ts';
 import { createBridgeClients } from '../../supabase/functions/realtime-bridge/clients.ts';
 import { loadBridgeEnv } from '../../supabase/functions/realtime-bridge/env.ts';
 import { createHandler } from '../../supabase/functions/realtime-bridge/handler.ts';

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { userTopic } from '../../src/contract/topics.ts';
-import { USERS } from '../../src/local/fixture.ts';
+import { USERS } from '../../supabase/fixture.ts';
 import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, startBridgeStack, type BridgeAnswer, type BridgeStack, type Received } from './_bridge.ts';

@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { orgTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
-import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, GLOBEX, startBridgeStack, type BridgeStack, type Received } from './_bridge.ts';

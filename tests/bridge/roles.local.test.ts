@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activityTopic, orgTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
 import type { MessageType } from '../../src/contract/message-types.ts';
-import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, ACME_ADMIN, startBridgeStack, type BridgeStack, type Caller, type Received } from './_bridge.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { orgTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
-import { USERS } from '../../src/local/fixture.ts';
+import { USERS } from '../../supabase/fixture.ts';
 import { BridgeRequestError, createRealtimeServer, getWebSocketServer } from '../../src/server/index.ts';
 import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';

@@ -7,8 +7,8 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { orgTopic } from '../../src/contract/topics.ts';
-import { USERS } from '../../src/local/fixture.ts';
-import { realtimeUsage } from '../../src/local/realtime/index.ts';
+import { USERS } from '../../supabase/fixture.ts';
+import { realtimeUsage } from '../../local-stack/realtime/index.ts';
 import { BACKENDS, TEST_POSTGRES_URL } from '../_db.ts';
 import { ACME, GLOBEX, startBridgeStack, type BridgeStack, type Caller } from './_bridge.ts';
 

@@ -2,7 +2,7 @@
  * Helpers for the DB suites: run SQL as a fixture user (RLS applies), classify a write as
  * allowed or refused, and capture the realtime.messages rows a statement produced.
  */
-import { isPostgresError, withClaims, type Database, type JwtClaims, type Queryable } from '../../src/local/db/index.ts';
+import { isPostgresError, withClaims, type Database, type JwtClaims, type Queryable } from '../../local-stack/db/index.ts';
 import { fixtureClaims, type FixtureUser } from '../_support/tokens.ts';
 
 export type { FixtureUser } from '../_support/tokens.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORGS, PUBLISHERS } from '../../src/local/fixture.ts';
-import { startDbBroadcastListener, type DbBroadcast } from '../../src/local/realtime/db-broadcast.ts';
+import { ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
+import { startDbBroadcastListener, type DbBroadcast } from '../../local-stack/realtime/db-broadcast.ts';
 import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller } from './_as-user.ts';

@@ -4,8 +4,8 @@
  * my_notifications listing what the caller sees with is_read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyClaims, isPostgresError, type Queryable } from '../../src/local/db/index.ts';
-import { MENTION_NOTIFICATION_MESSAGE, NOTIFICATIONS, ORGS, USERS } from '../../src/local/fixture.ts';
+import { applyClaims, isPostgresError, type Queryable } from '../../local-stack/db/index.ts';
+import { MENTION_NOTIFICATION_MESSAGE, NOTIFICATIONS, ORGS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller, attempt, CALLERS, claimsFor, type Caller } from './_as-user.ts';
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTopic } from '../../src/contract/index.ts';
-import { checkRealtimeRead, checkRealtimeWrite } from '../../src/local/db/index.ts';
+import { checkRealtimeRead, checkRealtimeWrite } from '../../local-stack/db/index.ts';
 import {
   AGENT_RUNS,
   MENTION_NOTIFICATION_MESSAGE,
@@ -13,7 +13,7 @@ import {
   PUBLISHERS,
   TEAM_UPDATES,
   USERS,
-} from '../../src/local/fixture.ts';
+} from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller, attempt, CALLERS, claimsFor, type Caller, type Outcome } from './_as-user.ts';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JwtClaims } from '../../src/local/db/index.ts';
-import { AGENT_RUNS, ORGS, PUBLISHERS } from '../../src/local/fixture.ts';
+import type { JwtClaims } from '../../local-stack/db/index.ts';
+import { AGENT_RUNS, ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
 import {
   createPostgresChangesEngine,
   type PostgresChangesEngine,
   type PostgresChangesPayload,
-} from '../../src/local/realtime/postgres-changes/index.ts';
+} from '../../local-stack/realtime/postgres-changes/index.ts';
 import { Inbox } from '../_support/inbox.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { claimsFor } from './_as-user.ts';

@@ -3,8 +3,8 @@
  * backfill by version, and RLS lets a caller read exactly the history of publishers they may read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyClaims, isPostgresError, type Queryable } from '../../src/local/db/index.ts';
-import { ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { applyClaims, isPostgresError, type Queryable } from '../../local-stack/db/index.ts';
+import { ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller, attempt, CALLERS, claimsFor, type Caller } from './_as-user.ts';
 

@@ -4,8 +4,8 @@
  * saves of different fields both land, and bad input or a hidden record is a precise error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyClaims, isPostgresError, withClaims, type Queryable } from '../../src/local/db/index.ts';
-import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { applyClaims, isPostgresError, withClaims, type Queryable } from '../../local-stack/db/index.ts';
+import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller, claimsFor, type Caller } from './_as-user.ts';
 

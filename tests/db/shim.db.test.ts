@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withClaims } from '../../src/local/db/index.ts';
+import { withClaims } from '../../local-stack/db/index.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 
 describe.each(BACKENDS)('Supabase shim on %s', (backend) => {
@@ -71,7 +71,7 @@ describe.each(BACKENDS)('realtime.messages authorization probes on %s', (backend
   const claims = { role: 'authenticated', sub: 'a0000000-0000-4000-8000-00000000abcd' };
 
   it('grants exactly what the policies allow and leaves no probe rows', async () => {
-    const { checkRealtimeRead, checkRealtimeWrite } = await import('../../src/local/db/index.ts');
+    const { checkRealtimeRead, checkRealtimeWrite } = await import('../../local-stack/db/index.ts');
     expect(await checkRealtimeRead(t.db, { claims, topic: 'room-a' }, { presence: true })).toEqual({ broadcast: true, presence: false });
     expect(await checkRealtimeRead(t.db, { claims, topic: 'room-b' }, { presence: true })).toEqual({ broadcast: false, presence: false });
     expect(await checkRealtimeWrite(t.db, { claims, topic: 'room-a' }, ['broadcast', 'presence'])).toEqual({ broadcast: false, presence: true });
@@ -80,7 +80,7 @@ describe.each(BACKENDS)('realtime.messages authorization probes on %s', (backend
   });
 
   it('counts a policy that raises as refusal', async () => {
-    const { checkRealtimeRead } = await import('../../src/local/db/index.ts');
+    const { checkRealtimeRead } = await import('../../local-stack/db/index.ts');
     const result = await checkRealtimeRead(t.db, { claims, topic: 'room-boom' }, { presence: false });
     expect(result).toMatchObject({ broadcast: false, presence: false, policyError: 'division by zero' });
   });

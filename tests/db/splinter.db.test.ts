@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Queryable } from '../../src/local/db/index.ts';
-import { startLocalStack } from '../../src/local/stack.ts';
+import type { Queryable } from '../../local-stack/db/index.ts';
+import { startLocalStack } from '../../local-stack/stack.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 
 const LINTS = readFile(new URL('./splinter/advisor-lints.sql', import.meta.url), 'utf8');

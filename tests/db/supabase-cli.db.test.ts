@@ -9,8 +9,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../src/local/db/index.ts';
-import { ORGS, USERS } from '../../src/local/fixture.ts';
+import { applyMigrations } from '../../local-stack/db/index.ts';
+import { ORGS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMessage, parseTopic, publisherRecordTopic, TOPIC_CARRIES, TOPIC_POLICIES, type RealtimeMessage } from '../../src/contract/index.ts';
-import type { Queryable } from '../../src/local/db/index.ts';
-import { AGENT_RUNS, ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import type { Queryable } from '../../local-stack/db/index.ts';
+import { AGENT_RUNS, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { captureMessages, type CapturedMessage, type Caller } from './_as-user.ts';
 

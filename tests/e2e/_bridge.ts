@@ -1,7 +1,7 @@
 /** Sends through the realtime-bridge edge function as a fixture user, the way a server or another client would. */
 import { createClient } from '@supabase/supabase-js';
-import { LOCAL_ANON_KEY } from '../../src/local/index.ts';
-import { FIXTURE_PASSWORD } from '../../src/local/fixture.ts';
+import { LOCAL_ANON_KEY } from '../../local-stack/index.ts';
+import { FIXTURE_PASSWORD } from '../../supabase/fixture.ts';
 
 export async function accessTokenOf(supabaseUrl: string, email: string): Promise<string> {
   const client = createClient(supabaseUrl, LOCAL_ANON_KEY, { auth: { persistSession: false, autoRefreshToken: false } });

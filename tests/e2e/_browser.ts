@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { FIXTURE_PASSWORD } from '../../src/local/fixture.ts';
+import { FIXTURE_PASSWORD } from '../../supabase/fixture.ts';
 import { ROOT } from './_servers.ts';
 
 const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../src/local/index.ts';
+import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../local-stack/index.ts';
 import { spawnGroup, type GroupProcess } from '../../scripts/lib/process-group.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));

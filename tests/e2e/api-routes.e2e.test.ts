@@ -4,7 +4,7 @@
  * (a broadcast forwarded to the bridge with the caller's session).
  */
 import { describe, expect, it } from 'vitest';
-import { ORGS, USERS } from '../../src/local/fixture.ts';
+import { ORGS, USERS } from '../../supabase/fixture.ts';
 import { accessTokenOf } from './_bridge.ts';
 import { connected, useE2eSuite } from './_suite.ts';
 

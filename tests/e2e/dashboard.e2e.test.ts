@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MENTION_NOTIFICATION_MESSAGE, ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { MENTION_NOTIFICATION_MESSAGE, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { spawnGroup, type GroupProcess } from '../../scripts/lib/process-group.ts';
 import { launchChromium, screenshot, signedInPage } from './_browser.ts';
 import { accessTokenOf, bridgeBroadcast } from './_bridge.ts';

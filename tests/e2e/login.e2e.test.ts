@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USERS } from '../../src/local/fixture.ts';
+import { USERS } from '../../supabase/fixture.ts';
 import { launchChromium, screenshot, signedInPage } from './_browser.ts';
 import { startDashboard, startStack, type DashboardProcess, type StackProcess } from './_servers.ts';
 

@@ -3,7 +3,7 @@
  * other edits and what they type, and the second of two colliding saves gets the "Conflict" dialog.
  */
 import { describe, expect, it } from 'vitest';
-import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { screenshot } from './_browser.ts';
 import { connected, useE2eSuite } from './_suite.ts';
 

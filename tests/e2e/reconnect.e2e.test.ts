@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ORGS, USERS } from '../../src/local/fixture.ts';
+import { ORGS, USERS } from '../../supabase/fixture.ts';
 import { screenshot } from './_browser.ts';
 import { accessTokenOf, bridgeBroadcast } from './_bridge.ts';
 import { scratchDir, startStack, type StackProcess } from './_servers.ts';

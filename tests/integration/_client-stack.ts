@@ -5,10 +5,10 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createRealtimeClient, type ReadableStore, type RealtimeClient, type RealtimeClientOptions } from '../../src/realtime/index.ts';
-import { ORGS } from '../../src/local/fixture.ts';
-import type { StackConfigInput } from '../../src/local/config.ts';
+import { ORGS } from '../../supabase/fixture.ts';
+import type { StackConfigInput } from '../../local-stack/config.ts';
 import type { Backend } from '../_db.ts';
-import { startAuthStack, type AuthStack, type FixtureUser } from '../local/_auth-stack.ts';
+import { startAuthStack, type AuthStack, type FixtureUser } from '../_support/auth-stack.ts';
 
 export const ACME = ORGS.acme.id;
 /** How long a test waits for a snapshot that should come promptly (catch-up runs every 2.5 s). */

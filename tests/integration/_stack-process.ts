@@ -1,7 +1,7 @@
 /**
  * The local stack as a child process (`scripts/local.ts`), as a developer runs it: for suites that
  * kill and restart it (the outage suite) and for jsdom suites, whose URL class cannot load the
- * stack in-process. Only imports what a browser test may import (no src/local).
+ * stack in-process. Only imports what a browser test may import (no local-stack).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';

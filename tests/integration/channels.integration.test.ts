@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { territoryTopic } from '../../src/contract/index.ts';
-import { PUBLISHERS } from '../../src/local/fixture.ts';
+import { PUBLISHERS } from '../../supabase/fixture.ts';
 import { createChannelRegistry } from '../../src/realtime/channel-registry.ts';
 import { defaultEnvironment } from '../../src/realtime/environment.ts';
 import type { RealtimeError } from '../../src/realtime/index.ts';

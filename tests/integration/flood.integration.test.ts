@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic } from '../../src/contract/index.ts';
-import { AGENT_RUNS } from '../../src/local/fixture.ts';
+import { AGENT_RUNS } from '../../supabase/fixture.ts';
 import type { RealtimeError } from '../../src/realtime/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, record, startClientStack, until, type ClientStack } from './_client-stack.ts';

@@ -3,7 +3,7 @@
  * other and each other's activity; a member who joins later sees everyone's current activity at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USERS } from '../../src/local/fixture.ts';
+import { USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { record, startClientStack, until, type ClientStack } from './_client-stack.ts';
 

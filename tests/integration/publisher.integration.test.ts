@@ -4,7 +4,7 @@
  * of the same field comes back as a conflict naming both values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import type { SaveResult } from '../../src/realtime/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { record, startClientStack, until, type ClientStack } from './_client-stack.ts';

@@ -4,7 +4,7 @@
  * comes back as a value with the bridge's status and code, never as a throw.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USERS } from '../../src/local/fixture.ts';
+import { USERS } from '../../supabase/fixture.ts';
 import { record, startClientStack, until, type ClientStack } from './_client-stack.ts';
 
 describe('sendMessage through the realtime bridge (pglite)', () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { orgTopic, type RealtimeMessage } from '../../src/contract/index.ts';
-import { ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import type { AgentRun } from '../../src/realtime/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, record, startClientStack, until, type ClientStack } from './_client-stack.ts';

@@ -4,7 +4,7 @@
  * and RLS-protected broadcasts keep arriving live.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_RUNS } from '../../src/local/fixture.ts';
+import { AGENT_RUNS } from '../../supabase/fixture.ts';
 import type { RealtimeError } from '../../src/realtime/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { record, startClientStack, until, type ClientStack } from './_client-stack.ts';

@@ -3,9 +3,9 @@
  * unrestricted member and more, added to a test database as the migration role would. Every
  * suite can then speak of roles ("an admin", "a US_West member") rather than of fixture users.
  */
-import type { Database, JwtClaims } from '../../src/local/db/index.ts';
-import { ORGS, USERS } from '../../src/local/fixture.ts';
-import { signJwt } from '../../src/local/jwt.ts';
+import type { Database, JwtClaims } from '../../local-stack/db/index.ts';
+import { ORGS, USERS } from '../../supabase/fixture.ts';
+import { signJwt } from '../../local-stack/jwt.ts';
 
 export type Role = 'owner' | 'admin' | 'member' | 'agent';
 

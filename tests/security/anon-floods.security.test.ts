@@ -10,11 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { activityTopic, orgTopic } from '../../src/contract/index.ts';
-import { configFromEnv } from '../../src/local/config.ts';
-import { AGENT_RUNS, ORGS } from '../../src/local/fixture.ts';
-import { BUCKET_MS } from '../../src/local/realtime/rate-counter.ts';
+import { configFromEnv } from '../../local-stack/config.ts';
+import { AGENT_RUNS, ORGS } from '../../supabase/fixture.ts';
+import { BUCKET_MS } from '../../local-stack/realtime/rate-counter.ts';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, Inbox, joined, ManualClock, rawSocket, refusedUpgrade, startRealtimeStack, type RawSocket, type RealtimeStack } from '../local/_realtime.ts';
+import { broadcasts, Inbox, joined, ManualClock, rawSocket, refusedUpgrade, startRealtimeStack, type RawSocket, type RealtimeStack } from '../_support/realtime.ts';
 
 const ACME = ORGS.acme.id;
 const PRIVATE_ONLY = 'PrivateOnly: This project only allows private channels';

@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic, parseTopic, publisherCollabTopic, publisherRecordTopic, territoryTopic, topicCarries } from '../../src/contract/index.ts';
-import { ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
-import { expectOnlyLegit, type FixtureUser } from '../local/_attacker.ts';
-import { broadcasts, joined, startRealtimeStack, type BroadcastMessage, type Inbox, type RealtimeStack } from '../local/_realtime.ts';
+import { expectOnlyLegit, type FixtureUser } from '../_support/attacker.ts';
+import { broadcasts, joined, startRealtimeStack, type BroadcastMessage, type Inbox, type RealtimeStack } from '../_support/realtime.ts';
 
 const ACME = ORGS.acme.id;
 const SUNRISE = PUBLISHERS.sunriseBooks;

@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publisherCollabTopic, publisherRecordTopic, territoryTopic } from '../../src/contract/index.ts';
-import { ORGS, PUBLISHERS, TERRITORIES } from '../../src/local/fixture.ts';
+import { ORGS, PUBLISHERS, TERRITORIES } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, firstStatus, joined, startRealtimeStack, type RealtimeStack } from '../local/_realtime.ts';
+import { broadcasts, firstStatus, joined, startRealtimeStack, type RealtimeStack } from '../_support/realtime.ts';
 
 const ACME = ORGS.acme.id;
 const SUNRISE = PUBLISHERS.sunriseBooks;

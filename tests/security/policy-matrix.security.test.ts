@@ -19,8 +19,8 @@ import {
   type ParsedTopic,
   type TopicWriters,
 } from '../../src/contract/index.ts';
-import { checkRealtimeRead, checkRealtimeWrite, type JwtClaims } from '../../src/local/db/index.ts';
-import { ORGS, PUBLISHERS } from '../../src/local/fixture.ts';
+import { checkRealtimeRead, checkRealtimeWrite, type JwtClaims } from '../../local-stack/db/index.ts';
+import { ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { addPeople, claimsOf, EXTRA, SEEDED, type Person } from './_people.ts';
 

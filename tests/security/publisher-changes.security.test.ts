@@ -11,9 +11,9 @@ import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } 
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { orgTopic } from '../../src/contract/index.ts';
-import { ORGS, PUBLISHERS, TERRITORIES } from '../../src/local/fixture.ts';
+import { ORGS, PUBLISHERS, TERRITORIES } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
-import { Inbox, joined, startRealtimeStack, systemMessages, type RealtimeStack } from '../local/_realtime.ts';
+import { Inbox, joined, startRealtimeStack, systemMessages, type RealtimeStack } from '../_support/realtime.ts';
 
 type Change = RealtimePostgresChangesPayload<{ id?: string; organization_id?: string }>;
 const ACME = ORGS.acme.id;

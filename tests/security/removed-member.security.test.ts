@@ -16,10 +16,10 @@ import {
   territoryTopic,
   userTopic,
 } from '../../src/contract/index.ts';
-import { configFromEnv } from '../../src/local/config.ts';
-import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../src/local/fixture.ts';
+import { configFromEnv } from '../../local-stack/config.ts';
+import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, firstStatus, joined, startRealtimeStack, systemMessages, type RealtimeStack } from '../local/_realtime.ts';
+import { broadcasts, firstStatus, joined, startRealtimeStack, systemMessages, type RealtimeStack } from '../_support/realtime.ts';
 
 const ACME = ORGS.acme.id;
 const { id: SUNRISE, territory: WEST } = PUBLISHERS.sunriseBooks;

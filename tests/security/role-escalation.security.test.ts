@@ -7,9 +7,9 @@
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ORGS } from '../../src/local/fixture.ts';
+import { ORGS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
-import { startRealtimeStack, type RealtimeStack } from '../local/_realtime.ts';
+import { startRealtimeStack, type RealtimeStack } from '../_support/realtime.ts';
 import { addPeople, EXTRA, SEEDED, tokenOf, type Person, type Role } from './_people.ts';
 
 const ACME = ORGS.acme.id;

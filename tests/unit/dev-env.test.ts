@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { devSettingsFromEnv } from '../../scripts/lib/dev-env.ts';
-import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../src/local/keys.ts';
+import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../local-stack/keys.ts';
 import { readPublicSupabaseConfig } from '../../src/lib/supabase/public-config.ts';
 
 describe('npm start settings', () => {

@@ -5,7 +5,7 @@ const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url
 
 describe('docs/local-stack.md', () => {
   it('documents every PUBDEV_* variable the stack reads, with a default', async () => {
-    const config = await read('src/local/config.ts');
+    const config = await read('local-stack/config.ts');
     const docs = await read('docs/local-stack.md');
     const variables = [...new Set(config.match(/PUBDEV_[A-Z_]+/g))].sort();
     expect(variables.length).toBeGreaterThan(10);

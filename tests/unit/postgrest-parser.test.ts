@@ -10,7 +10,7 @@ import {
   parseSelect,
   PostgrestError,
   resolvePage,
-} from '../../src/local/rest/index.ts';
+} from '../../local-stack/rest/index.ts';
 
 /** The PostgREST error a parse refusal carries (PGRST100 → 400), or undefined when it parsed. */
 function refusal(fn: () => unknown): PostgrestError | undefined {

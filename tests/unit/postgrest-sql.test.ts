@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, PostgrestError, projectionSql, SqlParams, statusForSqlState, whereSql } from '../../src/local/rest/index.ts';
+import { parseQuery, PostgrestError, projectionSql, SqlParams, statusForSqlState, whereSql } from '../../local-stack/rest/index.ts';
 
 const publishers = { label: 'publishers', columnNames: ['id', 'name', 'territory', 'custom_fields', 'version'] };
 

@@ -1,4 +1,4 @@
-import { FIXTURE_PASSWORD, USERS } from '../../local/fixture.ts';
+import { FIXTURE_PASSWORD, USERS } from '../../../supabase/fixture.ts';
 import { readPublicSupabaseConfig } from '../../lib/supabase/public-config.ts';
 import { LoginForm } from './login-form.tsx';
 
