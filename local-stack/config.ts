@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from './keys.ts';
+import {
+  LOCAL_ANON_KEY,
+  LOCAL_JWT_SECRET,
+  LOCAL_PUBLISHABLE_KEY,
+  LOCAL_SECRET_KEY,
+  LOCAL_SERVICE_ROLE_KEY,
+} from './keys.ts';
 
 /** Supabase Realtime's server defaults (protocol reference §8.1); each is configurable. */
 export const realtimeLimitsSchema = z.object({
@@ -67,11 +73,7 @@ export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 
 const integer = (name: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${name} must be a whole number`)
-    .transform(Number)
-    .optional();
+  z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number).optional();
 
 /** Environment variables the stack reads, validated so a typo fails loudly at startup. */
 const envSchema = z.object({
@@ -105,10 +107,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig
   }
   const e = parsed.data;
   const realtime: Partial<RealtimeLimits> = {};
-  if (e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS !== undefined) realtime.joinErrorDelayMs = e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS;
-  if (e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND !== undefined) realtime.maxEventsPerSecond = e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND;
-  if (e.PUBDEV_REALTIME_MAX_CONCURRENT_USERS !== undefined) realtime.maxConcurrentUsers = e.PUBDEV_REALTIME_MAX_CONCURRENT_USERS;
-  if (e.PUBDEV_REALTIME_MAX_JOINS_PER_SECOND !== undefined) realtime.maxJoinsPerSecond = e.PUBDEV_REALTIME_MAX_JOINS_PER_SECOND;
+  if (e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS !== undefined)
+    realtime.joinErrorDelayMs = e.PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS;
+  if (e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND !== undefined)
+    realtime.maxEventsPerSecond = e.PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND;
+  if (e.PUBDEV_REALTIME_MAX_CONCURRENT_USERS !== undefined)
+    realtime.maxConcurrentUsers = e.PUBDEV_REALTIME_MAX_CONCURRENT_USERS;
+  if (e.PUBDEV_REALTIME_MAX_JOINS_PER_SECOND !== undefined)
+    realtime.maxJoinsPerSecond = e.PUBDEV_REALTIME_MAX_JOINS_PER_SECOND;
   if (e.PUBDEV_REALTIME_MAX_PAYLOAD_KB !== undefined) realtime.maxPayloadSizeKb = e.PUBDEV_REALTIME_MAX_PAYLOAD_KB;
   if (e.PUBDEV_REALTIME_PRIVATE_ONLY !== undefined) realtime.privateOnly = e.PUBDEV_REALTIME_PRIVATE_ONLY;
   if (e.PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND !== undefined) {

@@ -13,7 +13,8 @@ const CORS_HEADERS = {
   'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD',
   'access-control-allow-headers':
     'authorization, x-client-info, apikey, content-type, content-profile, accept-profile, prefer, range, x-upsert, x-region, x-supabase-api-version, accept, x-api-key',
-  'access-control-expose-headers': 'content-range, content-location, x-supabase-api-version, x-rate-limit, x-rate-limit-remaining',
+  'access-control-expose-headers':
+    'content-range, content-location, x-supabase-api-version, x-rate-limit, x-rate-limit-remaining',
   'access-control-max-age': '86400',
 } as const;
 
@@ -39,8 +40,7 @@ function refuseUpgrade(socket: Duplex, refusal: GatewayRefusal): void {
  */
 export async function startGateway(options: { host: string; port: number; keys: StackConfig }): Promise<Gateway> {
   const services: LocalService[] = [];
-  const find = (pathname: string) =>
-    services.find((s) => pathname === s.prefix || pathname.startsWith(`${s.prefix}/`));
+  const find = (pathname: string) => services.find((s) => pathname === s.prefix || pathname.startsWith(`${s.prefix}/`));
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);

@@ -13,8 +13,14 @@ import { verifyJwt, type JwtFailure } from './jwt.ts';
  */
 
 /** Supabase's gateway answers, word for word, for a request with no key and with a key it does not know. */
-export const NO_API_KEY = { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' } as const;
-export const INVALID_API_KEY = { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' } as const;
+export const NO_API_KEY = {
+  message: 'No API key found in request',
+  hint: 'No `apikey` request header or url param was found.',
+} as const;
+export const INVALID_API_KEY = {
+  message: 'Invalid API key',
+  hint: 'Double check your Supabase `anon` or `service_role` API key.',
+} as const;
 
 export interface GatewayRefusal {
   status: 401;
@@ -40,10 +46,16 @@ export interface RequestIdentity {
   claims: JwtClaims & { exp: number };
 }
 
-export type IdentityResult = { ok: true; identity: RequestIdentity } | ({ ok: false; token: string | undefined } & JwtFailure);
+export type IdentityResult =
+  | { ok: true; identity: RequestIdentity }
+  | ({ ok: false; token: string | undefined } & JwtFailure);
 
 /** Verifies a credential as the gateway forwards it: `sb_` keys become their JWTs first. */
-export async function identify(config: StackConfig, credential: string | undefined, now?: Date): Promise<IdentityResult> {
+export async function identify(
+  config: StackConfig,
+  credential: string | undefined,
+  now?: Date,
+): Promise<IdentityResult> {
   const token = credential === undefined || credential === '' ? undefined : resolveApiKey(config, credential);
   const verified = await verifyJwt(token, config.jwtSecret, now);
   if (!verified.ok) return { ...verified, ok: false, token };
@@ -57,7 +69,11 @@ export interface IdentityOptions {
 }
 
 /** The identity of an HTTP request: its bearer token, else (when allowed) its API key. */
-export function requestIdentity(req: IncomingMessage, config: StackConfig, options: IdentityOptions): Promise<IdentityResult> {
+export function requestIdentity(
+  req: IncomingMessage,
+  config: StackConfig,
+  options: IdentityOptions,
+): Promise<IdentityResult> {
   const credential = bearerToken(req) ?? (options.apiKeyFallback ? headerValue(req, 'apikey') : undefined);
   return identify(config, credential, options.now);
 }

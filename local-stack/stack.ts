@@ -36,7 +36,10 @@ export interface StartLocalStackOptions {
  * Starts the Docker-free Supabase stand-in: database (PGlite or PostgreSQL) with the shim,
  * migrations and seed, then Realtime, REST, Auth and Functions behind one gateway.
  */
-export async function startLocalStack(input: StackConfigInput = {}, options: StartLocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  input: StackConfigInput = {},
+  options: StartLocalStackOptions = {},
+): Promise<LocalStack> {
   const config = stackConfigSchema.parse(input);
   const log = options.log ?? (() => {});
   const ownsDb = !options.db;

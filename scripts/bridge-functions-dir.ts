@@ -22,11 +22,19 @@ export function bridgeFunctionsDir(env: Record<string, string>): BridgeFunctions
   const functionsDir = join(root, 'supabase', 'functions');
   const wrapper = join(functionsDir, 'realtime-bridge');
   mkdirSync(wrapper, { recursive: true });
-  writeFileSync(join(wrapper, 'index.ts'), `import ${JSON.stringify(pathToFileURL(join(FUNCTION_DIR, 'index.ts')).href)};\n`);
+  writeFileSync(
+    join(wrapper, 'index.ts'),
+    `import ${JSON.stringify(pathToFileURL(join(FUNCTION_DIR, 'index.ts')).href)};\n`,
+  );
   // The import map (zod, supabase-js → npm:) is the function's own.
   copyFileSync(join(FUNCTION_DIR, 'deno.json'), join(wrapper, 'deno.json'));
   // verify_jwt and enabled come from the config.toml beside the functions folder.
   copyFileSync(CONFIG_TOML, join(root, 'supabase', 'config.toml'));
-  writeFileSync(join(functionsDir, '.env'), Object.entries(env).map(([name, value]) => `${name}=${value}\n`).join(''));
+  writeFileSync(
+    join(functionsDir, '.env'),
+    Object.entries(env)
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+  );
   return { functionsDir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -94,7 +94,13 @@ function startAgent(supabaseUrl: string, anonKey: string): void {
   }
   const agent = spawnGroup('agent', python, ['-m', 'pubdev_agents.demo'], {
     cwd: path.join(root, 'agents'),
-    env: { ...process.env, SUPABASE_URL: supabaseUrl, SUPABASE_ANON_KEY: anonKey, PYTHONPATH: path.join(root, 'agents'), PYTHONUNBUFFERED: '1' },
+    env: {
+      ...process.env,
+      SUPABASE_URL: supabaseUrl,
+      SUPABASE_ANON_KEY: anonKey,
+      PYTHONPATH: path.join(root, 'agents'),
+      PYTHONUNBUFFERED: '1',
+    },
   });
   children.push(agent);
   void agent.exited.then((code) => !stopping && log(`demo agent exited (${code}); the dashboard keeps running`));
@@ -102,17 +108,30 @@ function startAgent(supabaseUrl: string, anonKey: string): void {
 
 async function startDashboard(settings: ReturnType<typeof devSettingsFromEnv>, supabaseUrl: string): Promise<string> {
   const web = essential(
-    spawnGroup('web', process.execPath, [nextBin, devMode ? 'dev' : 'start', ...(devMode ? ['--webpack'] : []), '-p', String(settings.webPort), '-H', settings.webHost], {
-      cwd: root,
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: '1',
-        NODE_ENV: devMode ? 'development' : 'production',
-        NEXT_PUBLIC_SUPABASE_URL: supabaseUrl,
-        NEXT_PUBLIC_SUPABASE_ANON_KEY: settings.anonKey,
-        ...(settings.serviceRoleKey ? { SUPABASE_SERVICE_ROLE_KEY: settings.serviceRoleKey } : {}),
+    spawnGroup(
+      'web',
+      process.execPath,
+      [
+        nextBin,
+        devMode ? 'dev' : 'start',
+        ...(devMode ? ['--webpack'] : []),
+        '-p',
+        String(settings.webPort),
+        '-H',
+        settings.webHost,
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          NEXT_TELEMETRY_DISABLED: '1',
+          NODE_ENV: devMode ? 'development' : 'production',
+          NEXT_PUBLIC_SUPABASE_URL: supabaseUrl,
+          NEXT_PUBLIC_SUPABASE_ANON_KEY: settings.anonKey,
+          ...(settings.serviceRoleKey ? { SUPABASE_SERVICE_ROLE_KEY: settings.serviceRoleKey } : {}),
+        },
       },
-    }),
+    ),
   );
   await web.waitFor(/Ready in/i, 120_000);
   const host = settings.webHost === '0.0.0.0' ? '127.0.0.1' : settings.webHost;
@@ -130,7 +149,10 @@ async function main(): Promise<void> {
   const dashboardUrl = await startDashboard(settings, supabaseUrl);
   const users = settings.externalSupabaseUrl
     ? []
-    : [`Sign in with a fixture user (password "${FIXTURE_PASSWORD}"):`, ...Object.values(USERS).map((u) => `    ${u.email.padEnd(20)} ${u.role}`)];
+    : [
+        `Sign in with a fixture user (password "${FIXTURE_PASSWORD}"):`,
+        ...Object.values(USERS).map((u) => `    ${u.email.padEnd(20)} ${u.role}`),
+      ];
   console.log(
     [
       '',

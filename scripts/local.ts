@@ -8,7 +8,9 @@ import { configFromEnv, fixture, startLocalStack } from '../local-stack/index.ts
 async function main(): Promise<void> {
   const config = configFromEnv();
   const stack = await startLocalStack(config, { log: (m) => console.log(m) });
-  const db = config.databaseUrl ? `PostgreSQL ${new URL(config.databaseUrl).host}` : `PGlite ${config.dataDir ?? '(in memory)'}`;
+  const db = config.databaseUrl
+    ? `PostgreSQL ${new URL(config.databaseUrl).host}`
+    : `PGlite ${config.dataDir ?? '(in memory)'}`;
   const lines = [
     `PubDev local stack ready in ${process.uptime().toFixed(1)} s`,
     `API URL: ${stack.url}`,

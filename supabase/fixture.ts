@@ -12,29 +12,93 @@ export const ORGS = {
 
 export const USERS = {
   /** Acme owner: sees and edits everything in Acme. */
-  acmeOwner: { id: 'a0000000-0000-4000-8000-000000000001', email: 'owner@acme.test', orgId: ORGS.acme.id, role: 'owner', territories: [] },
+  acmeOwner: {
+    id: 'a0000000-0000-4000-8000-000000000001',
+    email: 'owner@acme.test',
+    orgId: ORGS.acme.id,
+    role: 'owner',
+    territories: [],
+  },
   /** Acme member restricted to territory US_West. */
-  acmeWest: { id: 'a0000000-0000-4000-8000-000000000002', email: 'west@acme.test', orgId: ORGS.acme.id, role: 'member', territories: ['US_West'] },
+  acmeWest: {
+    id: 'a0000000-0000-4000-8000-000000000002',
+    email: 'west@acme.test',
+    orgId: ORGS.acme.id,
+    role: 'member',
+    territories: ['US_West'],
+  },
   /** Acme's AI agent account (member role `agent`): writes agent_runs only. */
-  acmeAgent: { id: 'a0000000-0000-4000-8000-000000000003', email: 'agent@acme.test', orgId: ORGS.acme.id, role: 'agent', territories: [] },
+  acmeAgent: {
+    id: 'a0000000-0000-4000-8000-000000000003',
+    email: 'agent@acme.test',
+    orgId: ORGS.acme.id,
+    role: 'agent',
+    territories: [],
+  },
   /** Globex member: must never see anything of Acme. */
-  globexMember: { id: 'b0000000-0000-4000-8000-000000000001', email: 'member@globex.test', orgId: ORGS.globex.id, role: 'member', territories: [] },
+  globexMember: {
+    id: 'b0000000-0000-4000-8000-000000000001',
+    email: 'member@globex.test',
+    orgId: ORGS.globex.id,
+    role: 'member',
+    territories: [],
+  },
 } as const;
 
 export const TERRITORIES = { usWest: 'US_West', usEast: 'US_East', euNorth: 'EU_North' } as const;
 
 export const PUBLISHERS = {
-  sunriseBooks: { id: 'c0000000-0000-4000-8000-000000000001', orgId: ORGS.acme.id, name: 'Sunrise Books', territory: TERRITORIES.usWest },
-  pacificPress: { id: 'c0000000-0000-4000-8000-000000000002', orgId: ORGS.acme.id, name: 'Pacific Press', territory: TERRITORIES.usWest },
-  harborHouse: { id: 'c0000000-0000-4000-8000-000000000003', orgId: ORGS.acme.id, name: 'Harbor House', territory: TERRITORIES.usEast },
-  libertyPrint: { id: 'c0000000-0000-4000-8000-000000000004', orgId: ORGS.acme.id, name: 'Liberty Print', territory: TERRITORIES.usEast },
-  globexTomes: { id: 'c0000000-0000-4000-8000-000000000005', orgId: ORGS.globex.id, name: 'Globex Tomes', territory: TERRITORIES.euNorth },
+  sunriseBooks: {
+    id: 'c0000000-0000-4000-8000-000000000001',
+    orgId: ORGS.acme.id,
+    name: 'Sunrise Books',
+    territory: TERRITORIES.usWest,
+  },
+  pacificPress: {
+    id: 'c0000000-0000-4000-8000-000000000002',
+    orgId: ORGS.acme.id,
+    name: 'Pacific Press',
+    territory: TERRITORIES.usWest,
+  },
+  harborHouse: {
+    id: 'c0000000-0000-4000-8000-000000000003',
+    orgId: ORGS.acme.id,
+    name: 'Harbor House',
+    territory: TERRITORIES.usEast,
+  },
+  libertyPrint: {
+    id: 'c0000000-0000-4000-8000-000000000004',
+    orgId: ORGS.acme.id,
+    name: 'Liberty Print',
+    territory: TERRITORIES.usEast,
+  },
+  globexTomes: {
+    id: 'c0000000-0000-4000-8000-000000000005',
+    orgId: ORGS.globex.id,
+    name: 'Globex Tomes',
+    territory: TERRITORIES.euNorth,
+  },
 } as const;
 
 export const AGENT_RUNS = {
-  acmeEnrichment: { id: 'd0000000-0000-4000-8000-000000000001', orgId: ORGS.acme.id, agentId: 'enrichment-agent', status: 'processing' },
-  acmeScoring: { id: 'd0000000-0000-4000-8000-000000000002', orgId: ORGS.acme.id, agentId: 'scoring-agent', status: 'completed' },
-  globexEnrichment: { id: 'd0000000-0000-4000-8000-000000000003', orgId: ORGS.globex.id, agentId: 'enrichment-agent', status: 'idle' },
+  acmeEnrichment: {
+    id: 'd0000000-0000-4000-8000-000000000001',
+    orgId: ORGS.acme.id,
+    agentId: 'enrichment-agent',
+    status: 'processing',
+  },
+  acmeScoring: {
+    id: 'd0000000-0000-4000-8000-000000000002',
+    orgId: ORGS.acme.id,
+    agentId: 'scoring-agent',
+    status: 'completed',
+  },
+  globexEnrichment: {
+    id: 'd0000000-0000-4000-8000-000000000003',
+    orgId: ORGS.globex.id,
+    agentId: 'enrichment-agent',
+    status: 'idle',
+  },
 } as const;
 
 export const TEAM_UPDATES = {

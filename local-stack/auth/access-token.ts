@@ -24,7 +24,12 @@ export interface SessionJson {
 }
 
 /** Signs an access token with Supabase Auth's claims and wraps it in the session response. */
-export async function issueAccessToken(user: UserRow, session: IssuedSession, settings: TokenSettings, now: Date = new Date()): Promise<SessionJson> {
+export async function issueAccessToken(
+  user: UserRow,
+  session: IssuedSession,
+  settings: TokenSettings,
+  now: Date = new Date(),
+): Promise<SessionJson> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + settings.expirySeconds;
   const userJson = toUserJson(user);
@@ -45,7 +50,14 @@ export async function issueAccessToken(user: UserRow, session: IssuedSession, se
     is_anonymous: user.is_anonymous,
   };
   const accessToken = await signJwt(claims, settings.jwtSecret);
-  return { access_token: accessToken, token_type: 'bearer', expires_in: settings.expirySeconds, expires_at: exp, refresh_token: session.refreshToken, user: userJson };
+  return {
+    access_token: accessToken,
+    token_type: 'bearer',
+    expires_in: settings.expirySeconds,
+    expires_at: exp,
+    refresh_token: session.refreshToken,
+    user: userJson,
+  };
 }
 
 /** Go's jwt/v5 wording, which GoTrue puts after "invalid JWT: unable to parse or verify signature, ". */
@@ -75,7 +87,11 @@ export async function authenticate(req: IncomingMessage, db: Database, jwtSecret
   if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
   const verified = await verifyJwt(token, jwtSecret);
   if (!verified.ok) {
-    throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${JWT_LIBRARY_MESSAGES[verified.reason]}`);
+    throw new AuthError(
+      403,
+      'bad_jwt',
+      `invalid JWT: unable to parse or verify signature, ${JWT_LIBRARY_MESSAGES[verified.reason]}`,
+    );
   }
   const { sub, session_id: sessionId } = verified.claims;
   if (typeof sub !== 'string' || sub === '') throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');

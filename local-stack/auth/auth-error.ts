@@ -53,7 +53,12 @@ function requestsVersion20240101(req: IncomingMessage): boolean {
  */
 export function sendAuthError(req: IncomingMessage, res: ServerResponse, error: AuthError): void {
   if (requestsVersion20240101(req)) {
-    sendJson(res, error.status, { code: error.code, message: error.message }, { [API_VERSION_HEADER]: API_VERSION_2024_01_01 });
+    sendJson(
+      res,
+      error.status,
+      { code: error.code, message: error.message },
+      { [API_VERSION_HEADER]: API_VERSION_2024_01_01 },
+    );
     return;
   }
   sendJson(res, error.status, { code: error.status, error_code: error.code, msg: error.message });
@@ -71,5 +76,9 @@ export class OAuthError extends Error {
 }
 
 export function sendOAuthError(res: ServerResponse, error: OAuthError): void {
-  sendJson(res, 400, error.description ? { error: error.error, error_description: error.description } : { error: error.error });
+  sendJson(
+    res,
+    400,
+    error.description ? { error: error.error, error_description: error.description } : { error: error.error },
+  );
 }

@@ -26,7 +26,12 @@ export interface ClientInfo {
 
 const sessionRowSchema = z.object({ id: z.string(), user_id: z.string(), created_at: z.date() });
 
-async function insertRefreshToken(tx: Queryable, userId: string, sessionId: string, parent: string | null): Promise<string> {
+async function insertRefreshToken(
+  tx: Queryable,
+  userId: string,
+  sessionId: string,
+  parent: string | null,
+): Promise<string> {
   const token = newRefreshToken();
   await tx.query(
     `insert into auth.refresh_tokens (instance_id, token, user_id, revoked, parent, session_id)
@@ -78,7 +83,11 @@ const tokenRowSchema = z.object({
  *   every token of the session is revoked (committed) and the grant fails.
  * Must run inside one transaction; an `already_used` result still commits the revocation.
  */
-export async function rotateRefreshToken(tx: Queryable, token: string, reuseIntervalSeconds: number): Promise<RotationResult> {
+export async function rotateRefreshToken(
+  tx: Queryable,
+  token: string,
+  reuseIntervalSeconds: number,
+): Promise<RotationResult> {
   const { rows } = await tx.query(
     `select rt.token, rt.user_id, rt.revoked, rt.session_id::text as session_id,
             s.created_at as session_created_at, s.user_id::text as session_user_id,
@@ -91,7 +100,8 @@ export async function rotateRefreshToken(tx: Queryable, token: string, reuseInte
   );
   if (rows[0] === undefined) return { kind: 'not_found' };
   const row = tokenRowSchema.parse(rows[0]);
-  if (row.session_id === null || row.session_created_at === null || row.session_user_id === null) return { kind: 'no_session' };
+  if (row.session_id === null || row.session_created_at === null || row.session_user_id === null)
+    return { kind: 'no_session' };
   const base = { sessionId: row.session_id, sessionCreatedAt: row.session_created_at, userId: row.session_user_id };
 
   if (row.revoked) {
@@ -106,9 +116,10 @@ export async function rotateRefreshToken(tx: Queryable, token: string, reuseInte
       return { kind: 'issued', session: { ...base, refreshToken: current.token } };
     }
     if (row.reuse_expired) {
-      await tx.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1::uuid and revoked = false`, [
-        row.session_id,
-      ]);
+      await tx.query(
+        `update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1::uuid and revoked = false`,
+        [row.session_id],
+      );
       return { kind: 'already_used' };
     }
   } else {

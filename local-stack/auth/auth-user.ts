@@ -43,7 +43,9 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
 }
 
 export async function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
-  const { rows } = await db.query(`select ${USER_COLUMNS} from auth.users where id = $1::uuid and deleted_at is null`, [id]);
+  const { rows } = await db.query(`select ${USER_COLUMNS} from auth.users where id = $1::uuid and deleted_at is null`, [
+    id,
+  ]);
   return rows[0] === undefined ? undefined : parseRow(rows[0]);
 }
 

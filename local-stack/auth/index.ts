@@ -22,8 +22,16 @@ const logoutScopeSchema = z.enum(['global', 'local', 'others']);
  */
 export async function createAuthService(context: ServiceContext): Promise<LocalService> {
   const { db, config } = context;
-  const tokens: TokenSettings = { jwtSecret: config.jwtSecret, expirySeconds: config.jwtExpirySeconds, issuer: `${context.publicUrl}${PREFIX}` };
-  const grants: GrantContext = { db, tokens, refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds };
+  const tokens: TokenSettings = {
+    jwtSecret: config.jwtSecret,
+    expirySeconds: config.jwtExpirySeconds,
+    issuer: `${context.publicUrl}${PREFIX}`,
+  };
+  const grants: GrantContext = {
+    db,
+    tokens,
+    refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
+  };
   const tokenRateLimit = createTokenRateLimit(config.authRateLimitToken, () => context.clock.now());
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -45,7 +53,11 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
     if (method === 'POST' && path === '/logout') {
       const scope = logoutScopeSchema.safeParse(url.searchParams.get('scope') ?? 'global');
       if (!scope.success) {
-        throw new AuthError(400, 'validation_failed', `Unsupported logout scope ${JSON.stringify(url.searchParams.get('scope'))}`);
+        throw new AuthError(
+          400,
+          'validation_failed',
+          `Unsupported logout scope ${JSON.stringify(url.searchParams.get('scope'))}`,
+        );
       }
       const { user, sessionId } = await authenticate(req, db, config.jwtSecret);
       await db.transaction(async (tx) => {
@@ -57,7 +69,11 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
     }
     if (method === 'GET' && path === '/settings') return sendJson(res, 200, settings());
     if (method === 'GET' && path === '/health') {
-      return sendJson(res, 200, { version: 'pubdev-local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' });
+      return sendJson(res, 200, {
+        version: 'pubdev-local',
+        name: 'GoTrue',
+        description: 'GoTrue is a user registration and authentication API',
+      });
     }
     throw new AuthError(404, 'not_found', 'Not Found');
   }
@@ -73,7 +89,11 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
         if (error instanceof AuthError) return sendAuthError(req, res, error);
         if (error instanceof OAuthError) return sendOAuthError(res, error);
         context.log(`auth: ${errorStack(error)}`);
-        sendAuthError(req, res, new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information'));
+        sendAuthError(
+          req,
+          res,
+          new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information'),
+        );
       }
     },
     async close() {},

@@ -11,14 +11,18 @@ const AUTH_BODY_LIMIT = 64 * 1024;
  * of the wrong shape is `validation_failed` naming the field. An empty body counts as `{}`. The
  * body is read with the same strict UTF-8 and nesting limits as every other service's.
  */
-export async function readJsonBody<Schema extends z.ZodType>(req: IncomingMessage, schema: Schema): Promise<z.infer<Schema>> {
+export async function readJsonBody<Schema extends z.ZodType>(
+  req: IncomingMessage,
+  schema: Schema,
+): Promise<z.infer<Schema>> {
   let value: unknown;
   try {
     value = await readJson(req, { limit: AUTH_BODY_LIMIT, emptyAs: {} });
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new AuthError(413, 'validation_failed', error.message);
     // Invalid UTF-8 and runaway nesting too, as /rest/v1 and /realtime/v1 refuse them.
-    if (error instanceof InvalidJsonError) throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: ${error.message}`);
+    if (error instanceof InvalidJsonError)
+      throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: ${error.message}`);
     throw error;
   }
   const parsed = schema.safeParse(value);

@@ -71,7 +71,9 @@ export async function passwordGrant(req: IncomingMessage, context: GrantContext)
 export async function refreshTokenGrant(req: IncomingMessage, context: GrantContext): Promise<SessionJson> {
   const params = await readJsonBody(req, refreshGrantSchema);
   if (params.refresh_token === '') throw new OAuthError('invalid_request', 'refresh_token required');
-  const result = await context.db.transaction((tx) => rotateRefreshToken(tx, params.refresh_token, context.refreshTokenReuseIntervalSeconds));
+  const result = await context.db.transaction((tx) =>
+    rotateRefreshToken(tx, params.refresh_token, context.refreshTokenReuseIntervalSeconds),
+  );
   switch (result.kind) {
     case 'not_found':
       throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');

@@ -1,4 +1,12 @@
-export type { Database, DatabaseKind, PostgresError, Queryable, QueryField, QueryResult, TransactionOptions } from './database.ts';
+export type {
+  Database,
+  DatabaseKind,
+  PostgresError,
+  Queryable,
+  QueryField,
+  QueryResult,
+  TransactionOptions,
+} from './database.ts';
 export { hasSqlState, isPostgresError, SQLSTATE } from './database.ts';
 export { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
 export { installSupabaseShim, prepareDatabase, type PrepareOptions, type PrepareResult } from './prepare-database.ts';

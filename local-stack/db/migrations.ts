@@ -34,11 +34,10 @@ export async function applyMigrations(db: Database, directory: string): Promise<
     try {
       await db.transaction(async (tx) => {
         await tx.exec(sql);
-        await tx.query('insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)', [
-          version,
-          name,
-          [sql],
-        ]);
+        await tx.query(
+          'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
+          [version, name, [sql]],
+        );
       });
     } catch (error) {
       throw new Error(`Migration ${file} failed: ${errorMessage(error)}`, { cause: error });

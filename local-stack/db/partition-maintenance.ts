@@ -23,7 +23,10 @@ export interface PartitionMaintenance {
  * warning, so a stack that only maintained them at startup silently stopped delivering database
  * broadcasts after about four days of uptime. The timer is unref'd so it never keeps Node alive.
  */
-export function startPartitionMaintenance(db: Queryable, options: PartitionMaintenanceOptions = {}): PartitionMaintenance {
+export function startPartitionMaintenance(
+  db: Queryable,
+  options: PartitionMaintenanceOptions = {},
+): PartitionMaintenance {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
   let running: Promise<void> | undefined;
@@ -32,10 +35,16 @@ export function startPartitionMaintenance(db: Queryable, options: PartitionMaint
     running ??= maintainMessagePartitions(db, new Date(now()))
       .then(({ created, dropped }) => {
         if (created.length || dropped.length) {
-          log(`realtime.messages partitions: created ${created.join(', ') || 'none'}; dropped ${dropped.join(', ') || 'none'}`);
+          log(
+            `realtime.messages partitions: created ${created.join(', ') || 'none'}; dropped ${dropped.join(', ') || 'none'}`,
+          );
         }
       })
-      .catch((error: unknown) => log(`realtime.messages partition maintenance failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        log(
+          `realtime.messages partition maintenance failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
       .finally(() => {
         running = undefined;
       });

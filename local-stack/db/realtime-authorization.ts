@@ -47,7 +47,8 @@ export async function checkRealtimeRead(
           probes.map((p) => p.id),
         ]);
         const visible = new Set(rows.map((r) => r.id));
-        const granted = (extension: RealtimeExtension) => probes.some((p) => p.extension === extension && visible.has(p.id));
+        const granted = (extension: RealtimeExtension) =>
+          probes.some((p) => p.extension === extension && visible.has(p.id));
         return { broadcast: granted('broadcast'), presence: granted('presence') };
       },
       { rollback: true },
@@ -75,7 +76,10 @@ export async function checkRealtimeWrite(
       for (const extension of extensions) {
         await tx.query('savepoint realtime_write_check');
         try {
-          await tx.query('insert into realtime.messages (topic, extension, private) values ($1, $2, true)', [context.topic, extension]);
+          await tx.query('insert into realtime.messages (topic, extension, private) values ($1, $2, true)', [
+            context.topic,
+            extension,
+          ]);
           result[extension] = true;
         } catch (error) {
           if (!isPostgresError(error)) throw error;

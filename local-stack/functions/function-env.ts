@@ -19,7 +19,10 @@ const PASSED_THROUGH =
  * Reads `supabase/functions/.env` the way `supabase functions serve` does: `KEY=value` lines,
  * `#` comments, optional quotes; names starting with `SUPABASE_` are reserved and skipped.
  */
-export async function readFunctionsDotEnv(path: string, log: (message: string) => void): Promise<Record<string, string>> {
+export async function readFunctionsDotEnv(
+  path: string,
+  log: (message: string) => void,
+): Promise<Record<string, string>> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
@@ -44,7 +47,11 @@ export async function readFunctionsDotEnv(path: string, log: (message: string) =
 }
 
 /** The environment of one Deno worker: a few host variables, the project's .env, then Supabase's own. */
-export function workerEnv(supabase: SupabaseFunctionEnv, dotEnv: Record<string, string>, denoDir: string): NodeJS.ProcessEnv {
+export function workerEnv(
+  supabase: SupabaseFunctionEnv,
+  dotEnv: Record<string, string>,
+  denoDir: string,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && PASSED_THROUGH.test(name)) env[name] = value;

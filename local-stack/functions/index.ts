@@ -49,7 +49,15 @@ export async function createFunctionsService(context: ServiceContext): Promise<L
   function workerFor(name: string, entryPath: string): FunctionWorker {
     let worker = workers.get(name);
     if (!worker) {
-      worker = new FunctionWorker({ name, denoPath: denoExecutable(), bootstrapPath: BOOTSTRAP, entryPath, cwd: dirname(entryPath), env, log: context.log });
+      worker = new FunctionWorker({
+        name,
+        denoPath: denoExecutable(),
+        bootstrapPath: BOOTSTRAP,
+        entryPath,
+        cwd: dirname(entryPath),
+        env,
+        log: context.log,
+      });
       workers.set(name, worker);
     }
     return worker;

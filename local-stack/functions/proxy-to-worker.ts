@@ -3,7 +3,16 @@ import { sendJson } from '../http.ts';
 import type { RunningWorker } from './function-worker.ts';
 
 /** Connection-level headers that belong to one hop, never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function forwardable(headers: IncomingMessage['headers']): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
@@ -14,7 +23,10 @@ function forwardable(headers: IncomingMessage['headers']): OutgoingHttpHeaders {
 }
 
 /** Supabase's answer when a function dies while handling a request. */
-export const WORKER_ERROR = { code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' } as const;
+export const WORKER_ERROR = {
+  code: 'WORKER_ERROR',
+  message: 'Function exited due to an error (please check logs)',
+} as const;
 
 /**
  * Streams one request to the worker and its response back unchanged — method, `path` (which

@@ -21,7 +21,13 @@ export type Delivery =
   /** A `Phoenix.Socket.Broadcast` with a map payload: V1 pushes, V2 text pushes, the REST batch. */
   | { kind: 'json_broadcast'; payload: Record<string, unknown> }
   /** A `UserBroadcast`: V2 kind-3 pushes, the single REST endpoint, the database. */
-  | { kind: 'user_broadcast'; event: string; metadata: Record<string, unknown> | null; encoding: PayloadEncoding; payload: Uint8Array }
+  | {
+      kind: 'user_broadcast';
+      event: string;
+      metadata: Record<string, unknown> | null;
+      encoding: PayloadEncoding;
+      payload: Uint8Array;
+    }
   | { kind: 'presence_diff'; diff: PresenceDiff };
 
 export interface BrokerSubscriber {

@@ -1,4 +1,10 @@
-import { checkRealtimeRead, checkRealtimeWrite, type JwtClaims, type ReadPolicies, type RealtimeExtension } from '../db/index.ts';
+import {
+  checkRealtimeRead,
+  checkRealtimeWrite,
+  type JwtClaims,
+  type ReadPolicies,
+  type RealtimeExtension,
+} from '../db/index.ts';
 import { errorMessage } from '../errors.ts';
 import { checkChannelToken } from './channel-token.ts';
 import { accessTokenPushSchema } from './frames.ts';
@@ -63,11 +69,17 @@ export class ChannelAuth {
     const parsed = accessTokenPushSchema.safeParse(raw);
     if (!parsed.success) return { kind: 'ignored' };
     const token = parsed.data.access_token;
-    if (token === null || token === undefined || token === this.tokenValue || token.startsWith('sb_')) return { kind: 'ignored' };
+    if (token === null || token === undefined || token === this.tokenValue || token.startsWith('sb_'))
+      return { kind: 'ignored' };
     const check = await checkChannelToken(token, this.subject.tenant.config.jwtSecret, this.nowDate());
     if (!check.ok) return { kind: 'refused', message: check.message };
     if (!this.subject.isPrivate) return { kind: 'accepted', token, claims: check.claims };
-    return { kind: 'accepted', token, claims: check.claims, policies: await this.readPoliciesFor(check.claims, presenceEnabled) };
+    return {
+      kind: 'accepted',
+      token,
+      claims: check.claims,
+      policies: await this.readPoliciesFor(check.claims, presenceEnabled),
+    };
   }
 
   /** Whether the new policies take away a read the channel had (§6.5: the channel then closes). */

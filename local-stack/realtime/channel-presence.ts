@@ -154,7 +154,9 @@ export class ChannelPresence {
       const readUnknown = this.read === undefined;
       const allowed = await channel.authorizeTrack(readUnknown);
       if (!allowed.write) {
-        channel.reply(ref, 'error', { reason: `Unauthorized: You do not have permissions to track presence on this Channel topic: ${channel.subTopic}` });
+        channel.reply(ref, 'error', {
+          reason: `Unauthorized: You do not have permissions to track presence on this Channel topic: ${channel.subTopic}`,
+        });
         return;
       }
       // Realtime keeps a read evaluated by the track only when the track goes ahead.

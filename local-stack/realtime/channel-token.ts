@@ -17,7 +17,11 @@ export async function checkChannelToken(token: string, secret: string, now: Date
   switch (verified.reason) {
     case 'expired': {
       if (expClaim(token) <= 0) {
-        return { ok: false, joinReason: 'InvalidJWTToken: Token expiration time is invalid', message: 'Token expiration time is invalid' };
+        return {
+          ok: false,
+          joinReason: 'InvalidJWTToken: Token expiration time is invalid',
+          message: 'Token expiration time is invalid',
+        };
       }
       const message = `Token has expired ${verified.expiredSecondsAgo} seconds ago`;
       return { ok: false, joinReason: `InvalidJWTToken: ${message}`, message };

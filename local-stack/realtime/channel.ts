@@ -76,7 +76,9 @@ export class Channel implements BrokerSubscriber {
     this.joinRef = init.joinRef;
     this.isPrivate = init.isPrivate;
     this.namespace = namespaceKey(init.isPrivate, init.subTopic);
-    this.replayedIds = new Set(init.replay.map((m) => m.metadata?.id).filter((id): id is string => typeof id === 'string'));
+    this.replayedIds = new Set(
+      init.replay.map((m) => m.metadata?.id).filter((id): id is string => typeof id === 'string'),
+    );
     const closed = (): boolean => this.closed;
     const subject = {
       tenant: host.tenant,
@@ -115,7 +117,15 @@ export class Channel implements BrokerSubscriber {
     tenant.broker.subscribe(this.namespace, this);
     const bindings = this.init.postgresChanges;
     const postgres = registerPostgresChanges(tenant, bindings, this.auth.claims, (payload) => {
-      if (!this.closed) this.host.send({ kind: 'message', joinRef: null, ref: null, topic: this.topic, event: 'postgres_changes', payload });
+      if (!this.closed)
+        this.host.send({
+          kind: 'message',
+          joinRef: null,
+          ref: null,
+          topic: this.topic,
+          event: 'postgres_changes',
+          payload,
+        });
     });
     this.pg = postgres.registration;
     reply({ postgres_changes: postgres.entries });
@@ -124,7 +134,8 @@ export class Channel implements BrokerSubscriber {
     if (this.closed) return;
     this.auth.scheduleRecheck();
     if (this.pg) this.announce(this.pg);
-    else if (bindings.length > 0) this.system('postgres_changes', 'error', 'Postgres changes are not available on this server');
+    else if (bindings.length > 0)
+      this.system('postgres_changes', 'error', 'Postgres changes are not available on this server');
   }
 
   /** Undoes {@link start}, without telling the client (socket gone, or after `phx_close`). */
@@ -149,7 +160,14 @@ export class Channel implements BrokerSubscriber {
   /** `phx_close` with `ref = join_ref` (§1.7, §2.6), then {@link stop}. */
   close(): void {
     if (this.closed) return;
-    this.host.send({ kind: 'message', joinRef: this.joinRef, ref: this.joinRef, topic: this.topic, event: 'phx_close', payload: {} });
+    this.host.send({
+      kind: 'message',
+      joinRef: this.joinRef,
+      ref: this.joinRef,
+      topic: this.topic,
+      event: 'phx_close',
+      payload: {},
+    });
     this.stop();
   }
 
@@ -160,7 +178,14 @@ export class Channel implements BrokerSubscriber {
   }
 
   private reply(ref: string | null, status: 'ok' | 'error', response: unknown): void {
-    this.host.send({ kind: 'message', joinRef: this.joinRef, ref, topic: this.topic, event: 'phx_reply', payload: { status, response } });
+    this.host.send({
+      kind: 'message',
+      joinRef: this.joinRef,
+      ref,
+      topic: this.topic,
+      event: 'phx_reply',
+      payload: { status, response },
+    });
   }
 
   private system(extension: 'system' | 'postgres_changes', status: 'ok' | 'error', message: string): void {
@@ -236,8 +261,12 @@ export class Channel implements BrokerSubscriber {
     }
   }
 
-  private async broadcast(ref: string | null, delivery: Extract<Delivery, { kind: 'json_broadcast' | 'user_broadcast' }>): Promise<void> {
-    const size = delivery.kind === 'user_broadcast' ? delivery.payload.byteLength : jsonBytes(delivery.payload).byteLength;
+  private async broadcast(
+    ref: string | null,
+    delivery: Extract<Delivery, { kind: 'json_broadcast' | 'user_broadcast' }>,
+  ): Promise<void> {
+    const size =
+      delivery.kind === 'user_broadcast' ? delivery.payload.byteLength : jsonBytes(delivery.payload).byteLength;
     if (admitBroadcast(this.host.tenant, size, { checkRate: false })) {
       // The server's response is the bare atom, JSON-encoded (§3.3; inferred from the code, §11).
       if (this.init.ack) this.reply(ref, 'error', 'payload_size_exceeded');
@@ -247,7 +276,12 @@ export class Channel implements BrokerSubscriber {
     if (this.isPrivate && !(await this.auth.canWrite('broadcast'))) return;
     if (this.closed) return;
     if (this.init.ack) this.reply(ref, 'ok', {});
-    publishBroadcast(this.host.tenant, { isPrivate: this.isPrivate, topic: this.subTopic }, delivery, this.init.self ? undefined : this);
+    publishBroadcast(
+      this.host.tenant,
+      { isPrivate: this.isPrivate, topic: this.subTopic },
+      delivery,
+      this.init.self ? undefined : this,
+    );
   }
 
   /** An `access_token` push (§6.5): new claims, re-evaluated policies, Postgres changes re-subscribed. */

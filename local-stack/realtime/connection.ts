@@ -73,7 +73,10 @@ export class Connection implements ChannelHost {
     // socket alive run on real time, so a test that jumps the tenant's clock past a rate window
     // must not make every socket look idle.
     this.cancelIdle?.();
-    this.cancelIdle = systemClock.setTimer(() => this.ws.close(CLOSE_NORMAL, 'idle timeout'), this.tenant.config.realtime.idleTimeoutMs);
+    this.cancelIdle = systemClock.setTimer(
+      () => this.ws.close(CLOSE_NORMAL, 'idle timeout'),
+      this.tenant.config.realtime.idleTimeoutMs,
+    );
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -86,7 +89,14 @@ export class Connection implements ChannelHost {
     }
     const frame = decoded.frame;
     if (frame.kind === 'message' && frame.topic === 'phoenix' && frame.event === 'heartbeat') {
-      this.send({ kind: 'message', joinRef: null, ref: frame.ref, topic: 'phoenix', event: 'phx_reply', payload: { status: 'ok', response: {} } });
+      this.send({
+        kind: 'message',
+        joinRef: null,
+        ref: frame.ref,
+        topic: 'phoenix',
+        event: 'phx_reply',
+        payload: { status: 'ok', response: {} },
+      });
       return;
     }
     const previous = this.queues.get(frame.topic) ?? Promise.resolve();
@@ -125,7 +135,14 @@ export class Connection implements ChannelHost {
   private async join(frame: InboundMessage): Promise<void> {
     const joinRef = frame.joinRef ?? frame.ref;
     const reply = (status: 'ok' | 'error', response: unknown) =>
-      this.send({ kind: 'message', joinRef, ref: frame.ref, topic: frame.topic, event: 'phx_reply', payload: { status, response } });
+      this.send({
+        kind: 'message',
+        joinRef,
+        ref: frame.ref,
+        topic: frame.topic,
+        event: 'phx_reply',
+        payload: { status, response },
+      });
     if (!frame.topic.startsWith('realtime:')) {
       reply('error', { reason: 'unmatched topic' });
       return;

@@ -61,7 +61,8 @@ export async function startDbBroadcastListener(
   onMessage: (message: DbBroadcast) => void,
   options: DbBroadcastListenerOptions = {},
 ): Promise<() => Promise<void>> {
-  const onError = options.onError ?? ((error: unknown) => console.error('[realtime] database broadcast failed:', error));
+  const onError =
+    options.onError ?? ((error: unknown) => console.error('[realtime] database broadcast failed:', error));
   let queue: Pending[] = [];
   let draining: Promise<void> | undefined;
   let stopped = false;
@@ -132,10 +133,20 @@ async function fetchMessages(db: Database, batch: readonly Pending[]): Promise<D
 }
 
 function toBroadcast(row: Row): DbBroadcast {
-  const message: DbBroadcast = { id: row.id, topic: row.topic, event: row.event, private: row.private, insertedAt: row.inserted_at };
+  const message: DbBroadcast = {
+    id: row.id,
+    topic: row.topic,
+    event: row.event,
+    private: row.private,
+    insertedAt: row.inserted_at,
+  };
   if (row.binary_payload !== null) {
     // node-postgres hands out Buffers; consumers get a plain view either way.
-    message.binaryPayload = new Uint8Array(row.binary_payload.buffer, row.binary_payload.byteOffset, row.binary_payload.byteLength);
+    message.binaryPayload = new Uint8Array(
+      row.binary_payload.buffer,
+      row.binary_payload.byteOffset,
+      row.binary_payload.byteLength,
+    );
   } else {
     message.payload = row.payload;
   }

@@ -29,10 +29,14 @@ const presenceConfigSchema = z.object({
   enabled: flexibleBoolean.catch(false).default(false),
 });
 
-const objectOf = <T extends z.ZodType>(schema: T, fallback: z.output<T>) => z.unknown().optional().transform((value) => {
-  const parsed = schema.safeParse(value ?? {});
-  return parsed.success ? parsed.data : fallback;
-});
+const objectOf = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
+  z
+    .unknown()
+    .optional()
+    .transform((value) => {
+      const parsed = schema.safeParse(value ?? {});
+      return parsed.success ? parsed.data : fallback;
+    });
 
 export const joinPayloadSchema = z
   .object({
@@ -48,14 +52,24 @@ export const joinPayloadSchema = z
           .transform((list) => list.filter((entry) => entry !== null && entry !== undefined)),
         private: flexibleBoolean.catch(false).default(false),
       }),
-      { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: [], private: false },
+      {
+        broadcast: { ack: false, self: false },
+        presence: { key: '', enabled: false },
+        postgres_changes: [],
+        private: false,
+      },
     ),
     access_token: z.string().nullish().catch(null),
     /** Legacy alias of `access_token` (§2.2). */
     user_token: z.string().nullish().catch(null),
   })
   .catch({
-    config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: [], private: false },
+    config: {
+      broadcast: { ack: false, self: false },
+      presence: { key: '', enabled: false },
+      postgres_changes: [],
+      private: false,
+    },
     access_token: null,
     user_token: null,
   });

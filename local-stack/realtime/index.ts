@@ -40,13 +40,17 @@ function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
     tenant.log(`realtime: dropped database broadcast ${message.id} on ${message.topic}`);
     return;
   }
-  publishBroadcast(tenant, { isPrivate: message.private, topic: message.topic }, {
-    kind: 'user_broadcast',
-    event: message.event,
-    metadata: { id: message.id },
-    encoding: binary ? 'binary' : 'json',
-    payload,
-  });
+  publishBroadcast(
+    tenant,
+    { isPrivate: message.private, topic: message.topic },
+    {
+      kind: 'user_broadcast',
+      event: message.event,
+      metadata: { id: message.id },
+      encoding: binary ? 'binary' : 'json',
+      payload,
+    },
+  );
 }
 
 /** What the tenant holds right now, as Realtime's own metrics would show it. */
@@ -81,7 +85,8 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
   const engine = await createPostgresChangesEngine(db, {
     onError: (error) => log(`realtime: postgres changes: ${String(error)}`),
     dbEvents: counters.dbEvents,
-    onSkipped: (count) => log(`realtime: postgres changes: skipped ${count} change(s): Too many postgres changes messages per second`),
+    onSkipped: (count) =>
+      log(`realtime: postgres changes: skipped ${count} change(s): Too many postgres changes messages per second`),
   });
   const tenant = createTenant(config, db, log, engine, context.clock, counters);
   const stopListener = await startDbBroadcastListener(db, (m) => deliverDbBroadcast(tenant, m), {
@@ -98,7 +103,8 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
     let refusal: ConnectRefusal | undefined;
     const auth = await authenticateUpgrade(req, url, config, new Date(tenant.clock.now()));
     if (!auth.ok) refusal = auth;
-    else if (tenant.connections >= config.realtime.maxConcurrentUsers) refusal = { status: 429, error: 'Too many connected users' };
+    else if (tenant.connections >= config.realtime.maxConcurrentUsers)
+      refusal = { status: 429, error: 'Too many connected users' };
     else if (tenant.joins.triggered()) refusal = { status: 429, error: 'Too many joins per second' };
     if (refusal || !auth.ok) {
       // CONNECT_ERROR_BACKOFF_MS: Realtime answers refused upgrades only after this delay (§1.2).

@@ -12,9 +12,7 @@ const TOPIC_PREFIX = 'realtime:';
 /** Realtime's DB-error join reason carries no `Code:` prefix (§2.4). */
 const DB_UNAVAILABLE = 'Realtime was unable to connect to the project database';
 
-export type JoinResult =
-  | { ok: true; channel: Channel }
-  | { ok: false; reason: string; closeSocket?: boolean };
+export type JoinResult = { ok: true; channel: Channel } | { ok: false; reason: string; closeSocket?: boolean };
 
 /**
  * Realtime's join pipeline (§2.3) up to the subscription, which `Channel.start` makes; the caller
@@ -26,13 +24,16 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
   const payload = joinPayloadSchema.parse(frame.payload);
   const { config } = payload;
   if (subTopic === '') return { ok: false, reason: 'TopicNameRequired: You must provide a topic name' };
-  if (tenant.config.realtime.privateOnly && !config.private) return { ok: false, reason: 'PrivateOnly: This project only allows private channels' };
+  if (tenant.config.realtime.privateOnly && !config.private)
+    return { ok: false, reason: 'PrivateOnly: This project only allows private channels' };
   if (tenant.connections > tenant.config.realtime.maxConcurrentUsers) {
     return { ok: false, reason: 'ConnectionRateLimitReached: Too many connected users' };
   }
   tenant.joins.add();
-  if (tenant.joins.triggered()) return { ok: false, reason: 'ClientJoinRateLimitReached: Too many joins per second', closeSocket: true };
-  if (openChannels >= tenant.config.realtime.maxChannelsPerClient) return { ok: false, reason: 'ChannelRateLimitReached: Too many channels' };
+  if (tenant.joins.triggered())
+    return { ok: false, reason: 'ClientJoinRateLimitReached: Too many joins per second', closeSocket: true };
+  if (openChannels >= tenant.config.realtime.maxChannelsPerClient)
+    return { ok: false, reason: 'ChannelRateLimitReached: Too many channels' };
 
   // A missing or opaque `sb_` token falls back to the connect key (§2.2).
   const raw = payload.access_token ?? payload.user_token ?? undefined;
@@ -44,7 +45,11 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
   let readPolicies: ReadPolicies | undefined;
   if (config.private) {
     try {
-      readPolicies = await checkRealtimeRead(tenant.db, { claims: check.claims, topic: subTopic, headers: grant.xHeaders }, { presence: presenceEnabled });
+      readPolicies = await checkRealtimeRead(
+        tenant.db,
+        { claims: check.claims, topic: subTopic, headers: grant.xHeaders },
+        { presence: presenceEnabled },
+      );
     } catch (error) {
       // A role Postgres doesn't know, or the database itself failing.
       tenant.log(`realtime: read check failed on ${subTopic}: ${errorMessage(error)}`);
@@ -53,17 +58,24 @@ export async function joinChannel(host: ChannelHost, frame: InboundMessage, open
     }
     if (readPolicies.policyError) tenant.log(`realtime: RlsPolicyError on ${subTopic}: ${readPolicies.policyError}`);
     if (!readPolicies.broadcast && !readPolicies.presence) {
-      return { ok: false, reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}` };
+      return {
+        ok: false,
+        reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
+      };
     }
   }
 
   let replay: ReplayMessage[] = [];
   if (config.broadcast.replay !== undefined) {
     const params = replaySchema.safeParse(config.broadcast.replay);
-    if (!config.private) return { ok: false, reason: 'UnableToReplayMessages: Replay is not allowed for public channels' };
+    if (!config.private)
+      return { ok: false, reason: 'UnableToReplayMessages: Replay is not allowed for public channels' };
     if (!params.success) return { ok: false, reason: 'UnableToReplayMessages: Replay params are not valid' };
     if (!readPolicies?.broadcast) {
-      return { ok: false, reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}` };
+      return {
+        ok: false,
+        reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
+      };
     }
     try {
       replay = await loadReplay(tenant.db, subTopic, params.data.since, params.data.limit);

@@ -25,6 +25,9 @@ export function registerPostgresChanges(
   }
   // realtime-js matches reply entries to its bindings by index: answer them even when nothing will flow.
   return {
-    entries: bindings.map((binding, index) => ({ ...(typeof binding === 'object' && binding !== null ? binding : {}), id: index + 1 })),
+    entries: bindings.map((binding, index) => ({
+      ...(typeof binding === 'object' && binding !== null ? binding : {}),
+      id: index + 1,
+    })),
   };
 }

@@ -52,7 +52,11 @@ export class PresenceRegistry {
     if (!entries) this.topics.set(topicKey, (entries = new Map()));
     const fingerprint = canonical(payload);
     const previous = entries.get(owner);
-    const meta: Meta = { ...payload, phx_ref: newPhxRef(), ...(previous ? { phx_ref_prev: previous.meta.phx_ref } : {}) };
+    const meta: Meta = {
+      ...payload,
+      phx_ref: newPhxRef(),
+      ...(previous ? { phx_ref_prev: previous.meta.phx_ref } : {}),
+    };
     entries.set(owner, { key, meta, fingerprint });
     const diff: PresenceDiff = { joins: { [key]: { metas: [meta] } }, leaves: {} };
     if (previous) diff.leaves[previous.key] = { metas: [previous.meta] };

@@ -61,7 +61,8 @@ export class RateCounter {
 
   /** Files the open bucket's count and opens `bucket`, dropping buckets older than the window. */
   private close(bucket: number): void {
-    if (this.openCount > 0) this.buckets.set(this.openBucket, (this.buckets.get(this.openBucket) ?? 0) + this.openCount);
+    if (this.openCount > 0)
+      this.buckets.set(this.openBucket, (this.buckets.get(this.openBucket) ?? 0) + this.openCount);
     this.openBucket = bucket;
     this.openCount = 0;
     for (const key of this.buckets.keys()) if (key < bucket - BUCKET_COUNT) this.buckets.delete(key);

@@ -19,7 +19,12 @@ export type ReplayMessage = Extract<Delivery, { kind: 'user_broadcast' }>;
  * The stored broadcasts a private join asked to replay (§3.4): newest first from the database,
  * handed out oldest first, each marked `{replayed: true, id}`.
  */
-export async function loadReplay(db: Database, topic: string, since: number, limit: number | undefined): Promise<ReplayMessage[]> {
+export async function loadReplay(
+  db: Database,
+  topic: string,
+  since: number,
+  limit: number | undefined,
+): Promise<ReplayMessage[]> {
   const count = Math.min(MAX_REPLAY, Math.max(1, limit ?? MAX_REPLAY));
   // inserted_at is a timestamp without time zone written by now(): convert `since` the same way.
   const { rows } = await db.query(
@@ -38,9 +43,21 @@ export async function loadReplay(db: Database, topic: string, since: number, lim
     if (!row.success || row.data.event === null) continue;
     const metadata = { replayed: true, id: row.data.id };
     if (row.data.binary_payload !== null) {
-      messages.push({ kind: 'user_broadcast', event: row.data.event, metadata, encoding: 'binary', payload: new Uint8Array(row.data.binary_payload) });
+      messages.push({
+        kind: 'user_broadcast',
+        event: row.data.event,
+        metadata,
+        encoding: 'binary',
+        payload: new Uint8Array(row.data.binary_payload),
+      });
     } else {
-      messages.push({ kind: 'user_broadcast', event: row.data.event, metadata, encoding: 'json', payload: jsonBytes(row.data.payload ?? {}) });
+      messages.push({
+        kind: 'user_broadcast',
+        event: row.data.event,
+        metadata,
+        encoding: 'json',
+        payload: jsonBytes(row.data.payload ?? {}),
+      });
     }
   }
   return messages;
@@ -54,7 +71,14 @@ export function replayFrames(topic: string, joinRef: string | null, messages: re
   return messages.map((message): Outbound => {
     if (message.encoding !== 'json') return { ...message, kind: 'user_broadcast', topic };
     const payload = JSON.parse(Buffer.from(message.payload).toString('utf8')) as unknown;
-    return { kind: 'message', joinRef, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event: message.event, payload, meta: message.metadata } };
+    return {
+      kind: 'message',
+      joinRef,
+      ref: null,
+      topic,
+      event: 'broadcast',
+      payload: { type: 'broadcast', event: message.event, payload, meta: message.metadata },
+    };
   });
 }
 

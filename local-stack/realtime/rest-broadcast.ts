@@ -24,7 +24,7 @@ const batchSchema = z.object({
     z.object({
       topic: z.string().min(1, "can't be blank"),
       event: z.string().min(1, "can't be blank"),
-      payload: z.record(z.string(), z.unknown(), "is invalid"),
+      payload: z.record(z.string(), z.unknown(), 'is invalid'),
       private: z.boolean().optional(),
       id: z.uuid().optional(),
     }),
@@ -91,7 +91,10 @@ async function canWrite(tenant: Tenant, claims: JwtClaims, topic: string, req: I
   }
 }
 
-async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: Buffer } | { ok: false }> {
+async function readJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ ok: true; body: Buffer } | { ok: false }> {
   try {
     return { ok: true, body: await readBody(req, MAX_BODY_BYTES) };
   } catch (error) {
@@ -113,7 +116,12 @@ function parseJsonBody(body: Buffer): { ok: true; value: unknown } | { ok: false
 }
 
 /** `POST /api/broadcast` (§3.6.1): 202 even when a private message is dropped for lack of write. */
-async function batchBroadcast(tenant: Tenant, req: IncomingMessage, res: ServerResponse, claims: JwtClaims): Promise<void> {
+async function batchBroadcast(
+  tenant: Tenant,
+  req: IncomingMessage,
+  res: ServerResponse,
+  claims: JwtClaims,
+): Promise<void> {
   const read = await readJson(req, res);
   if (!read.ok) return;
   const json = parseJsonBody(read.body);
@@ -139,7 +147,12 @@ async function batchBroadcast(tenant: Tenant, req: IncomingMessage, res: ServerR
     return;
   }
   if (tenant.events.average() + messages.length > tenant.events.limit) {
-    sendJson(res, 429, { message: 'Too many messages to broadcast, please reduce the batch size' }, rateHeaders(tenant));
+    sendJson(
+      res,
+      429,
+      { message: 'Too many messages to broadcast, please reduce the batch size' },
+      rateHeaders(tenant),
+    );
     return;
   }
   // One write check per private topic (§3.6.1).
@@ -149,15 +162,19 @@ async function batchBroadcast(tenant: Tenant, req: IncomingMessage, res: ServerR
   }
   for (const message of messages) {
     if (message.private && !allowed.get(message.topic)) continue;
-    publishBroadcast(tenant, { isPrivate: message.private ?? false, topic: message.topic }, {
-      kind: 'json_broadcast',
-      payload: {
-        type: 'broadcast',
-        event: message.event,
-        payload: message.payload,
-        ...(message.id ? { meta: { id: message.id } } : {}),
+    publishBroadcast(
+      tenant,
+      { isPrivate: message.private ?? false, topic: message.topic },
+      {
+        kind: 'json_broadcast',
+        payload: {
+          type: 'broadcast',
+          event: message.event,
+          payload: message.payload,
+          ...(message.id ? { meta: { id: message.id } } : {}),
+        },
       },
-    });
+    );
   }
   sendEmpty(res, 202, rateHeaders(tenant));
 }
@@ -195,7 +212,10 @@ async function singleBroadcast(
       return;
     }
     // Plug.Parsers wraps a non-object JSON body as {"_json": value}; the controller forwards that (§3.6.2).
-    const value = typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? json.value : { _json: json.value };
+    const value =
+      typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value)
+        ? json.value
+        : { _json: json.value };
     encoding = 'json';
     payload = jsonBytes(value);
   }
@@ -217,7 +237,13 @@ async function singleBroadcast(
 }
 
 /** Routes `/realtime/v1/api/*`; `path` is what follows `/realtime/v1`. */
-export async function handleRealtimeApi(tenant: Tenant, req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
+export async function handleRealtimeApi(
+  tenant: Tenant,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  url: URL,
+): Promise<void> {
   if (path === '/api/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
     sendJson(res, 200, { message: 'Success' });
     return;

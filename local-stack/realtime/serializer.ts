@@ -93,7 +93,8 @@ export function decodeFrame(vsn: Vsn, data: Buffer, isBinary: boolean): DecodeRe
   if (!json.ok) return { ok: false, error: 'text frame is not valid JSON' };
   if (vsn === '2.0.0') {
     const parsed = v2Frame.safeParse(json.value);
-    if (!parsed.success) return { ok: false, error: 'MalformedWebSocketMessage: expected [join_ref, ref, topic, event, payload]' };
+    if (!parsed.success)
+      return { ok: false, error: 'MalformedWebSocketMessage: expected [join_ref, ref, topic, event, payload]' };
     const [joinRef, msgRef, topic, event, payload] = parsed.data;
     return { ok: true, frame: { kind: 'message', joinRef, ref: msgRef, topic, event, payload } };
   }
@@ -108,7 +109,14 @@ function decodeBinary(data: Buffer): DecodeResult {
   if (kind !== KIND_USER_BROADCAST_PUSH) return { ok: false, error: `unsupported binary frame kind ${String(kind)}` };
   const headerLength = 7;
   if (data.length < headerLength) return { ok: false, error: 'binary frame header is truncated' };
-  const [joinRefLen, refLen, topicLen, eventLen, metaLen, encodingByte] = [data[1]!, data[2]!, data[3]!, data[4]!, data[5]!, data[6]!];
+  const [joinRefLen, refLen, topicLen, eventLen, metaLen, encodingByte] = [
+    data[1]!,
+    data[2]!,
+    data[3]!,
+    data[4]!,
+    data[5]!,
+    data[6]!,
+  ];
   if (encodingByte !== ENCODING_BINARY && encodingByte !== ENCODING_JSON) {
     return { ok: false, error: `unknown payload encoding ${encodingByte}` };
   }
@@ -137,14 +145,16 @@ function decodeBinary(data: Buffer): DecodeResult {
   let metadata: Record<string, unknown> | null = null;
   if (metaText !== '') {
     const meta = parseJson(metaText);
-    if (!meta.ok || !isPlainObject(meta.value)) return { ok: false, error: 'binary frame metadata is not a JSON object' };
+    if (!meta.ok || !isPlainObject(meta.value))
+      return { ok: false, error: 'binary frame metadata is not a JSON object' };
     metadata = meta.value;
   }
   const payload = new Uint8Array(data.subarray(offset));
   const encoding: PayloadEncoding = encodingByte === ENCODING_JSON ? 'json' : 'binary';
   // realtime-js JSON.parses kind-4 JSON payloads in its message handler, where a throw would break
   // every subscriber's socket: invalid JSON never enters the fan-out.
-  if (encoding === 'json' && !isValidJsonBytes(payload)) return { ok: false, error: 'binary frame JSON payload is not valid JSON' };
+  if (encoding === 'json' && !isValidJsonBytes(payload))
+    return { ok: false, error: 'binary frame JSON payload is not valid JSON' };
   return {
     ok: true,
     frame: {
@@ -195,7 +205,8 @@ export function encodeFrame(vsn: Vsn, message: Outbound): string | Buffer | null
     if (vsn === '2.0.0') return JSON.stringify([null, null, message.topic, 'broadcast', object]);
     return JSON.stringify({ topic: message.topic, event: 'broadcast', payload: object, ref: null });
   }
-  if (vsn === '2.0.0') return JSON.stringify([message.joinRef, message.ref, message.topic, message.event, message.payload]);
+  if (vsn === '2.0.0')
+    return JSON.stringify([message.joinRef, message.ref, message.topic, message.event, message.payload]);
   // V1 never sends join_ref (§1.4.1).
   return JSON.stringify({ topic: message.topic, event: message.event, payload: message.payload, ref: message.ref });
 }
@@ -221,7 +232,8 @@ export function broadcastMessage(
   topic: string,
   delivery: { kind: 'json_broadcast'; payload: Record<string, unknown> } | Omit<OutboundUserBroadcast, 'topic'>,
 ): Outbound {
-  if (delivery.kind === 'json_broadcast') return { kind: 'message', joinRef: null, ref: null, topic, event: 'broadcast', payload: delivery.payload };
+  if (delivery.kind === 'json_broadcast')
+    return { kind: 'message', joinRef: null, ref: null, topic, event: 'broadcast', payload: delivery.payload };
   const { event, metadata, encoding, payload } = delivery;
   return { kind: 'user_broadcast', topic, event, metadata, encoding, payload };
 }

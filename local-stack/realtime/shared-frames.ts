@@ -35,11 +35,14 @@ export class SharedFrames {
 
 /** What a subscriber of `topic` is sent for a delivery: a broadcast (§3.2) or a `presence_diff` push (§4.2). */
 function render(topic: string, delivery: Delivery): Outbound {
-  if (delivery.kind === 'presence_diff') return { kind: 'message', joinRef: null, ref: null, topic, event: 'presence_diff', payload: delivery.diff };
+  if (delivery.kind === 'presence_diff')
+    return { kind: 'message', joinRef: null, ref: null, topic, event: 'presence_diff', payload: delivery.diff };
   return broadcastMessage(topic, delivery);
 }
 
 export function toWireFrame(encoded: string | Buffer | null): WireFrame | null {
   if (encoded === null) return null;
-  return typeof encoded === 'string' ? { data: Buffer.from(encoded, 'utf8'), options: TEXT } : { data: encoded, options: BINARY };
+  return typeof encoded === 'string'
+    ? { data: Buffer.from(encoded, 'utf8'), options: TEXT }
+    : { data: encoded, options: BINARY };
 }

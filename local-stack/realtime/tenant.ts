@@ -89,7 +89,11 @@ export type BroadcastRefusal = 'payload_too_large' | 'rate_limited';
  * (§3.3), then, for sources the server checks at send, the tenant's events/s counter (§8.3).
  * Client pushes skip the rate check here: each receiving channel checks it instead.
  */
-export function admitBroadcast(tenant: Tenant, payloadBytes: number, options: { checkRate: boolean }): BroadcastRefusal | undefined {
+export function admitBroadcast(
+  tenant: Tenant,
+  payloadBytes: number,
+  options: { checkRate: boolean },
+): BroadcastRefusal | undefined {
   if (payloadTooLarge(tenant, payloadBytes)) return 'payload_too_large';
   if (options.checkRate && tenant.events.triggered()) return 'rate_limited';
   return undefined;

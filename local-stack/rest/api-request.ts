@@ -45,7 +45,18 @@ export const CAST_TYPES = [
 export type CastType = (typeof CAST_TYPES)[number];
 
 /** Operators that compare with one value (and accept `(any)`/`(all)` with an array literal). */
-export const QUANTIFIABLE_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch'] as const;
+export const QUANTIFIABLE_OPERATORS = [
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'like',
+  'ilike',
+  'match',
+  'imatch',
+] as const;
 /** Operators that take one value and no quantifier. */
 export const SIMPLE_OPERATORS = ['isdistinct', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxl', 'nxr', 'adj'] as const;
 export const FTS_OPERATORS = ['fts', 'plfts', 'phfts', 'wfts'] as const;

@@ -31,7 +31,10 @@ export async function authenticateRequest(req: IncomingMessage, config: StackCon
       case 'missing':
       case 'malformed': {
         const parts = (result.token ?? '').split('.').length;
-        throw invalidToken('PGRST301', parts === 3 ? 'JWT cryptographic operation failed' : `Expected 3 parts in JWT; got ${parts}`);
+        throw invalidToken(
+          'PGRST301',
+          parts === 3 ? 'JWT cryptographic operation failed' : `Expected 3 parts in JWT; got ${parts}`,
+        );
       }
       default:
         // PostgREST itself accepts tokens without exp; the local stack shares Realtime's rule (role and exp required).

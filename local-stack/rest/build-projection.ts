@@ -38,7 +38,12 @@ export interface Projection {
  * path keys, i.e. client text — are bound parameters, so no client text becomes SQL. Embeds are
  * correlated subqueries over the foreign key, so RLS applies to the embedded rows as well.
  */
-export async function projectionSql(select: readonly SelectItem[], source: ColumnSource, params: SqlParams, options: ProjectionOptions = {}): Promise<Projection> {
+export async function projectionSql(
+  select: readonly SelectItem[],
+  source: ColumnSource,
+  params: SqlParams,
+  options: ProjectionOptions = {},
+): Promise<Projection> {
   const alias = source.alias ?? ROW_ALIAS;
   const wrap = (sql: string) => (options.stripNulls ? `json_strip_nulls(${sql})` : sql);
   if (select.length === 1 && select[0]?.kind === 'star') return { sql: wrap(`to_json(${alias})`), filters: [] };
@@ -46,13 +51,20 @@ export async function projectionSql(select: readonly SelectItem[], source: Colum
   const filters: string[] = [];
   for (const item of select) {
     if (item.kind === 'star') {
-      for (const name of source.columnNames) pairs.push(`${params.add(name)}::text, ${alias}.${quoteIdent(resolveColumn(source, name))}`);
+      for (const name of source.columnNames)
+        pairs.push(`${params.add(name)}::text, ${alias}.${quoteIdent(resolveColumn(source, name))}`);
     } else if (item.kind === 'column') {
       const value = fieldSql(source, item.field, params);
-      pairs.push(`${params.add(fieldOutputName(item.field, item.alias))}::text, ${item.cast ? `(${value})::${item.cast}` : value}`);
+      pairs.push(
+        `${params.add(fieldOutputName(item.field, item.alias))}::text, ${item.cast ? `(${value})::${item.cast}` : value}`,
+      );
     } else {
       if (!options.embeds) {
-        throw new PostgrestError(400, 'PGRST200', `Could not find a relationship between '${source.label}' and '${item.relation}' in the schema cache`);
+        throw new PostgrestError(
+          400,
+          'PGRST200',
+          `Could not find a relationship between '${source.label}' and '${item.relation}' in the schema cache`,
+        );
       }
       const relationship = await options.embeds(source.label, item);
       const depth = (options.depth ?? 0) + 1;
@@ -60,10 +72,16 @@ export async function projectionSql(select: readonly SelectItem[], source: Colum
       const key = [path, `${options.path ?? ''}${item.relation}`].find((k) => options.embedded?.[k] !== undefined);
       if (key !== undefined) options.used?.add(key);
       const extra = key !== undefined ? options.embedded?.[key] : undefined;
-      const child: ColumnSource = { label: relationship.table.name, columnNames: relationship.table.columnNames, alias: `pgrst_e${depth}` };
+      const child: ColumnSource = {
+        label: relationship.table.name,
+        columnNames: relationship.table.columnNames,
+        alias: `pgrst_e${depth}`,
+      };
       const inner = await projectionSql(item.select, child, params, { ...options, depth, path: `${path}.` });
       const relation = `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(relationship.table.name)} as ${child.alias}`;
-      const join = relationship.pairs.map(([parent, column]) => `${child.alias}.${quoteIdent(column)} = ${alias}.${quoteIdent(parent)}`);
+      const join = relationship.pairs.map(
+        ([parent, column]) => `${child.alias}.${quoteIdent(column)} = ${alias}.${quoteIdent(parent)}`,
+      );
       const conditions = (extra?.conditions ?? []).map((c) => conditionSql(c, child, params));
       const where = [...join, ...conditions, ...inner.filters].join(' and ');
       let value: string;
@@ -80,7 +98,11 @@ export async function projectionSql(select: readonly SelectItem[], source: Colum
     }
   }
   if (pairs.length > MAX_SELECTED) {
-    throw new PostgrestError(400, 'PGRST100', `failed to parse select parameter: more than ${MAX_SELECTED} selected fields`);
+    throw new PostgrestError(
+      400,
+      'PGRST100',
+      `failed to parse select parameter: more than ${MAX_SELECTED} selected fields`,
+    );
   }
   return { sql: wrap(`json_build_object(${pairs.join(', ')})`), filters };
 }
@@ -89,6 +111,12 @@ export async function projectionSql(select: readonly SelectItem[], source: Colum
 export function checkEmbeddedUsed(embedded: Readonly<Record<string, EmbeddedQuery>>, used: ReadonlySet<string>): void {
   const unused = Object.keys(embedded).find((k) => !used.has(k));
   if (unused !== undefined) {
-    throw new PostgrestError(400, 'PGRST108', `'${unused}' is not an embedded resource in this request`, null, `Verify that '${unused}' is included in the 'select' query parameter.`);
+    throw new PostgrestError(
+      400,
+      'PGRST108',
+      `'${unused}' is not an embedded resource in this request`,
+      null,
+      `Verify that '${unused}' is included in the 'select' query parameter.`,
+    );
   }
 }

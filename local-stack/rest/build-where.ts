@@ -33,7 +33,13 @@ const TSQUERY_FUNCTIONS = {
   wfts: 'websearch_to_tsquery',
 } as const;
 
-const IS_SQL = { null: 'is null', not_null: 'is not null', true: 'is true', false: 'is false', unknown: 'is unknown' } as const;
+const IS_SQL = {
+  null: 'is null',
+  not_null: 'is not null',
+  true: 'is true',
+  false: 'is false',
+  unknown: 'is unknown',
+} as const;
 
 // Values are bound as untyped text: Postgres infers each parameter's type from the column it
 // is compared with and parses it with that type's input function — as PostgREST's literals do.

@@ -7,7 +7,13 @@ import { ROW_ALIAS } from './column-source.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
 import { aggregateSql, singularError, type AggregatedRows, type Page } from './read-table.ts';
-import { ARRAY_CONTENT_TYPE, contentRange, OBJECT_CONTENT_TYPE, type Representation, type RestResponse } from './rest-response.ts';
+import {
+  ARRAY_CONTENT_TYPE,
+  contentRange,
+  OBJECT_CONTENT_TYPE,
+  type Representation,
+  type RestResponse,
+} from './rest-response.ts';
 import { EXPOSED_SCHEMA, type FunctionInfo } from './schema-cache.ts';
 import { SqlParams } from './sql-params.ts';
 
@@ -22,18 +28,30 @@ function takesWholeBody(fn: FunctionInfo): boolean {
  * The overload whose named arguments match the keys given (missing ones must have defaults),
  * else PGRST202 (404) as PostgREST answers for a function not in its schema cache.
  */
-export function chooseFunction(name: string, overloads: readonly FunctionInfo[], keys: readonly string[]): FunctionInfo {
+export function chooseFunction(
+  name: string,
+  overloads: readonly FunctionInfo[],
+  keys: readonly string[],
+): FunctionInfo {
   const matches = overloads.filter((fn) => {
     if (takesWholeBody(fn)) return true;
     // An unnamed argument cannot be given by name (not even by the key ""), so a function that
     // needs one is not callable through /rpc: PGRST202, never a quoting failure (500).
     const names = new Set(fn.args.map((a) => a.name).filter((n) => n !== ''));
-    return keys.every((k) => names.has(k)) && fn.args.every((a) => a.has_default || (a.name !== '' && keys.includes(a.name)));
+    return (
+      keys.every((k) => names.has(k)) && fn.args.every((a) => a.has_default || (a.name !== '' && keys.includes(a.name)))
+    );
   });
   const exact = matches.length > 1 ? matches.filter((fn) => !takesWholeBody(fn)) : matches;
   if (exact.length === 1) return exact[0]!;
   if (exact.length > 1) {
-    throw new PostgrestError(300, 'PGRST203', `Could not choose the best candidate function between: ${exact.map((fn) => `public.${fn.name}(${fn.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`).join(', ')}`, null, 'Try renaming the parameters or the function itself in the database so function overloading can be resolved');
+    throw new PostgrestError(
+      300,
+      'PGRST203',
+      `Could not choose the best candidate function between: ${exact.map((fn) => `public.${fn.name}(${fn.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`).join(', ')}`,
+      null,
+      'Try renaming the parameters or the function itself in the database so function overloading can be resolved',
+    );
   }
   const list = [...keys].sort().join(', ');
   throw new PostgrestError(
@@ -80,7 +98,10 @@ export async function callFunction(
     return { status: 204, headers: {} };
   }
   if (!fn.returns_set && fn.return_kind !== 'c') {
-    const { rows } = await tx.query<{ body: string | null }>(`select to_json(${call})::text as body${from}`, params.values);
+    const { rows } = await tx.query<{ body: string | null }>(
+      `select to_json(${call})::text as body${from}`,
+      params.values,
+    );
     const body = rows[0]?.body ?? 'null';
     return { status: 200, headers: { 'content-type': ARRAY_CONTENT_TYPE }, ...(request.head ? {} : { body }) };
   }
@@ -90,15 +111,23 @@ export async function callFunction(
   const relation = from ? `${from} cross join lateral ${call} as ${ROW_ALIAS}` : ` from ${call} as ${ROW_ALIAS}`;
   // A set of scalars has no columns to name: any filter or order on it is an unknown column (42703).
   const where = whereSql(query.conditions, source, params);
-  const projection = scalarSet ? `to_json(${ROW_ALIAS})` : (await projectionSql(query.select, source, params, { stripNulls: representation.stripNulls })).sql;
+  const projection = scalarSet
+    ? `to_json(${ROW_ALIAS})`
+    : (await projectionSql(query.select, source, params, { stripNulls: representation.stripNulls })).sql;
   let paging = orderSql(query.order, source, params);
   if (page.limit !== undefined) paging += ` limit ${params.add(page.limit)}`;
   if (page.offset > 0) paging += ` offset ${params.add(page.offset)}`;
-  const { rows } = await tx.query<AggregatedRows>(aggregateSql(`select ${projection} as j${relation}${where}${paging}`), params.values);
+  const { rows } = await tx.query<AggregatedRows>(
+    aggregateSql(`select ${projection} as j${relation}${where}${paging}`),
+    params.values,
+  );
   const result = rows[0] ?? { n: 0, body: '[]', item: null };
   const single = representation.singular || !fn.returns_set;
   if (representation.singular && result.n !== 1) throw singularError(result.n);
-  const headers = { 'content-type': representation.singular ? OBJECT_CONTENT_TYPE : ARRAY_CONTENT_TYPE, 'content-range': contentRange(page.offset, result.n, undefined) };
+  const headers = {
+    'content-type': representation.singular ? OBJECT_CONTENT_TYPE : ARRAY_CONTENT_TYPE,
+    'content-range': contentRange(page.offset, result.n, undefined),
+  };
   if (request.head) return { status: 200, headers };
   return { status: 200, headers, body: single ? (result.item ?? 'null') : result.body };
 }

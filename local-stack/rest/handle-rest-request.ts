@@ -43,7 +43,13 @@ function checkProfile(req: IncomingMessage): void {
   const reading = req.method === 'GET' || req.method === 'HEAD';
   const profile = headerValue(req, reading ? 'accept-profile' : 'content-profile');
   if (profile !== undefined && profile !== EXPOSED_SCHEMA) {
-    throw new PostgrestError(406, 'PGRST106', `Invalid schema: ${profile}`, null, `Only the following schemas are exposed: ${EXPOSED_SCHEMA}`);
+    throw new PostgrestError(
+      406,
+      'PGRST106',
+      `Invalid schema: ${profile}`,
+      null,
+      `Only the following schemas are exposed: ${EXPOSED_SCHEMA}`,
+    );
   }
 }
 
@@ -53,7 +59,8 @@ async function readJson(req: IncomingMessage, emptyAs?: unknown): Promise<unknow
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new PostgrestError(413, 'PGRST102', error.message);
     // Invalid UTF-8 and runaway nesting too: PostgREST's parser refuses both with PGRST102.
-    if (error instanceof InvalidJsonError) throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json', error.message);
+    if (error instanceof InvalidJsonError)
+      throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json', error.message);
     throw error;
   }
 }
@@ -114,7 +121,13 @@ async function readOnly(tx: Queryable): Promise<void> {
   await tx.query('set transaction read only');
 }
 
-async function route(context: ServiceContext, req: IncomingMessage, url: URL, identity: RestIdentity, target: Target): Promise<RestResponse> {
+async function route(
+  context: ServiceContext,
+  req: IncomingMessage,
+  url: URL,
+  identity: RestIdentity,
+  target: Target,
+): Promise<RestResponse> {
   const method = req.method ?? 'GET';
   const head = method === 'HEAD';
   const prefer = parsePrefer(req.headers.prefer);
@@ -122,14 +135,19 @@ async function route(context: ServiceContext, req: IncomingMessage, url: URL, id
   const options = { rollback: prefer.tx === 'rollback', headers: requestHeaders(req) };
 
   if (target.kind === 'root') {
-    return { status: 200, headers: { 'content-type': 'application/openapi+json; charset=utf-8' }, body: JSON.stringify({ swagger: '2.0', info: { title: 'PubDev local /rest/v1' }, paths: {} }) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/openapi+json; charset=utf-8' },
+      body: JSON.stringify({ swagger: '2.0', info: { title: 'PubDev local /rest/v1' }, paths: {} }),
+    };
   }
 
   if (target.kind === 'rpc') {
     if (method !== 'POST' && method !== 'GET' && method !== 'HEAD') {
       throw new PostgrestError(405, 'PGRST101', 'Only GET and POST methods are allowed for functions');
     }
-    const body = method === 'POST' ? validate(jsonObject, await readJson(req, {}), 'a JSON object of named arguments') : undefined;
+    const body =
+      method === 'POST' ? validate(jsonObject, await readJson(req, {}), 'a JSON object of named arguments') : undefined;
     return withClaims(
       context.db,
       identity.claims,
@@ -157,7 +175,8 @@ async function route(context: ServiceContext, req: IncomingMessage, url: URL, id
   // Parse everything before touching the database: a malformed request never reaches SQL.
   const query = parseQuery(url.searchParams);
   let payload: z.infer<typeof insertBody> | undefined;
-  if (method === 'POST') payload = validate(insertBody, await readJson(req), 'a JSON object or an array of JSON objects');
+  if (method === 'POST')
+    payload = validate(insertBody, await readJson(req), 'a JSON object or an array of JSON objects');
   else if (method === 'PATCH') payload = validate(jsonObject, await readJson(req), 'a JSON object');
   else if (method !== 'GET' && method !== 'HEAD' && method !== 'DELETE') {
     throw new PostgrestError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
@@ -188,7 +207,12 @@ async function route(context: ServiceContext, req: IncomingMessage, url: URL, id
 }
 
 /** One `/rest/v1` request, answered in PostgREST's shapes; never throws. */
-export async function handleRestRequest(context: ServiceContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleRestRequest(
+  context: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   let identity: RestIdentity | undefined;
   try {
     const target = targetOf(url.pathname);
@@ -198,7 +222,8 @@ export async function handleRestRequest(context: ServiceContext, req: IncomingMe
     send(res, await route(context, req, url, identity, target));
   } catch (error) {
     const failure = toPostgrestError(error, identity?.anonymous ?? true);
-    if (failure.status >= 500) context.log(`/rest/v1 ${req.method} ${url.pathname}: ${failure.code} ${failure.message}`);
+    if (failure.status >= 500)
+      context.log(`/rest/v1 ${req.method} ${url.pathname}: ${failure.code} ${failure.message}`);
     sendError(res, failure);
   }
 }

@@ -18,7 +18,16 @@ export async function createRestService(context: ServiceContext): Promise<LocalS
 }
 
 // The query-string grammar, exported for its unit tests and for tools that want to check a URL.
-export type { ApiQuery, Condition, Field, Filter, LogicTree, OrderTerm, Preferences, SelectItem } from './api-request.ts';
+export type {
+  ApiQuery,
+  Condition,
+  Field,
+  Filter,
+  LogicTree,
+  OrderTerm,
+  Preferences,
+  SelectItem,
+} from './api-request.ts';
 export { parseColumnList } from './parse-column-list.ts';
 export { parseFilter, parseLogicTree } from './parse-filter.ts';
 export { parseOrder } from './parse-order.ts';

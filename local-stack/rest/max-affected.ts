@@ -9,5 +9,10 @@ import { PostgrestError } from './postgrest-error.ts';
  */
 export function checkMaxAffected(affected: number, prefer: Preferences): void {
   if (prefer.handling !== 'strict' || prefer.maxAffected === undefined || affected <= prefer.maxAffected) return;
-  throw new PostgrestError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${affected} rows`);
+  throw new PostgrestError(
+    400,
+    'PGRST124',
+    'Query result exceeds max-affected preference constraint',
+    `The query affects ${affected} rows`,
+  );
 }

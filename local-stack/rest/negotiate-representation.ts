@@ -1,7 +1,13 @@
 import { PostgrestError } from './postgrest-error.ts';
 import type { Representation } from './rest-response.ts';
 
-const ARRAY_TYPES = new Set(['application/json', 'application/vnd.pgrst.array+json', 'application/vnd.pgrst.array', '*/*', 'application/*']);
+const ARRAY_TYPES = new Set([
+  'application/json',
+  'application/vnd.pgrst.array+json',
+  'application/vnd.pgrst.array',
+  '*/*',
+  'application/*',
+]);
 const OBJECT_TYPES = new Set(['application/vnd.pgrst.object+json', 'application/vnd.pgrst.object']);
 
 /** Picks the first media type of `Accept` the local stack can produce (JSON array or single object). */

@@ -19,10 +19,12 @@ const OPERATOR_WORD = /^[a-z]+/;
 const LANGUAGE = /^[A-Za-z_]+/;
 const IS_VALUE = /^(not_null|null|true|false|unknown)/i;
 
-const includes = <T extends string>(list: readonly T[], word: string): word is T => (list as readonly string[]).includes(word);
+const includes = <T extends string>(list: readonly T[], word: string): word is T =>
+  (list as readonly string[]).includes(word);
 
 /** `like`/`ilike` accept `*` for `%`, so patterns survive URLs unescaped (as in PostgREST). */
-const likePattern = (op: string, value: string) => (op === 'like' || op === 'ilike' ? value.replaceAll('*', '%') : value);
+const likePattern = (op: string, value: string) =>
+  op === 'like' || op === 'ilike' ? value.replaceAll('*', '%') : value;
 
 /**
  * A value inside a logic tree ends at `,` or `)` unless it is double-quoted or a `{…}` array literal.
@@ -105,7 +107,9 @@ function parseOperation(cursor: TextCursor, inTree: boolean): { negated: boolean
     cursor.expect('.');
     return { negated, op: word, value: parseValue(cursor, inTree), ...(language ? { language } : {}) };
   }
-  throw cursor.fail(word ? `unknown operator "${word}"` : 'expected an operator (eq, neq, gt, gte, lt, lte, like, ilike, in, is, …)');
+  throw cursor.fail(
+    word ? `unknown operator "${word}"` : 'expected an operator (eq, neq, gt, gte, lt, lte, like, ilike, in, is, …)',
+  );
 }
 
 /** A top-level filter: query parameter `column` with value `[not.]op.value`. */

@@ -19,10 +19,14 @@ export function parsePrefer(header: string | readonly string[] | undefined): Pre
   const preferences: Record<string, string | number> = {};
   const parts = (Array.isArray(header) ? header : [header ?? '']).flatMap((h: string) => h.split(','));
   for (const part of parts) {
-    const [key, value] = part.trim().split('=', 2).map((s) => s.trim());
+    const [key, value] = part
+      .trim()
+      .split('=', 2)
+      .map((s) => s.trim());
     if (!key || !value) continue;
     if (key === 'max-affected' && /^\d{1,15}$/.test(value)) preferences.maxAffected = Number(value);
-    else if (key in ALLOWED && (ALLOWED[key as TextPreference] as readonly string[]).includes(value)) preferences[key] = value;
+    else if (key in ALLOWED && (ALLOWED[key as TextPreference] as readonly string[]).includes(value))
+      preferences[key] = value;
   }
   return preferences as Preferences;
 }

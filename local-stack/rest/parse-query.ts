@@ -39,7 +39,8 @@ function parseEmbeddedParameter(target: EmbeddedQuery, key: string, value: strin
       target.offset = parseCount('offset', value);
       return;
     default:
-      if ((LOGIC_KEYS as readonly string[]).includes(key)) target.conditions.push(parseLogicTree(key as LogicKey, value));
+      if ((LOGIC_KEYS as readonly string[]).includes(key))
+        target.conditions.push(parseLogicTree(key as LogicKey, value));
       else target.conditions.push(parseFilter(key, value));
   }
 }
@@ -57,7 +58,13 @@ export function parseQuery(params: URLSearchParams, options: ParseQueryOptions =
   let select: SelectItem[] = [{ kind: 'star' }];
   const conditions: Condition[] = [];
   const order: OrderTerm[] = [];
-  const query: { -readonly [K in keyof ApiQuery]: ApiQuery[K] } = { select, conditions, order, rpcArgs: {}, embedded: {} };
+  const query: { -readonly [K in keyof ApiQuery]: ApiQuery[K] } = {
+    select,
+    conditions,
+    order,
+    rpcArgs: {},
+    embedded: {},
+  };
   for (const [key, value] of params) {
     const embedded = (LOGIC_KEYS as readonly string[]).includes(key) ? undefined : splitEmbeddedKey(key);
     if (embedded) {

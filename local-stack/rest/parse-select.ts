@@ -44,7 +44,14 @@ function parseItem(cursor: TextCursor): SelectItem {
     cursor.expect('(');
     const select: SelectItem[] = cursor.peek() === ')' ? [{ kind: 'star' }] : parseItems(cursor, true);
     cursor.expect(')');
-    return { kind: 'embed', relation: name, inner, select, ...(alias !== undefined ? { alias } : {}), ...(hint !== undefined ? { hint } : {}) };
+    return {
+      kind: 'embed',
+      relation: name,
+      inner,
+      select,
+      ...(alias !== undefined ? { alias } : {}),
+      ...(hint !== undefined ? { hint } : {}),
+    };
   }
   cursor.pos = afterAlias;
   const field = parseField(cursor);

@@ -7,7 +7,13 @@ import { ROW_ALIAS } from './column-source.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
 import { createEmbedResolver } from './resolve-embed.ts';
-import { ARRAY_CONTENT_TYPE, contentRange, OBJECT_CONTENT_TYPE, type Representation, type RestResponse } from './rest-response.ts';
+import {
+  ARRAY_CONTENT_TYPE,
+  contentRange,
+  OBJECT_CONTENT_TYPE,
+  type Representation,
+  type RestResponse,
+} from './rest-response.ts';
 import { EXPOSED_SCHEMA, type TableInfo } from './schema-cache.ts';
 import { SqlParams } from './sql-params.ts';
 
@@ -35,7 +41,12 @@ export function withFilters(where: string, filters: readonly string[]): string {
 }
 
 export function singularError(rows: number): PostgrestError {
-  return new PostgrestError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${rows} rows`);
+  return new PostgrestError(
+    406,
+    'PGRST116',
+    'Cannot coerce the result to a single JSON object',
+    `The result contains ${rows} rows`,
+  );
 }
 
 export function relationSql(table: TableInfo): string {
@@ -67,14 +78,24 @@ export async function readTable(
   // planned/estimated are answered exactly: the local tables are small enough that an exact count is cheap.
   const counted = prefer.count !== undefined;
   const total = counted ? `, (select count(*) from ${relation}${where})::int as total` : '';
-  const { rows } = await tx.query<AggregatedRows>(aggregateSql(`select ${projection.sql} as j from ${relation}${where}${paging}`, total), params.values);
+  const { rows } = await tx.query<AggregatedRows>(
+    aggregateSql(`select ${projection.sql} as j from ${relation}${where}${paging}`, total),
+    params.values,
+  );
   const result = rows[0] ?? { n: 0, body: '[]', item: null };
   const count = counted ? (result.total ?? 0) : undefined;
 
   if (count !== undefined && page.offset > count) {
-    throw new PostgrestError(416, 'PGRST103', 'Requested range not satisfiable', `An offset of ${page.offset} was requested, but there are only ${count} rows.`, null, {
-      'content-range': `*/${count}`,
-    });
+    throw new PostgrestError(
+      416,
+      'PGRST103',
+      'Requested range not satisfiable',
+      `An offset of ${page.offset} was requested, but there are only ${count} rows.`,
+      null,
+      {
+        'content-range': `*/${count}`,
+      },
+    );
   }
   if (representation.singular && result.n !== 1) throw singularError(result.n);
   const status = count !== undefined && result.n < count ? 206 : 200;

@@ -35,7 +35,11 @@ export function createEmbedResolver(tx: Queryable): EmbedResolver {
       if (fk.foreign_table === parent && fk.table === embed.relation) candidates.push({ fk, holder: 'embedded' });
     }
     const { hint } = embed;
-    const chosen = hint ? candidates.filter(({ fk }) => fk.name === hint || fk.columns.includes(hint) || fk.foreign_columns.includes(hint)) : candidates;
+    const chosen = hint
+      ? candidates.filter(
+          ({ fk }) => fk.name === hint || fk.columns.includes(hint) || fk.foreign_columns.includes(hint),
+        )
+      : candidates;
     if (chosen.length === 0) {
       throw new PostgrestError(
         400,
@@ -59,7 +63,12 @@ export function createEmbedResolver(tx: Queryable): EmbedResolver {
     // PostgREST embeds an object from either side, never a one-element array.
     const cardinality = holder === 'parent' || fk.unique ? 'one' : 'many';
     const table = await findTable(tx, embed.relation);
-    if (!table) throw new PostgrestError(400, 'PGRST200', `Could not find a relationship between '${parent}' and '${embed.relation}' in the schema cache`);
+    if (!table)
+      throw new PostgrestError(
+        400,
+        'PGRST200',
+        `Could not find a relationship between '${parent}' and '${embed.relation}' in the schema cache`,
+      );
     const pairs = fk.columns.map((column, i) => {
       const foreign = fk.foreign_columns[i]!;
       return holder === 'parent' ? ([column, foreign] as const) : ([foreign, column] as const);

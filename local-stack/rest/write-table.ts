@@ -8,7 +8,13 @@ import { quoteIdent } from './quote-ident.ts';
 import { checkMaxAffected } from './max-affected.ts';
 import { createEmbedResolver } from './resolve-embed.ts';
 import { aggregateSql, relationSql, singularError, type AggregatedRows } from './read-table.ts';
-import { ARRAY_CONTENT_TYPE, contentRange, OBJECT_CONTENT_TYPE, type Representation, type RestResponse } from './rest-response.ts';
+import {
+  ARRAY_CONTENT_TYPE,
+  contentRange,
+  OBJECT_CONTENT_TYPE,
+  type Representation,
+  type RestResponse,
+} from './rest-response.ts';
 import type { TableInfo } from './schema-cache.ts';
 import { SqlParams } from './sql-params.ts';
 
@@ -34,7 +40,12 @@ function source(table: TableInfo): ColumnSource {
 /** A payload key must be a column (PGRST204), checked before any SQL is built from it. */
 function payloadColumn(table: TableInfo, name: string): string {
   const column = table.columns.get(name);
-  if (!column) throw new PostgrestError(400, 'PGRST204', `Could not find the '${name}' column of '${table.name}' in the schema cache`);
+  if (!column)
+    throw new PostgrestError(
+      400,
+      'PGRST204',
+      `Could not find the '${name}' column of '${table.name}' in the schema cache`,
+    );
   return column.name;
 }
 
@@ -43,7 +54,13 @@ function payloadColumn(table: TableInfo, name: string): string {
  * for. `minimal` adds no RETURNING, so — as with PostgREST — a row the caller may write but not
  * read is not refused by the SELECT policy.
  */
-async function execute(tx: Queryable, table: TableInfo, statement: string, params: SqlParams, request: WriteRequest): Promise<Outcome> {
+async function execute(
+  tx: Queryable,
+  table: TableInfo,
+  statement: string,
+  params: SqlParams,
+  request: WriteRequest,
+): Promise<Outcome> {
   const { prefer, representation, query } = request;
   if (prefer.return === 'representation') {
     const used = new Set<string>();
@@ -86,7 +103,13 @@ function respond(outcome: Outcome, request: WriteRequest, okStatus: number, rang
   const { prefer, representation } = request;
   // A singular write that touched 0 or 2+ rows is rolled back (thrown inside the transaction), as in PostgREST.
   if (representation.singular && outcome.n !== 1) throw singularError(outcome.n);
-  const applied = [prefer.return && `return=${prefer.return}`, prefer.count && `count=${prefer.count}`, prefer.resolution && `resolution=${prefer.resolution}`, prefer.missing && `missing=${prefer.missing}`, prefer.tx && `tx=${prefer.tx}`]
+  const applied = [
+    prefer.return && `return=${prefer.return}`,
+    prefer.count && `count=${prefer.count}`,
+    prefer.resolution && `resolution=${prefer.resolution}`,
+    prefer.missing && `missing=${prefer.missing}`,
+    prefer.tx && `tx=${prefer.tx}`,
+  ]
     .filter(Boolean)
     .join(', ');
   const headers: Record<string, string> = { 'content-range': range };
@@ -94,7 +117,11 @@ function respond(outcome: Outcome, request: WriteRequest, okStatus: number, rang
   if (outcome.location) headers.location = outcome.location;
   if (prefer.return === 'representation') {
     headers['content-type'] = representation.singular ? OBJECT_CONTENT_TYPE : ARRAY_CONTENT_TYPE;
-    return { status: okStatus, headers, body: representation.singular ? (outcome.item ?? 'null') : (outcome.body ?? '[]') };
+    return {
+      status: okStatus,
+      headers,
+      body: representation.singular ? (outcome.item ?? 'null') : (outcome.body ?? '[]'),
+    };
   }
   return { status: okStatus === 201 ? 201 : 204, headers };
 }
@@ -109,7 +136,12 @@ function concatArrays(bodies: readonly string[]): string {
  * `on_conflict`. Rows go through `json_populate_recordset(null::table, $1)`, so Postgres converts
  * JSON to column types exactly as PostgREST's statements do.
  */
-export async function insertRows(tx: Queryable, table: TableInfo, payload: JsonObject | JsonObject[], request: WriteRequest): Promise<RestResponse> {
+export async function insertRows(
+  tx: Queryable,
+  table: TableInfo,
+  payload: JsonObject | JsonObject[],
+  request: WriteRequest,
+): Promise<RestResponse> {
   const { query, prefer } = request;
   const rows = Array.isArray(payload) ? payload : [payload];
   let columns: string[];
@@ -129,7 +161,13 @@ export async function insertRows(tx: Queryable, table: TableInfo, payload: JsonO
   if (prefer.resolution) {
     const target = (query.onConflict ?? table.primaryKey).map((c) => resolveColumn(source(table), c));
     if (target.length === 0) {
-      throw new PostgrestError(400, '42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification', null, 'Pass on_conflict with the unique columns.');
+      throw new PostgrestError(
+        400,
+        '42P10',
+        'there is no unique or exclusion constraint matching the ON CONFLICT specification',
+        null,
+        'Pass on_conflict with the unique columns.',
+      );
     }
     const targetSql = target.map(quoteIdent).join(', ');
     const updates = columns.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
@@ -144,7 +182,9 @@ export async function insertRows(tx: Queryable, table: TableInfo, payload: JsonO
   const statementFor = (rowColumns: readonly string[], batch: readonly JsonObject[]) => {
     const params = new SqlParams();
     const list = rowColumns.map(quoteIdent).join(', ');
-    const body = params.add(JSON.stringify(batch.map((row) => Object.fromEntries(rowColumns.map((c) => [c, row[c] ?? null])))));
+    const body = params.add(
+      JSON.stringify(batch.map((row) => Object.fromEntries(rowColumns.map((c) => [c, row[c] ?? null])))),
+    );
     const statement =
       `insert into ${relationSql(table)} as ${ROW_ALIAS}${list ? ` (${list})` : ''} ` +
       `select ${list} from json_populate_recordset(null::${relationSql(table)}, ${body}::json)${conflict}`;
@@ -158,7 +198,10 @@ export async function insertRows(tx: Queryable, table: TableInfo, payload: JsonO
     // Missing keys take the column default: one statement per row, each naming only its own keys.
     const parts: Outcome[] = [];
     for (const row of rows) {
-      const { statement, params } = statementFor(columns.filter((c) => c in row), [row]);
+      const { statement, params } = statementFor(
+        columns.filter((c) => c in row),
+        [row],
+      );
       parts.push(await execute(tx, table, statement, params, request));
     }
     outcome = {
@@ -185,7 +228,12 @@ function writeRange(n: number, prefer: Preferences): string {
 }
 
 /** PATCH: set the payload's columns on every row the filters (and RLS) select. */
-export async function updateRows(tx: Queryable, table: TableInfo, payload: JsonObject, request: WriteRequest): Promise<RestResponse> {
+export async function updateRows(
+  tx: Queryable,
+  table: TableInfo,
+  payload: JsonObject,
+  request: WriteRequest,
+): Promise<RestResponse> {
   const { query, prefer } = request;
   const columns = Object.keys(payload).map((c) => payloadColumn(table, c));
   requireFilters(query, 'UPDATE');
@@ -206,7 +254,13 @@ export async function deleteRows(tx: Queryable, table: TableInfo, request: Write
   requireFilters(query, 'DELETE');
   const params = new SqlParams();
   const where = whereSql(query.conditions, source(table), params);
-  const outcome = await execute(tx, table, `delete from ${relationSql(table)} as ${ROW_ALIAS}${where}`, params, request);
+  const outcome = await execute(
+    tx,
+    table,
+    `delete from ${relationSql(table)} as ${ROW_ALIAS}${where}`,
+    params,
+    request,
+  );
   checkMaxAffected(outcome.n, prefer);
   return respond(outcome, request, 200, writeRange(outcome.n, prefer));
 }

@@ -21,7 +21,10 @@ export interface ClientsSetup {
   subscribers: number;
 }
 
-export type Command = { kind: 'connect' } | { kind: 'run'; rate: number; seconds: number; publisher: 'binary' | 'text' } | { kind: 'close' };
+export type Command =
+  | { kind: 'connect' }
+  | { kind: 'run'; rate: number; seconds: number; publisher: 'binary' | 'text' }
+  | { kind: 'close' };
 
 export interface RunResult {
   expected: number;
@@ -70,7 +73,10 @@ function open(): Promise<WebSocket> {
 async function join(ws: WebSocket): Promise<void> {
   if (!setup.phoenix) return;
   const topic = `realtime:${setup.topic}`;
-  const payload = { config: { private: setup.private, broadcast: { self: false } }, ...(setup.token ? { access_token: setup.token } : {}) };
+  const payload = {
+    config: { private: setup.private, broadcast: { self: false } },
+    ...(setup.token ? { access_token: setup.token } : {}),
+  };
   await new Promise<void>((resolve, reject) => {
     const onMessage = (data: Buffer) => {
       const frame = JSON.parse(data.toString('utf8')) as unknown[];
@@ -115,10 +121,19 @@ async function connect(): Promise<void> {
 function frameFor(kind: 'binary' | 'text', stamp: number, ref: number): Buffer | string {
   const payload = `{"t":${stamp.toFixed(3)},"pad":"${PAD}"}`;
   const topic = `realtime:${setup.topic}`;
-  if (kind === 'text') return `[null,"${ref}",${JSON.stringify(topic)},"broadcast",{"type":"broadcast","event":"tick","payload":${payload}}]`;
+  if (kind === 'text')
+    return `[null,"${ref}",${JSON.stringify(topic)},"broadcast",{"type":"broadcast","event":"tick","payload":${payload}}]`;
   // Kind 3, a user broadcast push with a JSON payload (§1.4.3).
   const parts = ['', String(ref), topic, 'tick', ''].map((s) => Buffer.from(s, 'utf8'));
-  const header = Buffer.from([3, parts[0]!.length, parts[1]!.length, parts[2]!.length, parts[3]!.length, parts[4]!.length, 1]);
+  const header = Buffer.from([
+    3,
+    parts[0]!.length,
+    parts[1]!.length,
+    parts[2]!.length,
+    parts[3]!.length,
+    parts[4]!.length,
+    1,
+  ]);
   return Buffer.concat([header, ...parts, Buffer.from(payload, 'utf8')]);
 }
 
@@ -141,7 +156,13 @@ async function run(rate: number, seconds: number, kind: 'binary' | 'text'): Prom
   await Promise.race([done, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
   onDelivered = undefined;
   const sorted = latencies.subarray(0, Math.min(delivered, expected)).sort();
-  return { expected, delivered, throughput: delivered / ((lastDelivery - start) / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return {
+    expected,
+    delivered,
+    throughput: delivered / ((lastDelivery - start) / 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
 }
 
 parentPort!.on('message', (command: Command) => {

@@ -54,7 +54,10 @@ class Deliveries {
   arrival(marker: string, timeoutMs = 10_000): Promise<void> {
     if (this.early.delete(marker)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bench: ${marker} was not delivered within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`bench: ${marker} was not delivered within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiting.set(marker, () => {
         clearTimeout(timer);
         resolve();
@@ -64,8 +67,20 @@ class Deliveries {
 }
 
 async function subscribeOwner(stack: LocalStack, deliveries: Deliveries): Promise<SupabaseClient> {
-  const token = await signJwt({ sub: OWNER, role: 'authenticated', aud: 'authenticated', email: USERS.acmeOwner.email, exp: Math.floor(Date.now() / 1000) + 3600 }, stack.config.jwtSecret);
-  const owner = createClient(stack.url, stack.config.anonKey, { accessToken: async () => token, auth: { persistSession: false, autoRefreshToken: false } });
+  const token = await signJwt(
+    {
+      sub: OWNER,
+      role: 'authenticated',
+      aud: 'authenticated',
+      email: USERS.acmeOwner.email,
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    },
+    stack.config.jwtSecret,
+  );
+  const owner = createClient(stack.url, stack.config.anonKey, {
+    accessToken: async () => token,
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   await owner.realtime.setAuth();
   for (const topic of [activityTopic(ACME), orgTopic(ACME)]) {
     const channel: RealtimeChannel = owner.channel(topic, { config: { private: true } });
@@ -74,7 +89,9 @@ async function subscribeOwner(stack: LocalStack, deliveries: Deliveries): Promis
       const marker = data?.activity?.action ?? data?.message;
       if (marker) deliveries.heard(marker);
     });
-    await new Promise<void>((resolve, reject) => channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : reject(error ?? new Error(status)))));
+    await new Promise<void>((resolve, reject) =>
+      channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : reject(error ?? new Error(status)))),
+    );
   }
   return owner;
 }
@@ -101,7 +118,12 @@ async function measure(variant: string, baseline: boolean, send: Send, deliverie
       }
     }),
   );
-  return { variant, baseline, latencies, requestsPerSecond: THROUGHPUT_REQUESTS / ((performance.now() - started) / 1000) };
+  return {
+    variant,
+    baseline,
+    latencies,
+    requestsPerSecond: THROUGHPUT_REQUESTS / ((performance.now() - started) / 1000),
+  };
 }
 
 function bridgeSender(stack: LocalStack, message: (marker: string) => unknown): Send {
@@ -112,12 +134,15 @@ function bridgeSender(stack: LocalStack, message: (marker: string) => unknown): 
       headers: { authorization: `Bearer ${stack.config.serviceRoleKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ organizationId: ACME, message: message(marker) }),
     });
-    if (response.status !== 202) throw new Error(`bench: the bridge answered ${response.status} ${await response.text()}`);
+    if (response.status !== 202)
+      throw new Error(`bench: the bridge answered ${response.status} ${await response.text()}`);
   };
 }
 
 function httpSendSender(stack: LocalStack): Send {
-  const service = createClient(stack.url, stack.config.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
+  const service = createClient(stack.url, stack.config.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   const channel = service.channel(activityTopic(ACME), { config: { private: true } });
   return async (marker) => {
     await service.realtime.setAuth(stack.config.serviceRoleKey);
@@ -151,20 +176,34 @@ function printBridgeTable(rows: Row[]): void {
 
 export async function runTable(): Promise<void> {
   console.log('Bridge: realtime-bridge in Deno behind the local stack (PGlite in memory), service-role sender,');
-  console.log(`        the Acme owner's supabase-js client subscribed; ${LATENCY_SAMPLES} sequential requests for latency,`);
-  console.log(`        ${THROUGHPUT_REQUESTS} with ${CONCURRENCY} in flight for req/s; bridge and Realtime rate limits lifted.\n`);
+  console.log(
+    `        the Acme owner's supabase-js client subscribed; ${LATENCY_SAMPLES} sequential requests for latency,`,
+  );
+  console.log(
+    `        ${THROUGHPUT_REQUESTS} with ${CONCURRENCY} in flight for req/s; bridge and Realtime rate limits lifted.\n`,
+  );
   const dir = bridgeFunctionsDir({ BRIDGE_RATE_LIMIT_PER_SECOND: '1000000' });
   const db = await openDatabase();
   await prepareDatabase(db);
   const stack = await startLocalStack(
-    { port: 0, functionsDir: dir.functionsDir, realtime: { maxEventsPerSecond: 1_000_000, maxJoinsPerSecond: 1_000_000 } },
+    {
+      port: 0,
+      functionsDir: dir.functionsDir,
+      realtime: { maxEventsPerSecond: 1_000_000, maxJoinsPerSecond: 1_000_000 },
+    },
     { db, log: () => {} },
   );
   try {
     const deliveries = new Deliveries();
     const owner = await subscribeOwner(stack, deliveries);
-    const snapshot = (marker: string) => ({ type: 'user_snapshot', data: { userId: OWNER, activity: { action: marker, status: 'online' } } });
-    const teamUpdate = (marker: string) => ({ type: 'team_update', data: { updateType: 'assignment', message: marker, details: {} } });
+    const snapshot = (marker: string) => ({
+      type: 'user_snapshot',
+      data: { userId: OWNER, activity: { action: marker, status: 'online' } },
+    });
+    const teamUpdate = (marker: string) => ({
+      type: 'team_update',
+      data: { updateType: 'assignment', message: marker, details: {} },
+    });
     // Boots the function (Deno start, module graph) so the first sample is not a cold start.
     await bridgeSender(stack, snapshot)('warm-up');
     const rows = [

@@ -52,7 +52,11 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
     catchUpIntervalMs: 3_600_000,
     acquire(_topic, listener) {
       listeners.push(listener);
-      return { track: () => undefined, send: () => false, release: () => void listeners.splice(listeners.indexOf(listener), 1) };
+      return {
+        track: () => undefined,
+        send: () => false,
+        release: () => void listeners.splice(listeners.indexOf(listener), 1),
+      };
     },
     accept(topic, event, payload) {
       const result = acceptMessage(topic, event, payload);
@@ -83,7 +87,12 @@ async function absorb(agents: number): Promise<string[]> {
         type: 'agent_status',
         seq: tick,
         timestamp: new Date().toISOString(),
-        data: { agentId: `agent-${i}`, runId: runIds[i], status: 'processing', progress: { progress: (tick / ticks) * 100, currentTask: `tick ${tick}` } },
+        data: {
+          agentId: `agent-${i}`,
+          runId: runIds[i],
+          status: 'processing',
+          progress: { progress: (tick / ticks) * 100, currentTask: `tick ${tick}` },
+        },
       });
     }
     busy += performance.now() - t0;
@@ -134,9 +143,14 @@ function heapPer10k(): string {
 async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
   const db = await openDatabase();
   await prepareDatabase(db);
-  const stack = await startLocalStack({ port: 0, realtime: { maxEventsPerSecond: 1_000_000, joinErrorDelayMs: 0 } }, { db, log: () => undefined });
+  const stack = await startLocalStack(
+    { port: 0, realtime: { maxEventsPerSecond: 1_000_000, joinErrorDelayMs: 0 } },
+    { db, log: () => undefined },
+  );
   const signIn = async () => {
-    const c = createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const c = createClient(stack.url, stack.config.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
     const { error } = await c.auth.signInWithPassword({ email: USERS.acmeOwner.email, password: FIXTURE_PASSWORD });
     if (error) throw error;
     await c.realtime.setAuth();
@@ -150,12 +164,18 @@ async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
   let progress = 0;
   let waiting: { raw: boolean; store: boolean; done: () => void } | undefined;
   const settle = () => waiting?.raw && waiting.store && waiting.done();
-  const channel = rawClient.channel(orgTopic(ORG), { config: { private: true } }).on('broadcast', { event: 'agent_status' }, (m) => {
-    if (!waiting || (m.payload as { data?: { progress?: { progress?: number } } }).data?.progress?.progress !== progress) return;
-    raw.push(performance.now() - writtenAt);
-    waiting.raw = true;
-    settle();
-  });
+  const channel = rawClient
+    .channel(orgTopic(ORG), { config: { private: true } })
+    .on('broadcast', { event: 'agent_status' }, (m) => {
+      if (
+        !waiting ||
+        (m.payload as { data?: { progress?: { progress?: number } } }).data?.progress?.progress !== progress
+      )
+        return;
+      raw.push(performance.now() - writtenAt);
+      waiting.raw = true;
+      settle();
+    });
   await new Promise<void>((resolve) => channel.subscribe((s) => s === 'SUBSCRIBED' && resolve()));
   const core = createRealtimeClient({ supabase: coreClient, organizationId: ORG, catchUpIntervalMs: 3_600_000 });
   const stop = core.agents.subscribe(() => {
@@ -175,7 +195,10 @@ async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
     await new Promise<void>((done) => {
       waiting = { raw: false, store: false, done };
       writtenAt = performance.now();
-      void db.query('update public.agent_runs set progress = $1 where id = $2', [progress, AGENT_RUNS.acmeEnrichment.id]);
+      void db.query('update public.agent_runs set progress = $1 where id = $2', [
+        progress,
+        AGENT_RUNS.acmeEnrichment.id,
+      ]);
     });
   }
   stop();
@@ -189,8 +212,12 @@ async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
 
 /** Prints the client tables. */
 export async function runTable(): Promise<void> {
-  console.log('Client (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;');
-  console.log('       renders/s = store notifications/s (one render each at most); row → snapshot on PGlite, one write in flight, 30 ms apart.\n');
+  console.log(
+    'Client (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;',
+  );
+  console.log(
+    '       renders/s = store notifications/s (one render each at most); row → snapshot on PGlite, one write in flight, 30 ms apart.\n',
+  );
   const rows: string[][] = [];
   for (const agents of RATES) rows.push(await absorb(agents));
   printTable(['load', 'offered msg/s', 'absorbed msg/s', 'core µs/msg', 'renders/s', 'all applied'], rows);
@@ -202,7 +229,13 @@ export async function runTable(): Promise<void> {
     ['row write →', 'n', 'p50 ms', 'p99 ms', 'p50 ratio'],
     [
       ['raw on(broadcast) callback (baseline)', String(base.n), fixed(base.p50, 2), fixed(base.p99, 2), '1.00'],
-      ['agents store snapshot (hook)', String(core.n), fixed(core.p50, 2), fixed(core.p99, 2), ratio(core.p50, base.p50)],
+      [
+        'agents store snapshot (hook)',
+        String(core.n),
+        fixed(core.p50, 2),
+        fixed(core.p99, 2),
+        ratio(core.p50, base.p50),
+      ],
     ],
   );
 }

@@ -119,18 +119,37 @@ async function measure(setups: ReadonlyArray<{ channel: Channel; setup: ClientsS
 async function ownerToken(stack: LocalStack): Promise<string> {
   const { id, email } = fixture.USERS.acmeOwner;
   const now = Math.floor(Date.now() / 1000);
-  return signJwt({ sub: id, email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 3600 }, stack.config.jwtSecret);
+  return signJwt(
+    { sub: id, email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 3600 },
+    stack.config.jwtSecret,
+  );
 }
 
 function printFanOutTable(rows: Row[]): void {
-  const header = ['subs', 'msg/s', 'publisher', 'channel', 'delivered', 'thr/s', 'p50 ms', 'p99 ms', 'thr ×', 'p50 ×', 'p99 ×', 'target'];
+  const header = [
+    'subs',
+    'msg/s',
+    'publisher',
+    'channel',
+    'delivered',
+    'thr/s',
+    'p50 ms',
+    'p99 ms',
+    'thr ×',
+    'p50 ×',
+    'p99 ×',
+    'target',
+  ];
   const body = rows.map((row) => {
-    const base = rows.find((r) => r.channel === 'baseline' && r.size === row.size && r.rate === row.rate && r.publisher === row.publisher);
+    const base = rows.find(
+      (r) => r.channel === 'baseline' && r.size === row.size && r.rate === row.rate && r.publisher === row.publisher,
+    );
     const thr = base ? row.throughput / base.throughput : Number.NaN;
     const p99 = base ? row.p99 / base.p99 : Number.NaN;
     const checked = row.channel !== 'baseline' && row.size === 1000 && row.rate === 100;
     const target = !checked ? '' : thr >= 0.95 && p99 <= 2 ? 'met' : 'MISSED';
-    const againstBase = (value: number, baseValue: number | undefined) => (row.channel === 'baseline' ? '' : ratio(value, baseValue ?? Number.NaN));
+    const againstBase = (value: number, baseValue: number | undefined) =>
+      row.channel === 'baseline' ? '' : ratio(value, baseValue ?? Number.NaN);
     return [
       String(row.size),
       String(row.rate),
@@ -150,7 +169,9 @@ function printFanOutTable(rows: Row[]): void {
 }
 
 export async function runTable(): Promise<void> {
-  console.log(`\nFan-out at saturation (1 KB payloads, best of ${REPEATS} runs of ${SECONDS} s per row; ratios against the raw ws server of the same row)`);
+  console.log(
+    `\nFan-out at saturation (1 KB payloads, best of ${REPEATS} runs of ${SECONDS} s per row; ratios against the raw ws server of the same row)`,
+  );
   const stack = await startLocalStack({
     host: '127.0.0.1',
     port: 0,
@@ -174,9 +195,18 @@ export async function runTable(): Promise<void> {
     for (const size of SIZES) {
       await measure(
         [
-          { channel: 'baseline', setup: { url: baseline.url, phoenix: false, topic: 'bench', private: false, subscribers: size } },
-          { channel: 'public', setup: { url: stackUrl, phoenix: true, topic: `bench-${size}`, private: false, subscribers: size } },
-          { channel: 'private', setup: { url: stackUrl, phoenix: true, topic: privateTopic, private: true, token, subscribers: size } },
+          {
+            channel: 'baseline',
+            setup: { url: baseline.url, phoenix: false, topic: 'bench', private: false, subscribers: size },
+          },
+          {
+            channel: 'public',
+            setup: { url: stackUrl, phoenix: true, topic: `bench-${size}`, private: false, subscribers: size },
+          },
+          {
+            channel: 'private',
+            setup: { url: stackUrl, phoenix: true, topic: privateTopic, private: true, token, subscribers: size },
+          },
         ],
         rows,
       );
@@ -186,7 +216,12 @@ export async function runTable(): Promise<void> {
     await baseline.close();
     await stack.stop();
   }
-  rows.sort((a, b) => a.size - b.size || a.rate - b.rate || a.publisher.localeCompare(b.publisher) || a.channel.localeCompare(b.channel));
+  rows.sort(
+    (a, b) =>
+      a.size - b.size ||
+      a.rate - b.rate ||
+      a.publisher.localeCompare(b.publisher) ||
+      a.channel.localeCompare(b.channel),
+  );
   printFanOutTable(rows);
 }
-

@@ -83,14 +83,22 @@ async function broadcastFanOut(stack: LocalStack, vsn: Vsn): Promise<number[]> {
 
 async function joins(stack: LocalStack, isPrivate: boolean): Promise<number[]> {
   const token = await signJwt(
-    { sub: USERS.acmeOwner.id, role: 'authenticated', aud: 'authenticated', email: USERS.acmeOwner.email, exp: Math.floor(Date.now() / 1000) + 3600 },
+    {
+      sub: USERS.acmeOwner.id,
+      role: 'authenticated',
+      aud: 'authenticated',
+      email: USERS.acmeOwner.email,
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    },
     stack.config.jwtSecret,
   );
   const c = client(stack, '2.0.0', token);
   await c.realtime.setAuth();
   const samples: number[] = [];
   for (let i = 0; i < JOINS; i++) {
-    const channel = c.channel(isPrivate ? `org:${ORGS.acme.id}` : `bench-public-${i}`, { config: { private: isPrivate } });
+    const channel = c.channel(isPrivate ? `org:${ORGS.acme.id}` : `bench-public-${i}`, {
+      config: { private: isPrivate },
+    });
     const started = performance.now();
     await subscribe(channel);
     samples.push(performance.now() - started);
@@ -120,12 +128,18 @@ async function dbBroadcast(stack: LocalStack, db: Database): Promise<number[]> {
   return samples;
 }
 
-async function withStack<T>(databaseUrl: string | undefined, fn: (stack: LocalStack, db: Database) => Promise<T>): Promise<T> {
+async function withStack<T>(
+  databaseUrl: string | undefined,
+  fn: (stack: LocalStack, db: Database) => Promise<T>,
+): Promise<T> {
   const db = await openDatabase({ url: databaseUrl });
   await prepareDatabase(db);
   // The events/s limit (100 by default) would close channels mid-run; the bench measures latency.
   // The baselines use public channels: opt out of the private-only default.
-  const stack = await startLocalStack({ port: 0, realtime: { maxEventsPerSecond: 1_000_000, maxJoinsPerSecond: 1_000_000, privateOnly: false } }, { db });
+  const stack = await startLocalStack(
+    { port: 0, realtime: { maxEventsPerSecond: 1_000_000, maxJoinsPerSecond: 1_000_000, privateOnly: false } },
+    { db },
+  );
   try {
     return await fn(stack, db);
   } finally {
@@ -154,20 +168,41 @@ function printLatencyTable(rows: Row[]): void {
 export async function runTable(): Promise<void> {
   const postgresUrl = process.env.DATABASE_URL;
   console.log('Setup: local stack on 127.0.0.1 (port 0), supabase-js 2.119 clients in the same Node process,');
-  console.log(`       ${SUBSCRIBERS} subscribers × ${MESSAGES} messages (200 B payload, one in flight, ${SEND_INTERVAL_MS} ms apart),`);
-  console.log(`       ${JOINS} sequential joins, ${DB_MESSAGES} sequential realtime.send calls; events/s limit lifted.`);
-  console.log(`       Node ${process.version}, ${postgresUrl ? 'PostgreSQL at DATABASE_URL and ' : ''}PGlite in memory.\n`);
+  console.log(
+    `       ${SUBSCRIBERS} subscribers × ${MESSAGES} messages (200 B payload, one in flight, ${SEND_INTERVAL_MS} ms apart),`,
+  );
+  console.log(
+    `       ${JOINS} sequential joins, ${DB_MESSAGES} sequential realtime.send calls; events/s limit lifted.`,
+  );
+  console.log(
+    `       Node ${process.version}, ${postgresUrl ? 'PostgreSQL at DATABASE_URL and ' : ''}PGlite in memory.\n`,
+  );
   const rows: Row[] = [];
   await withStack(undefined, async (stack, db) => {
-    rows.push({ scenario: 'broadcast fan-out', variant: 'vsn 1.0.0', samples: await broadcastFanOut(stack, '1.0.0'), baseline: true });
-    rows.push({ scenario: 'broadcast fan-out', variant: 'vsn 2.0.0', samples: await broadcastFanOut(stack, '2.0.0'), baseline: false });
+    rows.push({
+      scenario: 'broadcast fan-out',
+      variant: 'vsn 1.0.0',
+      samples: await broadcastFanOut(stack, '1.0.0'),
+      baseline: true,
+    });
+    rows.push({
+      scenario: 'broadcast fan-out',
+      variant: 'vsn 2.0.0',
+      samples: await broadcastFanOut(stack, '2.0.0'),
+      baseline: false,
+    });
     rows.push({ scenario: 'join', variant: 'public', samples: await joins(stack, false), baseline: true });
     rows.push({ scenario: 'join', variant: 'private (RLS probe)', samples: await joins(stack, true), baseline: false });
     rows.push({ scenario: 'DB broadcast', variant: 'PGlite', samples: await dbBroadcast(stack, db), baseline: true });
   });
   if (postgresUrl) {
     await withStack(postgresUrl, async (stack, db) => {
-      rows.push({ scenario: 'DB broadcast', variant: 'PostgreSQL', samples: await dbBroadcast(stack, db), baseline: false });
+      rows.push({
+        scenario: 'DB broadcast',
+        variant: 'PostgreSQL',
+        samples: await dbBroadcast(stack, db),
+        baseline: false,
+      });
     });
   }
   printLatencyTable(rows);

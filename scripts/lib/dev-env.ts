@@ -6,12 +6,20 @@ import { z } from 'zod';
 import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../local-stack/keys.ts';
 
 const port = (name: string, fallback: number) =>
-  z.coerce.number({ error: `${name} must be a port number` }).int().min(0, `${name} must be 0..65535`).max(65535, `${name} must be 0..65535`).default(fallback);
+  z.coerce
+    .number({ error: `${name} must be a port number` })
+    .int()
+    .min(0, `${name} must be 0..65535`)
+    .max(65535, `${name} must be 0..65535`)
+    .default(fallback);
 
 const devEnvSchema = z.object({
   SUPABASE_URL: z.url({ error: 'SUPABASE_URL must be the URL of a Supabase project' }).optional(),
   SUPABASE_ANON_KEY: z.string().min(20, 'SUPABASE_ANON_KEY must be the project anon key').optional(),
-  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, 'SUPABASE_SERVICE_ROLE_KEY must be the project service_role key').optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z
+    .string()
+    .min(20, 'SUPABASE_SERVICE_ROLE_KEY must be the project service_role key')
+    .optional(),
   PORT: port('PORT', 3000),
   PUBDEV_PORT: port('PUBDEV_PORT', 54321),
   PUBDEV_WEB_HOST: z.string().min(1).default('127.0.0.1'),
@@ -34,7 +42,8 @@ export function devSettingsFromEnv(env: NodeJS.ProcessEnv): DevSettings {
   if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
   const e = parsed.data;
   const anonKey = e.SUPABASE_ANON_KEY ?? present.NEXT_PUBLIC_SUPABASE_ANON_KEY;
-  if (e.SUPABASE_URL && !anonKey) throw new Error('SUPABASE_URL is set: set SUPABASE_ANON_KEY to the anon key of that project too');
+  if (e.SUPABASE_URL && !anonKey)
+    throw new Error('SUPABASE_URL is set: set SUPABASE_ANON_KEY to the anon key of that project too');
   return {
     externalSupabaseUrl: e.SUPABASE_URL?.replace(/\/+$/, '') ?? null,
     anonKey: anonKey ?? LOCAL_ANON_KEY,

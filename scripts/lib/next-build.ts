@@ -7,7 +7,18 @@ import path from 'node:path';
 import { spawnGroup } from './process-group.ts';
 
 /** What the build reads: a change to any of these makes `.next` stale. */
-const BUILD_INPUTS = ['src/app', 'src/components', 'src/lib', 'src/react', 'src/realtime', 'src/contract', 'src/proxy.ts', 'next.config.ts', 'tsconfig.next.json', 'package-lock.json'];
+const BUILD_INPUTS = [
+  'src/app',
+  'src/components',
+  'src/lib',
+  'src/react',
+  'src/realtime',
+  'src/contract',
+  'src/proxy.ts',
+  'next.config.ts',
+  'tsconfig.next.json',
+  'package-lock.json',
+];
 
 function newestMtime(entry: string): number {
   if (!existsSync(entry)) return 0;
@@ -39,14 +50,22 @@ export function nextBuildIsStale(root: string): boolean {
  * directory outside the project (shared installs, some CI caches), and one bundler everywhere
  * means the build that is tested is the build that ships.
  */
-export async function ensureNextBuild(root: string, echo: (line: string) => void = (line) => console.log(`[build] ${line}`)): Promise<'fresh' | 'built'> {
+export async function ensureNextBuild(
+  root: string,
+  echo: (line: string) => void = (line) => console.log(`[build] ${line}`),
+): Promise<'fresh' | 'built'> {
   if (!nextBuildIsStale(root)) return 'fresh';
   const inputsAtStart = newestInput(root);
-  const build = spawnGroup('build', process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build', '--webpack'], {
-    cwd: root,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-    echo,
-  });
+  const build = spawnGroup(
+    'build',
+    process.execPath,
+    [path.join(root, 'node_modules/next/dist/bin/next'), 'build', '--webpack'],
+    {
+      cwd: root,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      echo,
+    },
+  );
   const code = await build.exited;
   if (code !== 0) throw new Error(`next build failed (${code})`);
   writeFileSync(stampOf(root), String(inputsAtStart));

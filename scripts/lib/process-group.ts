@@ -27,7 +27,12 @@ export interface SpawnGroupOptions extends Omit<SpawnOptions, 'detached' | 'stdi
 // Long enough for the stack to close its database and Next to finish in-flight requests.
 const DEFAULT_GRACE_MS = 5_000;
 
-export function spawnGroup(name: string, command: string, args: readonly string[], options: SpawnGroupOptions = {}): GroupProcess {
+export function spawnGroup(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: SpawnGroupOptions = {},
+): GroupProcess {
   const { echo = (line: string) => console.log(`[${name}] ${line}`), ...spawnOptions } = options;
   const child = spawn(command, args, { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const listeners = new Set<(line: string) => void>();
@@ -35,7 +40,10 @@ export function spawnGroup(name: string, command: string, args: readonly string[
     echo(line, stream);
     for (const listener of listeners) listener(line);
   };
-  for (const [stream, label] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
+  for (const [stream, label] of [
+    [child.stdout, 'stdout'],
+    [child.stderr, 'stderr'],
+  ] as const) {
     let pending = '';
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
@@ -80,7 +88,10 @@ export function spawnGroup(name: string, command: string, args: readonly string[
           const match = pattern.exec(line);
           if (match) finish(null, match);
         };
-        const timer = setTimeout(() => finish(new Error(`${name}: no line matching ${String(pattern)} within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`${name}: no line matching ${String(pattern)} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         listeners.add(onLine);
         void exited.then((code) => finish(new Error(`${name} exited (${code}) before printing ${String(pattern)}`)));
       });

@@ -25,13 +25,7 @@ export { assertMessage, parseMessage } from './parse-message.ts';
 export type { ParseMessageResult } from './parse-message.ts';
 export { publisherDraftSchema } from './collab-events.ts';
 export type { PublisherDraft } from './collab-events.ts';
-export {
-  CLIENT_ORIGINATED_TYPES,
-  COLLAB_EVENTS,
-  TOPIC_CARRIES,
-  TOPIC_POLICIES,
-  topicCarries,
-} from './topic-policy.ts';
+export { CLIENT_ORIGINATED_TYPES, COLLAB_EVENTS, TOPIC_CARRIES, TOPIC_POLICIES, topicCarries } from './topic-policy.ts';
 export type { CollabEvent, TopicAuthority, TopicPolicy, TopicReaders, TopicWriters } from './topic-policy.ts';
 export {
   TERRITORY_PATTERN,

@@ -78,7 +78,10 @@ const TOPIC_GRAMMAR: readonly (readonly [RegExp, (m: RegExpExecArray) => ParsedT
   [new RegExp(`^user:(${UUID})$`), (m) => ({ kind: 'user', userId: m[1]! })],
   [new RegExp(`^org:(${UUID})$`), (m) => ({ kind: 'org', orgId: m[1]! })],
   [new RegExp(`^org:(${UUID}):activity$`), (m) => ({ kind: 'activity', orgId: m[1]! })],
-  [new RegExp(`^org:(${UUID}):territory:(${TERRITORY})$`), (m) => ({ kind: 'territory', orgId: m[1]!, territory: m[2]! })],
+  [
+    new RegExp(`^org:(${UUID}):territory:(${TERRITORY})$`),
+    (m) => ({ kind: 'territory', orgId: m[1]!, territory: m[2]! }),
+  ],
   [
     new RegExp(`^org:(${UUID}):(?:territory:(${TERRITORY})|unassigned):publisher:(${UUID})(:collab)?$`),
     (m) => ({ kind: m[4] ? 'collab' : 'record', orgId: m[1]!, territory: m[2] ?? null, publisherId: m[3]! }),

@@ -24,7 +24,10 @@ const membershipRowSchema = z.object({
  * decides; `null` when nobody is signed in or the user belongs to no organisation. With
  * `accessToken`, the user is the token's (a client made with that bearer), not the cookie's.
  */
-export async function loadDashboardSession(supabase: SupabaseClient, accessToken?: string): Promise<DashboardSession | null> {
+export async function loadDashboardSession(
+  supabase: SupabaseClient,
+  accessToken?: string,
+): Promise<DashboardSession | null> {
   const { data: userData } = await (accessToken ? supabase.auth.getUser(accessToken) : supabase.auth.getUser());
   const user = userData.user;
   if (!user) return null;

@@ -27,8 +27,11 @@ export interface RealtimeProviderProps {
  */
 export function RealtimeProvider({ supabase, organizationId, options, children }: RealtimeProviderProps): ReactNode {
   // `options` is read once per client: a new object each render must not re-create the core.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const client = useMemo(() => sharedRealtimeClient({ ...options, supabase, organizationId }), [supabase, organizationId]);
+  const client = useMemo(
+    () => sharedRealtimeClient({ ...options, supabase, organizationId }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [supabase, organizationId],
+  );
   useEffect(() => client.retain(), [client]);
   return <RealtimeContext.Provider value={client}>{children}</RealtimeContext.Provider>;
 }

@@ -9,7 +9,11 @@ export interface UseAgentStatusResult {
   /** Every agent run of the organisation, current after a reconnect, never going backwards. */
   readonly agentStatuses: readonly AgentRun[];
   /** Writes the agent's run (`task` or `currentTask`); RLS decides who may. */
-  readonly updateAgentStatus: (agentId: string, status: AgentRunStatus, progress?: AgentProgressInput) => Promise<WriteResult>;
+  readonly updateAgentStatus: (
+    agentId: string,
+    status: AgentRunStatus,
+    progress?: AgentProgressInput,
+  ) => Promise<WriteResult>;
 }
 
 export function useAgentStatus(): UseAgentStatusResult {

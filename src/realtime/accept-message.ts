@@ -1,7 +1,9 @@
 import { parseMessage, parseTopic, topicCarries, type RealtimeMessage } from '../contract/index.ts';
 import { RealtimeError } from './realtime-error.ts';
 
-export type AcceptResult = { readonly ok: true; readonly message: RealtimeMessage } | { readonly ok: false; readonly error: RealtimeError };
+export type AcceptResult =
+  | { readonly ok: true; readonly message: RealtimeMessage }
+  | { readonly ok: false; readonly error: RealtimeError };
 
 /**
  * The gate every broadcast passes before it reaches a store: the payload must follow the contract,
@@ -15,7 +17,10 @@ export function acceptMessage(topic: string, event: string, payload: unknown): A
   if (!parsed.ok) return { ok: false, error: RealtimeError.from(context, parsed.error) };
   const { message } = parsed;
   if (message.type !== event) {
-    return { ok: false, error: new RealtimeError(context, `event ${JSON.stringify(event)} carries a ${message.type} message`) };
+    return {
+      ok: false,
+      error: new RealtimeError(context, `event ${JSON.stringify(event)} carries a ${message.type} message`),
+    };
   }
   const kind = parseTopic(topic)?.kind;
   if (!kind || !topicCarries(kind, message.type)) {

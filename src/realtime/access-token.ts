@@ -18,7 +18,10 @@ export function readAccessTokenClaims(token: string | null | undefined): AccessT
 }
 
 function base64UrlBytes(text: string): Uint8Array {
-  const base64 = text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '=');
+  const base64 = text
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(text.length / 4) * 4, '=');
   const binary = atob(base64);
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

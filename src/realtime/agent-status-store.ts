@@ -99,7 +99,8 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
       let query = ctx.supabase.from('agent_runs').select(AGENT_RUN_COLUMNS).eq('organization_id', ctx.organizationId);
       query = cursor === null ? query : query.gte('updated_at', sinceCursor(cursor));
       const { data, error } = await query.order('updated_at', { ascending: true }).limit(MAX_AGENT_RUNS);
-      if (error) return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'agent_runs backfill' }, error));
+      if (error)
+        return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'agent_runs backfill' }, error));
       const { rows, invalid } = parseRows(agentRunRowSchema, data);
       if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'agent_runs backfill' }, invalid));
       for (const row of rows) apply(fromRow(row), false);
@@ -124,34 +125,40 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     },
   };
 
-  async function write(agentId: string, status: AgentRunStatus, progress: AgentProgressInput | undefined): Promise<WriteResult> {
-      const latestId = createdRuns.get(agentId) ?? [...runs.values()].filter((r) => r.agentId === agentId).at(-1)?.runId;
-      const columns = {
-        agent_id: agentId,
-        status,
-        ...(progress
-          ? {
-              progress: progress.progress,
-              current_task: progress.currentTask ?? progress.task ?? '',
-              estimated_time: progress.estimatedTime ?? null,
-            }
-          : {}),
-      };
-      if (latestId) {
-        const { error } = await ctx.supabase.from('agent_runs').update(columns).eq('id', latestId);
-        if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'updateAgentStatus' }, error) };
-      } else {
-        const { data, error } = await ctx.supabase
-          .from('agent_runs')
-          .insert({ ...columns, organization_id: ctx.organizationId })
-          .select('id')
-          .single();
-        if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'updateAgentStatus' }, error) };
-        const id = (data as { id?: unknown } | null)?.id;
-        if (typeof id === 'string') createdRuns.set(agentId, id);
-      }
-      catchUp.request();
-      return { ok: true };
+  async function write(
+    agentId: string,
+    status: AgentRunStatus,
+    progress: AgentProgressInput | undefined,
+  ): Promise<WriteResult> {
+    const latestId = createdRuns.get(agentId) ?? [...runs.values()].filter((r) => r.agentId === agentId).at(-1)?.runId;
+    const columns = {
+      agent_id: agentId,
+      status,
+      ...(progress
+        ? {
+            progress: progress.progress,
+            current_task: progress.currentTask ?? progress.task ?? '',
+            estimated_time: progress.estimatedTime ?? null,
+          }
+        : {}),
+    };
+    if (latestId) {
+      const { error } = await ctx.supabase.from('agent_runs').update(columns).eq('id', latestId);
+      if (error)
+        return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'updateAgentStatus' }, error) };
+    } else {
+      const { data, error } = await ctx.supabase
+        .from('agent_runs')
+        .insert({ ...columns, organization_id: ctx.organizationId })
+        .select('id')
+        .single();
+      if (error)
+        return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'updateAgentStatus' }, error) };
+      const id = (data as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') createdRuns.set(agentId, id);
+    }
+    catchUp.request();
+    return { ok: true };
   }
 }
 
@@ -162,7 +169,11 @@ function fromMessage(message: AgentStatusMessage): AgentRun {
     agentId: data.agentId,
     status: data.status,
     progress: data.progress
-      ? compact({ progress: data.progress.progress, currentTask: data.progress.currentTask, estimatedTime: data.progress.estimatedTime ?? undefined })
+      ? compact({
+          progress: data.progress.progress,
+          currentTask: data.progress.currentTask,
+          estimatedTime: data.progress.estimatedTime ?? undefined,
+        })
       : undefined,
     queuePosition: data.queuePosition ?? undefined,
     attempt: data.attempt ?? undefined,
@@ -179,7 +190,11 @@ function fromRow(row: AgentRunRow): AgentRun {
     status: row.status,
     progress:
       row.progress !== null || row.current_task !== null
-        ? compact({ progress: row.progress ?? 0, currentTask: row.current_task ?? '', estimatedTime: row.estimated_time ?? undefined })
+        ? compact({
+            progress: row.progress ?? 0,
+            currentTask: row.current_task ?? '',
+            estimatedTime: row.estimated_time ?? undefined,
+          })
         : undefined,
     queuePosition: row.queue_position ?? undefined,
     attempt: row.attempt ?? undefined,

@@ -129,7 +129,8 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
       for (const listener of [...entry.listeners]) listener.onBroadcast?.(message.event, message.payload);
     });
     channel.on('system', {}, (message: { extension?: string; status?: string; message?: string }) => {
-      if (message.extension === 'postgres_changes') return onPostgresStatus(entry, channel, message.status, message.message);
+      if (message.extension === 'postgres_changes')
+        return onPostgresStatus(entry, channel, message.status, message.message);
       if (message.status === 'error' && message.message) entry.lastSystemError = message.message;
     });
     if (spec.presenceKey) {
@@ -165,7 +166,12 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
   // RATIONALE: supabase-js reports SUBSCRIBED when the join is answered, but Postgres changes flow
   // only after the server's "Subscribed to PostgreSQL" system message (§2.5); a refusal there
   // leaves the channel joined without changes, so it is reported, not retried.
-  const onPostgresStatus = (entry: Entry, channel: RealtimeChannel, status: string | undefined, message: string | undefined): void => {
+  const onPostgresStatus = (
+    entry: Entry,
+    channel: RealtimeChannel,
+    status: string | undefined,
+    message: string | undefined,
+  ): void => {
     if (entry.channel !== channel) return;
     if (status === 'ok') {
       entry.postgresReady = true;
@@ -225,10 +231,15 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
           postgresReady: false,
           attempt: 0,
           presence: undefined,
-          tracker: createLatestValueLimiter<Record<string, unknown>>(env, TRACKS_PER_WINDOW, TRACK_WINDOW_MS, (payload) => {
-            const target = entries.get(topic);
-            if (target?.joined && target.channel) void target.channel.track(payload);
-          }),
+          tracker: createLatestValueLimiter<Record<string, unknown>>(
+            env,
+            TRACKS_PER_WINDOW,
+            TRACK_WINDOW_MS,
+            (payload) => {
+              const target = entries.get(topic);
+              if (target?.joined && target.channel) void target.channel.track(payload);
+            },
+          ),
           lastSystemError: undefined,
           lastError: undefined,
           grace: undefined,
@@ -247,7 +258,8 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
       // presence state as it is now (the next sync may be far away).
       if (current.joined && current.channel) {
         listener.onSubscribed?.();
-        if (options.specFor(topic).presenceKey) listener.onPresenceSync?.(current.channel.presenceState() as PresenceState);
+        if (options.specFor(topic).presenceKey)
+          listener.onPresenceSync?.(current.channel.presenceState() as PresenceState);
         if (current.postgresReady) listener.onPostgresChangesReady?.();
       }
       let released = false;

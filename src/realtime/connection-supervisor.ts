@@ -58,7 +58,11 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
   const update = (patch: Partial<ConnectionSnapshot>): void => {
     const current = store.getSnapshot();
     const next = { ...current, ...patch };
-    if (next.status !== current.status || next.latencyMs !== current.latencyMs || next.lastError !== current.lastError) {
+    if (
+      next.status !== current.status ||
+      next.latencyMs !== current.latencyMs ||
+      next.lastError !== current.lastError
+    ) {
       store.set(Object.freeze(next));
     }
   };

@@ -10,9 +10,21 @@ export type { ChannelFailure, RealtimeErrorContext } from './realtime-error.ts';
 export type { ConnectionSnapshot, ConnectionStatus, LostConnectionEvent } from './connection-supervisor.ts';
 export type { ReadableStore } from './store.ts';
 export type { Environment, Timers } from './environment.ts';
-export type { AgentProgress, AgentProgressInput, AgentRun, AgentRunStatus, AgentStatusStore, WriteResult } from './agent-status-store.ts';
+export type {
+  AgentProgress,
+  AgentProgressInput,
+  AgentRun,
+  AgentRunStatus,
+  AgentStatusStore,
+  WriteResult,
+} from './agent-status-store.ts';
 export type { PostUpdateInput, TeamUpdate, TeamUpdateType, TeamUpdatesStore } from './team-updates-store.ts';
-export type { Notification, NotificationLevel, NotificationsSnapshot, NotificationsStore } from './notifications-store.ts';
+export type {
+  Notification,
+  NotificationLevel,
+  NotificationsSnapshot,
+  NotificationsStore,
+} from './notifications-store.ts';
 export type { ActivityInput, UserSnapshot, UserSnapshotsStore, UserStatus } from './user-snapshots-store.ts';
 export type { PublishersStore } from './publishers-store.ts';
 export type { Publisher, PublisherField } from './publisher-record.ts';

@@ -103,7 +103,10 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
       const reconcile = reconcileReads;
       reconcileReads = false;
       const cursor = reconcile ? null : feed.cursor();
-      let query = ctx.supabase.from('my_notifications').select(NOTIFICATION_COLUMNS).eq('organization_id', ctx.organizationId);
+      let query = ctx.supabase
+        .from('my_notifications')
+        .select(NOTIFICATION_COLUMNS)
+        .eq('organization_id', ctx.organizationId);
       if (cursor !== null) query = query.gte('created_at', sinceCursor(cursor));
       const { data, error } = await query.order('created_at', { ascending: false }).limit(500);
       if (error) {
@@ -111,7 +114,8 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
         return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'notifications backfill' }, error));
       }
       const { rows, invalid } = parseRows(notificationRowSchema, data);
-      if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'notifications backfill' }, invalid));
+      if (invalid)
+        ctx.reportError(new RealtimeError({ kind: 'request', operation: 'notifications backfill' }, invalid));
       for (const row of rows.reverse()) add(fromRow(row));
       loaded = true;
     },

@@ -41,7 +41,14 @@ export function publisherFromRecord(record: unknown): Publisher | null {
 }
 
 /** Applies one field's new value (a `publisher_update`) to a record. */
-export function withField(publisher: Publisher, field: string, value: unknown, version: number, updatedBy: string | null, at: string): Publisher {
+export function withField(
+  publisher: Publisher,
+  field: string,
+  value: unknown,
+  version: number,
+  updatedBy: string | null,
+  at: string,
+): Publisher {
   const base = { ...publisher, version, updatedBy, updatedAt: at };
   switch (field) {
     case 'name':

@@ -1,8 +1,19 @@
 import { z } from 'zod';
-import { publisherCollabTopic, publisherDraftSchema, publisherRecordTopic, type PublisherUpdateMessage } from '../contract/index.ts';
+import {
+  publisherCollabTopic,
+  publisherDraftSchema,
+  publisherRecordTopic,
+  type PublisherUpdateMessage,
+} from '../contract/index.ts';
 import type { ChannelHandle, PresenceState } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
-import { publisherFromRecord, publisherFromRow, withField, type Publisher, type PublisherField } from './publisher-record.ts';
+import {
+  publisherFromRecord,
+  publisherFromRow,
+  withField,
+  type Publisher,
+  type PublisherField,
+} from './publisher-record.ts';
 import { catchUpWhileActive, createCatchUp } from './catch-up.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
@@ -40,7 +51,12 @@ export interface SaveConflict {
 
 export type SaveResult =
   | { readonly ok: true; readonly publisher: Publisher }
-  | { readonly ok: false; readonly conflicts: readonly SaveConflict[]; readonly publisher?: Publisher; readonly error?: RealtimeError };
+  | {
+      readonly ok: false;
+      readonly conflicts: readonly SaveConflict[];
+      readonly publisher?: Publisher;
+      readonly error?: RealtimeError;
+    };
 
 export interface PublisherStore extends ReadableStore<PublisherSnapshot> {
   setEditing(field: string | null): void;
@@ -57,7 +73,15 @@ const saveResultSchema = z.object({
   ok: z.boolean(),
   publisher: z.unknown().optional(),
   conflicts: z
-    .array(z.object({ field: z.string(), yours: z.unknown(), current: z.unknown(), updatedBy: z.string().nullish(), updatedAt: z.string().nullish() }))
+    .array(
+      z.object({
+        field: z.string(),
+        yours: z.unknown(),
+        current: z.unknown(),
+        updatedBy: z.string().nullish(),
+        updatedAt: z.string().nullish(),
+      }),
+    )
     .optional(),
 });
 
@@ -150,7 +174,9 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
         if (event !== 'draft') return;
         const parsed = publisherDraftSchema.safeParse(payload);
         if (!parsed.success || parsed.data.publisherId !== publisherId) {
-          return ctx.reportError(new RealtimeError({ kind: 'invalid_message', topic: collabTopic, event }, 'invalid draft'));
+          return ctx.reportError(
+            new RealtimeError({ kind: 'invalid_message', topic: collabTopic, event }, 'invalid draft'),
+          );
         }
         const { userId, field, value, timestamp } = parsed.data;
         if (value === null) drafts.delete(`${userId}:${field}`);
@@ -173,14 +199,25 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
     if (message.version === publisher.version && appliedAtVersion.has(key)) return; // duplicate
     if (message.version > publisher.version) appliedAtVersion.clear();
     appliedAtVersion.add(key);
-    publisher = withField(publisher, update.field, update.newValue, message.version, update.updatedBy, new Date(timeOf(message.timestamp)).toISOString());
+    publisher = withField(
+      publisher,
+      update.field,
+      update.newValue,
+      message.version,
+      update.updatedBy,
+      new Date(timeOf(message.timestamp)).toISOString(),
+    );
     if (update.field === 'territory') follow(publisher.territory);
     changed();
   };
 
   const readRow = async (): Promise<void> => {
     await ctx.ready;
-    const { data, error } = await ctx.supabase.from('publishers').select(PUBLISHER_COLUMNS).eq('id', publisherId).limit(1);
+    const { data, error } = await ctx.supabase
+      .from('publishers')
+      .select(PUBLISHER_COLUMNS)
+      .eq('id', publisherId)
+      .limit(1);
     if (error) return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'publisher read' }, error));
     const row = parseRows(publisherRowSchema, data).rows[0];
     const next = row ? publisherFromRow(row) : null;
@@ -210,7 +247,13 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
         limiter = createLatestValueLimiter<unknown>(ctx.env, 1, DRAFT_INTERVAL_MS, (latest) => {
           const userId = ctx.userId();
           if (!userId) return;
-          collab?.send('draft', { publisherId, field, value: latest, userId, timestamp: new Date(ctx.env.now()).toISOString() });
+          collab?.send('draft', {
+            publisherId,
+            field,
+            value: latest,
+            userId,
+            timestamp: new Date(ctx.env.now()).toISOString(),
+          });
         });
         draftLimiters.set(field, limiter);
       }
@@ -220,12 +263,26 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
       await ctx.ready;
       if (!publisher) await readRow();
       if (!publisher) {
-        return { ok: false, conflicts: [], error: new RealtimeError({ kind: 'request', operation: 'save', status: 404 }, 'publisher not readable') };
+        return {
+          ok: false,
+          conflicts: [],
+          error: new RealtimeError({ kind: 'request', operation: 'save', status: 404 }, 'publisher not readable'),
+        };
       }
-      const { data, error } = await ctx.supabase.rpc('save_publisher', { publisher_id: publisherId, base_version: publisher.version, changes });
-      if (error) return { ok: false, conflicts: [], error: RealtimeError.from({ kind: 'request', operation: 'save' }, error) };
+      const { data, error } = await ctx.supabase.rpc('save_publisher', {
+        publisher_id: publisherId,
+        base_version: publisher.version,
+        changes,
+      });
+      if (error)
+        return { ok: false, conflicts: [], error: RealtimeError.from({ kind: 'request', operation: 'save' }, error) };
       const parsed = saveResultSchema.safeParse(data);
-      if (!parsed.success) return { ok: false, conflicts: [], error: new RealtimeError({ kind: 'request', operation: 'save' }, 'unexpected answer') };
+      if (!parsed.success)
+        return {
+          ok: false,
+          conflicts: [],
+          error: new RealtimeError({ kind: 'request', operation: 'save' }, 'unexpected answer'),
+        };
       const saved = publisherFromRecord(parsed.data.publisher);
       if (saved && (!publisher || saved.version >= publisher.version)) {
         publisher = saved;
@@ -233,7 +290,15 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
         changed();
       }
       if (parsed.data.ok && saved) return { ok: true, publisher: saved };
-      const conflicts = (parsed.data.conflicts ?? []).map((c) => Object.freeze({ field: c.field, yours: c.yours, current: c.current, updatedBy: c.updatedBy ?? null, updatedAt: c.updatedAt ?? null }));
+      const conflicts = (parsed.data.conflicts ?? []).map((c) =>
+        Object.freeze({
+          field: c.field,
+          yours: c.yours,
+          current: c.current,
+          updatedBy: c.updatedBy ?? null,
+          updatedAt: c.updatedAt ?? null,
+        }),
+      );
       return { ok: false, conflicts, ...(saved ? { publisher: saved } : {}) };
     },
   };

@@ -82,7 +82,12 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
     const publisher = publisherFromRecord(change.new);
     if (!publisher || publisher.organizationId !== ctx.organizationId) {
       const event = `postgres_changes ${change.eventType}`;
-      return ctx.reportError(new RealtimeError({ kind: 'invalid_message', topic, event }, `${topic}: ${event}: not a publisher row of this organisation`));
+      return ctx.reportError(
+        new RealtimeError(
+          { kind: 'invalid_message', topic, event },
+          `${topic}: ${event}: not a publisher row of this organisation`,
+        ),
+      );
     }
     if (cursor === null || timeOf(publisher.updatedAt) > timeOf(cursor)) cursor = publisher.updatedAt;
     if (keep(publisher)) changed();
@@ -110,7 +115,8 @@ export function createPublishersStore(ctx: CoreContext): PublishersStore {
         if (cursor === null || timeOf(publisher.updatedAt) > timeOf(cursor)) cursor = publisher.updatedAt;
         any = keep(publisher) || any;
       }
-      for (const [id, held] of heldAtStart ?? []) if (!seen.has(id) && byId.get(id) === held) any = byId.delete(id) || any;
+      for (const [id, held] of heldAtStart ?? [])
+        if (!seen.has(id) && byId.get(id) === held) any = byId.delete(id) || any;
       if (any) changed();
     },
     ctx.env,

@@ -3,7 +3,12 @@ import { orgTopic, parseTopic, type RealtimeMessage } from '../contract/index.ts
 import { acceptMessage } from './accept-message.ts';
 import { createAgentStatusStore, type AgentStatusStore } from './agent-status-store.ts';
 import { DEFAULT_CATCH_UP_INTERVAL_MS, type CatchUp } from './catch-up.ts';
-import { createChannelRegistry, DEFAULT_CHANNEL_GRACE_MS, type ChannelRegistry, type ChannelSpec } from './channel-registry.ts';
+import {
+  createChannelRegistry,
+  DEFAULT_CHANNEL_GRACE_MS,
+  type ChannelRegistry,
+  type ChannelSpec,
+} from './channel-registry.ts';
 import { createMessageFeed } from './message-feed.ts';
 import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
 import type { CoreContext } from './core-context.ts';
@@ -89,8 +94,12 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const connection = createConnectionSupervisor({
     supabase,
     env,
-    ...(options.lostConnectionTimeoutMs !== undefined ? { lostConnectionTimeoutMs: options.lostConnectionTimeoutMs } : {}),
-    ...(options.failedConnectionTimeoutMs !== undefined ? { failedConnectionTimeoutMs: options.failedConnectionTimeoutMs } : {}),
+    ...(options.lostConnectionTimeoutMs !== undefined
+      ? { lostConnectionTimeoutMs: options.lostConnectionTimeoutMs }
+      : {}),
+    ...(options.failedConnectionTimeoutMs !== undefined
+      ? { failedConnectionTimeoutMs: options.failedConnectionTimeoutMs }
+      : {}),
     onResume: () => hintGap(),
   });
 
@@ -196,7 +205,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     },
     onMessage(listener) {
       const off = messages.on(({ message, topic }) => listener(message, topic));
-      if (messageFeed === undefined) messageFeed = createMessageFeed(ctx, (message, topic) => messages.emit({ message, topic }));
+      if (messageFeed === undefined)
+        messageFeed = createMessageFeed(ctx, (message, topic) => messages.emit({ message, topic }));
       messageListeners++;
       return () => {
         off();

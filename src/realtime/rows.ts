@@ -7,7 +7,8 @@ import { z } from 'zod';
 
 const timestamp = z.string().min(1);
 
-export const AGENT_RUN_COLUMNS = 'id,agent_id,status,progress,current_task,estimated_time,queue_position,attempt,error,seq,updated_at';
+export const AGENT_RUN_COLUMNS =
+  'id,agent_id,status,progress,current_task,estimated_time,queue_position,attempt,error,seq,updated_at';
 export const agentRunRowSchema = z.object({
   id: z.string(),
   agent_id: z.string(),
@@ -48,7 +49,8 @@ export const notificationRowSchema = z.object({
 });
 export type NotificationRow = z.infer<typeof notificationRowSchema>;
 
-export const PUBLISHER_COLUMNS = 'id,organization_id,name,status,territory,owner_id,custom_fields,version,updated_by,updated_at';
+export const PUBLISHER_COLUMNS =
+  'id,organization_id,name,status,territory,owner_id,custom_fields,version,updated_by,updated_at';
 export const publisherRowSchema = z.object({
   id: z.string(),
   organization_id: z.string(),

@@ -4,7 +4,10 @@ import { MESSAGE_TYPES, type MessageType } from '../contract/index.ts';
 import { RealtimeError } from './realtime-error.ts';
 
 /** Who receives a message sent through the bridge; absent: the whole organisation. */
-export type SendTarget = { readonly userId: string } | { readonly territory: string } | { readonly publisherId: string };
+export type SendTarget =
+  | { readonly userId: string }
+  | { readonly territory: string }
+  | { readonly publisherId: string };
 
 export interface OutgoingMessage {
   readonly type: MessageType;
@@ -17,13 +20,16 @@ export type SendResult =
   | { readonly ok: false; readonly error: RealtimeError };
 
 const acceptedSchema = z.object({ id: z.string(), type: z.enum(MESSAGE_TYPES), topic: z.string() });
-const refusedSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+const refusedSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
 
 /** The bridge's URL beside Realtime's: `<project>/functions/v1/realtime-bridge/broadcast`. */
 export function bridgeUrlOf(supabase: SupabaseClient): string {
   const endpoint = new URL(supabase.realtime.endPoint);
   endpoint.protocol = endpoint.protocol === 'wss:' ? 'https:' : 'http:';
-  endpoint.pathname = endpoint.pathname.replace(/\/realtime\/v1\/websocket$/, '') + '/functions/v1/realtime-bridge/broadcast';
+  endpoint.pathname =
+    endpoint.pathname.replace(/\/realtime\/v1\/websocket$/, '') + '/functions/v1/realtime-bridge/broadcast';
   endpoint.search = '';
   return endpoint.toString();
 }
@@ -67,6 +73,11 @@ export async function postToBridge(
     if (accepted.success) return { ok: true, ...accepted.data };
   }
   const refused = refusedSchema.safeParse(body);
-  const text = refused.success ? `${refused.data.error.code}: ${refused.data.error.message}` : `HTTP ${response.status}`;
-  return { ok: false, error: new RealtimeError({ kind: 'request', operation, status: response.status }, text, { cause: body }) };
+  const text = refused.success
+    ? `${refused.data.error.code}: ${refused.data.error.message}`
+    : `HTTP ${response.status}`;
+  return {
+    ok: false,
+    error: new RealtimeError({ kind: 'request', operation, status: response.status }, text, { cause: body }),
+  };
 }

@@ -82,10 +82,14 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
     async () => {
       await ctx.ready;
       const cursor = feed.cursor();
-      let query = ctx.supabase.from('team_updates').select(TEAM_UPDATE_COLUMNS).eq('organization_id', ctx.organizationId);
+      let query = ctx.supabase
+        .from('team_updates')
+        .select(TEAM_UPDATE_COLUMNS)
+        .eq('organization_id', ctx.organizationId);
       if (cursor !== null) query = query.gte('created_at', sinceCursor(cursor));
       const { data, error } = await query.order('created_at', { ascending: false }).limit(500);
-      if (error) return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'team_updates backfill' }, error));
+      if (error)
+        return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'team_updates backfill' }, error));
       const { rows, invalid } = parseRows(teamUpdateRowSchema, data);
       if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'team_updates backfill' }, invalid));
       for (const row of rows) add(fromRow(row));

@@ -7,7 +7,9 @@ import { RealtimeError } from './realtime-error.ts';
  * every territory of the organisation's publishers the user can read. Asking the tables (under
  * RLS) rather than guessing keeps a refused join — and its CHANNEL_ERROR loop — from ever happening.
  */
-export async function readTerritories(ctx: Pick<CoreContext, 'supabase' | 'organizationId' | 'ready'>): Promise<readonly string[]> {
+export async function readTerritories(
+  ctx: Pick<CoreContext, 'supabase' | 'organizationId' | 'ready'>,
+): Promise<readonly string[]> {
   const userId = await ctx.ready;
   if (userId === null) return [];
   const member = await ctx.supabase
@@ -21,10 +23,14 @@ export async function readTerritories(ctx: Pick<CoreContext, 'supabase' | 'organ
   const own = Array.isArray(row?.territories) ? row.territories.filter((t): t is string => typeof t === 'string') : [];
   const restricted = own.length > 0 && row?.role !== 'owner' && row?.role !== 'admin';
   if (restricted) return own;
-  const { data, error } = await ctx.supabase.from('publishers').select('territory').eq('organization_id', ctx.organizationId);
+  const { data, error } = await ctx.supabase
+    .from('publishers')
+    .select('territory')
+    .eq('organization_id', ctx.organizationId);
   if (error) throw error;
   const all = new Set<string>();
-  for (const item of (data ?? []) as { territory?: unknown }[]) if (typeof item.territory === 'string') all.add(item.territory);
+  for (const item of (data ?? []) as { territory?: unknown }[])
+    if (typeof item.territory === 'string') all.add(item.territory);
   return [...all].sort();
 }
 

@@ -161,7 +161,9 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
           onSubscribed: () => {
             if (announced) return;
             announced = true;
-            tracker.offer(own ?? { action: 'online', status: 'online', timestamp: new Date(ctx.env.now()).toISOString() });
+            tracker.offer(
+              own ?? { action: 'online', status: 'online', timestamp: new Date(ctx.env.now()).toISOString() },
+            );
           },
           onBroadcast: (event, payload) => {
             const message = ctx.accept(activity, event, payload);

@@ -39,7 +39,9 @@ type DataOf<Type extends MessageType> = MessageOf<Type>['data'];
 export type ServerMessage = {
   [Type in MessageType]: {
     type: Type;
-    data: Type extends 'team_update' ? Omit<DataOf<'team_update'>, 'details'> & { details?: DataOf<'team_update'>['details'] } : DataOf<Type>;
+    data: Type extends 'team_update'
+      ? Omit<DataOf<'team_update'>, 'details'> & { details?: DataOf<'team_update'>['details'] }
+      : DataOf<Type>;
     /** Accepted for the seed's call sites; the bridge stamps its own time. */
     timestamp?: string;
   };

@@ -13,7 +13,10 @@ const serverEnvSchema = z
     NEXT_PUBLIC_SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(1, 'is required (the service role key, server-side only)'),
   })
-  .refine((env) => env.SUPABASE_URL ?? env.NEXT_PUBLIC_SUPABASE_URL, { message: 'is required', path: ['SUPABASE_URL'] });
+  .refine((env) => env.SUPABASE_URL ?? env.NEXT_PUBLIC_SUPABASE_URL, {
+    message: 'is required',
+    path: ['SUPABASE_URL'],
+  });
 
 let cached: { key: string; server: RealtimeServer } | undefined;
 
@@ -33,6 +36,10 @@ export function getWebSocketServer(env: Record<string, string | undefined> = pro
   }
   const supabaseUrl = (parsed.data.SUPABASE_URL ?? parsed.data.NEXT_PUBLIC_SUPABASE_URL)!;
   const key = `${supabaseUrl}\n${parsed.data.SUPABASE_SERVICE_ROLE_KEY}`;
-  if (cached?.key !== key) cached = { key, server: createRealtimeServer({ supabaseUrl, serviceRoleKey: parsed.data.SUPABASE_SERVICE_ROLE_KEY }) };
+  if (cached?.key !== key)
+    cached = {
+      key,
+      server: createRealtimeServer({ supabaseUrl, serviceRoleKey: parsed.data.SUPABASE_SERVICE_ROLE_KEY }),
+    };
   return cached.server;
 }

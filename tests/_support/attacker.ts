@@ -22,7 +22,14 @@ export function userClaims(user: FixtureUser, extra: Record<string, unknown> = {
 /** A token without the secret's signature on these exact claims. */
 export type ForgeryKind = 'otherSecret' | 'algNone' | 'editedPayload' | 'expired' | 'missingExp' | 'missingRole';
 
-export const FORGERIES: readonly ForgeryKind[] = ['otherSecret', 'algNone', 'editedPayload', 'expired', 'missingExp', 'missingRole'];
+export const FORGERIES: readonly ForgeryKind[] = [
+  'otherSecret',
+  'algNone',
+  'editedPayload',
+  'expired',
+  'missingExp',
+  'missingRole',
+];
 
 /**
  * The forged tokens, each aiming at `service_role` where the forgery allows a role choice, so a
@@ -69,7 +76,12 @@ export function signedWithRole(secret: string, role: string, user: FixtureUser =
  * before it (or with it): delivery is ordered per channel, so a forged message sent before the
  * legitimate one would have arrived first.
  */
-export async function expectOnlyLegit<T>(inbox: Inbox<T>, legit: (item: T) => boolean, forged: (item: T) => boolean, what: string): Promise<T> {
+export async function expectOnlyLegit<T>(
+  inbox: Inbox<T>,
+  legit: (item: T) => boolean,
+  forged: (item: T) => boolean,
+  what: string,
+): Promise<T> {
   const arrived = await inbox.next(legit, what);
   expect(inbox.items.filter(forged)).toEqual([]);
   return arrived;

@@ -31,7 +31,11 @@ export interface AuthStackOptions {
   shareDatabaseUrl?: boolean;
 }
 
-export async function startAuthStack(backend: Backend, config: StackConfigInput = {}, options: AuthStackOptions = {}): Promise<AuthStack> {
+export async function startAuthStack(
+  backend: Backend,
+  config: StackConfigInput = {},
+  options: AuthStackOptions = {},
+): Promise<AuthStack> {
   const database = await createTestDatabase(backend);
   if (options.shareDatabaseUrl && database.url) config = { ...config, databaseUrl: database.url };
   const logs: string[] = [];
@@ -40,7 +44,9 @@ export async function startAuthStack(backend: Backend, config: StackConfigInput 
     { db: database.db, log: (line) => logs.push(line) },
   );
   const client = (key: string = stack.config.anonKey) =>
-    createClient(stack.url, key, { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } });
+    createClient(stack.url, key, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    });
   return {
     stack,
     database,
@@ -48,7 +54,10 @@ export async function startAuthStack(backend: Backend, config: StackConfigInput 
     client,
     async signedIn(user) {
       const c = client();
-      const { error } = await c.auth.signInWithPassword({ email: fixture.USERS[user].email, password: fixture.FIXTURE_PASSWORD });
+      const { error } = await c.auth.signInWithPassword({
+        email: fixture.USERS[user].email,
+        password: fixture.FIXTURE_PASSWORD,
+      });
       if (error) throw error;
       return c;
     },

@@ -68,7 +68,11 @@ export class Inbox<T> {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== entry);
-        reject(new Error(`timed out after ${WAIT_MS} ms waiting for ${what}; received: ${JSON.stringify(this.items).slice(0, 2000)}`));
+        reject(
+          new Error(
+            `timed out after ${WAIT_MS} ms waiting for ${what}; received: ${JSON.stringify(this.items).slice(0, 2000)}`,
+          ),
+        );
       }, WAIT_MS);
       this.waiters.push(entry);
     });

@@ -4,7 +4,13 @@
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { startLocalStack, systemClock, type Clock, type LocalStack, type RealtimeLimits } from '../../local-stack/index.ts';
+import {
+  startLocalStack,
+  systemClock,
+  type Clock,
+  type LocalStack,
+  type RealtimeLimits,
+} from '../../local-stack/index.ts';
 import { Inbox } from './inbox.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';
@@ -167,12 +173,17 @@ export interface RawSocket {
 
 export async function rawSocket(stack: LocalStack, query: Record<string, string> = {}): Promise<RawSocket> {
   const url = new URL(`${stack.url.replace('http', 'ws')}/realtime/v1/websocket`);
-  for (const [k, v] of Object.entries({ apikey: stack.config.anonKey, vsn: '2.0.0', ...query })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({ apikey: stack.config.anonKey, vsn: '2.0.0', ...query }))
+    url.searchParams.set(k, v);
   const ws = new WebSocket(url);
   const frames = new Inbox<RawFrame>();
   ws.on('message', (data, isBinary) => {
     const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-    frames.push(isBinary ? { kind: 'binary', value: buffer } : { kind: 'text', value: JSON.parse(buffer.toString('utf8')) as unknown });
+    frames.push(
+      isBinary
+        ? { kind: 'binary', value: buffer }
+        : { kind: 'text', value: JSON.parse(buffer.toString('utf8')) as unknown },
+    );
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -207,7 +218,11 @@ export async function rawSocket(stack: LocalStack, query: Record<string, string>
 }
 
 /** The HTTP refusal of an upgrade: status and JSON body (§1.2). */
-export async function refusedUpgrade(stack: LocalStack, query: Record<string, string>, headers: Record<string, string> = {}) {
+export async function refusedUpgrade(
+  stack: LocalStack,
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   const url = new URL(`${stack.url.replace('http', 'ws')}/realtime/v1/websocket`);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const ws = new WebSocket(url, { headers });

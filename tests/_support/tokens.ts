@@ -15,13 +15,29 @@ export interface ClaimOptions {
   extra?: Record<string, unknown>;
 }
 
-export function fixtureClaims(user: FixtureUser, options: ClaimOptions = {}): Record<string, unknown> & { role: string; sub: string; exp: number } {
+export function fixtureClaims(
+  user: FixtureUser,
+  options: ClaimOptions = {},
+): Record<string, unknown> & { role: string; sub: string; exp: number } {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const { id, email } = fixture.USERS[user];
-  return { sub: id, email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + (options.ttlSeconds ?? 3600), ...options.extra };
+  return {
+    sub: id,
+    email,
+    role: 'authenticated',
+    aud: 'authenticated',
+    iat: now,
+    exp: now + (options.ttlSeconds ?? 3600),
+    ...options.extra,
+  };
 }
 
 /** A fixture user's access token, signed with `secret`. */
-export function signFixtureToken(secret: string, user: FixtureUser, ttlSeconds = 3600, options: Omit<ClaimOptions, 'ttlSeconds'> = {}): Promise<string> {
+export function signFixtureToken(
+  secret: string,
+  user: FixtureUser,
+  ttlSeconds = 3600,
+  options: Omit<ClaimOptions, 'ttlSeconds'> = {},
+): Promise<string> {
   return signJwt(fixtureClaims(user, { ...options, ttlSeconds }), secret);
 }

@@ -40,7 +40,9 @@ export function userClients(stack: LocalStack): UserClients {
   };
 }
 
-export type SubscribeOutcome = { status: 'SUBSCRIBED' } | { status: 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOSED'; error?: Error };
+export type SubscribeOutcome =
+  | { status: 'SUBSCRIBED' }
+  | { status: 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOSED'; error?: Error };
 
 /** Subscribes and resolves with the first terminal status (realtime-js calls back once per change). */
 export function subscribed(channel: RealtimeChannel): Promise<SubscribeOutcome> {

@@ -21,7 +21,11 @@ export interface BridgeBody {
   id?: string;
   type?: string;
   topic?: string;
-  error?: { code: string; message: string; details?: { issues?: { path: string; message: string }[]; [key: string]: unknown } };
+  error?: {
+    code: string;
+    message: string;
+    details?: { issues?: { path: string; message: string }[]; [key: string]: unknown };
+  };
   [key: string]: unknown;
 }
 
@@ -42,7 +46,11 @@ export interface BridgeStack {
   url: string;
   /** The bearer token of a caller (the service role key, the anon key, or a user's access token). */
   token(caller: Caller): Promise<string>;
-  request(method: string, path: string, options?: { caller?: Caller; body?: unknown; raw?: BodyInit; headers?: Record<string, string> }): Promise<BridgeAnswer>;
+  request(
+    method: string,
+    path: string,
+    options?: { caller?: Caller; body?: unknown; raw?: BodyInit; headers?: Record<string, string> },
+  ): Promise<BridgeAnswer>;
   /** A supabase-js client of `caller` subscribed to `topics`; everything they hear goes to one collector. */
   observe(caller: Caller, topics: readonly string[]): Promise<Inbox<Received>>;
   /** Rows of a table matching a SQL condition, read as the superuser (what was written). */
@@ -52,7 +60,11 @@ export interface BridgeStack {
 }
 
 /** Starts a stack whose functions folder holds only realtime-bridge (the real code) and `env` as its .env. */
-export async function startBridgeStack(backend: Backend, env: Record<string, string> = {}, options: { shareDatabaseUrl?: boolean } = {}): Promise<BridgeStack> {
+export async function startBridgeStack(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { shareDatabaseUrl?: boolean } = {},
+): Promise<BridgeStack> {
   const dir = bridgeFunctionsDir(env);
   const auth = await startAuthStack(backend, { functionsDir: dir.functionsDir }, options);
   const url = `${auth.stack.url}/functions/v1/realtime-bridge`;
@@ -63,7 +75,10 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
     if (caller === 'anon') return auth.stack.config.anonKey;
     const user = caller === 'acmeAdmin' ? ACME_ADMIN : USERS[caller];
     const now = Math.floor(Date.now() / 1000);
-    return signJwt({ sub: user.id, email: user.email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 3600 }, auth.stack.config.jwtSecret);
+    return signJwt(
+      { sub: user.id, email: user.email, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 3600 },
+      auth.stack.config.jwtSecret,
+    );
   };
 
   return {
@@ -74,7 +89,11 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
       const response = await fetch(`${url}${path}`, {
         method,
         headers: { authorization: `Bearer ${await token(caller)}`, 'content-type': 'application/json', ...headers },
-        ...(raw !== undefined ? { body: raw, duplex: 'half' } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(raw !== undefined
+          ? { body: raw, duplex: 'half' }
+          : body !== undefined
+            ? { body: JSON.stringify(body) }
+            : {}),
       } as RequestInit);
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as BridgeBody };
@@ -89,11 +108,15 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
       // Fetch the token before the first join (realtime-js would otherwise join with the anon key).
       await client.realtime.setAuth();
       const collector = new Inbox<Received>();
-      for (const topic of topics) await subscribeAll(client.channel(topic, { config: { private: true } }), topic, collector);
+      for (const topic of topics)
+        await subscribeAll(client.channel(topic, { config: { private: true } }), topic, collector);
       return collector;
     },
     async count(table, where, params = []) {
-      const { rows } = await auth.database.db.query<{ n: number }>(`select count(*)::int as n from ${table} where ${where}`, params);
+      const { rows } = await auth.database.db.query<{ n: number }>(
+        `select count(*)::int as n from ${table} where ${where}`,
+        params,
+      );
       return rows[0]!.n;
     },
     async createAcmeAdmin() {
@@ -102,7 +125,10 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
          values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, '', now(), '', '', '', '', '{}'::jsonb, '{}'::jsonb, now(), now())`,
         [ACME_ADMIN.id, ACME_ADMIN.email],
       );
-      await auth.database.db.query(`insert into public.organization_members (organization_id, user_id, role) values ($1, $2, 'admin')`, [USERS.acmeOwner.orgId, ACME_ADMIN.id]);
+      await auth.database.db.query(
+        `insert into public.organization_members (organization_id, user_id, role) values ($1, $2, 'admin')`,
+        [USERS.acmeOwner.orgId, ACME_ADMIN.id],
+      );
     },
     async stop() {
       await Promise.all(clients.map((c) => c.removeAllChannels()));
@@ -114,7 +140,9 @@ export async function startBridgeStack(backend: Backend, env: Record<string, str
 }
 
 function subscribeAll(channel: RealtimeChannel, topic: string, collector: Inbox<Received>): Promise<void> {
-  channel.on('broadcast', { event: '*' }, (message) => collector.push({ topic, event: message.event, payload: message.payload as Received['payload'] }));
+  channel.on('broadcast', { event: '*' }, (message) =>
+    collector.push({ topic, event: message.event, payload: message.payload as Received['payload'] }),
+  );
   return new Promise((resolve, reject) => {
     channel.subscribe((status, error) => {
       if (status === 'SUBSCRIBED') resolve();

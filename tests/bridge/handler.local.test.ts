@@ -46,7 +46,12 @@ describe.each(BACKENDS)('handleRequest with an injected clock on %s', (backend) 
   });
 
   function gmailRequest(eventId: string, timestamp: number): Request {
-    const body = JSON.stringify({ eventId, recipientEmail: USERS.acmeOwner.email, from: 'Dee', subject: `window ${eventId}` });
+    const body = JSON.stringify({
+      eventId,
+      recipientEmail: USERS.acmeOwner.email,
+      from: 'Dee',
+      subject: `window ${eventId}`,
+    });
     const signature = createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex');
     return new Request(`http://bridge.test/realtime-bridge/integrations/gmail/${ACME}`, {
       method: 'POST',
@@ -63,7 +68,8 @@ describe.each(BACKENDS)('handleRequest with an injected clock on %s', (backend) 
   ])('a signature %s: %i', async (name, offsetSeconds, status) => {
     const response = await handleRequest(gmailRequest(`window-${name}`, NOW_MS / 1000 + offsetSeconds));
     expect(response.status).toBe(status);
-    if (status === 401) expect(((await response.json()) as { error: { code: string } }).error.code).toBe('stale_timestamp');
+    if (status === 401)
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('stale_timestamp');
   });
 
   test("a user_snapshot's envelope carries the injected time", async () => {
@@ -71,7 +77,13 @@ describe.each(BACKENDS)('handleRequest with an injected clock on %s', (backend) 
       new Request('http://bridge.test/realtime-bridge/broadcast', {
         method: 'POST',
         headers: { authorization: `Bearer ${bridge.auth.stack.config.serviceRoleKey}` },
-        body: JSON.stringify({ organizationId: ACME, message: { type: 'user_snapshot', data: { userId: USERS.acmeOwner.id, activity: { action: 'clocked', status: 'online' } } } }),
+        body: JSON.stringify({
+          organizationId: ACME,
+          message: {
+            type: 'user_snapshot',
+            data: { userId: USERS.acmeOwner.id, activity: { action: 'clocked', status: 'online' } },
+          },
+        }),
       }),
     );
     expect(response.status).toBe(202);

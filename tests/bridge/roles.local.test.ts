@@ -33,9 +33,22 @@ function messageOf(type: MessageType, caller: Caller, n: number): Record<string,
     case 'notification':
       return { type, data: { message: `hello ${n}`, level: 'info', userId: OWNER } };
     case 'agent_status':
-      return { type, data: { agentId: `matrix-agent-${n}`, status: 'processing', progress: { progress: 10, currentTask: `task ${n}` } } };
+      return {
+        type,
+        data: {
+          agentId: `matrix-agent-${n}`,
+          status: 'processing',
+          progress: { progress: 10, currentTask: `task ${n}` },
+        },
+      };
     case 'publisher_update':
-      return { type, data: { publisherId: SUNRISE.id, update: { field: 'status', newValue: `stage_${lettersOf(n)}`, updatedBy: null } } };
+      return {
+        type,
+        data: {
+          publisherId: SUNRISE.id,
+          update: { field: 'status', newValue: `stage_${lettersOf(n)}`, updatedBy: null },
+        },
+      };
     case 'user_snapshot':
       return { type, data: { userId: CALLER_ID[caller], activity: { action: `viewing ${n}`, status: 'online' } } };
   }
@@ -54,15 +67,27 @@ const OBSERVED_ON: Record<MessageType, string> = {
   publisher_update: territoryTopic(ACME, SUNRISE.territory),
   user_snapshot: activityTopic(ACME),
 };
-const ANSWERED_TOPIC: Record<MessageType, string> = { ...OBSERVED_ON, publisher_update: publisherRecordTopic(ACME, SUNRISE.id, SUNRISE.territory) };
+const ANSWERED_TOPIC: Record<MessageType, string> = {
+  ...OBSERVED_ON,
+  publisher_update: publisherRecordTopic(ACME, SUNRISE.id, SUNRISE.territory),
+};
 
-const ALL: readonly MessageType[] = ['team_update', 'notification', 'agent_status', 'publisher_update', 'user_snapshot'];
+const ALL: readonly MessageType[] = [
+  'team_update',
+  'notification',
+  'agent_status',
+  'publisher_update',
+  'user_snapshot',
+];
 /** The role table: what each caller may send in Acme, and the refusal code of the rest. */
 const TABLE: Record<Caller, { allowed: readonly MessageType[]; refusal: string }> = {
   service_role: { allowed: ALL, refusal: '' },
   acmeOwner: { allowed: ALL, refusal: '' },
   acmeAdmin: { allowed: ALL, refusal: '' },
-  acmeWest: { allowed: ['team_update', 'notification', 'publisher_update', 'user_snapshot'], refusal: 'type_not_allowed' },
+  acmeWest: {
+    allowed: ['team_update', 'notification', 'publisher_update', 'user_snapshot'],
+    refusal: 'type_not_allowed',
+  },
   acmeAgent: { allowed: ['agent_status'], refusal: 'type_not_allowed' },
   globexMember: { allowed: [], refusal: 'not_a_member' },
   anon: { allowed: [], refusal: 'anonymous_caller' },
@@ -87,8 +112,12 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
     await bridge.count('public.team_updates', 'true'),
     await bridge.count('public.notifications', 'true'),
     await bridge.count('public.agent_runs', 'true'),
-    await bridge.count('public.publishers', 'id = $1 and version > 1', [SUNRISE.id]) +
-      (await bridge.auth.database.db.query<{ v: number }>('select version as v from public.publishers where id = $1', [SUNRISE.id])).rows[0]!.v,
+    (await bridge.count('public.publishers', 'id = $1 and version > 1', [SUNRISE.id])) +
+      (
+        await bridge.auth.database.db.query<{ v: number }>('select version as v from public.publishers where id = $1', [
+          SUNRISE.id,
+        ])
+      ).rows[0]!.v,
   ];
 
   const cases = (Object.keys(TABLE) as Caller[]).flatMap((caller) => ALL.map((type) => [caller, type] as const));
@@ -100,7 +129,10 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
       const answer = await bridge.request('POST', '/broadcast', { caller, body });
       expect(answer.body).toEqual({ id: expect.any(String), type, topic: ANSWERED_TOPIC[type] });
       expect(answer.status).toBe(202);
-      const heard = await owner.first((r) => r.payload.id === answer.body.id && r.topic === OBSERVED_ON[type], `${type} ${answer.body.id}`);
+      const heard = await owner.first(
+        (r) => r.payload.id === answer.body.id && r.topic === OBSERVED_ON[type],
+        `${type} ${answer.body.id}`,
+      );
       expect(heard.event).toBe(type);
       expect(heard.payload.type).toBe(type);
       return;
@@ -110,12 +142,21 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
     const answer = await bridge.request('POST', '/broadcast', { caller, body });
     expect(answer.status).toBe(403);
     expect(answer.body.error?.code).toBe(TABLE[caller].refusal);
-    expect(answer.body.error?.message).toMatch(caller === 'anon' ? /anon key/ : caller === 'globexMember' ? /not a member/ : new RegExp(`may not send ${type}`));
+    expect(answer.body.error?.message).toMatch(
+      caller === 'anon' ? /anon key/ : caller === 'globexMember' ? /not a member/ : new RegExp(`may not send ${type}`),
+    );
     expect(await written()).toEqual(before);
     // Nothing delivered: the next thing the owner hears on that topic is the service role's sentinel.
-    const sentinel = await bridge.request('POST', '/broadcast', { body: { organizationId: ACME, message: messageOf(type, 'service_role', 1000 + i) } });
+    const sentinel = await bridge.request('POST', '/broadcast', {
+      body: { organizationId: ACME, message: messageOf(type, 'service_role', 1000 + i) },
+    });
     expect(sentinel.status).toBe(202);
     await owner.first((r) => r.payload.id === sentinel.body.id, 'the sentinel');
-    expect(owner.items.slice(heardBefore).filter((r) => r.topic === OBSERVED_ON[type]).map((r) => r.payload.id)).toEqual([sentinel.body.id]);
+    expect(
+      owner.items
+        .slice(heardBefore)
+        .filter((r) => r.topic === OBSERVED_ON[type])
+        .map((r) => r.payload.id),
+    ).toEqual([sentinel.body.id]);
   });
 });

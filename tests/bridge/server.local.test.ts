@@ -17,13 +17,20 @@ describe.each(BACKENDS)('src/server against the bridge on %s', (backend) => {
 
   beforeAll(async () => {
     bridge = await startBridgeStack(backend);
-    owner = await bridge.observe('acmeOwner', [orgTopic(ACME), userTopic(USERS.acmeOwner.id), territoryTopic(ACME, 'US_West')]);
+    owner = await bridge.observe('acmeOwner', [
+      orgTopic(ACME),
+      userTopic(USERS.acmeOwner.id),
+      territoryTopic(ACME, 'US_West'),
+    ]);
   });
   afterAll(async () => {
     await bridge?.stop();
   });
 
-  const env = () => ({ SUPABASE_URL: bridge.auth.stack.url, SUPABASE_SERVICE_ROLE_KEY: bridge.auth.stack.config.serviceRoleKey });
+  const env = () => ({
+    SUPABASE_URL: bridge.auth.stack.url,
+    SUPABASE_SERVICE_ROLE_KEY: bridge.auth.stack.config.serviceRoleKey,
+  });
 
   test("the seed's example: getWebSocketServer().broadcastToOrganization, details defaulting to {}", async () => {
     const organizationId = ACME;
@@ -34,40 +41,68 @@ describe.each(BACKENDS)('src/server against the bridge on %s', (backend) => {
     });
     expect(delivered).toEqual({ id: expect.any(String), type: 'team_update', topic: orgTopic(ACME) });
     const heard = await owner.first((r) => r.payload.id === delivered.id);
-    expect(heard.payload.data).toMatchObject({ message: 'New publisher assigned', updateType: 'assignment', details: {} });
+    expect(heard.payload.data).toMatchObject({
+      message: 'New publisher assigned',
+      updateType: 'assignment',
+      details: {},
+    });
   });
 
   test('getWebSocketServer refuses a bad environment naming the variable', () => {
     expect(() => getWebSocketServer({ SUPABASE_URL: bridge.auth.stack.url })).toThrow(/SUPABASE_SERVICE_ROLE_KEY/);
-    expect(() => getWebSocketServer({ SUPABASE_URL: 'not a url', SUPABASE_SERVICE_ROLE_KEY: 'k' })).toThrow(/SUPABASE_URL/);
+    expect(() => getWebSocketServer({ SUPABASE_URL: 'not a url', SUPABASE_SERVICE_ROLE_KEY: 'k' })).toThrow(
+      /SUPABASE_URL/,
+    );
     expect(getWebSocketServer(env())).toBe(getWebSocketServer(env()));
   });
 
   test('a member with their access token: sendToUser and sendToTerritory deliver; a type they may not send throws 403', async () => {
-    const west = createRealtimeServer({ supabaseUrl: bridge.auth.stack.url, accessToken: await bridge.token('acmeWest') });
+    const west = createRealtimeServer({
+      supabaseUrl: bridge.auth.stack.url,
+      accessToken: await bridge.token('acmeWest'),
+    });
     const note = await west.sendToUser(ACME, USERS.acmeOwner.id, { message: 'Can you review Sunrise?', level: 'info' });
     expect(note.topic).toBe(userTopic(USERS.acmeOwner.id));
     await owner.first((r) => r.payload.id === note.id && r.payload.data.message === 'Can you review Sunrise?');
-    const team = await west.sendToTerritory(ACME, 'US_West', { type: 'team_update', data: { message: 'West call at 3', updateType: 'territory_change' } });
+    const team = await west.sendToTerritory(ACME, 'US_West', {
+      type: 'team_update',
+      data: { message: 'West call at 3', updateType: 'territory_change' },
+    });
     expect(team.topic).toBe(territoryTopic(ACME, 'US_West'));
     const heard = await owner.first((r) => r.payload.id === team.id);
     expect(heard.payload.data).toMatchObject({ territory: 'US_West', userId: USERS.acmeWest.id });
-    const refused = west.broadcastToOrganization(ACME, { type: 'agent_status', data: { agentId: 'x', status: 'idle' } });
+    const refused = west.broadcastToOrganization(ACME, {
+      type: 'agent_status',
+      data: { agentId: 'x', status: 'idle' },
+    });
     await expect(refused).rejects.toBeInstanceOf(BridgeRequestError);
     await expect(refused).rejects.toMatchObject({ status: 403, code: 'type_not_allowed' });
   });
 
   test('idempotencyKey: the same answer twice', async () => {
-    const server = createRealtimeServer({ supabaseUrl: bridge.auth.stack.url, serviceRoleKey: bridge.auth.stack.config.serviceRoleKey });
+    const server = createRealtimeServer({
+      supabaseUrl: bridge.auth.stack.url,
+      serviceRoleKey: bridge.auth.stack.config.serviceRoleKey,
+    });
     const message = { type: 'notification', data: { message: 'once', level: 'success' } } as const;
     const first = await server.broadcastToOrganization(ACME, message, { idempotencyKey: 'server-once', source: 'crm' });
-    expect(await server.broadcastToOrganization(ACME, message, { idempotencyKey: 'server-once', source: 'crm' })).toEqual(first);
+    expect(
+      await server.broadcastToOrganization(ACME, message, { idempotencyKey: 'server-once', source: 'crm' }),
+    ).toEqual(first);
     expect(await bridge.count('public.notifications', "message = 'once' and source = 'crm'")).toBe(1);
   });
 
   test('getConnectionStats and getHealth', async () => {
-    const ownerServer = createRealtimeServer({ supabaseUrl: bridge.auth.stack.url, accessToken: await bridge.token('acmeOwner') });
-    expect(await ownerServer.getConnectionStats(ACME)).toEqual({ organizationId: ACME, users: 0, connections: 0, perUser: [] });
+    const ownerServer = createRealtimeServer({
+      supabaseUrl: bridge.auth.stack.url,
+      accessToken: await bridge.token('acmeOwner'),
+    });
+    expect(await ownerServer.getConnectionStats(ACME)).toEqual({
+      organizationId: ACME,
+      users: 0,
+      connections: 0,
+      perUser: [],
+    });
     await expect(ownerServer.getConnectionStats(GLOBEX)).rejects.toMatchObject({ status: 403, code: 'not_a_member' });
     const service = getWebSocketServer(env());
     expect((await service.getConnectionStats()).organizations.map((o) => o.organizationId)).toEqual([ACME, GLOBEX]);

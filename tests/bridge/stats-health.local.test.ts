@@ -86,7 +86,9 @@ describe.each(BACKENDS)('GET /stats, GET /health and 429 on %s', (backend) => {
     // The instrument sees a service-role channel that stays: one joined by hand shows up, then goes.
     const lingering = bridge.auth.client(bridge.auth.stack.config.serviceRoleKey);
     const channel = lingering.channel(orgTopic(ACME), { config: { private: true } });
-    await new Promise<void>((resolve, reject) => channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : reject(error ?? new Error(status)))));
+    await new Promise<void>((resolve, reject) =>
+      channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : reject(error ?? new Error(status)))),
+    );
     expect(held()).toEqual({ ...tabsOnly, connections: tabsOnly.connections + 1, acme: tabsOnly.acme + 1 });
     await lingering.removeChannel(channel);
     lingering.realtime.disconnect();
@@ -114,7 +116,10 @@ describe.each(BACKENDS)('GET /stats, GET /health and 429 on %s', (backend) => {
   });
 
   test(`429 with Retry-After above ${RATE_LIMIT} requests/s for one organisation, the other unaffected`, async () => {
-    const body = { organizationId: GLOBEX, message: { type: 'notification', data: { message: 'burst', level: 'info' } } };
+    const body = {
+      organizationId: GLOBEX,
+      message: { type: 'notification', data: { message: 'burst', level: 'info' } },
+    };
     const answers = await Promise.all(Array.from({ length: 10 }, () => bridge.request('POST', '/broadcast', { body })));
     const limited = answers.filter((a) => a.status === 429);
     expect(limited.length).toBeGreaterThan(0);
@@ -126,9 +131,14 @@ describe.each(BACKENDS)('GET /stats, GET /health and 429 on %s', (backend) => {
       details: { retryAfterMs: expect.any(Number) },
     });
     // Only what was accepted was written.
-    expect(await bridge.count('public.notifications', "message = 'burst'")).toBe(answers.filter((a) => a.status === 202).length);
+    expect(await bridge.count('public.notifications', "message = 'burst'")).toBe(
+      answers.filter((a) => a.status === 202).length,
+    );
     const acme = await bridge.request('POST', '/broadcast', {
-      body: { organizationId: ACME, message: { type: 'notification', data: { message: 'acme is not limited by globex', level: 'info' } } },
+      body: {
+        organizationId: ACME,
+        message: { type: 'notification', data: { message: 'acme is not limited by globex', level: 'info' } },
+      },
     });
     expect(acme.status).toBe(202);
   });
@@ -168,7 +178,10 @@ async function makeDatabaseUnreachable(bridge: BridgeStack): Promise<void> {
   await admin.connect();
   try {
     await admin.query(`alter database ${name} allow_connections false`);
-    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+    await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [name],
+    );
   } finally {
     await admin.end();
   }

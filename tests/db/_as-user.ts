@@ -2,7 +2,13 @@
  * Helpers for the DB suites: run SQL as a fixture user (RLS applies), classify a write as
  * allowed or refused, and capture the realtime.messages rows a statement produced.
  */
-import { isPostgresError, withClaims, type Database, type JwtClaims, type Queryable } from '../../local-stack/db/index.ts';
+import {
+  isPostgresError,
+  withClaims,
+  type Database,
+  type JwtClaims,
+  type Queryable,
+} from '../../local-stack/db/index.ts';
 import { fixtureClaims, type FixtureUser } from '../_support/tokens.ts';
 
 export type { FixtureUser } from '../_support/tokens.ts';
@@ -28,7 +34,12 @@ export type Outcome = 'allowed' | 'refused';
  * clause hides the row: 0 rows) or loudly (`with check` or a missing column grant: SQLSTATE 42501).
  * Any other error is a bug in the test or the schema and is rethrown.
  */
-export async function attempt(db: Database, caller: Caller, sql: string, params: readonly unknown[] = []): Promise<Outcome> {
+export async function attempt(
+  db: Database,
+  caller: Caller,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<Outcome> {
   try {
     const { affectedRows } = await asCaller(db, caller, (tx) => tx.query(sql, params));
     return affectedRows > 0 ? 'allowed' : 'refused';

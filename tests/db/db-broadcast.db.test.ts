@@ -30,7 +30,9 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
   it('relays realtime.send with the row id, the injected payload id and the private flag', async () => {
     await t.db.query(`select realtime.send('{"hello":"world"}'::jsonb, 'greet', 'room-send')`);
     const message = await received.first((m) => m.topic === 'room-send');
-    const { rows } = await t.db.query<{ id: string }>(`select id::text from realtime.messages where topic = 'room-send'`);
+    const { rows } = await t.db.query<{ id: string }>(
+      `select id::text from realtime.messages where topic = 'room-send'`,
+    );
     expect(message).toEqual({
       id: rows[0]!.id,
       topic: 'room-send',
@@ -72,7 +74,14 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
     expect(insert).toMatchObject({
       event: 'INSERT',
       private: true,
-      payload: { operation: 'INSERT', schema: 'public', table: 'dbb_todos', record: { id: 1, title: 'x' }, old_record: null, id: insert!.id },
+      payload: {
+        operation: 'INSERT',
+        schema: 'public',
+        table: 'dbb_todos',
+        record: { id: 1, title: 'x' },
+        old_record: null,
+        id: insert!.id,
+      },
     });
     expect(update!.payload).toMatchObject({ operation: 'UPDATE', record: { title: 'y' }, old_record: { title: 'x' } });
     expect(del!.payload).toMatchObject({ operation: 'DELETE', record: null, old_record: { id: 1 } });
@@ -80,19 +89,27 @@ describe.each(BACKENDS)('database broadcast listener on %s', (backend) => {
 
   it('keeps commit order within and across transactions', async () => {
     await t.db.transaction(async (tx) => {
-      for (let i = 0; i < 5; i++) await tx.query(`select realtime.send($1::jsonb, 'n', 'room-order', false)`, [JSON.stringify({ i })]);
+      for (let i = 0; i < 5; i++)
+        await tx.query(`select realtime.send($1::jsonb, 'n', 'room-order', false)`, [JSON.stringify({ i })]);
     });
-    for (let i = 5; i < 10; i++) await t.db.query(`select realtime.send($1::jsonb, 'n', 'room-order', false)`, [JSON.stringify({ i })]);
+    for (let i = 5; i < 10; i++)
+      await t.db.query(`select realtime.send($1::jsonb, 'n', 'room-order', false)`, [JSON.stringify({ i })]);
     const all = await waitForTopic('room-order', 10);
     expect(all.map((m) => (m.payload as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('skips rolled-back inserts, authorization probes and non-broadcast rows', async () => {
-    await t.db.transaction(async (tx) => tx.query(`select realtime.send('{}'::jsonb, 'nope', 'room-skip')`), { rollback: true });
+    await t.db.transaction(async (tx) => tx.query(`select realtime.send('{}'::jsonb, 'nope', 'room-skip')`), {
+      rollback: true,
+    });
     await asCaller(t.db, 'acmeOwner', (tx) =>
-      tx.query(`insert into realtime.messages (topic, extension, private) values ('room-skip', 'broadcast', true)`).catch(() => undefined),
+      tx
+        .query(`insert into realtime.messages (topic, extension, private) values ('room-skip', 'broadcast', true)`)
+        .catch(() => undefined),
     );
-    await t.db.query(`insert into realtime.messages (topic, extension, event, payload) values ('room-skip', 'presence', 'x', '{}')`);
+    await t.db.query(
+      `insert into realtime.messages (topic, extension, event, payload) values ('room-skip', 'presence', 'x', '{}')`,
+    );
     // §7.2: a row without an event or a payload is not a broadcast the server can relay.
     await t.db.query(`insert into realtime.messages (topic, extension) values ('room-skip', 'broadcast')`);
     await sentinel('room-skip-done');

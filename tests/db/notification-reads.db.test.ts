@@ -23,7 +23,10 @@ async function listed(tx: Queryable): Promise<Listed[]> {
 }
 
 async function markRead(tx: Queryable, ids: string[] | null = null, org: string | null = null): Promise<number> {
-  const { rows } = await tx.query<{ n: number }>(`select public.mark_notifications_read($1::uuid[], $2::uuid) as n`, [ids, org]);
+  const { rows } = await tx.query<{ n: number }>(`select public.mark_notifications_read($1::uuid[], $2::uuid) as n`, [
+    ids,
+    org,
+  ]);
   return rows[0]!.n;
 }
 
@@ -85,7 +88,9 @@ describe.each(BACKENDS)('notification read state on %s', (backend) => {
         };
         if (sql.startsWith('update')) await setup();
         try {
-          expect(await attempt(t.db, caller, sql, params(caller))).toBe(allowed.includes(caller) ? 'allowed' : 'refused');
+          expect(await attempt(t.db, caller, sql, params(caller))).toBe(
+            allowed.includes(caller) ? 'allowed' : 'refused',
+          );
         } finally {
           await t.db.query('delete from public.notification_reads');
         }
@@ -100,12 +105,22 @@ describe.each(BACKENDS)('notification read state on %s', (backend) => {
     );
     try {
       for (const caller of CALLERS.filter((c) => c !== 'anon')) {
-        const own = await asCaller(t.db, caller, async (tx) => (await tx.query<{ user_id: string }>(`select user_id from public.notification_reads`)).rows);
+        const own = await asCaller(
+          t.db,
+          caller,
+          async (tx) => (await tx.query<{ user_id: string }>(`select user_id from public.notification_reads`)).rows,
+        );
         expect({ caller, own }).toEqual({ caller, own: caller === 'acmeAgent' ? [] : [{ user_id: U[caller].id }] });
       }
-      expect(await attempt(t.db, 'acmeWest', `delete from public.notification_reads where user_id = $1`, [U.acmeOwner.id])).toBe('refused');
-      expect(await attempt(t.db, 'acmeWest', `delete from public.notification_reads where user_id = $1`, [U.acmeWest.id])).toBe('allowed');
-      const anon = await asCaller(t.db, 'anon', (tx) => tx.query(`select * from public.notification_reads`)).catch((e: unknown) => e);
+      expect(
+        await attempt(t.db, 'acmeWest', `delete from public.notification_reads where user_id = $1`, [U.acmeOwner.id]),
+      ).toBe('refused');
+      expect(
+        await attempt(t.db, 'acmeWest', `delete from public.notification_reads where user_id = $1`, [U.acmeWest.id]),
+      ).toBe('allowed');
+      const anon = await asCaller(t.db, 'anon', (tx) => tx.query(`select * from public.notification_reads`)).catch(
+        (e: unknown) => e,
+      );
       expect(isPostgresError(anon) && anon.code).toBe('42501');
     } finally {
       await t.db.query('delete from public.notification_reads');
@@ -121,7 +136,10 @@ describe.each(BACKENDS)('notification read state on %s', (backend) => {
     };
     for (const [caller, messages] of Object.entries(expected) as [Exclude<Caller, 'anon'>, string[]][]) {
       const rows = await asCaller(t.db, caller, listed);
-      expect({ caller, rows }).toEqual({ caller, rows: [...messages].sort().map((message) => ({ message, is_read: false })) });
+      expect({ caller, rows }).toEqual({
+        caller,
+        rows: [...messages].sort().map((message) => ({ message, is_read: false })),
+      });
     }
     const anon = await asCaller(t.db, 'anon', listed).catch((e: unknown) => e);
     expect(isPostgresError(anon) && anon.code).toBe('42501');

@@ -329,13 +329,26 @@ const malformed = (label: string, topic: string): TopicCase => ({ label, topic, 
 const ACME_HUMANS: readonly Caller[] = ['acmeOwner', 'acmeWest'];
 const record = (org: string, territory: string | null, publisher: string) =>
   `org:${org}:${territory === null ? 'unassigned' : `territory:${territory}`}:publisher:${publisher}`;
-const collab = (org: string, territory: string | null, publisher: string) => `${record(org, territory, publisher)}:collab`;
+const collab = (org: string, territory: string | null, publisher: string) =>
+  `${record(org, territory, publisher)}:collab`;
 
 const TOPICS: readonly TopicCase[] = [
   { label: 'org:<acme>', topic: `org:${ACME}`, read: ACME_PEOPLE, presence: ACME_PEOPLE, broadcast: NONE },
   // Agent accounts read activity but never broadcast it (issue 7).
-  { label: 'org:<acme>:activity', topic: `org:${ACME}:activity`, read: ACME_PEOPLE, presence: NONE, broadcast: ACME_HUMANS },
-  { label: 'org:<acme>:territory:US_West', topic: `org:${ACME}:territory:US_West`, read: ACME_PEOPLE, presence: NONE, broadcast: NONE },
+  {
+    label: 'org:<acme>:activity',
+    topic: `org:${ACME}:activity`,
+    read: ACME_PEOPLE,
+    presence: NONE,
+    broadcast: ACME_HUMANS,
+  },
+  {
+    label: 'org:<acme>:territory:US_West',
+    topic: `org:${ACME}:territory:US_West`,
+    read: ACME_PEOPLE,
+    presence: NONE,
+    broadcast: NONE,
+  },
   {
     label: 'org:<acme>:territory:US_East',
     topic: `org:${ACME}:territory:US_East`,
@@ -366,9 +379,21 @@ const TOPICS: readonly TopicCase[] = [
     broadcast: ACME_HUMANS,
   },
   // A topic naming a territory the record is not in is nobody's, not even the owner's.
-  { label: 'record <sunriseBooks> under US_East (not its territory)', topic: record(ACME, 'US_East', P.sunriseBooks.id), ...none() },
-  { label: 'collab <sunriseBooks> under US_East (not its territory)', topic: collab(ACME, 'US_East', P.sunriseBooks.id), ...none() },
-  { label: 'record <sunriseBooks> unassigned (it has a territory)', topic: record(ACME, null, P.sunriseBooks.id), ...none() },
+  {
+    label: 'record <sunriseBooks> under US_East (not its territory)',
+    topic: record(ACME, 'US_East', P.sunriseBooks.id),
+    ...none(),
+  },
+  {
+    label: 'collab <sunriseBooks> under US_East (not its territory)',
+    topic: collab(ACME, 'US_East', P.sunriseBooks.id),
+    ...none(),
+  },
+  {
+    label: 'record <sunriseBooks> unassigned (it has a territory)',
+    topic: record(ACME, null, P.sunriseBooks.id),
+    ...none(),
+  },
   {
     label: 'record <harborHouse, US_East>',
     topic: record(ACME, 'US_East', P.harborHouse.id),
@@ -383,11 +408,21 @@ const TOPICS: readonly TopicCase[] = [
     presence: ['acmeOwner'],
     broadcast: ['acmeOwner'],
   },
-  { label: "record <globexTomes> under Acme (Globex's publisher)", topic: record(ACME, 'EU_North', P.globexTomes.id), ...none() },
+  {
+    label: "record <globexTomes> under Acme (Globex's publisher)",
+    topic: record(ACME, 'EU_North', P.globexTomes.id),
+    ...none(),
+  },
   { label: 'record <missing>', topic: record(ACME, 'US_West', MISSING_UUID), ...none() },
   { label: 'user:<acmeOwner>', topic: `user:${U.acmeOwner.id}`, read: ['acmeOwner'], presence: NONE, broadcast: NONE },
   { label: 'user:<acmeWest>', topic: `user:${U.acmeWest.id}`, read: ['acmeWest'], presence: NONE, broadcast: NONE },
-  { label: 'org:<globex>', topic: `org:${GLOBEX}`, read: ['globexMember'], presence: ['globexMember'], broadcast: NONE },
+  {
+    label: 'org:<globex>',
+    topic: `org:${GLOBEX}`,
+    read: ['globexMember'],
+    presence: ['globexMember'],
+    broadcast: NONE,
+  },
   {
     label: 'org:<globex>:activity',
     topic: `org:${GLOBEX}:activity`,
@@ -417,8 +452,14 @@ const TOPICS: readonly TopicCase[] = [
     broadcast: ['globexMember'],
   },
   malformed('malformed: user:<ACMEWEST> (uppercase uuid)', `user:${U.acmeWest.id.toUpperCase()}`),
-  malformed('malformed: record <SUNRISEBOOKS> (uppercase uuid)', record(ACME, 'US_West', P.sunriseBooks.id.toUpperCase())),
-  malformed('malformed: org:<acme>:publisher:<sunriseBooks> (the old, territory-less topic)', `org:${ACME}:publisher:${P.sunriseBooks.id}`),
+  malformed(
+    'malformed: record <SUNRISEBOOKS> (uppercase uuid)',
+    record(ACME, 'US_West', P.sunriseBooks.id.toUpperCase()),
+  ),
+  malformed(
+    'malformed: org:<acme>:publisher:<sunriseBooks> (the old, territory-less topic)',
+    `org:${ACME}:publisher:${P.sunriseBooks.id}`,
+  ),
   malformed('malformed: realtime:org:<acme> (wire prefix)', `realtime:org:${ACME}`),
   malformed('malformed: org:not-a-uuid', 'org:not-a-uuid'),
   malformed('malformed: org:<acme>:unknown', `org:${ACME}:unknown`),
@@ -444,7 +485,11 @@ describe.each(BACKENDS)('table RLS on %s', (backend) => {
 
   describe.each(VISIBILITY)('select from $table', ({ table, column, visible }) => {
     it.each(CALLERS)(`as %s`, async (caller) => {
-      const rows = await asCaller(t.db, caller, async (tx) => (await tx.query<{ v: string }>(`select ${column}::text as v from public.${table}`)).rows);
+      const rows = await asCaller(
+        t.db,
+        caller,
+        async (tx) => (await tx.query<{ v: string }>(`select ${column}::text as v from public.${table}`)).rows,
+      );
       expect(rows.map((r) => r.v).sort()).toEqual([...visible[caller]].sort());
     });
   });
@@ -457,8 +502,11 @@ describe.each(BACKENDS)('table RLS on %s', (backend) => {
 
   it("seq is the trigger's: a hand-set seq is overridden", async () => {
     const row = await asCaller(t.db, 'acmeAgent', async (tx) => {
-      await tx.query(`update public.agent_runs set seq = 99, progress = 41 where id = $1`, [AGENT_RUNS.acmeEnrichment.id]);
-      return (await tx.query(`select seq from public.agent_runs where id = $1`, [AGENT_RUNS.acmeEnrichment.id])).rows[0];
+      await tx.query(`update public.agent_runs set seq = 99, progress = 41 where id = $1`, [
+        AGENT_RUNS.acmeEnrichment.id,
+      ]);
+      return (await tx.query(`select seq from public.agent_runs where id = $1`, [AGENT_RUNS.acmeEnrichment.id]))
+        .rows[0];
     });
     expect(row).toEqual({ seq: 2 });
   });
@@ -470,13 +518,22 @@ describe.each(BACKENDS)('table RLS on %s', (backend) => {
   it('marking a notification read changes read_at only', async () => {
     const row = await asCaller(t.db, 'acmeOwner', async (tx) => {
       await tx.query(`update public.notifications set read_at = now() where id = $1`, [N.acmeOwnerPersonal]);
-      return (await tx.query<{ read: boolean; message: string }>(`select read_at is not null as read, message from public.notifications where id = $1`, [N.acmeOwnerPersonal])).rows[0];
+      return (
+        await tx.query<{ read: boolean; message: string }>(
+          `select read_at is not null as read, message from public.notifications where id = $1`,
+          [N.acmeOwnerPersonal],
+        )
+      ).rows[0];
     });
     expect(row).toEqual({ read: true, message: 'Scoring finished: 4 publishers scored' });
   });
 
   it('the RLS helpers are not callable by anon through the public schema', async () => {
-    const rows = await asCaller(t.db, 'anon', async (tx) => (await tx.query<{ ok: boolean }>(`select private.is_member($1) as ok`, [ACME])).rows);
+    const rows = await asCaller(
+      t.db,
+      'anon',
+      async (tx) => (await tx.query<{ ok: boolean }>(`select private.is_member($1) as ok`, [ACME])).rows,
+    );
     expect(rows).toEqual([{ ok: false }]);
     const { rows: exposed } = await t.db.query(`select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = 'public' and p.proname in ('is_member', 'can_read_topic', 'can_write_topic')`);
@@ -512,7 +569,9 @@ describe.each(BACKENDS)('realtime.messages policies on %s', (backend) => {
     await t.db.query(`select realtime.send('{"x":1}'::jsonb, 'probe', $1)`, [`user:${U.acmeOwner.id}`]);
     const topics = await asCaller(t.db, 'acmeWest', async (tx) => {
       await tx.query(`select set_config('realtime.topic', $1, true)`, [`user:${U.acmeWest.id}`]);
-      return (await tx.query<{ topic: string }>(`select distinct topic from realtime.messages`)).rows.map((r) => r.topic);
+      return (await tx.query<{ topic: string }>(`select distinct topic from realtime.messages`)).rows.map(
+        (r) => r.topic,
+      );
     });
     // The seed's @mention of west is on her own topic; the owner's message stays hidden.
     expect(topics).toEqual([`user:${U.acmeWest.id}`]);
@@ -531,7 +590,12 @@ describe.each(BACKENDS)('realtime.messages policies on %s', (backend) => {
         continue;
       }
       const { kind, ...ids } = expected;
-      const fields: Record<string, string> = { org_id: 'orgId', territory: 'territory', publisher_id: 'publisherId', user_id: 'userId' };
+      const fields: Record<string, string> = {
+        org_id: 'orgId',
+        territory: 'territory',
+        publisher_id: 'publisherId',
+        user_id: 'userId',
+      };
       const sqlIds = Object.fromEntries(
         Object.entries(parsed ?? {})
           // A null the contract also names (an unassigned record's territory) is compared too.

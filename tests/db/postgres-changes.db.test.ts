@@ -73,7 +73,9 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     });
     expect(new Set(registration.replyEntries.map((e) => e.id)).size).toBe(3);
     // The same parameters give the same id, as the server's phash2 does.
-    expect(engine.register([bindings[0]], service, () => {}).replyEntries[0]!.id).toBe(registration.replyEntries[0]!.id);
+    expect(engine.register([bindings[0]], service, () => {}).replyEntries[0]!.id).toBe(
+      registration.replyEntries[0]!.id,
+    );
     expect(await registration.ready).toEqual({ status: 'ok' });
     registration.unregister();
   });
@@ -101,10 +103,21 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
         { name: 'due', type: 'timestamptz' },
         { name: 'secret', type: 'text' },
       ],
-      record: { id: 1, title: 'first', status: 'open', tags: ['a', 'b'], score: 1.5, done: true, due: expect.any(String), secret: 's3cret' },
+      record: {
+        id: 1,
+        title: 'first',
+        status: 'open',
+        tags: ['a', 'b'],
+        score: 1.5,
+        done: true,
+        due: expect.any(String),
+        secret: 's3cret',
+      },
       errors: null,
     });
-    expect(Date.parse(payload.data.record ? (payload.data.record as { due: string }).due : '')).toBe(Date.parse('2026-01-02T03:04:05.678Z'));
+    expect(Date.parse(payload.data.record ? (payload.data.record as { due: string }).due : '')).toBe(
+      Date.parse('2026-01-02T03:04:05.678Z'),
+    );
     registration.unregister();
   });
 
@@ -131,7 +144,9 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       const payload = await received.first((p) => recordId(p) === row, `row ${row}`);
       expect([...payload.ids].sort()).toEqual(matching.map((f) => idOf[f]!).sort());
     };
-    await t.db.query(`insert into public.pc_items (id, title, status, score, done, due) values (10, 'Report', 'open', 5, true, '2026-05-01Z')`);
+    await t.db.query(
+      `insert into public.pc_items (id, title, status, score, done, due) values (10, 'Report', 'open', 5, true, '2026-05-01Z')`,
+    );
     await expectIds(10, [
       'status=eq.open',
       'score=lt.10',
@@ -142,12 +157,22 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       'score=gt.1,score=lt.100',
       'due=lt.2030-01-01T00:00:00Z',
     ]);
-    await t.db.query(`insert into public.pc_items (id, title, status, score, done, due) values (11, null, 'done', 50, false, '2031-01-01Z')`);
-    await expectIds(11, ['status=neq.open', 'score=gte.10', 'title=is.null', 'status=not.in.(open,blocked)', 'score=gt.1,score=lt.100']);
+    await t.db.query(
+      `insert into public.pc_items (id, title, status, score, done, due) values (11, null, 'done', 50, false, '2031-01-01Z')`,
+    );
+    await expectIds(11, [
+      'status=neq.open',
+      'score=gte.10',
+      'title=is.null',
+      'status=not.in.(open,blocked)',
+      'score=gt.1,score=lt.100',
+    ]);
     // Nothing matches row 12 (NULL comparisons fail except `is`): it is never delivered, which
     // row 13 (matched by every `neq`-style binding) proves by arriving after it.
     await t.db.query(`insert into public.pc_items (id, title, status, score, done) values (12, 'x', null, null, null)`);
-    await t.db.query(`insert into public.pc_items (id, title, status, score, done) values (13, 'y', 'done', 1000, false)`);
+    await t.db.query(
+      `insert into public.pc_items (id, title, status, score, done) values (13, 'y', 'done', 1000, false)`,
+    );
     await received.first((p) => recordId(p) === 13);
     expect(received.items.some((p) => recordId(p) === 12)).toBe(false);
     registration.unregister();
@@ -193,16 +218,28 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
   });
 
   it('shows a role only the columns it may select', async () => {
-    const { received, registration } = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_items' }], { role: 'anon' });
+    const { received, registration } = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_items' }], {
+      role: 'anon',
+    });
     await t.db.query(`insert into public.pc_items (id, title, secret) values (30, 'visible', 'hidden')`);
     const payload = await received.first((p) => recordId(p) === 30);
     expect((payload.data.columns as Array<{ name: string }>).map((c) => c.name)).not.toContain('secret');
-    expect(payload.data.record).toEqual({ id: 30, title: 'visible', status: null, tags: null, score: null, done: null, due: null });
+    expect(payload.data.record).toEqual({
+      id: 30,
+      title: 'visible',
+      status: null,
+      tags: null,
+      score: null,
+      done: null,
+      due: null,
+    });
     registration.unregister();
   });
 
   it('honours `select`, always keeping the primary key (§5.1)', async () => {
-    const { received, registration } = await subscribe([{ event: 'INSERT', schema: 'public', table: 'pc_items', select: ['title'] }]);
+    const { received, registration } = await subscribe([
+      { event: 'INSERT', schema: 'public', table: 'pc_items', select: ['title'] },
+    ]);
     await t.db.query(`insert into public.pc_items (id, title, status) values (31, 'picked', 'open')`);
     const payload = await received.first((p) => recordId(p) === 31);
     expect(payload.data.columns).toEqual([
@@ -215,7 +252,9 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
 
   it('splits filters only outside PostgREST-style quotes and parentheses (§5.1)', async () => {
     const filters = ['title=eq."a,b",status=eq.open', 'title=in.("a,b",c)', 'title=not.eq."a,b"'];
-    const { received, registration } = await subscribe(filters.map((filter) => ({ event: 'INSERT', schema: 'public', table: 'pc_items', filter })));
+    const { received, registration } = await subscribe(
+      filters.map((filter) => ({ event: 'INSERT', schema: 'public', table: 'pc_items', filter })),
+    );
     const [both, inList, notEq] = registration.replyEntries.map((e) => e.id);
     await t.db.query(`insert into public.pc_items (id, title, status) values (40, 'a,b', 'open')`);
     await t.db.query(`insert into public.pc_items (id, title, status) values (41, 'c', 'open')`);
@@ -234,10 +273,13 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
     expect(received.items.map(recordId)).toEqual([PUBLISHERS.harborHouse.id]);
     registration.unregister();
 
-    const refusal = (filter: string) => engine.register([{ event: '*', schema: 'public', table: 'publishers', filter }], service, () => {}).ready;
+    const refusal = (filter: string) =>
+      engine.register([{ event: '*', schema: 'public', table: 'publishers', filter }], service, () => {}).ready;
     expect(await refusal('name->>x=eq.1')).toMatchObject({
       status: 'error',
-      message: expect.stringMatching(/Exception: ERROR P0001 \(raise_exception\) jsonb filter requires a jsonb column, got text$/),
+      message: expect.stringMatching(
+        /Exception: ERROR P0001 \(raise_exception\) jsonb filter requires a jsonb column, got text$/,
+      ),
     });
     expect(await refusal('custom_fields->>=eq.1')).toMatchObject({
       status: 'error',
@@ -271,7 +313,10 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       record: {},
       errors: ['Error 500: Internal Server Error, RLS policy evaluation failed'],
     });
-    expect((await boomAsService.received.count(1))[0]!.data).toMatchObject({ record: { id: 1, label: 'secret' }, errors: null });
+    expect((await boomAsService.received.count(1))[0]!.data).toMatchObject({
+      record: { id: 1, label: 'secret' },
+      errors: null,
+    });
     for (const s of [nopk, boom, boomAsService]) s.registration.unregister();
   });
 
@@ -316,15 +361,21 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
       const acme = await subscribe([binding], claimsFor('acmeOwner'));
       await t.db.query(`delete from public.notifications where id = 'e0000000-0000-4000-8000-0000000000aa'`);
       const payload = await acme.received.count(1);
-      expect(payload[0]!.data).toMatchObject({ type: 'DELETE', old_record: { id: 'e0000000-0000-4000-8000-0000000000aa' }, errors: null });
+      expect(payload[0]!.data).toMatchObject({
+        type: 'DELETE',
+        old_record: { id: 'e0000000-0000-4000-8000-0000000000aa' },
+        errors: null,
+      });
       expect(payload[0]!.data).not.toHaveProperty('record');
       acme.registration.unregister();
     });
 
     it('re-subscribes with new claims (§6.5): the new subscriber’s visibility applies', async () => {
       const received = new Inbox<PostgresChangesPayload>();
-      const first = engine.register([{ event: 'UPDATE', schema: 'public', table: 'agent_runs' }], claimsFor('globexMember'), (p) =>
-        received.push(p),
+      const first = engine.register(
+        [{ event: 'UPDATE', schema: 'public', table: 'agent_runs' }],
+        claimsFor('globexMember'),
+        (p) => received.push(p),
       );
       expect(await first.ready).toEqual({ status: 'ok' });
       const second = first.setClaims(claimsFor('acmeOwner'));
@@ -338,7 +389,8 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
   });
 
   describe('subscription errors (§5.1, §5.4)', () => {
-    const refuse = async (binding: unknown, claims: JwtClaims = service) => engine.register([binding], claims, () => {}).ready;
+    const refuse = async (binding: unknown, claims: JwtClaims = service) =>
+      engine.register([binding], claims, () => {}).ready;
 
     it('refuses a table outside the publication with the server’s message', async () => {
       expect(await refuse({ event: 'insert', schema: 'public', table: 'pc_unpublished' })).toEqual({
@@ -355,15 +407,22 @@ describe.each(BACKENDS)('Postgres changes engine on %s', (backend) => {
 
     it('refuses malformed filters with "Error parsing `filter` params"', async () => {
       const base = { event: '*', schema: 'public', table: 'pc_items' };
-      expect(await refuse({ ...base, filter: 'id=foo.1' })).toEqual({ status: 'error', message: 'Error parsing `filter` params: ["foo", "1"]' });
-      expect(await refuse({ ...base, filter: 'undefined' })).toEqual({ status: 'error', message: 'Error parsing `filter` params: ["undefined"]' });
+      expect(await refuse({ ...base, filter: 'id=foo.1' })).toEqual({
+        status: 'error',
+        message: 'Error parsing `filter` params: ["foo", "1"]',
+      });
+      expect(await refuse({ ...base, filter: 'undefined' })).toEqual({
+        status: 'error',
+        message: 'Error parsing `filter` params: ["undefined"]',
+      });
       expect(await refuse({ ...base, filter: 'id=in.1,2' })).toEqual({
         status: 'error',
         message: 'Error parsing `filter` params: `in` filter value must be wrapped by parentheses',
       });
       expect(await refuse({ event: '*' })).toEqual({
         status: 'error',
-        message: 'No subscription params provided. Please provide at least a `schema` or `table` to subscribe to: %{"event" => "*"}',
+        message:
+          'No subscription params provided. Please provide at least a `schema` or `table` to subscribe to: %{"event" => "*"}',
       });
     });
 

@@ -46,7 +46,9 @@ describe.each(BACKENDS)('the supabase_realtime publication on %s', (backend) => 
   /** Every change of publishers the service role (no RLS) is sent, from subscribe until now. */
   async function watchPublishers() {
     const received = new Inbox<PostgresChangesPayload>();
-    const registration = engine.register([{ event: '*', schema: 'public', table: 'publishers' }], service, (p) => received.push(p));
+    const registration = engine.register([{ event: '*', schema: 'public', table: 'publishers' }], service, (p) =>
+      received.push(p),
+    );
     expect(await registration.ready).toEqual({ status: 'ok' });
     return { received, registration };
   }
@@ -58,17 +60,19 @@ describe.each(BACKENDS)('the supabase_realtime publication on %s', (backend) => 
 
   async function addPublisher(): Promise<string> {
     const id = randomUUID();
-    await t.db.query(`insert into public.publishers (id, organization_id, name, territory) values ($1, $2, 'Short-lived', $3)`, [
-      id,
-      ORGS.acme.id,
-      TERRITORIES.usWest,
-    ]);
+    await t.db.query(
+      `insert into public.publishers (id, organization_id, name, territory) values ($1, $2, 'Short-lived', $3)`,
+      [id, ORGS.acme.id, TERRITORIES.usWest],
+    );
     return id;
   }
 
   /** A later UPDATE: changes are delivered in commit order, so anything captured before it is here once it is. */
   async function marker(): Promise<string> {
-    await t.db.query(`update public.publishers set name = $2 where id = $1`, [PUBLISHERS.sunriseBooks.id, `Sunrise ${randomUUID()}`]);
+    await t.db.query(`update public.publishers set name = $2 where id = $1`, [
+      PUBLISHERS.sunriseBooks.id,
+      `Sunrise ${randomUUID()}`,
+    ]);
     return `UPDATE ${PUBLISHERS.sunriseBooks.id}`;
   }
 
@@ -92,7 +96,9 @@ describe.each(BACKENDS)('the supabase_realtime publication on %s', (backend) => 
       await received.first((p) => summary(p) === `INSERT ${deleted}`);
       await t.db.query('delete from public.publishers where id = $1', [deleted]);
       await t.db.exec(`alter publication supabase_realtime set (publish = 'insert')`);
-      await t.db.query(`update public.publishers set name = 'not published' where id = $1`, [PUBLISHERS.pacificPress.id]);
+      await t.db.query(`update public.publishers set name = 'not published' where id = $1`, [
+        PUBLISHERS.pacificPress.id,
+      ]);
       const inserted = await addPublisher();
       await received.first((p) => summary(p) === `INSERT ${inserted}`);
       expect(received.items.map(summary)).toEqual([`INSERT ${deleted}`, `DELETE ${deleted}`, `INSERT ${inserted}`]);

@@ -41,7 +41,13 @@ describe.each(BACKENDS)('publisher_changes on %s', (backend) => {
   it('holds the seeded state of every publisher as version 1 (old_value null)', async () => {
     const rows = await asCaller(t.db, 'acmeOwner', (tx) => history(tx, P.sunriseBooks.id));
     expect(rows).toEqual([
-      { version: 1, field: 'custom_fields', old_value: null, new_value: { genre: 'fiction', titles: 120 }, changed_by: null },
+      {
+        version: 1,
+        field: 'custom_fields',
+        old_value: null,
+        new_value: { genre: 'fiction', titles: 120 },
+        changed_by: null,
+      },
       { version: 1, field: 'name', old_value: null, new_value: 'Sunrise Books', changed_by: null },
       { version: 1, field: 'owner_id', old_value: null, new_value: USERS.acmeWest.id, changed_by: null },
       { version: 1, field: 'status', old_value: null, new_value: 'active', changed_by: null },
@@ -51,17 +57,34 @@ describe.each(BACKENDS)('publisher_changes on %s', (backend) => {
 
   it('writes one row per changed field with old value, new value and the editor', async () => {
     const rows = await asCaller(t.db, 'acmeWest', async (tx) => {
-      await tx.query(`update public.publishers set name = 'Sunrise Books Ltd', status = 'negotiating' where id = $1`, [P.sunriseBooks.id]);
+      await tx.query(`update public.publishers set name = 'Sunrise Books Ltd', status = 'negotiating' where id = $1`, [
+        P.sunriseBooks.id,
+      ]);
       // Same values again: no new version, no history.
       await tx.query(`update public.publishers set name = 'Sunrise Books Ltd' where id = $1`, [P.sunriseBooks.id]);
       await become(tx, 'acmeOwner');
-      await tx.query(`update public.publishers set owner_id = null, custom_fields = '{"genre":"fiction"}' where id = $1`, [P.sunriseBooks.id]);
+      await tx.query(
+        `update public.publishers set owner_id = null, custom_fields = '{"genre":"fiction"}' where id = $1`,
+        [P.sunriseBooks.id],
+      );
       return history(tx, P.sunriseBooks.id, 1);
     });
     expect(rows).toEqual([
-      { version: 2, field: 'name', old_value: 'Sunrise Books', new_value: 'Sunrise Books Ltd', changed_by: USERS.acmeWest.id },
+      {
+        version: 2,
+        field: 'name',
+        old_value: 'Sunrise Books',
+        new_value: 'Sunrise Books Ltd',
+        changed_by: USERS.acmeWest.id,
+      },
       { version: 2, field: 'status', old_value: 'active', new_value: 'negotiating', changed_by: USERS.acmeWest.id },
-      { version: 3, field: 'custom_fields', old_value: { genre: 'fiction', titles: 120 }, new_value: { genre: 'fiction' }, changed_by: USERS.acmeOwner.id },
+      {
+        version: 3,
+        field: 'custom_fields',
+        old_value: { genre: 'fiction', titles: 120 },
+        new_value: { genre: 'fiction' },
+        changed_by: USERS.acmeOwner.id,
+      },
       // A column set to null is JSON null, not a missing value.
       { version: 3, field: 'owner_id', old_value: USERS.acmeWest.id, new_value: null, changed_by: USERS.acmeOwner.id },
     ]);
@@ -95,12 +118,18 @@ describe.each(BACKENDS)('publisher_changes on %s', (backend) => {
   });
 
   it('records the service role acting for a user, and nobody when it names no one', async () => {
-    const rows = await t.db.transaction(async (tx) => {
-      await applyClaims(tx, { role: 'service_role' });
-      await tx.query(`update public.publishers set name = 'Pacific Press Co', updated_by = $2 where id = $1`, [P.pacificPress.id, USERS.acmeOwner.id]);
-      await tx.query(`update public.publishers set status = 'active' where id = $1`, [P.pacificPress.id]);
-      return history(tx, P.pacificPress.id, 1);
-    }, { rollback: true });
+    const rows = await t.db.transaction(
+      async (tx) => {
+        await applyClaims(tx, { role: 'service_role' });
+        await tx.query(`update public.publishers set name = 'Pacific Press Co', updated_by = $2 where id = $1`, [
+          P.pacificPress.id,
+          USERS.acmeOwner.id,
+        ]);
+        await tx.query(`update public.publishers set status = 'active' where id = $1`, [P.pacificPress.id]);
+        return history(tx, P.pacificPress.id, 1);
+      },
+      { rollback: true },
+    );
     expect(rows.map((r) => [r.version, r.field, r.changed_by])).toEqual([
       [2, 'name', USERS.acmeOwner.id],
       [3, 'status', null],
@@ -160,8 +189,16 @@ describe.each(BACKENDS)('publisher_changes on %s', (backend) => {
               values ($1, $2, 9, 'name', '"forged"', now())`,
         params: [ORGS.acme.id, P.sunriseBooks.id],
       },
-      { name: 'rewrite a change', sql: `update public.publisher_changes set new_value = '"forged"' where publisher_id = $1`, params: [P.sunriseBooks.id] },
-      { name: 'erase the history', sql: `delete from public.publisher_changes where publisher_id = $1`, params: [P.sunriseBooks.id] },
+      {
+        name: 'rewrite a change',
+        sql: `update public.publisher_changes set new_value = '"forged"' where publisher_id = $1`,
+        params: [P.sunriseBooks.id],
+      },
+      {
+        name: 'erase the history',
+        sql: `delete from public.publisher_changes where publisher_id = $1`,
+        params: [P.sunriseBooks.id],
+      },
     ];
     describe.each(writes)('$name', ({ sql, params }) => {
       it.each(CALLERS)('by %s', async (caller) => {
@@ -175,6 +212,8 @@ describe.each(BACKENDS)('publisher_changes on %s', (backend) => {
       `select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'public.publisher_changes'::regclass order by 1`,
     );
     const defs = rows.map((r) => r.def.replace(/^.* USING btree /, ''));
-    expect(defs).toEqual(expect.arrayContaining(['(publisher_id, version, field)', '(organization_id, changed_at)', '(changed_by)']));
+    expect(defs).toEqual(
+      expect.arrayContaining(['(publisher_id, version, field)', '(organization_id, changed_at)', '(changed_by)']),
+    );
   });
 });

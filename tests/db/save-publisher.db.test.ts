@@ -18,7 +18,12 @@ interface SaveResult {
   conflicts?: { field: string; yours: unknown; current: unknown; updatedBy: string | null; updatedAt: string }[];
 }
 
-async function save(tx: Queryable, publisherId: string, baseVersion: number | null, changes: unknown): Promise<SaveResult> {
+async function save(
+  tx: Queryable,
+  publisherId: string,
+  baseVersion: number | null,
+  changes: unknown,
+): Promise<SaveResult> {
   const { rows } = await tx.query<{ result: SaveResult }>(`select public.save_publisher($1, $2, $3::jsonb) as result`, [
     publisherId,
     baseVersion,
@@ -52,10 +57,19 @@ describe.each(BACKENDS)('save_publisher on %s', (backend) => {
   afterAll(() => t?.dispose());
 
   it('applies every field when nobody else changed the record, and returns the row', async () => {
-    const result = await asCaller(t.db, 'acmeWest', (tx) => save(tx, P.sunriseBooks.id, 1, { name: 'Sunrise Books Ltd', territory: 'US_West', owner_id: null }));
+    const result = await asCaller(t.db, 'acmeWest', (tx) =>
+      save(tx, P.sunriseBooks.id, 1, { name: 'Sunrise Books Ltd', territory: 'US_West', owner_id: null }),
+    );
     expect(result).toMatchObject({
       ok: true,
-      publisher: { id: P.sunriseBooks.id, name: 'Sunrise Books Ltd', territory: 'US_West', owner_id: null, version: 2, updated_by: USERS.acmeWest.id },
+      publisher: {
+        id: P.sunriseBooks.id,
+        name: 'Sunrise Books Ltd',
+        territory: 'US_West',
+        owner_id: null,
+        version: 2,
+        updated_by: USERS.acmeWest.id,
+      },
     });
     expect(result.conflicts).toBeUndefined();
   });
@@ -65,19 +79,32 @@ describe.each(BACKENDS)('save_publisher on %s', (backend) => {
       await tx.query(`update public.publishers set status = 'negotiating' where id = $1`, [P.sunriseBooks.id]);
       await become(tx, 'acmeWest');
       const result = await save(tx, P.sunriseBooks.id, 1, { status: 'lost', name: 'Sunrise Books Ltd' });
-      const { rows } = await tx.query(`select name, status, version from public.publishers where id = $1`, [P.sunriseBooks.id]);
+      const { rows } = await tx.query(`select name, status, version from public.publishers where id = $1`, [
+        P.sunriseBooks.id,
+      ]);
       return { result, row: rows[0] };
     });
-    expect(result).toMatchObject({ ok: false, publisher: { name: 'Sunrise Books Ltd', status: 'negotiating', version: 3 } });
+    expect(result).toMatchObject({
+      ok: false,
+      publisher: { name: 'Sunrise Books Ltd', status: 'negotiating', version: 3 },
+    });
     expect(result.conflicts).toEqual([
-      { field: 'status', yours: 'lost', current: 'negotiating', updatedBy: USERS.acmeOwner.id, updatedAt: expect.stringMatching(ISO) },
+      {
+        field: 'status',
+        yours: 'lost',
+        current: 'negotiating',
+        updatedBy: USERS.acmeOwner.id,
+        updatedAt: expect.stringMatching(ISO),
+      },
     ]);
     expect(row).toEqual({ name: 'Sunrise Books Ltd', status: 'negotiating', version: 3 });
   });
 
   it('reports every conflicting field with the last change by someone else', async () => {
     const result = await asCaller(t.db, 'acmeOwner', async (tx) => {
-      await tx.query(`update public.publishers set custom_fields = '{"genre":"poetry"}' where id = $1`, [P.pacificPress.id]);
+      await tx.query(`update public.publishers set custom_fields = '{"genre":"poetry"}' where id = $1`, [
+        P.pacificPress.id,
+      ]);
       await tx.query(`update public.publishers set name = 'Pacific Press I' where id = $1`, [P.pacificPress.id]);
       await tx.query(`update public.publishers set name = 'Pacific Press II' where id = $1`, [P.pacificPress.id]);
       await become(tx, 'acmeWest');
@@ -85,8 +112,20 @@ describe.each(BACKENDS)('save_publisher on %s', (backend) => {
     });
     expect(result.ok).toBe(false);
     expect(result.conflicts).toEqual([
-      { field: 'custom_fields', yours: { genre: 'maps' }, current: { genre: 'poetry' }, updatedBy: USERS.acmeOwner.id, updatedAt: expect.stringMatching(ISO) },
-      { field: 'name', yours: 'Pacific Press West', current: 'Pacific Press II', updatedBy: USERS.acmeOwner.id, updatedAt: expect.stringMatching(ISO) },
+      {
+        field: 'custom_fields',
+        yours: { genre: 'maps' },
+        current: { genre: 'poetry' },
+        updatedBy: USERS.acmeOwner.id,
+        updatedAt: expect.stringMatching(ISO),
+      },
+      {
+        field: 'name',
+        yours: 'Pacific Press West',
+        current: 'Pacific Press II',
+        updatedBy: USERS.acmeOwner.id,
+        updatedAt: expect.stringMatching(ISO),
+      },
     ]);
     expect(result.publisher).toMatchObject({ name: 'Pacific Press II', version: 4 });
   });
@@ -115,7 +154,10 @@ describe.each(BACKENDS)('save_publisher on %s', (backend) => {
       return { first, second: await save(tx, P.pacificPress.id, 1, { status: 'active' }) };
     });
     expect(result.first).toMatchObject({ ok: true, publisher: { version: 2 } });
-    expect(result.second).toMatchObject({ ok: true, publisher: { name: 'Pacific Press Group', status: 'active', version: 3 } });
+    expect(result.second).toMatchObject({
+      ok: true,
+      publisher: { name: 'Pacific Press Group', status: 'active', version: 3 },
+    });
   });
 
   it('answers 404 (PT404) for a publisher the caller cannot see, exactly as for one that does not exist', async () => {
@@ -152,7 +194,12 @@ describe.each(BACKENDS)('save_publisher on %s', (backend) => {
     ['a name that is not a string', 1, { name: 42 }, 'name must be a string, got number'],
     ['a null status', 1, { status: null }, 'status must be a string, got null'],
     ['an owner that is not a uuid', 1, { owner_id: 'bob' }, 'owner_id must be a uuid'],
-    ['custom_fields that are not an object', 1, { custom_fields: [1] }, 'custom_fields must be a JSON object, got array'],
+    [
+      'custom_fields that are not an object',
+      1,
+      { custom_fields: [1] },
+      'custom_fields must be a JSON object, got array',
+    ],
     ['a missing base_version', null, { name: 'X' }, 'base_version must be a version number (1 or more), got null'],
     ['base_version 0', 0, { name: 'X' }, 'base_version must be a version number (1 or more), got 0'],
     ['a base_version from the future', 7, { name: 'X' }, "base_version 7 is ahead of the publisher's version 1"],
@@ -206,19 +253,31 @@ describe.each(BACKENDS.filter((b) => b === 'postgres'))('save_publisher under co
     const { owner, west } = await run({ name: 'Pacific Press Group' }, { status: 'active' });
     expect(owner).toMatchObject({ ok: true, publisher: { name: 'Pacific Press Group', version: 2 } });
     expect(west).toMatchObject({ ok: true, publisher: { name: 'Pacific Press Group', status: 'active', version: 3 } });
-    const { rows } = await t.db.query(`select name, status, version from public.publishers where id = $1`, [P.pacificPress.id]);
+    const { rows } = await t.db.query(`select name, status, version from public.publishers where id = $1`, [
+      P.pacificPress.id,
+    ]);
     expect(rows).toEqual([{ name: 'Pacific Press Group', status: 'active', version: 3 }]);
   });
 
   it('the later of two saves of the same field from the same version gets the conflict', async () => {
-    const { rows: before } = await t.db.query<{ version: number }>(`select version from public.publishers where id = $1`, [P.pacificPress.id]);
+    const { rows: before } = await t.db.query<{ version: number }>(
+      `select version from public.publishers where id = $1`,
+      [P.pacificPress.id],
+    );
     expect(before[0]!.version).toBe(3);
     const { owner, west } = await run({ custom_fields: { genre: 'atlases' } }, { custom_fields: { genre: 'guides' } });
     expect(owner).toMatchObject({ ok: true, publisher: { custom_fields: { genre: 'atlases' }, version: 4 } });
     expect(west).toMatchObject({
       ok: false,
       publisher: { custom_fields: { genre: 'atlases' }, version: 4 },
-      conflicts: [{ field: 'custom_fields', yours: { genre: 'guides' }, current: { genre: 'atlases' }, updatedBy: USERS.acmeOwner.id }],
+      conflicts: [
+        {
+          field: 'custom_fields',
+          yours: { genre: 'guides' },
+          current: { genre: 'atlases' },
+          updatedBy: USERS.acmeOwner.id,
+        },
+      ],
     });
   });
 });

@@ -23,7 +23,9 @@ describe.each(BACKENDS)('Supabase shim on %s', (backend) => {
   });
 
   it('refuses claims that name a non-API role', async () => {
-    await expect(withClaims(t.db, { role: 'postgres' }, async () => 1)).rejects.toThrow('Unsupported role in JWT: postgres');
+    await expect(withClaims(t.db, { role: 'postgres' }, async () => 1)).rejects.toThrow(
+      'Unsupported role in JWT: postgres',
+    );
   });
 
   it('realtime.send inserts a private broadcast row with the id injected, and notifies at commit', async () => {
@@ -36,10 +38,12 @@ describe.each(BACKENDS)('Supabase shim on %s', (backend) => {
     await arrived;
     await stop();
     const { id } = JSON.parse(notified[0]!) as { id: string };
-    const { rows } = await t.db.query<{ topic: string; event: string; private: boolean; payload: { id: string; hello: string } }>(
-      'select topic, event, private, payload from realtime.messages where id = $1',
-      [id],
-    );
+    const { rows } = await t.db.query<{
+      topic: string;
+      event: string;
+      private: boolean;
+      payload: { id: string; hello: string };
+    }>('select topic, event, private, payload from realtime.messages where id = $1', [id]);
     expect(rows).toEqual([{ topic: 'room-1', event: 'greet', private: true, payload: { id, hello: 'world' } }]);
   });
 
@@ -72,9 +76,18 @@ describe.each(BACKENDS)('realtime.messages authorization probes on %s', (backend
 
   it('grants exactly what the policies allow and leaves no probe rows', async () => {
     const { checkRealtimeRead, checkRealtimeWrite } = await import('../../local-stack/db/index.ts');
-    expect(await checkRealtimeRead(t.db, { claims, topic: 'room-a' }, { presence: true })).toEqual({ broadcast: true, presence: false });
-    expect(await checkRealtimeRead(t.db, { claims, topic: 'room-b' }, { presence: true })).toEqual({ broadcast: false, presence: false });
-    expect(await checkRealtimeWrite(t.db, { claims, topic: 'room-a' }, ['broadcast', 'presence'])).toEqual({ broadcast: false, presence: true });
+    expect(await checkRealtimeRead(t.db, { claims, topic: 'room-a' }, { presence: true })).toEqual({
+      broadcast: true,
+      presence: false,
+    });
+    expect(await checkRealtimeRead(t.db, { claims, topic: 'room-b' }, { presence: true })).toEqual({
+      broadcast: false,
+      presence: false,
+    });
+    expect(await checkRealtimeWrite(t.db, { claims, topic: 'room-a' }, ['broadcast', 'presence'])).toEqual({
+      broadcast: false,
+      presence: true,
+    });
     const { rows } = await t.db.query('select 1 from realtime.messages');
     expect(rows).toEqual([]);
   });

@@ -41,8 +41,9 @@ describe.each(BACKENDS)("Supabase's database linter on the migrated %s database"
   });
 
   it('reports what it is meant to find (probe objects, rolled back)', async () => {
-    const findings = await t.db.transaction(async (tx) => {
-      await tx.exec(`
+    const findings = await t.db.transaction(
+      async (tx) => {
+        await tx.exec(`
         create table public.lint_probe_parent (id int primary key);
         create table public.lint_probe (parent_id int references public.lint_probe_parent (id));
         create function public.lint_probe_fn() returns int language sql as 'select 1';
@@ -50,9 +51,15 @@ describe.each(BACKENDS)("Supabase's database linter on the migrated %s database"
         grant select on public.lint_probe_users to anon;
         alter extension pgcrypto set schema public;
       `);
-      return lint(tx);
-    }, { rollback: true });
-    const names = (table: string) => findings.filter((f) => f.detail.includes(table)).map((f) => f.name).sort();
+        return lint(tx);
+      },
+      { rollback: true },
+    );
+    const names = (table: string) =>
+      findings
+        .filter((f) => f.detail.includes(table))
+        .map((f) => f.name)
+        .sort();
     expect(names('public.lint_probe`')).toEqual(['no_primary_key', 'rls_disabled_in_public', 'unindexed_foreign_keys']);
     expect(names('public.lint_probe_fn')).toEqual(['function_search_path_mutable']);
     expect(names('"lint_probe_users"')).toEqual(['auth_users_exposed']);

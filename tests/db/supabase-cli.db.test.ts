@@ -57,7 +57,16 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
         where n.nspname = 'public' and c.relkind = 'r' order by 1`,
     );
     expect(rows).toEqual(
-      ['agent_runs', 'notification_reads', 'notifications', 'organization_members', 'organizations', 'publisher_changes', 'publishers', 'team_updates'].map((name) => ({ name, rls: true })),
+      [
+        'agent_runs',
+        'notification_reads',
+        'notifications',
+        'organization_members',
+        'organizations',
+        'publisher_changes',
+        'publishers',
+        'team_updates',
+      ].map((name) => ({ name, rls: true })),
     );
     const { rows: helpers } = await t.db.query<{ ok: boolean }>(
       `select to_regprocedure('private.can_read_topic(text)') is not null and to_regprocedure('private.can_write_topic(text, text)') is not null as ok`,
@@ -79,7 +88,11 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
     );
     expect(rows).toEqual(
       Object.values(USERS)
-        .map((u) => ({ email: u.email, organization: u.orgId === ORGS.acme.id ? ORGS.acme.name : ORGS.globex.name, role: u.role }))
+        .map((u) => ({
+          email: u.email,
+          organization: u.orgId === ORGS.acme.id ? ORGS.acme.name : ORGS.globex.name,
+          role: u.role,
+        }))
         .sort((a, b) => a.email.localeCompare(b.email)),
     );
   });

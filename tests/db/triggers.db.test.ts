@@ -3,7 +3,14 @@
  * topics docs/architecture.md lists, as private broadcasts whose event is the message type.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertMessage, parseTopic, publisherRecordTopic, TOPIC_CARRIES, TOPIC_POLICIES, type RealtimeMessage } from '../../src/contract/index.ts';
+import {
+  assertMessage,
+  parseTopic,
+  publisherRecordTopic,
+  TOPIC_CARRIES,
+  TOPIC_POLICIES,
+  type RealtimeMessage,
+} from '../../src/contract/index.ts';
 import type { Queryable } from '../../local-stack/db/index.ts';
 import { AGENT_RUNS, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
@@ -42,12 +49,21 @@ function delivered(messages: readonly CapturedMessage[]): Delivered[] {
   });
 }
 
-async function run(t: TestDatabase, caller: Caller | null, sql: string, params: readonly unknown[] = []): Promise<Delivered[]> {
+async function run(
+  t: TestDatabase,
+  caller: Caller | null,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<Delivered[]> {
   const { messages } = await captureMessages(t.db, caller, (tx) => tx.query(sql, params));
   return delivered(messages);
 }
 
-async function runMany(t: TestDatabase, caller: Caller | null, fn: (tx: Queryable) => Promise<unknown>): Promise<Delivered[]> {
+async function runMany(
+  t: TestDatabase,
+  caller: Caller | null,
+  fn: (tx: Queryable) => Promise<unknown>,
+): Promise<Delivered[]> {
   const { messages } = await captureMessages(t.db, caller, fn);
   return delivered(messages);
 }
@@ -74,7 +90,15 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         id: `${id}:1`,
         type: 'agent_status',
         seq: 1,
-        data: { agentId: 'triage-agent', status: 'queued', runId: id, progress: null, queuePosition: 3, attempt: 1, error: null },
+        data: {
+          agentId: 'triage-agent',
+          status: 'queued',
+          runId: id,
+          progress: null,
+          queuePosition: 3,
+          attempt: 1,
+          error: null,
+        },
       });
     });
 
@@ -106,7 +130,8 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       expect(seqs).toEqual([2, 3, 4]);
       expect(new Set(out.map((d) => d.message.id)).size).toBe(3);
       const { result } = await captureMessages(t.db, null, async (tx) => {
-        for (const progress of [50, 60]) await tx.query(`update public.agent_runs set progress = $2 where id = $1`, [RUN, progress]);
+        for (const progress of [50, 60])
+          await tx.query(`update public.agent_runs set progress = $2 where id = $1`, [RUN, progress]);
         return (await tx.query<{ seq: number }>(`select seq from public.agent_runs where id = $1`, [RUN])).rows;
       });
       expect(result).toEqual([{ seq: 3 }]);
@@ -114,7 +139,10 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
 
     it('an update that changes nothing agent_status carries sends nothing and keeps seq', async () => {
       const { result, messages } = await captureMessages(t.db, 'acmeAgent', async (tx) => {
-        await tx.query(`update public.agent_runs set result = '{"partial":true}', status = 'processing' where id = $1`, [RUN]);
+        await tx.query(
+          `update public.agent_runs set result = '{"partial":true}', status = 'processing' where id = $1`,
+          [RUN],
+        );
         return (await tx.query<{ seq: number }>(`select seq from public.agent_runs where id = $1`, [RUN])).rows[0];
       });
       expect(messages).toEqual([]);
@@ -123,7 +151,10 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
 
     it('a run entering error also notifies the organisation, once', async () => {
       const out = await runMany(t, 'acmeAgent', async (tx) => {
-        await tx.query(`update public.agent_runs set status = 'error', error = 'rate limited by upstream' where id = $1`, [RUN]);
+        await tx.query(
+          `update public.agent_runs set status = 'error', error = 'rate limited by upstream' where id = $1`,
+          [RUN],
+        );
         await tx.query(`update public.agent_runs set error = 'still rate limited' where id = $1`, [RUN]);
       });
       const statuses = out.filter((d) => d.message.type === 'agent_status');
@@ -143,9 +174,11 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     it('the error notification is a row members can backfill, with the same id', async () => {
       const { result, messages } = await captureMessages(t.db, 'acmeAgent', async (tx) => {
         await tx.query(`update public.agent_runs set status = 'error', error = 'boom' where id = $1`, [RUN]);
-        return (await tx.query<{ id: string; source: string; level: string; user_id: string | null }>(
-          `select id, source, level, user_id from public.notifications where source = 'agent' and level = 'error'`,
-        )).rows;
+        return (
+          await tx.query<{ id: string; source: string; level: string; user_id: string | null }>(
+            `select id, source, level, user_id from public.notifications where source = 'agent' and level = 'error'`,
+          )
+        ).rows;
       });
       const notification = delivered(messages).find((d) => d.message.type === 'notification');
       expect(result).toEqual([{ id: notification!.message.id, source: 'agent', level: 'error', user_id: null }]);
@@ -158,14 +191,24 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         `insert into public.agent_runs (organization_id, agent_id, status, error) values ($1, 'import-agent', 'error', 'bad CSV')`,
         [ACME],
       );
-      expect(out.map((d) => `${d.topic} ${d.message.type}`).sort()).toEqual([`${orgTopic} agent_status`, `${orgTopic} notification`]);
-      expect(out.find((d) => d.message.type === 'notification')!.message.data).toMatchObject({ message: 'Agent import-agent failed: bad CSV' });
+      expect(out.map((d) => `${d.topic} ${d.message.type}`).sort()).toEqual([
+        `${orgTopic} agent_status`,
+        `${orgTopic} notification`,
+      ]);
+      expect(out.find((d) => d.message.type === 'notification')!.message.data).toMatchObject({
+        message: 'Agent import-agent failed: bad CSV',
+      });
     });
   });
 
   describe('publishers → publisher_update per changed field', () => {
     it('one message per field on the record and territory topics, with the new version', async () => {
-      const out = await run(t, 'acmeWest', `update public.publishers set name = 'Sunrise Books Ltd', status = 'negotiating' where id = $1`, [SUNRISE.id]);
+      const out = await run(
+        t,
+        'acmeWest',
+        `update public.publishers set name = 'Sunrise Books Ltd', status = 'negotiating' where id = $1`,
+        [SUNRISE.id],
+      );
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
           `${sunriseTopic} ${SUNRISE.id}:2:name`,
@@ -180,13 +223,23 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         version: 2,
         data: {
           publisherId: SUNRISE.id,
-          update: { field: 'name', oldValue: 'Sunrise Books', newValue: 'Sunrise Books Ltd', updatedBy: USERS.acmeWest.id },
+          update: {
+            field: 'name',
+            oldValue: 'Sunrise Books',
+            newValue: 'Sunrise Books Ltd',
+            updatedBy: USERS.acmeWest.id,
+          },
         },
       });
     });
 
     it('a territory change: every field on the new record and territory topics, only a "moved" notice on the old ones', async () => {
-      const out = await run(t, 'acmeOwner', `update public.publishers set territory = 'US_East', status = 'paused' where id = $1`, [SUNRISE.id]);
+      const out = await run(
+        t,
+        'acmeOwner',
+        `update public.publishers set territory = 'US_East', status = 'paused' where id = $1`,
+        [SUNRISE.id],
+      );
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
           `${eastTopic} ${SUNRISE.id}:2:status`,
@@ -226,7 +279,10 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         ].sort(),
       );
       const moved = out.filter((d) => d.topic === sunriseUnassignedTopic).map((d) => d.message.data);
-      expect(moved).toContainEqual({ publisherId: SUNRISE.id, update: { field: 'territory', oldValue: null, updatedBy: null } });
+      expect(moved).toContainEqual({
+        publisherId: SUNRISE.id,
+        update: { field: 'territory', oldValue: null, updatedBy: null },
+      });
       expect(moved).toContainEqual({
         publisherId: SUNRISE.id,
         update: { field: 'territory', oldValue: 'US_West', newValue: null, updatedBy: USERS.acmeOwner.id },
@@ -264,7 +320,9 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       const { result, messages } = await captureMessages(t.db, 'acmeOwner', async (tx) => {
         await tx.query(`update public.publishers set status = 'paused' where id = $1`, [SUNRISE.id]);
         await tx.query(`update public.publishers set status = 'active' where id = $1`, [SUNRISE.id]);
-        return (await tx.query<{ version: number }>(`select version from public.publishers where id = $1`, [SUNRISE.id])).rows[0];
+        return (
+          await tx.query<{ version: number }>(`select version from public.publishers where id = $1`, [SUNRISE.id])
+        ).rows[0];
       });
       expect(result).toEqual({ version: 3 });
       const versions = delivered(messages)
@@ -276,19 +334,25 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     it('an update that changes nothing sends nothing and keeps the version', async () => {
       const { result, messages } = await captureMessages(t.db, 'acmeOwner', async (tx) => {
         await tx.query(`update public.publishers set name = name, status = 'active' where id = $1`, [SUNRISE.id]);
-        return (await tx.query<{ version: number }>(`select version from public.publishers where id = $1`, [SUNRISE.id])).rows[0];
+        return (
+          await tx.query<{ version: number }>(`select version from public.publishers where id = $1`, [SUNRISE.id])
+        ).rows[0];
       });
       expect(messages).toEqual([]);
       expect(result).toEqual({ version: 1 });
     });
 
     it('the service role is attributed only when it names the user it acts for', async () => {
-      const anonymous = await run(t, null, `update public.publishers set status = 'paused' where id = $1`, [SUNRISE.id]);
-      expect(anonymous[0]!.message.data).toMatchObject({ update: { updatedBy: null } });
-      const named = await run(t, null, `update public.publishers set status = 'paused', updated_by = $2 where id = $1`, [
+      const anonymous = await run(t, null, `update public.publishers set status = 'paused' where id = $1`, [
         SUNRISE.id,
-        USERS.acmeWest.id,
       ]);
+      expect(anonymous[0]!.message.data).toMatchObject({ update: { updatedBy: null } });
+      const named = await run(
+        t,
+        null,
+        `update public.publishers set status = 'paused', updated_by = $2 where id = $1`,
+        [SUNRISE.id, USERS.acmeWest.id],
+      );
       expect(named[0]!.message.data).toMatchObject({ update: { updatedBy: USERS.acmeWest.id } });
     });
   });
@@ -308,7 +372,13 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
             id: 'f0000000-0000-4000-8000-0000000000a1',
             type: 'team_update',
             timestamp: expect.any(String),
-            data: { updateType: 'assignment', message: 'Standup moved', userId: USERS.acmeOwner.id, territory: null, details: {} },
+            data: {
+              updateType: 'assignment',
+              message: 'Standup moved',
+              userId: USERS.acmeOwner.id,
+              territory: null,
+              details: {},
+            },
           },
         },
       ]);
@@ -323,7 +393,10 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         [ACME, USERS.acmeWest.id],
       );
       expect(out.map((d) => d.topic)).toEqual([westTopic]);
-      expect(out[0]!.message.data).toMatchObject({ territory: 'US_West', details: { publisherId: PUBLISHERS.pacificPress.id } });
+      expect(out[0]!.message.data).toMatchObject({
+        territory: 'US_West',
+        details: { publisherId: PUBLISHERS.pacificPress.id },
+      });
     });
 
     it('mentions notify each mentioned member of the organisation once, and nobody else', async () => {
@@ -332,20 +405,34 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         await tx.query(
           `insert into public.team_updates (organization_id, update_type, message, user_id, details)
            values ($1, 'assignment', 'Please review', $2, $3)`,
-          [ACME, USERS.acmeOwner.id, JSON.stringify({ mentions: [USERS.acmeWest.id, USERS.globexMember.id, stranger, USERS.acmeWest.id, USERS.acmeAgent.id] })],
+          [
+            ACME,
+            USERS.acmeOwner.id,
+            JSON.stringify({
+              mentions: [USERS.acmeWest.id, USERS.globexMember.id, stranger, USERS.acmeWest.id, USERS.acmeAgent.id],
+            }),
+          ],
         );
         await tx.query('reset role');
-        return (await tx.query<{ user_id: string; level: string; source: string; organization_id: string }>(
-          `select user_id, level, source, organization_id from public.notifications where source = 'mention' and message = 'You were mentioned: Please review' order by user_id`,
-        )).rows;
+        return (
+          await tx.query<{ user_id: string; level: string; source: string; organization_id: string }>(
+            `select user_id, level, source, organization_id from public.notifications where source = 'mention' and message = 'You were mentioned: Please review' order by user_id`,
+          )
+        ).rows;
       });
-      expect(result).toEqual([
-        { user_id: USERS.acmeWest.id, level: 'info', source: 'mention', organization_id: ACME },
-        { user_id: USERS.acmeAgent.id, level: 'info', source: 'mention', organization_id: ACME },
-      ].sort((a, b) => a.user_id.localeCompare(b.user_id)));
+      expect(result).toEqual(
+        [
+          { user_id: USERS.acmeWest.id, level: 'info', source: 'mention', organization_id: ACME },
+          { user_id: USERS.acmeAgent.id, level: 'info', source: 'mention', organization_id: ACME },
+        ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+      );
       const out = delivered(messages);
       expect(out.map((d) => `${d.topic} ${d.message.type}`).sort()).toEqual(
-        [`${orgTopic} team_update`, `user:${USERS.acmeAgent.id} notification`, `user:${USERS.acmeWest.id} notification`].sort(),
+        [
+          `${orgTopic} team_update`,
+          `user:${USERS.acmeAgent.id} notification`,
+          `user:${USERS.acmeWest.id} notification`,
+        ].sort(),
       );
       expect(out.find((d) => d.topic === `user:${USERS.acmeWest.id}`)!.message.data).toEqual({
         message: 'You were mentioned: Please review',
@@ -358,10 +445,12 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
 
     it('mentions that are not lowercase uuids are refused by the table', async () => {
       await expect(
-        run(t, null, `insert into public.team_updates (organization_id, update_type, message, details) values ($1, 'assignment', 'x', $2)`, [
-          ACME,
-          JSON.stringify({ mentions: [USERS.acmeWest.id.toUpperCase()] }),
-        ]),
+        run(
+          t,
+          null,
+          `insert into public.team_updates (organization_id, update_type, message, details) values ($1, 'assignment', 'x', $2)`,
+          [ACME, JSON.stringify({ mentions: [USERS.acmeWest.id.toUpperCase()] })],
+        ),
       ).rejects.toMatchObject({ code: '23514' });
     });
   });
@@ -382,26 +471,41 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
             id: 'e0000000-0000-4000-8000-0000000000a1',
             type: 'notification',
             timestamp: expect.any(String),
-            data: { message: 'Contract expires soon', level: 'warning', actionUrl: '/publishers/x', persistent: true, userId: USERS.acmeWest.id },
+            data: {
+              message: 'Contract expires soon',
+              level: 'warning',
+              actionUrl: '/publishers/x',
+              persistent: true,
+              userId: USERS.acmeWest.id,
+            },
           },
         },
       ]);
     });
 
     it('an org-wide notification goes to org:<org>', async () => {
-      const out = await run(t, null, `insert into public.notifications (organization_id, message) values ($1, 'Maintenance tonight')`, [GLOBEX]);
+      const out = await run(
+        t,
+        null,
+        `insert into public.notifications (organization_id, message) values ($1, 'Maintenance tonight')`,
+        [GLOBEX],
+      );
       expect(out.map((d) => d.topic)).toEqual([`org:${GLOBEX}`]);
       expect(out[0]!.message.data).toMatchObject({ message: 'Maintenance tonight', level: 'info', userId: null });
     });
 
     it('marking a notification read sends nothing', async () => {
-      const out = await run(t, 'acmeOwner', `update public.notifications set read_at = now() where user_id = $1`, [USERS.acmeOwner.id]);
+      const out = await run(t, 'acmeOwner', `update public.notifications set read_at = now() where user_id = $1`, [
+        USERS.acmeOwner.id,
+      ]);
       expect(out).toEqual([]);
     });
   });
 
   it('timestamps are ISO-8601 UTC with milliseconds', async () => {
-    const out = await run(t, null, `insert into public.notifications (organization_id, message) values ($1, 'tick')`, [ACME]);
+    const out = await run(t, null, `insert into public.notifications (organization_id, message) values ($1, 'tick')`, [
+      ACME,
+    ]);
     expect(out[0]!.message.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
@@ -409,6 +513,9 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     const { rows } = await t.db.query<{ topic: string; event: string; id: string }>(
       `select topic, event, payload ->> 'id' as id from realtime.messages where topic like 'org:${ACME}%' order by topic, payload ->> 'id'`,
     );
-    expect(rows.filter((r) => r.event === 'agent_status').map((r) => r.id)).toEqual([`${RUN}:1`, `${AGENT_RUNS.acmeScoring.id}:1`]);
+    expect(rows.filter((r) => r.event === 'agent_status').map((r) => r.id)).toEqual([
+      `${RUN}:1`,
+      `${AGENT_RUNS.acmeScoring.id}:1`,
+    ]);
   });
 });

@@ -4,7 +4,9 @@ import { LOCAL_ANON_KEY } from '../../local-stack/index.ts';
 import { FIXTURE_PASSWORD } from '../../supabase/fixture.ts';
 
 export async function accessTokenOf(supabaseUrl: string, email: string): Promise<string> {
-  const client = createClient(supabaseUrl, LOCAL_ANON_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
+  const client = createClient(supabaseUrl, LOCAL_ANON_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   const { data, error } = await client.auth.signInWithPassword({ email, password: FIXTURE_PASSWORD });
   if (error || !data.session) throw new Error(`sign-in of ${email} failed: ${error?.message}`);
   return data.session.access_token;

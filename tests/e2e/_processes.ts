@@ -68,7 +68,11 @@ export function portIsOpen(port: number): Promise<boolean> {
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes (for OS state that sends no event). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

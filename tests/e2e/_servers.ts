@@ -22,7 +22,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -70,7 +72,9 @@ export async function startStack(options: { port?: number; dataDir?: string } = 
     return { url, port, process: child, stop: () => child.stop() };
   } catch (error) {
     await child.stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`, {
+      cause: error,
+    });
   }
 }
 
@@ -84,23 +88,30 @@ export interface DashboardProcess {
 export async function startDashboard(supabaseUrl: string): Promise<DashboardProcess> {
   const port = await freePort();
   const log = collector('next');
-  const child = spawnGroup('next', NODE, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      NEXT_PUBLIC_SUPABASE_URL: supabaseUrl,
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
-      SUPABASE_SERVICE_ROLE_KEY: LOCAL_SERVICE_ROLE_KEY,
+  const child = spawnGroup(
+    'next',
+    NODE,
+    [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        NEXT_PUBLIC_SUPABASE_URL: supabaseUrl,
+        NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
+        SUPABASE_SERVICE_ROLE_KEY: LOCAL_SERVICE_ROLE_KEY,
+      },
+      echo: log.echo,
     },
-    echo: log.echo,
-  });
+  );
   try {
     await child.waitFor(/Ready in|started server on/i, 60_000);
   } catch (error) {
     await child.stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${log.lines.join('\n')}`, {
+      cause: error,
+    });
   }
   return { url: `http://127.0.0.1:${port}`, process: child, stop: () => child.stop() };
 }

@@ -42,7 +42,12 @@ export function useE2eSuite(options: { dataDir?: string } = {}): E2eSuite {
       return need(state.browser, 'Chromium');
     },
     async open(email, next = '/') {
-      const { context, page } = await signedInPage(need(state.browser, 'Chromium'), need(state.dashboard, 'the dashboard').url, email, next);
+      const { context, page } = await signedInPage(
+        need(state.browser, 'Chromium'),
+        need(state.dashboard, 'the dashboard').url,
+        email,
+        next,
+      );
       contexts.push(context);
       return page;
     },

@@ -36,15 +36,22 @@ describe('GET /api/websocket', () => {
     const response = await fetch(`${suite.dashboard.url}/api/websocket`);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({
-      error: { code: 'unauthorized', message: 'Sign in first (session cookie or Authorization: Bearer <access token>): this route acts as you' },
+      error: {
+        code: 'unauthorized',
+        message: 'Sign in first (session cookie or Authorization: Bearer <access token>): this route acts as you',
+      },
     });
-    const forged = await fetch(`${suite.dashboard.url}/api/websocket`, { headers: { authorization: 'Bearer not-a-token' } });
+    const forged = await fetch(`${suite.dashboard.url}/api/websocket`, {
+      headers: { authorization: 'Bearer not-a-token' },
+    });
     expect(forged.status).toBe(401);
   });
 
   it("answers an owner's access token given as a bearer (monitoring with curl)", async () => {
     const token = await accessTokenOf(suite.stack.url, USERS.acmeOwner.email);
-    const response = await fetch(`${suite.dashboard.url}/api/websocket`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${suite.dashboard.url}/api/websocket`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { organizationId: string }).organizationId).toBe(ORGS.acme.id);
   });
@@ -53,10 +60,19 @@ describe('GET /api/websocket', () => {
     const west = await suite.open(USERS.acmeWest.email);
     const owner = await suite.open(USERS.acmeOwner.email);
     await Promise.all([connected(west), connected(owner)]);
-    await owner.getByRole('list', { name: 'Online now' }).getByRole('listitem').filter({ hasText: USERS.acmeWest.email }).waitFor();
+    await owner
+      .getByRole('list', { name: 'Online now' })
+      .getByRole('listitem')
+      .filter({ hasText: USERS.acmeWest.email })
+      .waitFor();
     const response = await owner.request.get('/api/websocket');
     expect(response.status()).toBe(200);
-    const stats = (await response.json()) as { organizationId: string; users: number; connections: number; perUser: Array<{ userId: string }> };
+    const stats = (await response.json()) as {
+      organizationId: string;
+      users: number;
+      connections: number;
+      perUser: Array<{ userId: string }>;
+    };
     expect(stats.organizationId).toBe(ORGS.acme.id);
     expect(stats.perUser.map((u) => u.userId)).toEqual(expect.arrayContaining([USERS.acmeOwner.id, USERS.acmeWest.id]));
     expect(stats.users).toBeGreaterThanOrEqual(2);
@@ -72,7 +88,9 @@ describe('GET /api/websocket', () => {
     expect(other.status()).toBe(403);
     const invalid = await owner.request.get('/api/websocket?organizationId=acme');
     expect(invalid.status()).toBe(422);
-    expect(await invalid.json()).toEqual({ error: { code: 'invalid_request', message: 'organizationId must be a lowercase UUID' } });
+    expect(await invalid.json()).toEqual({
+      error: { code: 'invalid_request', message: 'organizationId must be a lowercase UUID' },
+    });
   });
 });
 
@@ -83,7 +101,13 @@ describe('POST /api/websocket', () => {
     await connected(owner);
     const message = `Posted through /api/websocket (${Date.now()})`;
     const response = await west.request.post('/api/websocket', {
-      data: { target: { territory: 'US_West' }, message: { type: 'team_update', data: { updateType: 'assignment', message, userId: USERS.acmeWest.id, territory: 'US_West', details: {} } } },
+      data: {
+        target: { territory: 'US_West' },
+        message: {
+          type: 'team_update',
+          data: { updateType: 'assignment', message, userId: USERS.acmeWest.id, territory: 'US_West', details: {} },
+        },
+      },
     });
     expect(response.status()).toBe(200);
     const delivered = (await response.json()) as { id: string; type: string; topic: string };
@@ -98,7 +122,11 @@ describe('POST /api/websocket', () => {
     expect(invalid.status()).toBe(422);
     expect(((await invalid.json()) as { error: { message: string } }).error.message).toMatch(/^message\.type: /);
 
-    const anonymous = await fetch(`${suite.dashboard.url}/api/websocket`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const anonymous = await fetch(`${suite.dashboard.url}/api/websocket`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(anonymous.status).toBe(401);
 
     const agentStatus = await west.request.post('/api/websocket', {

@@ -66,7 +66,12 @@ describe('TeamDashboard', () => {
           const bar = item.querySelector('[role="progressbar"][aria-label="demo-agent"]');
           if (!bar) continue;
           const error = item.querySelector('.error')?.textContent ?? '';
-          const entry: [string, number, string, string] = [item.getAttribute('data-run-id')!, Number(bar.getAttribute('aria-valuenow')), item.getAttribute('data-status')!, error];
+          const entry: [string, number, string, string] = [
+            item.getAttribute('data-run-id')!,
+            Number(bar.getAttribute('aria-valuenow')),
+            item.getAttribute('data-status')!,
+            error,
+          ];
           const last = seen.findLast((e) => e[0] === entry[0]);
           if (!last || last[1] !== entry[1] || last[2] !== entry[2] || last[3] !== entry[3]) seen.push(entry);
         }
@@ -83,10 +88,14 @@ describe('TeamDashboard', () => {
         return element?.closest('[data-live-list]') != null;
       };
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean; sources: Array<{ node?: Node | null }> }>) {
+        for (const entry of list.getEntries() as Array<
+          PerformanceEntry & { value: number; hadRecentInput: boolean; sources: Array<{ node?: Node | null }> }
+        >) {
           const outside = entry.sources.filter((source) => !inLiveList(source.node));
           if (!entry.hadRecentInput && outside.length > 0) {
-            const names = outside.map((source) => (source.node instanceof Element ? source.node : source.node?.parentElement)?.outerHTML.slice(0, 80));
+            const names = outside.map((source) =>
+              (source.node instanceof Element ? source.node : source.node?.parentElement)?.outerHTML.slice(0, 80),
+            );
             shifts.push(`${entry.value.toFixed(4)} ${names.join(' | ')}`);
           }
         }
@@ -98,14 +107,18 @@ describe('TeamDashboard', () => {
       const demoBars = owner.getByRole('progressbar', { name: 'demo-agent', exact: true });
       await owner.waitForFunction(
         () => {
-          const items = [...document.querySelectorAll('li[data-run-id]')].filter((li) => li.querySelector('[aria-label="demo-agent"]'));
+          const items = [...document.querySelectorAll('li[data-run-id]')].filter((li) =>
+            li.querySelector('[aria-label="demo-agent"]'),
+          );
           return items.length > 0 && items.every((li) => li.getAttribute('data-status') === 'completed');
         },
         null,
         { timeout: 30_000 },
       );
       for (const bar of await demoBars.all()) expect(await bar.getAttribute('aria-valuenow')).toBe('100');
-      const log = await owner.evaluate(() => (window as unknown as { agentLog: Array<[string, number, string, string]> }).agentLog);
+      const log = await owner.evaluate(
+        () => (window as unknown as { agentLog: Array<[string, number, string, string]> }).agentLog,
+      );
       const byRun = new Map<string, Array<[string, number, string, string]>>();
       for (const entry of log) byRun.set(entry[0], [...(byRun.get(entry[0]) ?? []), entry]);
       expect(byRun.size).toBeGreaterThan(0);
@@ -134,7 +147,8 @@ describe('TeamDashboard', () => {
   it("shows a notification sent through the bridge as a toast in the addressee's browser only", async () => {
     const owner = await open(USERS.acmeOwner.email);
     const west = await open(USERS.acmeWest.email);
-    for (const page of [owner, west]) await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
+    for (const page of [owner, west])
+      await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
     // History first (the seed's @mention of west), so the count below moves only by what arrives live.
     await west.getByRole('button', { name: 'Notifications' }).click();
     await west.getByRole('list', { name: 'Notification list' }).getByText(MENTION_NOTIFICATION_MESSAGE).waitFor();
@@ -159,7 +173,10 @@ describe('TeamDashboard', () => {
     });
     await owner.getByRole('status').filter({ hasText: second }).waitFor();
     expect(await owner.getByText(message).count()).toBe(0);
-    const item = west.getByRole('list', { name: 'Notification list' }).getByRole('listitem').filter({ hasText: message });
+    const item = west
+      .getByRole('list', { name: 'Notification list' })
+      .getByRole('listitem')
+      .filter({ hasText: message });
     await item.waitFor();
     expect(await west.getByText(second).count()).toBe(0);
     // Mark as read: the count goes down by one and the item no longer offers it.
@@ -171,16 +188,23 @@ describe('TeamDashboard', () => {
   it('keeps a US_East update from the US_West member while the owner sees both', async () => {
     const owner = await open(USERS.acmeOwner.email);
     const west = await open(USERS.acmeWest.email);
-    for (const page of [owner, west]) await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
+    for (const page of [owner, west])
+      await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
     const token = await accessTokenOf(stack.url, USERS.acmeOwner.email);
     const stamp = Date.now();
     const east = `Harbor House moved to the East desk (${stamp})`;
     const westUpdate = `Pacific Press reassigned on the West desk (${stamp})`;
-    for (const [territory, message] of [['US_East', east], ['US_West', westUpdate]] as const) {
+    for (const [territory, message] of [
+      ['US_East', east],
+      ['US_West', westUpdate],
+    ] as const) {
       await bridgeBroadcast(stack.url, token, {
         organizationId: ORGS.acme.id,
         target: { territory },
-        message: { type: 'team_update', data: { updateType: 'assignment', message, userId: USERS.acmeOwner.id, territory, details: {} } },
+        message: {
+          type: 'team_update',
+          data: { updateType: 'assignment', message, userId: USERS.acmeOwner.id, territory, details: {} },
+        },
       });
     }
     // The US_West update was sent after the US_East one: once west shows it, the other had its chance.
@@ -189,7 +213,10 @@ describe('TeamDashboard', () => {
     await teamActivity(owner).getByText(east).waitFor();
     expect(await west.getByText(east).count()).toBe(0);
     // The seed's assignment mentions west: highlighted for west, not for the owner.
-    const mention = (page: Page) => teamActivity(page).getByRole('listitem').filter({ hasText: `Sunrise Books assigned to ${USERS.acmeWest.email}` });
+    const mention = (page: Page) =>
+      teamActivity(page)
+        .getByRole('listitem')
+        .filter({ hasText: `Sunrise Books assigned to ${USERS.acmeWest.email}` });
     expect(await mention(west).getByText('@you').count()).toBe(1);
     expect(await mention(owner).getByText('@you').count()).toBe(0);
     await screenshot(west, 'territory-feed');
@@ -199,7 +226,10 @@ describe('TeamDashboard', () => {
     const west = await open(USERS.acmeWest.email);
     await west.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
     await west.getByRole('button', { name: 'Simulate team_update' }).click();
-    await west.getByRole('status', { name: 'Simulation result' }).filter({ hasText: /^team_update sent/ }).waitFor();
+    await west
+      .getByRole('status', { name: 'Simulation result' })
+      .filter({ hasText: /^team_update sent/ })
+      .waitFor();
     await teamActivity(west).getByText(`Simulated team update from ${USERS.acmeWest.email}`).first().waitFor();
     // A member may not report agent status: the bridge's reason is shown as an alert.
     await west.getByRole('button', { name: 'Simulate agent_status' }).click();
@@ -211,19 +241,30 @@ describe('TeamDashboard', () => {
   it('shows a Globex user nothing of Acme', async () => {
     const acme = await open(USERS.acmeOwner.email);
     const globex = await open(USERS.globexMember.email);
-    for (const page of [acme, globex]) await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
+    for (const page of [acme, globex])
+      await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
     const token = await accessTokenOf(stack.url, USERS.acmeOwner.email);
     const secret = `Acme-only org-wide news (${Date.now()})`;
     await bridgeBroadcast(stack.url, token, {
       organizationId: ORGS.acme.id,
-      message: { type: 'team_update', data: { updateType: 'assignment', message: secret, userId: USERS.acmeOwner.id, territory: null, details: {} } },
+      message: {
+        type: 'team_update',
+        data: { updateType: 'assignment', message: secret, userId: USERS.acmeOwner.id, territory: null, details: {} },
+      },
     });
     await teamActivity(acme).getByText(secret).waitFor();
     // Globex's own world is there (its publisher, its org-wide update) …
     await globex.getByRole('list', { name: 'Publishers' }).getByText(PUBLISHERS.globexTomes.name).waitFor();
     const globexText = (await globex.locator('main').textContent()) ?? '';
     // … and nothing of Acme: no people, no publishers, no feed item, no agent run.
-    for (const acmeThing of [secret, USERS.acmeOwner.email, USERS.acmeWest.email, PUBLISHERS.sunriseBooks.name, PUBLISHERS.harborHouse.name, 'scoring-agent']) {
+    for (const acmeThing of [
+      secret,
+      USERS.acmeOwner.email,
+      USERS.acmeWest.email,
+      PUBLISHERS.sunriseBooks.name,
+      PUBLISHERS.harborHouse.name,
+      'scoring-agent',
+    ]) {
       expect(globexText).not.toContain(acmeThing);
     }
     expect(await onlineNow(globex).getByRole('listitem').filter({ hasText: USERS.globexMember.email }).count()).toBe(1);

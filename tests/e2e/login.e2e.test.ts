@@ -79,7 +79,9 @@ describe('sign-in', () => {
   it('signs the Acme owner in to the Acme dashboard', async () => {
     const { context, page } = await signedInPage(browser, dashboard.url, USERS.acmeOwner.email);
     await page.getByRole('heading', { name: 'Team dashboard' }).waitFor();
-    expect(await page.getByText('Acme Publishing', { exact: false }).first().textContent()).toContain('owner@acme.test');
+    expect(await page.getByText('Acme Publishing', { exact: false }).first().textContent()).toContain(
+      'owner@acme.test',
+    );
     await context.close();
   });
 });

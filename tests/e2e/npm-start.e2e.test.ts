@@ -32,7 +32,10 @@ async function npmStart(): Promise<Started> {
   running = npm;
   const output: string[] = [];
   const dashboardUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no dashboard URL in 150 s:\n${output.join('')}`)), 150_000);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no dashboard URL in 150 s:\n${output.join('')}`)),
+      150_000,
+    );
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       const match = /Dashboard: (\S+)/.exec(output.join(''));
@@ -48,10 +51,19 @@ async function npmStart(): Promise<Started> {
   return { npm, dashboardUrl, ports: [webPort, stackPort], output };
 }
 
-async function expectEverythingGone(npm: ChildProcess, tree: readonly number[], ports: readonly number[]): Promise<void> {
+async function expectEverythingGone(
+  npm: ChildProcess,
+  tree: readonly number[],
+  ports: readonly number[],
+): Promise<void> {
   await new Promise((resolve) => (npm.exitCode !== null ? resolve(null) : npm.once('exit', resolve)));
   const gone = await eventually(() => stillRunning(tree).length === 0, 15_000);
-  expect(gone, `left running: ${stillRunning(tree).map((pid) => `${pid} ${commandLine(pid)}`).join('; ')}`).toBe(true);
+  expect(
+    gone,
+    `left running: ${stillRunning(tree)
+      .map((pid) => `${pid} ${commandLine(pid)}`)
+      .join('; ')}`,
+  ).toBe(true);
   for (const port of ports) {
     const free = await eventually(async () => !(await portIsOpen(port)), 5_000);
     expect(free, `port ${port} still bound`).toBe(true);
@@ -65,7 +77,9 @@ describe('npm start', () => {
     expect(login.status).toBe(200);
     expect(await login.text()).toContain('Sign in');
     // Live data: the demo agent is writing its run (its progress lines come from real writes).
-    expect(await eventually(() => /\[agent\] demo-agent run \w+ .* \d+(\.\d+)?% /.test(output.join('')), 30_000)).toBe(true);
+    expect(await eventually(() => /\[agent\] demo-agent run \w+ .* \d+(\.\d+)?% /.test(output.join('')), 30_000)).toBe(
+      true,
+    );
 
     const tree = descendants(npm.pid!);
     const names = tree.map(commandLine).join('\n');

@@ -23,7 +23,10 @@ describe('publisher record', () => {
     // The owner types a new name: west sees the field being edited and the draft, live.
     await owner.getByLabel('Name').click();
     await owner.getByLabel('Name').fill('Sunrise Books Ltd');
-    await viewing(west).getByRole('listitem').filter({ hasText: `${USERS.acmeOwner.email} — editing name` }).waitFor();
+    await viewing(west)
+      .getByRole('listitem')
+      .filter({ hasText: `${USERS.acmeOwner.email} — editing name` })
+      .waitFor();
     await west.getByText(`${USERS.acmeOwner.email} is typing: Sunrise Books Ltd`).waitFor();
     await screenshot(west, 'publisher-drafts');
 
@@ -43,7 +46,11 @@ describe('publisher record', () => {
     // West overwrites: the owner's page shows west's value, live.
     await dialog.getByRole('button', { name: 'Overwrite with mine' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await owner.waitForFunction(() => (document.getElementById('field-status') as HTMLInputElement | null)?.value === 'signed', null, { timeout: 15_000 });
+    await owner.waitForFunction(
+      () => (document.getElementById('field-status') as HTMLInputElement | null)?.value === 'signed',
+      null,
+      { timeout: 15_000 },
+    );
     expect(await owner.getByLabel('Name').inputValue()).toBe('Sunrise Books Ltd');
     // The dashboard's publisher list shows the saved record live.
     await dashboard

@@ -18,12 +18,18 @@ const suite = useE2eSuite({ dataDir: data.path });
 async function postUpdate(supabaseUrl: string, message: string): Promise<void> {
   await bridgeBroadcast(supabaseUrl, await accessTokenOf(supabaseUrl, USERS.acmeOwner.email), {
     organizationId: ORGS.acme.id,
-    message: { type: 'team_update', data: { updateType: 'assignment', message, userId: USERS.acmeOwner.id, territory: null, details: {} } },
+    message: {
+      type: 'team_update',
+      data: { updateType: 'assignment', message, userId: USERS.acmeOwner.id, territory: null, details: {} },
+    },
   });
 }
 
 async function feedIds(page: Page): Promise<string[]> {
-  return page.getByRole('list', { name: 'Team activity' }).locator('li[data-update-id]').evaluateAll((items) => items.map((li) => li.getAttribute('data-update-id')!));
+  return page
+    .getByRole('list', { name: 'Team activity' })
+    .locator('li[data-update-id]')
+    .evaluateAll((items) => items.map((li) => li.getAttribute('data-update-id')!));
 }
 
 describe('connection loss and recovery', () => {

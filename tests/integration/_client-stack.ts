@@ -4,7 +4,12 @@
  * per user, and "wait until a snapshot says so" on top of the stores' subscribe contract.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { createRealtimeClient, type ReadableStore, type RealtimeClient, type RealtimeClientOptions } from '../../src/realtime/index.ts';
+import {
+  createRealtimeClient,
+  type ReadableStore,
+  type RealtimeClient,
+  type RealtimeClientOptions,
+} from '../../src/realtime/index.ts';
 import { ORGS } from '../../supabase/fixture.ts';
 import type { StackConfigInput } from '../../local-stack/config.ts';
 import type { Backend } from '../_db.ts';
@@ -16,7 +21,10 @@ export const SNAPSHOT_WAIT_MS = 8000;
 
 export interface ClientStack extends AuthStack {
   /** A realtime core for a fixture user, disposed (with its supabase-js client) by stop(). */
-  core(user: FixtureUser, options?: Partial<RealtimeClientOptions>): Promise<{ core: RealtimeClient; supabase: SupabaseClient }>;
+  core(
+    user: FixtureUser,
+    options?: Partial<RealtimeClientOptions>,
+  ): Promise<{ core: RealtimeClient; supabase: SupabaseClient }>;
   /** A supabase-js client with the service role (writes as the database would be written by a backend). */
   service(): SupabaseClient;
 }
@@ -47,7 +55,12 @@ export async function startClientStack(backend: Backend, config: StackConfigInpu
  * Subscribes to `store` and resolves with the first snapshot that satisfies `predicate` (the
  * current one included); rejects with the last snapshot after `timeoutMs`.
  */
-export function until<T>(store: ReadableStore<T>, predicate: (snapshot: T) => boolean, what: string, timeoutMs = SNAPSHOT_WAIT_MS): Promise<T> {
+export function until<T>(
+  store: ReadableStore<T>,
+  predicate: (snapshot: T) => boolean,
+  what: string,
+  timeoutMs = SNAPSHOT_WAIT_MS,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const check = () => {
@@ -63,7 +76,11 @@ export function until<T>(store: ReadableStore<T>, predicate: (snapshot: T) => bo
     const timer = setTimeout(() => {
       done = true;
       unsubscribe();
-      reject(new Error(`timed out waiting for ${what}; last snapshot: ${JSON.stringify(store.getSnapshot()).slice(0, 1500)}`));
+      reject(
+        new Error(
+          `timed out waiting for ${what}; last snapshot: ${JSON.stringify(store.getSnapshot()).slice(0, 1500)}`,
+        ),
+      );
     }, timeoutMs);
     check();
   });

@@ -36,7 +36,14 @@ export interface StackProcess {
 export function startStackProcess(env: Record<string, string> = {}): Promise<StackProcess> {
   const child = spawn(node, ['--import', 'tsx', 'scripts/local.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', PUBDEV_DATA_DIR: '', PUBDEV_PORT: '0', PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: '0', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      PUBDEV_DATA_DIR: '',
+      PUBDEV_PORT: '0',
+      PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -65,7 +72,12 @@ let clients = 0;
 export async function signedInClient(url: string, user: keyof typeof EMAILS): Promise<SupabaseClient> {
   const client = createClient(url, ANON_KEY, {
     // A storage key per client: several signed-in clients in one test are several browsers.
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, storageKey: `sb-test-${user}-${++clients}` },
+    auth: {
+      persistSession: false,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+      storageKey: `sb-test-${user}-${++clients}`,
+    },
     // Under jsdom, Node's built-in WebSocket dispatches jsdom's Event class and throws; `ws` does not.
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
   });

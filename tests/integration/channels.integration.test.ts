@@ -26,7 +26,9 @@ describe.each(BACKENDS)('channels (%s)', (backend) => {
     const raw = await rt.signedIn('acmeWest');
     await raw.realtime.setAuth();
     const rawReason = await new Promise<string>((resolve) =>
-      raw.channel(topic, { config: { private: true } }).subscribe((status, error) => status === 'CHANNEL_ERROR' && resolve(error!.message)),
+      raw
+        .channel(topic, { config: { private: true } })
+        .subscribe((status, error) => status === 'CHANNEL_ERROR' && resolve(error!.message)),
     );
     await raw.removeAllChannels();
 
@@ -42,7 +44,12 @@ describe.each(BACKENDS)('channels (%s)', (backend) => {
     const handle = registry.acquire(topic, {});
     await expect.poll(() => failures.length, { timeout: 8000 }).toBeGreaterThanOrEqual(3);
     expect(failures[0]!.error.context).toEqual({ kind: 'channel', topic, status: 'CHANNEL_ERROR', reason: rawReason });
-    expect(registry.lastError(topic)?.context).toEqual({ kind: 'channel', topic, status: 'CHANNEL_ERROR', reason: rawReason });
+    expect(registry.lastError(topic)?.context).toEqual({
+      kind: 'channel',
+      topic,
+      status: 'CHANNEL_ERROR',
+      reason: rawReason,
+    });
     // 250 ms, then 500 ms: backoff, never a hot loop; and never more than one channel for the topic.
     expect(failures[1]!.at - failures[0]!.at).toBeGreaterThanOrEqual(240);
     expect(failures[2]!.at - failures[1]!.at).toBeGreaterThanOrEqual(490);

@@ -17,7 +17,9 @@ const DROPPED = 'realtime: dropped database broadcast';
 describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
   let rt: ClientStack;
   beforeAll(async () => {
-    rt = await startClientStack(backend, { realtime: { maxEventsPerSecond: 5, joinErrorDelayMs: 0, connectErrorDelayMs: 0 } });
+    rt = await startClientStack(backend, {
+      realtime: { maxEventsPerSecond: 5, joinErrorDelayMs: 0, connectErrorDelayMs: 0 },
+    });
   });
   afterAll(() => rt.stop());
 
@@ -29,7 +31,9 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
     const notes = record(core.notifications);
     await until(core.agents, (list) => list.length > 0, 'the seeded runs');
     await until(core.notifications, (s) => s.notifications.length > 0, 'the seeded notifications');
-    await expect.poll(() => supabase.getChannels().map((c) => c.state), { timeout: 5000 }).toEqual(['joined', 'joined']);
+    await expect
+      .poll(() => supabase.getChannels().map((c) => c.state), { timeout: 5000 })
+      .toEqual(['joined', 'joined']);
     const channelsBefore = supabase.getChannels();
 
     // Another member floods the activity topic (which this client does not listen to).
@@ -46,7 +50,11 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
     await expect
       .poll(
         async () => {
-          await insertRow(service, 'team_updates', { organization_id: ACME, update_type: 'assignment', message: 'probe' });
+          await insertRow(service, 'team_updates', {
+            organization_id: ACME,
+            update_type: 'assignment',
+            message: 'probe',
+          });
           return rt.logs.some((line) => line.startsWith(DROPPED));
         },
         { timeout: 20_000, interval: 500 },
@@ -55,10 +63,22 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
 
     const droppedBefore = rt.logs.filter((line) => line.startsWith(DROPPED)).length;
     const writtenAt = Date.now();
-    await updateRow(service, 'agent_runs', AGENT_RUNS.acmeEnrichment.id, { progress: 88, current_task: 'written while tripped' });
-    const notice = await insertRow(service, 'notifications', { organization_id: ACME, level: 'warning', message: 'written while tripped' });
+    await updateRow(service, 'agent_runs', AGENT_RUNS.acmeEnrichment.id, {
+      progress: 88,
+      current_task: 'written while tripped',
+    });
+    const notice = await insertRow(service, 'notifications', {
+      organization_id: ACME,
+      level: 'warning',
+      message: 'written while tripped',
+    });
 
-    await until(core.agents, (list) => list.some((r) => r.progress?.currentTask === 'written while tripped'), 'the run change', 6000);
+    await until(
+      core.agents,
+      (list) => list.some((r) => r.progress?.currentTask === 'written while tripped'),
+      'the run change',
+      6000,
+    );
     await until(core.notifications, (s) => s.notifications.some((n) => n.id === notice.id), 'the notification', 6000);
     expect(Date.now() - writtenAt).toBeLessThan(6000);
 

@@ -9,7 +9,13 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { RealtimeProvider, useConnectionStatus, useLostConnectionListener, useTeamUpdates, type LostConnectionEvent } from '@/lib/websocket/hooks';
+import {
+  RealtimeProvider,
+  useConnectionStatus,
+  useLostConnectionListener,
+  useTeamUpdates,
+  type LostConnectionEvent,
+} from '@/lib/websocket/hooks';
 import { freePort, signedInClient, startStackProcess, stopStackProcess, type StackProcess } from './_stack-process.ts';
 
 const ACME = '11111111-1111-4111-8111-111111111111';
@@ -17,7 +23,11 @@ const ACME = '11111111-1111-4111-8111-111111111111';
 function app(supabase: SupabaseClient, children: ReactNode) {
   return (
     <StrictMode>
-      <RealtimeProvider supabase={supabase} organizationId={ACME} options={{ channelGraceMs: 50, lostConnectionTimeoutMs: 300 }}>
+      <RealtimeProvider
+        supabase={supabase}
+        organizationId={ACME}
+        options={{ channelGraceMs: 50, lostConnectionTimeoutMs: 300 }}
+      >
         {children}
       </RealtimeProvider>
     </StrictMode>
@@ -40,7 +50,13 @@ describe('connection hooks in StrictMode (pglite)', () => {
     function Feed() {
       const { updates, postUpdate } = useTeamUpdates({ territory: 'US_West' });
       post = postUpdate;
-      return <ul>{updates.map((u) => <li key={u.id}>{u.message}</li>)}</ul>;
+      return (
+        <ul>
+          {updates.map((u) => (
+            <li key={u.id}>{u.message}</li>
+          ))}
+        </ul>
+      );
     }
     render(app(west, <Feed />));
     await screen.findAllByRole('listitem', undefined, { timeout: 8000 });

@@ -22,7 +22,14 @@ import {
 } from '@/lib/websocket/hooks';
 import { orgTopic } from '../../src/contract/index.ts';
 import { sharedRealtimeClient } from '../../src/realtime/index.ts';
-import { serviceClient, signedInClient, startStackProcess, stopStackProcess, SERVICE_ROLE_KEY, type StackProcess } from './_stack-process.ts';
+import {
+  serviceClient,
+  signedInClient,
+  startStackProcess,
+  stopStackProcess,
+  SERVICE_ROLE_KEY,
+  type StackProcess,
+} from './_stack-process.ts';
 import { AgentBoard, TeamActivity } from './_seed-components.tsx';
 
 function app(supabase: SupabaseClient, children: ReactNode) {
@@ -58,7 +65,9 @@ describe('React hooks in StrictMode (pglite)', () => {
     // StrictMode runs the component's effect twice: still one run for the agent.
     expect(await screen.findAllByText('seed-agent: processing 0%', undefined, { timeout: 8000 })).toHaveLength(1);
     // The owner's onMessage saw the agent's run as a validated contract message.
-    await expect.poll(() => messages.some((m) => m.type === 'agent_status' && m.data.agentId === 'seed-agent'), { timeout: 8000 }).toBe(true);
+    await expect
+      .poll(() => messages.some((m) => m.type === 'agent_status' && m.data.agentId === 'seed-agent'), { timeout: 8000 })
+      .toBe(true);
   });
 
   it('50 agents × 20 updates/s: every update absorbed, renders bounded by frames (≤ 60/s)', async () => {
@@ -75,7 +84,14 @@ describe('React hooks in StrictMode (pglite)', () => {
       const total = agentStatuses.reduce((sum, run) => sum + (burst.has(run.runId) ? run.seq : 0), 0);
       return <p data-testid="board">{`${status} ${total}`}</p>;
     }
-    render(app(owner, <Profiler id="board" onRender={() => void commits++}><Board /></Profiler>));
+    render(
+      app(
+        owner,
+        <Profiler id="board" onRender={() => void commits++}>
+          <Board />
+        </Profiler>,
+      ),
+    );
     await screen.findByText(/^connected /, undefined, { timeout: 8000 });
 
     commits = 0;
@@ -90,12 +106,21 @@ describe('React hooks in StrictMode (pglite)', () => {
           type: 'agent_status',
           seq: round,
           timestamp: new Date().toISOString(),
-          data: { agentId: `burst-${i}`, runId, status: 'processing', progress: { progress: (round / rounds) * 100, currentTask: `round ${round}` } },
+          data: {
+            agentId: `burst-${i}`,
+            runId,
+            status: 'processing',
+            progress: { progress: (round / rounds) * 100, currentTask: `round ${round}` },
+          },
         },
       }));
       const response = await fetch(`${stack.url}/realtime/v1/api/broadcast`, {
         method: 'POST',
-        headers: { apikey: SERVICE_ROLE_KEY, authorization: `Bearer ${SERVICE_ROLE_KEY}`, 'content-type': 'application/json' },
+        headers: {
+          apikey: SERVICE_ROLE_KEY,
+          authorization: `Bearer ${SERVICE_ROLE_KEY}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ messages }),
       });
       expect(response.status).toBe(202);
@@ -121,7 +146,16 @@ describe('React hooks in StrictMode (pglite)', () => {
       const { publisher, viewers } = usePublisher(SUNRISE);
       return (
         <p>
-          {[status, userSnapshots.length, agentStatuses.length, updates.length, notifications.length, publishers.length, publisher?.name, viewers.length].join(' ')}
+          {[
+            status,
+            userSnapshots.length,
+            agentStatuses.length,
+            updates.length,
+            notifications.length,
+            publishers.length,
+            publisher?.name,
+            viewers.length,
+          ].join(' ')}
         </p>
       );
     }
@@ -137,7 +171,11 @@ describe('React hooks in StrictMode (pglite)', () => {
     const view = render(app(owner, <Everything />));
     await screen.findByText(/^connected \d+ \d+ \d+ \d+ 4 Sunrise Books 1$/, undefined, { timeout: 8000 });
     // org, activity, user, two territories, the record and collab topics of one publisher.
-    const joined = () => owner.getChannels().filter((c) => c.state === 'joined').map((c) => c.topic);
+    const joined = () =>
+      owner
+        .getChannels()
+        .filter((c) => c.state === 'joined')
+        .map((c) => c.topic);
     await expect.poll(() => joined().length, { timeout: 8000 }).toBe(7);
     const topics = owner.getChannels().map((c) => c.topic);
     expect(new Set(topics).size).toBe(topics.length);

@@ -10,7 +10,7 @@ vi.mock('react', () => {
 
 describe('src/realtime without react (pglite)', () => {
   let stop: () => Promise<void>;
-  let start: typeof import('./_client-stack.ts')['startClientStack'];
+  let start: (typeof import('./_client-stack.ts'))['startClientStack'];
   beforeAll(async () => {
     ({ startClientStack: start } = await import('./_client-stack.ts'));
   });

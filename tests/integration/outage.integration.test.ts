@@ -14,14 +14,27 @@ import { freePort, signedInClient, startStackProcess, stopStackProcess, type Sta
 /** One phase's writes, straight into PostgreSQL as a backend worker would. */
 async function writePhase(db: pg.Client, phase: string, runIds: string[]): Promise<void> {
   for (let i = 1; i <= 5; i++) {
-    await db.query(`insert into public.team_updates (organization_id, update_type, message) values ($1, 'assignment', $2)`, [ACME, `${phase} update ${i}`]);
-    await db.query(`insert into public.notifications (organization_id, level, message, persistent) values ($1, 'info', $2, true)`, [ACME, `${phase} notice ${i}`]);
+    await db.query(
+      `insert into public.team_updates (organization_id, update_type, message) values ($1, 'assignment', $2)`,
+      [ACME, `${phase} update ${i}`],
+    );
+    await db.query(
+      `insert into public.notifications (organization_id, level, message, persistent) values ($1, 'info', $2, true)`,
+      [ACME, `${phase} notice ${i}`],
+    );
   }
   for (const [index, runId] of runIds.entries()) {
     for (const progress of [25, 50, 75]) {
-      await db.query(`update public.agent_runs set status = 'processing', progress = $2, current_task = $3 where id = $1`, [runId, progress, `${phase} ${progress}`]);
+      await db.query(
+        `update public.agent_runs set status = 'processing', progress = $2, current_task = $3 where id = $1`,
+        [runId, progress, `${phase} ${progress}`],
+      );
     }
-    await db.query(`update public.agent_runs set status = $2, progress = 100, current_task = $3 where id = $1`, [runId, index % 2 ? 'error' : 'completed', `${phase} final`]);
+    await db.query(`update public.agent_runs set status = $2, progress = 100, current_task = $3 where id = $1`, [
+      runId,
+      index % 2 ? 'error' : 'completed',
+      `${phase} final`,
+    ]);
   }
 }
 
@@ -48,7 +61,12 @@ describe.runIf(TEST_POSTGRES_URL)('gateway outage on PostgreSQL', () => {
 
   it('after SIGKILL and a restart on the same port, everything written before, during and after is present once, in order', async () => {
     const supabase = await signedInClient(stack.url, 'acmeOwner');
-    core = createRealtimeClient({ supabase, organizationId: ACME, lostConnectionTimeoutMs: 500, failedConnectionTimeoutMs: 1500 });
+    core = createRealtimeClient({
+      supabase,
+      organizationId: ACME,
+      lostConnectionTimeoutMs: 500,
+      failedConnectionTimeoutMs: 1500,
+    });
     const events: LostConnectionEvent[] = [];
     core.connection.onLostConnection((event) => events.push(event));
     const stores = [record(core.agents), record(core.teamUpdates), record(core.notifications)];
@@ -67,13 +85,21 @@ describe.runIf(TEST_POSTGRES_URL)('gateway outage on PostgreSQL', () => {
     const phaseRuns = (phase: number) => runs.slice(phase * 2, phase * 2 + 2);
 
     await writePhase(writer, 'before', phaseRuns(0));
-    await until(core.teamUpdates, (list) => list.some((u) => u.message === 'before update 5'), 'the last update before the outage');
+    await until(
+      core.teamUpdates,
+      (list) => list.some((u) => u.message === 'before update 5'),
+      'the last update before the outage',
+    );
 
     await stopStackProcess(stack, true); // SIGKILL: no goodbye to any socket
     await until(core.connection, (c) => c.status === 'reconnecting', 'the client to notice');
     await writePhase(writer, 'during', phaseRuns(1));
     // Lost after 0.5 s, failed after 1.5 s more: the UI's toast, then its "gave up" state.
-    await until({ subscribe: (l) => core.connection.onLostConnection(() => l()), getSnapshot: () => events.includes('failed') }, Boolean, 'the failed event');
+    await until(
+      { subscribe: (l) => core.connection.onLostConnection(() => l()), getSnapshot: () => events.includes('failed') },
+      Boolean,
+      'the failed event',
+    );
     expect(core.connection.getSnapshot().status).toBe('disconnected');
 
     stack = await startStackProcess({ DATABASE_URL: database.url!, PUBDEV_PORT: String(port) });
@@ -81,31 +107,58 @@ describe.runIf(TEST_POSTGRES_URL)('gateway outage on PostgreSQL', () => {
 
     // The database's own view: what must be on screen, in the order it must be shown.
     const expectedUpdates = (
-      await writer.query<{ id: string }>(`select id from public.team_updates where organization_id = $1 order by created_at desc, id desc`, [ACME])
+      await writer.query<{ id: string }>(
+        `select id from public.team_updates where organization_id = $1 order by created_at desc, id desc`,
+        [ACME],
+      )
     ).rows.map((r) => r.id);
     const expectedNotes = (
-      await writer.query<{ id: string }>(`select id from public.notifications where organization_id = $1 and (user_id is null or user_id = $2) order by created_at desc, id desc`, [
-        ACME,
-        'a0000000-0000-4000-8000-000000000001',
-      ])
+      await writer.query<{ id: string }>(
+        `select id from public.notifications where organization_id = $1 and (user_id is null or user_id = $2) order by created_at desc, id desc`,
+        [ACME, 'a0000000-0000-4000-8000-000000000001'],
+      )
     ).rows.map((r) => r.id);
     const finals = (
-      await writer.query<{ id: string; status: string; seq: string; current_task: string }>(`select id, status, seq, current_task from public.agent_runs where id = any($1)`, [runs])
+      await writer.query<{ id: string; status: string; seq: string; current_task: string }>(
+        `select id, status, seq, current_task from public.agent_runs where id = any($1)`,
+        [runs],
+      )
     ).rows;
 
-    await until(core.teamUpdates, (list) => list.some((u) => u.message === 'after update 5'), 'the last update after the restart', 20_000);
-    await until(core.notifications, (s) => s.notifications.some((n) => n.message === 'after notice 5'), 'the last notice after the restart', 20_000);
-    await until(core.agents, (list) => finals.every((f) => list.some((r) => r.runId === f.id && r.seq === Number(f.seq))), 'every final run state', 20_000);
+    await until(
+      core.teamUpdates,
+      (list) => list.some((u) => u.message === 'after update 5'),
+      'the last update after the restart',
+      20_000,
+    );
+    await until(
+      core.notifications,
+      (s) => s.notifications.some((n) => n.message === 'after notice 5'),
+      'the last notice after the restart',
+      20_000,
+    );
+    await until(
+      core.agents,
+      (list) => finals.every((f) => list.some((r) => r.runId === f.id && r.seq === Number(f.seq))),
+      'every final run state',
+      20_000,
+    );
 
     expect(core.teamUpdates.getSnapshot().map((u) => u.id)).toEqual(expectedUpdates);
     expect(core.notifications.getSnapshot().notifications.map((n) => n.id)).toEqual(expectedNotes);
     for (const final of finals) {
-      expect(core.agents.getSnapshot().find((r) => r.runId === final.id)).toMatchObject({ status: final.status, progress: { currentTask: final.current_task }, seq: Number(final.seq) });
+      expect(core.agents.getSnapshot().find((r) => r.runId === final.id)).toMatchObject({
+        status: final.status,
+        progress: { currentTask: final.current_task },
+        seq: Number(final.seq),
+      });
     }
     await until(core.connection, (c) => c.status === 'connected', 'the socket back', 20_000);
     expect(events).toEqual(['lost', 'failed', 'restored']);
     // Nothing was lost or doubled after the socket came back and every channel re-joined.
-    await expect.poll(() => supabase.getChannels().map((c) => c.state), { timeout: 20_000 }).toEqual(['joined', 'joined', 'joined', 'joined']); // org, user and two territory topics
+    await expect
+      .poll(() => supabase.getChannels().map((c) => c.state), { timeout: 20_000 })
+      .toEqual(['joined', 'joined', 'joined', 'joined']); // org, user and two territory topics
     expect(core.teamUpdates.getSnapshot().map((u) => u.id)).toEqual(expectedUpdates);
     expect(core.notifications.getSnapshot().notifications.map((n) => n.id)).toEqual(expectedNotes);
     for (const store of stores) store.stop();

@@ -27,14 +27,22 @@ describe.each(BACKENDS)('presence and activity (%s)', (backend) => {
 
     // Many updates in a row: the peer ends on the latest one.
     for (let i = 1; i <= 10; i++) {
-      owner.core.userSnapshots.updateActivity({ action: `editing ${i}`, territory: 'US_West', timestamp: new Date(Date.now() + i).toISOString() });
+      owner.core.userSnapshots.updateActivity({
+        action: `editing ${i}`,
+        territory: 'US_West',
+        timestamp: new Date(Date.now() + i).toISOString(),
+      });
     }
     const seen = await until(
       west.core.userSnapshots,
       (list) => list.some((s) => s.userId === USERS.acmeOwner.id && s.action === 'editing 10'),
       'west to see the owner’s latest activity',
     );
-    expect(seen.find((s) => s.userId === USERS.acmeOwner.id)).toMatchObject({ status: 'online', territory: 'US_West', connections: 1 });
+    expect(seen.find((s) => s.userId === USERS.acmeOwner.id)).toMatchObject({
+      status: 'online',
+      territory: 'US_West',
+      connections: 1,
+    });
 
     const late = await rt.core('acmeAgent');
     const lateView = await until(
@@ -42,7 +50,9 @@ describe.each(BACKENDS)('presence and activity (%s)', (backend) => {
       (list) => list.some((s) => s.userId === USERS.acmeOwner.id && s.action === 'editing 10'),
       'the late joiner to see the owner’s current activity',
     );
-    expect(lateView.map((s) => s.userId)).toEqual(expect.arrayContaining([USERS.acmeOwner.id, USERS.acmeWest.id, USERS.acmeAgent.id]));
+    expect(lateView.map((s) => s.userId)).toEqual(
+      expect.arrayContaining([USERS.acmeOwner.id, USERS.acmeWest.id, USERS.acmeAgent.id]),
+    );
     ownerView.stop();
     westView.stop();
   });

@@ -23,13 +23,25 @@ describe.each(BACKENDS)('usePublisher core (%s)', (backend) => {
     const west = (await rt.core('acmeWest')).core.publisher(SUNRISE);
     const ownerView = record(owner);
     const westView = record(west);
-    await until(west, (s) => s.viewers.includes(USERS.acmeOwner.id) && s.viewers.includes(USERS.acmeWest.id), 'both viewers');
+    await until(
+      west,
+      (s) => s.viewers.includes(USERS.acmeOwner.id) && s.viewers.includes(USERS.acmeWest.id),
+      'both viewers',
+    );
     await until(owner, (s) => s.viewers.includes(USERS.acmeWest.id), 'the owner to see west viewing');
 
     owner.setEditing('name');
-    await until(west, (s) => s.editors.some((e) => e.userId === USERS.acmeOwner.id && e.field === 'name'), 'the owner editing name');
+    await until(
+      west,
+      (s) => s.editors.some((e) => e.userId === USERS.acmeOwner.id && e.field === 'name'),
+      'the owner editing name',
+    );
     for (const value of ['S', 'Su', 'Sun', 'Sunr', 'Sunrise Boo']) owner.draft('name', value);
-    await until(west, (s) => s.drafts.some((d) => d.userId === USERS.acmeOwner.id && d.field === 'name' && d.value === 'Sunrise Boo'), 'the latest draft');
+    await until(
+      west,
+      (s) => s.drafts.some((d) => d.userId === USERS.acmeOwner.id && d.field === 'name' && d.value === 'Sunrise Boo'),
+      'the latest draft',
+    );
     owner.setEditing(null);
     await until(west, (s) => !s.editors.some((e) => e.userId === USERS.acmeOwner.id), 'the owner to stop editing');
     ownerView.stop();
@@ -47,14 +59,18 @@ describe.each(BACKENDS)('usePublisher core (%s)', (backend) => {
     const [a, b] = await Promise.all([owner.save({ name: 'Sunrise Books & Co' }), west.save({ status: 'active' })]);
     expect(a.ok).toBe(true);
     expect(b.ok).toBe(true);
-    const both = (s: { publisher: { name: string; status: string } | null }) => s.publisher?.name === 'Sunrise Books & Co' && s.publisher.status === 'active';
+    const both = (s: { publisher: { name: string; status: string } | null }) =>
+      s.publisher?.name === 'Sunrise Books & Co' && s.publisher.status === 'active';
     await until(owner, both, 'the owner to see both fields');
     await until(west, both, 'west to see both fields');
 
     // Same field, same base version, at once: one wins, the other is refused with both values.
     const version = owner.getSnapshot().publisher!.version;
     await until(west, (s) => s.publisher?.version === version, 'west at the same version');
-    const results: SaveResult[] = await Promise.all([owner.save({ name: 'Owner’s name' }), west.save({ name: 'West’s name' })]);
+    const results: SaveResult[] = await Promise.all([
+      owner.save({ name: 'Owner’s name' }),
+      west.save({ name: 'West’s name' }),
+    ]);
     const won = results.filter((r) => r.ok);
     const lost = results.filter((r): r is Extract<SaveResult, { ok: false }> => !r.ok);
     expect(won).toHaveLength(1);

@@ -22,8 +22,16 @@ describe('sendMessage through the realtime bridge (pglite)', () => {
       data: { updateType: 'assignment', message: 'Sent through the bridge', userId: USERS.acmeWest.id, details: {} },
       target: { territory: 'US_West' },
     });
-    expect(sent).toMatchObject({ ok: true, type: 'team_update', topic: 'org:11111111-1111-4111-8111-111111111111:territory:US_West' });
-    const list = await until(core.teamUpdates, (l) => l.some((u) => u.message === 'Sent through the bridge'), 'the update');
+    expect(sent).toMatchObject({
+      ok: true,
+      type: 'team_update',
+      topic: 'org:11111111-1111-4111-8111-111111111111:territory:US_West',
+    });
+    const list = await until(
+      core.teamUpdates,
+      (l) => l.some((u) => u.message === 'Sent through the bridge'),
+      'the update',
+    );
     expect(list.filter((u) => u.message === 'Sent through the bridge')).toHaveLength(1);
     if (sent.ok) expect(list.find((u) => u.message === 'Sent through the bridge')!.id).toBe(sent.id);
     updates.stop();
@@ -31,7 +39,10 @@ describe('sendMessage through the realtime bridge (pglite)', () => {
 
   it('a type the caller may not send is refused with the bridge’s status and code', async () => {
     const { core } = await rt.core('acmeAgent');
-    const sent = await core.sendMessage({ type: 'team_update', data: { updateType: 'assignment', message: 'agents may not', details: {} } });
+    const sent = await core.sendMessage({
+      type: 'team_update',
+      data: { updateType: 'assignment', message: 'agents may not', details: {} },
+    });
     expect(sent.ok).toBe(false);
     if (!sent.ok) {
       expect(sent.error.context).toEqual({ kind: 'request', operation: 'sendMessage', status: 403 });

@@ -48,21 +48,48 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     owner.core.onMessage((m) => messages.push(m));
     const runs = record(owner.core.agents);
     await until(owner.core.agents, (list) => list.length >= 2, 'the seeded runs');
-    const connection = await until(owner.core.connection, (c) => c.status === 'connected' && c.latencyMs !== null, 'a heartbeat round trip');
+    const connection = await until(
+      owner.core.connection,
+      (c) => c.status === 'connected' && c.latencyMs !== null,
+      'a heartbeat round trip',
+    );
     expect(connection.latencyMs).toBeGreaterThanOrEqual(0);
     expect(connection.lastError).toBeNull();
 
-    const first = await agent.core.agents.updateAgentStatus('ordering-agent', 'processing', { progress: 0, task: 'Initializing...' });
+    const first = await agent.core.agents.updateAgentStatus('ordering-agent', 'processing', {
+      progress: 0,
+      task: 'Initializing...',
+    });
     expect(first).toEqual({ ok: true });
-    const run = await until(agent.core.agents, (list) => list.some((r) => r.agentId === 'ordering-agent'), 'the new run');
+    const run = await until(
+      agent.core.agents,
+      (list) => list.some((r) => r.agentId === 'ordering-agent'),
+      'the new run',
+    );
     const runId = run.find((r) => r.agentId === 'ordering-agent')!.runId;
     for (const progress of [10, 20, 30, 40, 50, 60, 70, 80, 90]) {
-      expect(await agent.core.agents.updateAgentStatus('ordering-agent', 'processing', { progress, currentTask: `step ${progress}` })).toEqual({ ok: true });
+      expect(
+        await agent.core.agents.updateAgentStatus('ordering-agent', 'processing', {
+          progress,
+          currentTask: `step ${progress}`,
+        }),
+      ).toEqual({ ok: true });
     }
-    expect(await agent.core.agents.updateAgentStatus('ordering-agent', 'completed', { progress: 100, currentTask: 'done' })).toEqual({ ok: true });
-    const done = await until(owner.core.agents, (list) => list.some((r) => r.runId === runId && r.status === 'completed'), 'the completed run');
+    expect(
+      await agent.core.agents.updateAgentStatus('ordering-agent', 'completed', { progress: 100, currentTask: 'done' }),
+    ).toEqual({ ok: true });
+    const done = await until(
+      owner.core.agents,
+      (list) => list.some((r) => r.runId === runId && r.status === 'completed'),
+      'the completed run',
+    );
     const final = done.find((r) => r.runId === runId)!;
-    expect(final).toMatchObject({ agentId: 'ordering-agent', status: 'completed', progress: { progress: 100, currentTask: 'done' }, seq: 11 });
+    expect(final).toMatchObject({
+      agentId: 'ordering-agent',
+      status: 'completed',
+      progress: { progress: 100, currentTask: 'done' },
+      seq: 11,
+    });
 
     // A late copy of an old state (seq 3) reaches the client, valid, and changes nothing: a write
     // after it (seq 12, same channel, so delivered after it) is the next state the store shows.
@@ -71,15 +98,29 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
       type: 'agent_status',
       seq: 3,
       timestamp: new Date().toISOString(),
-      data: { agentId: 'ordering-agent', status: 'processing', runId, progress: { progress: 20, currentTask: 'step 20' } },
+      data: {
+        agentId: 'ordering-agent',
+        status: 'processing',
+        runId,
+        progress: { progress: 20, currentTask: 'step 20' },
+      },
     };
     await serverBroadcast(rt.stack.url, rt.stack.config.serviceRoleKey, orgTopic(ACME), 'agent_status', stale);
     await expect.poll(() => messages.some((m) => m.id === `${runId}:3`), { timeout: 5000 }).toBe(true);
-    await agent.core.agents.updateAgentStatus('ordering-agent', 'completed', { progress: 100, currentTask: 'archived' });
-    await until(owner.core.agents, (list) => list.some((r) => r.runId === runId && r.seq === 12), 'the state after the stale copy');
+    await agent.core.agents.updateAgentStatus('ordering-agent', 'completed', {
+      progress: 100,
+      currentTask: 'archived',
+    });
+    await until(
+      owner.core.agents,
+      (list) => list.some((r) => r.runId === runId && r.seq === 12),
+      'the state after the stale copy',
+    );
 
     // Every snapshot the owner saw of this run moved forward only; the stale copy never showed.
-    const history = runs.snapshots.map((list) => list.find((r) => r.runId === runId)).filter((r): r is AgentRun => r !== undefined);
+    const history = runs.snapshots
+      .map((list) => list.find((r) => r.runId === runId))
+      .filter((r): r is AgentRun => r !== undefined);
     expect(history.length).toBeGreaterThan(1);
     for (let i = 1; i < history.length; i++) {
       expect(history[i]!.seq).toBeGreaterThanOrEqual(history[i - 1]!.seq);
@@ -98,7 +139,11 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     await until(owner.core.notifications, (s) => s.notifications.length > 0, 'the seeded notifications');
 
     const service = rt.service();
-    const mention = await insertRow(service, 'team_updates', teamUpdate('ping @owner', null, { user_id: USERS.acmeWest.id, details: { mentions: [USERS.acmeOwner.id] } }));
+    const mention = await insertRow(
+      service,
+      'team_updates',
+      teamUpdate('ping @owner', null, { user_id: USERS.acmeWest.id, details: { mentions: [USERS.acmeOwner.id] } }),
+    );
     const plain = await insertRow(service, 'team_updates', teamUpdate('West assignment', 'US_West'));
     const list = await until(owner.core.teamUpdates, (l) => l.some((u) => u.id === plain.id), 'both new updates');
     expect(list.slice(0, 2).map((u) => [u.id, u.mentionsMe])).toEqual([
@@ -107,7 +152,11 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     ]);
     expect(new Set(list.map((u) => u.id)).size).toBe(list.length);
 
-    const inboxNow = await until(owner.core.notifications, (s) => s.notifications.some((n) => n.message === 'You were mentioned: ping @owner'), 'the mention notification');
+    const inboxNow = await until(
+      owner.core.notifications,
+      (s) => s.notifications.some((n) => n.message === 'You were mentioned: ping @owner'),
+      'the mention notification',
+    );
     expect(inboxNow.unreadCount).toBeGreaterThan(0);
     expect(toasts.filter((m) => m === 'You were mentioned: ping @owner')).toHaveLength(1);
 
@@ -116,9 +165,22 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     expect(await owner.core.notifications.markAllRead()).toEqual({ ok: true });
     expect(owner.core.notifications.getSnapshot().unreadCount).toBe(0);
     expect(inbox.snapshots.at(-1)!.unreadCount).toBe(0);
-    await insertRow(service, 'team_updates', teamUpdate('ping again @owner', null, { user_id: USERS.acmeWest.id, details: { mentions: [USERS.acmeOwner.id] } }));
-    const after = await until(owner.core.notifications, (s) => s.notifications.some((n) => n.message === 'You were mentioned: ping again @owner'), 'the mention after mark-all');
-    expect(after.notifications.filter((n) => !n.read).map((n) => n.message)).toEqual(['You were mentioned: ping again @owner']);
+    await insertRow(
+      service,
+      'team_updates',
+      teamUpdate('ping again @owner', null, {
+        user_id: USERS.acmeWest.id,
+        details: { mentions: [USERS.acmeOwner.id] },
+      }),
+    );
+    const after = await until(
+      owner.core.notifications,
+      (s) => s.notifications.some((n) => n.message === 'You were mentioned: ping again @owner'),
+      'the mention after mark-all',
+    );
+    expect(after.notifications.filter((n) => !n.read).map((n) => n.message)).toEqual([
+      'You were mentioned: ping again @owner',
+    ]);
     expect(after.unreadCount).toBe(1);
     updates.stop();
     inbox.stop();
@@ -140,7 +202,11 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     await updateRow(service, 'publishers', PUBLISHERS.sunriseBooks.id, { status: 'west_live' });
 
     await until(west.core.teamUpdates, (l) => l.some((u) => u.id === westUpdate.id), 'the US_West update');
-    await until(west.core.publishers, (l) => l.some((p) => p.id === PUBLISHERS.sunriseBooks.id && p.status === 'west_live'), 'the US_West publisher change');
+    await until(
+      west.core.publishers,
+      (l) => l.some((p) => p.id === PUBLISHERS.sunriseBooks.id && p.status === 'west_live'),
+      'the US_West publisher change',
+    );
     const everything = JSON.stringify([messages, publishers.snapshots, updates.snapshots]);
     expect(everything).not.toContain(east.id as string);
     expect(everything).not.toContain('East only');
@@ -165,15 +231,27 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     await Promise.all(ready);
     await until(west.core.publishers, (l) => l.length === 2, 'the US_West publishers');
     await until(owner.core.publishers, (l) => l.length >= 4, 'all Acme publishers');
-    await until(globex.core.publishers, (l) => l.some((p) => p.id === PUBLISHERS.globexTomes.id), 'the Globex publisher');
+    await until(
+      globex.core.publishers,
+      (l) => l.some((p) => p.id === PUBLISHERS.globexTomes.id),
+      'the Globex publisher',
+    );
 
     // US_East writes first, then a US_West one: one subscription delivers in commit order, so once
     // the US_West change is shown, a US_East event would have arrived before it.
     const service = rt.service();
     await updateRow(service, 'publishers', PUBLISHERS.libertyPrint.id, { status: 'east_pg_secret' });
-    const eastNew = await insertRow(service, 'publishers', { organization_id: ACME, name: 'East Newcomer', territory: 'US_East' });
+    const eastNew = await insertRow(service, 'publishers', {
+      organization_id: ACME,
+      name: 'East Newcomer',
+      territory: 'US_East',
+    });
     await updateRow(service, 'publishers', PUBLISHERS.pacificPress.id, { status: 'west_pg_live' });
-    await until(west.core.publishers, (l) => l.some((p) => p.id === PUBLISHERS.pacificPress.id && p.status === 'west_pg_live'), 'the US_West change, live');
+    await until(
+      west.core.publishers,
+      (l) => l.some((p) => p.id === PUBLISHERS.pacificPress.id && p.status === 'west_pg_live'),
+      'the US_West change, live',
+    );
 
     // An owner's insert broadcasts nothing: only a Postgres change can bring it without a re-read.
     const { data: created, error } = await owner.supabase
@@ -182,16 +260,39 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
       .select('id')
       .single();
     expect(error).toBeNull();
-    await until(owner.core.publishers, (l) => l.some((p) => p.id === created!.id && p.name === 'Live Newcomer'), "the owner's insert, live");
-    await until(west.core.publishers, (l) => l.some((p) => p.id === created!.id), 'the US_West insert for the US_West member');
-    expect(owner.core.publishers.getSnapshot().find((p) => p.id === PUBLISHERS.libertyPrint.id)?.status).toBe('east_pg_secret');
+    await until(
+      owner.core.publishers,
+      (l) => l.some((p) => p.id === created!.id && p.name === 'Live Newcomer'),
+      "the owner's insert, live",
+    );
+    await until(
+      west.core.publishers,
+      (l) => l.some((p) => p.id === created!.id),
+      'the US_West insert for the US_West member',
+    );
+    expect(owner.core.publishers.getSnapshot().find((p) => p.id === PUBLISHERS.libertyPrint.id)?.status).toBe(
+      'east_pg_secret',
+    );
 
     const westSaw = JSON.stringify(westList.snapshots);
-    for (const secret of ['east_pg_secret', 'East Newcomer', eastNew.id as string, PUBLISHERS.libertyPrint.id, PUBLISHERS.harborHouse.id]) {
+    for (const secret of [
+      'east_pg_secret',
+      'East Newcomer',
+      eastNew.id as string,
+      PUBLISHERS.libertyPrint.id,
+      PUBLISHERS.harborHouse.id,
+    ]) {
       expect(westSaw).not.toContain(secret);
     }
     const globexSaw = JSON.stringify(globexList.snapshots);
-    for (const acme of ['west_pg_live', 'Live Newcomer', 'East Newcomer', ACME, PUBLISHERS.sunriseBooks.id, PUBLISHERS.libertyPrint.id]) {
+    for (const acme of [
+      'west_pg_live',
+      'Live Newcomer',
+      'East Newcomer',
+      ACME,
+      PUBLISHERS.sunriseBooks.id,
+      PUBLISHERS.libertyPrint.id,
+    ]) {
       expect(globexSaw).not.toContain(acme);
     }
 
@@ -201,7 +302,11 @@ describe.each(BACKENDS)('stores (%s)', (backend) => {
     ownerList.stop();
     await expect.poll(() => owner.core.channelTopics().includes(orgTopic(ACME)), { timeout: 5000 }).toBe(false);
     ownerList = record(owner.core.publishers);
-    await until(owner.core.publishers, (l) => l.length >= 4 && !l.some((p) => p.id === created!.id), 'the list without the deleted row');
+    await until(
+      owner.core.publishers,
+      (l) => l.length >= 4 && !l.some((p) => p.id === created!.id),
+      'the list without the deleted row',
+    );
     for (const list of [westList, ownerList, globexList]) list.stop();
   });
 });

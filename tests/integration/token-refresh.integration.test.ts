@@ -51,8 +51,15 @@ describe.each(BACKENDS)('token refresh (%s)', (backend) => {
     expect(supabase.getChannels().map((c) => c.state)).toEqual(supabase.getChannels().map(() => 'joined'));
 
     const service = rt.service();
-    await updateRow(service, 'agent_runs', AGENT_RUNS.acmeEnrichment.id, { progress: 77, current_task: 'after three expiries' });
-    await until(core.agents, (list) => list.some((r) => r.progress?.currentTask === 'after three expiries'), 'a live update after the expiries');
+    await updateRow(service, 'agent_runs', AGENT_RUNS.acmeEnrichment.id, {
+      progress: 77,
+      current_task: 'after three expiries',
+    });
+    await until(
+      core.agents,
+      (list) => list.some((r) => r.progress?.currentTask === 'after three expiries'),
+      'a live update after the expiries',
+    );
     expect(errors).toEqual([]);
     runs.stop();
     notes.stop();

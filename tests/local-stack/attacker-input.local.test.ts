@@ -13,7 +13,8 @@ import { broadcasts, joined, rawSocket, startRealtimeStack, type RealtimeStack }
 
 const ACME = ORGS.acme.id;
 const INJECTION = `x'; drop table public.publishers; --`;
-const unauthorized = (topic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
+const unauthorized = (topic: string) =>
+  `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
 /** GoTrue answers errors in the 2024-01-01 shape to clients that send this header (supabase-js does). */
 const API_VERSION = { 'x-supabase-api-version': '2024-01-01' };
 
@@ -66,10 +67,21 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
         method: 'POST',
         token: owner,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ organization_id: ACME, update_type: 'assignment', message, user_id: USERS.acmeOwner.id, details: {} }),
+        body: JSON.stringify({
+          organization_id: ACME,
+          update_type: 'assignment',
+          message,
+          user_id: USERS.acmeOwner.id,
+          details: {},
+        }),
       });
       expect(response.status).toBe(413);
-      expect(await response.json()).toEqual({ code: 'PGRST102', details: null, hint: null, message: 'Request body exceeds 8388608 bytes' });
+      expect(await response.json()).toEqual({
+        code: 'PGRST102',
+        details: null,
+        hint: null,
+        message: 'Request body exceeds 8388608 bytes',
+      });
       expect(await count('public.team_updates')).toBe(before);
       await stillServing();
     });
@@ -97,7 +109,11 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
     it('accepts nesting within the limit (brackets inside strings do not count)', async () => {
       const client = await rt.userClient('acmeOwner');
       const custom = { note: '[[[[{{{{'.repeat(200), deep: JSON.parse(nested(50)) as unknown };
-      const { data, error } = await client.from('publishers').update({ custom_fields: custom }).eq('id', PUBLISHERS.pacificPress.id).select('custom_fields');
+      const { data, error } = await client
+        .from('publishers')
+        .update({ custom_fields: custom })
+        .eq('id', PUBLISHERS.pacificPress.id)
+        .select('custom_fields');
       expect(error).toBeNull();
       expect(data).toEqual([{ custom_fields: custom }]);
     });
@@ -107,27 +123,51 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
       const body = Buffer.concat([
         Buffer.from('{"message":"'),
         Buffer.from([0xff, 0xfe, 0xc3]),
-        Buffer.from(`","organization_id":"${ACME}","update_type":"assignment","user_id":"${USERS.acmeOwner.id}","details":{}}`),
+        Buffer.from(
+          `","organization_id":"${ACME}","update_type":"assignment","user_id":"${USERS.acmeOwner.id}","details":{}}`,
+        ),
       ]);
-      const response = await request('/rest/v1/team_updates', { method: 'POST', token: owner, headers: { 'content-type': 'application/json' }, body });
+      const response = await request('/rest/v1/team_updates', {
+        method: 'POST',
+        token: owner,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ code: 'PGRST102', details: 'Request body is not valid UTF-8', hint: null, message: 'Empty or invalid json' });
+      expect(await response.json()).toEqual({
+        code: 'PGRST102',
+        details: 'Request body is not valid UTF-8',
+        hint: null,
+        message: 'Empty or invalid json',
+      });
       expect(await count('public.team_updates')).toBe(before);
     });
 
     it('answers oversized headers and query strings with 431, a garbled request with 400, then serves normally', async () => {
-      const big = await request('/rest/v1/publishers?select=id', { token: owner, headers: { 'x-padding': 'a'.repeat(64 * 1024) } });
+      const big = await request('/rest/v1/publishers?select=id', {
+        token: owner,
+        headers: { 'x-padding': 'a'.repeat(64 * 1024) },
+      });
       expect(big.status).toBe(431);
       expect(await big.json()).toEqual({ message: 'Request header fields too large' });
 
-      const longQuery = await request(`/rest/v1/publishers?select=id&name=eq.${'a'.repeat(64 * 1024)}`, { token: owner });
+      const longQuery = await request(`/rest/v1/publishers?select=id&name=eq.${'a'.repeat(64 * 1024)}`, {
+        token: owner,
+      });
       expect(longQuery.status).toBe(431);
 
       // A long but legal filter list still works.
       const ids = Array.from({ length: 200 }, (_, i) => `c0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
       const inList = await request(`/rest/v1/publishers?select=id&order=id&id=in.(${ids.join(',')})`, { token: owner });
       expect(inList.status).toBe(200);
-      expect(await inList.json()).toEqual([{ id: PUBLISHERS.sunriseBooks.id }, { id: PUBLISHERS.pacificPress.id }, { id: PUBLISHERS.harborHouse.id }, { id: PUBLISHERS.libertyPrint.id }].filter((p) => ids.includes(p.id)));
+      expect(await inList.json()).toEqual(
+        [
+          { id: PUBLISHERS.sunriseBooks.id },
+          { id: PUBLISHERS.pacificPress.id },
+          { id: PUBLISHERS.harborHouse.id },
+          { id: PUBLISHERS.libertyPrint.id },
+        ].filter((p) => ids.includes(p.id)),
+      );
 
       const { port } = new URL(rt.stack.url);
       const answer = await new Promise<string>((resolve, reject) => {
@@ -144,7 +184,11 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
 
   describe('/auth/v1', () => {
     async function tokenGrant(body: BodyInit): Promise<{ status: number; body: unknown }> {
-      const response = await request('/auth/v1/token?grant_type=password', { method: 'POST', headers: { 'content-type': 'application/json', ...API_VERSION }, body });
+      const response = await request('/auth/v1/token?grant_type=password', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...API_VERSION },
+        body,
+      });
       return { status: response.status, body: await response.json() };
     }
 
@@ -153,22 +197,41 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
         status: 400,
         body: { code: 'bad_json', message: expect.stringMatching(/^Could not parse request body as JSON: /) },
       });
-      expect(await tokenGrant(JSON.stringify({ email: 123, password: ['x'] }))).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+      expect(await tokenGrant(JSON.stringify({ email: 123, password: ['x'] }))).toMatchObject({
+        status: 400,
+        body: { code: 'validation_failed' },
+      });
       // Nesting past the limit is refused before parsing, as /rest/v1 and /realtime/v1 refuse it.
-      expect(await tokenGrant(`{"email": ${nested(20_000)}, "password": "x"}`)).toMatchObject({ status: 400, body: { code: 'bad_json' } });
-      expect(await tokenGrant(JSON.stringify({ email: USERS.acmeOwner.email, password: 'x'.repeat(70 * 1024) }))).toMatchObject({
+      expect(await tokenGrant(`{"email": ${nested(20_000)}, "password": "x"}`)).toMatchObject({
+        status: 400,
+        body: { code: 'bad_json' },
+      });
+      expect(
+        await tokenGrant(JSON.stringify({ email: USERS.acmeOwner.email, password: 'x'.repeat(70 * 1024) })),
+      ).toMatchObject({
         status: 413,
         body: { code: 'validation_failed' },
       });
-      const mangled = Buffer.concat([Buffer.from(`{"email":"${USERS.acmeOwner.email}","password":"`), Buffer.from([0xff, 0xc3]), Buffer.from('"}')]);
+      const mangled = Buffer.concat([
+        Buffer.from(`{"email":"${USERS.acmeOwner.email}","password":"`),
+        Buffer.from([0xff, 0xc3]),
+        Buffer.from('"}'),
+      ]);
       // Invalid UTF-8 is refused, not read with U+FFFD in place of the bad bytes.
-      expect(await tokenGrant(mangled)).toMatchObject({ status: 400, body: { code: 'bad_json', message: 'Could not parse request body as JSON: Request body is not valid UTF-8' } });
+      expect(await tokenGrant(mangled)).toMatchObject({
+        status: 400,
+        body: { code: 'bad_json', message: 'Could not parse request body as JSON: Request body is not valid UTF-8' },
+      });
       // SQL in the email is a bound parameter: an unknown user, nothing else.
-      expect(await tokenGrant(JSON.stringify({ email: `${INJECTION}@acme.test' or '1'='1`, password: FIXTURE_PASSWORD }))).toMatchObject({
+      expect(
+        await tokenGrant(JSON.stringify({ email: `${INJECTION}@acme.test' or '1'='1`, password: FIXTURE_PASSWORD })),
+      ).toMatchObject({
         status: 400,
         body: { code: 'invalid_credentials' },
       });
-      const { error } = await rt.client().auth.signInWithPassword({ email: USERS.acmeOwner.email, password: FIXTURE_PASSWORD });
+      const { error } = await rt
+        .client()
+        .auth.signInWithPassword({ email: USERS.acmeOwner.email, password: FIXTURE_PASSWORD });
       expect(error).toBeNull();
     });
   });
@@ -208,8 +271,14 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
       const raw = await rawSocket(rt.stack);
       raw.push('1', '1', 'realtime:deep-room', 'phx_join', { config: { broadcast: { ack: true } } });
       expect((await raw.reply('1')).status).toBe('ok');
-      raw.send(`["1","2","realtime:deep-room","broadcast",{"type":"broadcast","event":"deep","payload":{"x":${nested(1_000_000)}}}]`);
-      raw.push('1', '3', 'realtime:deep-room', 'broadcast', { type: 'broadcast', event: 'normal', payload: { ok: true } });
+      raw.send(
+        `["1","2","realtime:deep-room","broadcast",{"type":"broadcast","event":"deep","payload":{"x":${nested(1_000_000)}}}]`,
+      );
+      raw.push('1', '3', 'realtime:deep-room', 'broadcast', {
+        type: 'broadcast',
+        event: 'normal',
+        payload: { ok: true },
+      });
       expect(await raw.reply('3')).toEqual({ status: 'ok', response: {} });
       expect((await inbox.next((m) => m.event === 'normal')).payload).toEqual({ ok: true });
       raw.close();
@@ -222,22 +291,28 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
       ['a NUL byte', `org:${ACME}\u0000`, 403],
       ['a lone surrogate', `org:${ACME}\ud800`, null],
       ['a megabyte of text', `org:${'x'.repeat(1_000_000)}`, 431],
-    ])('a private join on a topic with %s is refused as Unauthorized and runs no SQL text', async (_label, topic, restStatus) => {
-      const raw = await rawSocket(rt.stack);
-      raw.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: true }, access_token: owner });
-      expect(await raw.reply('1')).toEqual({ status: 'error', response: { reason: unauthorized(topic) } });
-      raw.close();
-      if (restStatus !== null) {
-        const response = await request(`/realtime/v1/api/broadcast/${encodeURIComponent(topic)}/events/x?private=true`, {
-          method: 'POST',
-          token: owner,
-          headers: { 'content-type': 'application/json' },
-          body: '{}',
-        });
-        expect(response.status).toBe(restStatus);
-      }
-      expect(await count('public.publishers')).toBe(5);
-    });
+    ])(
+      'a private join on a topic with %s is refused as Unauthorized and runs no SQL text',
+      async (_label, topic, restStatus) => {
+        const raw = await rawSocket(rt.stack);
+        raw.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: true }, access_token: owner });
+        expect(await raw.reply('1')).toEqual({ status: 'error', response: { reason: unauthorized(topic) } });
+        raw.close();
+        if (restStatus !== null) {
+          const response = await request(
+            `/realtime/v1/api/broadcast/${encodeURIComponent(topic)}/events/x?private=true`,
+            {
+              method: 'POST',
+              token: owner,
+              headers: { 'content-type': 'application/json' },
+              body: '{}',
+            },
+          );
+          expect(response.status).toBe(restStatus);
+        }
+        expect(await count('public.publishers')).toBe(5);
+      },
+    );
 
     it('presence keys and event names carrying SQL are data: delivered verbatim, nothing persisted', async () => {
       const messagesBefore = await count('realtime.messages');
@@ -249,17 +324,26 @@ describe.each(BACKENDS)('attacker: oversized, malformed and injected input (%s)'
       watcher.on('presence', { event: 'join' }, ({ key }) => keys.push(key));
       await joined(watcher);
 
-      const attacker = (await rt.userClient('acmeOwner')).channel(topic, { config: { private: true, presence: { key: INJECTION } } });
+      const attacker = (await rt.userClient('acmeOwner')).channel(topic, {
+        config: { private: true, presence: { key: INJECTION } },
+      });
       await joined(attacker);
       expect(await attacker.track({ editing: INJECTION })).toBe('ok');
       expect(await attacker.send({ type: 'broadcast', event: INJECTION, payload: { sql: INJECTION } })).toBe('ok');
       expect((await inbox.next((m) => m.event === INJECTION)).payload).toEqual({ sql: INJECTION });
       // realtime-js's binary frame caps event names at 255 bytes; a hand-made text frame has no such cap.
       const raw = await rawSocket(rt.stack);
-      raw.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: true, broadcast: { ack: true } }, access_token: owner });
+      raw.push('1', '1', `realtime:${topic}`, 'phx_join', {
+        config: { private: true, broadcast: { ack: true } },
+        access_token: owner,
+      });
       expect((await raw.reply('1')).status).toBe('ok');
       const longEvent = `${INJECTION}${'e'.repeat(100_000)}`;
-      raw.push('1', '2', `realtime:${topic}`, 'broadcast', { type: 'broadcast', event: longEvent, payload: { sql: INJECTION } });
+      raw.push('1', '2', `realtime:${topic}`, 'broadcast', {
+        type: 'broadcast',
+        event: longEvent,
+        payload: { sql: INJECTION },
+      });
       expect(await raw.reply('2')).toEqual({ status: 'ok', response: {} });
       expect((await inbox.next((m) => m.event === longEvent)).payload).toEqual({ sql: INJECTION });
       raw.close();

@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { signJwt } from '../../local-stack/index.ts';
-import { FORGERIES, forgeToken, NON_API_ROLES, signedWithRole, userClaims, type ForgeryKind } from '../_support/attacker.ts';
+import {
+  FORGERIES,
+  forgeToken,
+  NON_API_ROLES,
+  signedWithRole,
+  userClaims,
+  type ForgeryKind,
+} from '../_support/attacker.ts';
 import { startAuthStack, type AuthStack } from '../_support/auth-stack.ts';
 import { firstStatus, joined, refusedUpgrade, systemMessages, type Status } from '../_support/realtime.ts';
 
@@ -18,7 +25,10 @@ const FUNCTIONS_DIR = fileURLToPath(new URL('./fixtures/functions', import.meta.
 const ACME_ORG_TOPIC = `org:${ORGS.acme.id}`;
 
 /** What each API answers for each forgery: Realtime's, PostgREST's and GoTrue's own wording. */
-const EXPECTED: Record<ForgeryKind, { connect: string; join: RegExp; closed: RegExp; rest: { code: string; message: string }; auth: string }> = {
+const EXPECTED: Record<
+  ForgeryKind,
+  { connect: string; join: RegExp; closed: RegExp; rest: { code: string; message: string }; auth: string }
+> = {
   otherSecret: {
     connect: 'Failed to validate JWT signature',
     join: /^JwtSignatureError: Failed to validate JWT signature$/,
@@ -89,7 +99,10 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
 
   beforeAll(async () => {
     // One case subscribes postgres_changes on a public channel: opt out of the private-only default.
-    auth = await startAuthStack(backend, { functionsDir: FUNCTIONS_DIR, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } });
+    auth = await startAuthStack(backend, {
+      functionsDir: FUNCTIONS_DIR,
+      realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false },
+    });
     secret = auth.stack.config.jwtSecret;
   });
   afterAll(async () => {
@@ -104,16 +117,23 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
     it('is refused at the Realtime WebSocket upgrade with 401 and the reason', async () => {
       const token = await forgeToken(kind, secret);
       // As the `apikey`, the gateway refuses it as not one of the project's keys.
-      expect(await refusedUpgrade(auth.stack, { apikey: token, vsn: '2.0.0' })).toMatchObject({ status: 401, body: { message: 'Invalid API key' } });
+      expect(await refusedUpgrade(auth.stack, { apikey: token, vsn: '2.0.0' })).toMatchObject({
+        status: 401,
+        body: { message: 'Invalid API key' },
+      });
       // Past the gateway, Realtime refuses it with the reason: `x-api-key` wins over the query (§1.1).
-      expect(await refusedUpgrade(auth.stack, { apikey: auth.stack.config.anonKey, vsn: '2.0.0' }, { 'x-api-key': token })).toEqual({
+      expect(
+        await refusedUpgrade(auth.stack, { apikey: auth.stack.config.anonKey, vsn: '2.0.0' }, { 'x-api-key': token }),
+      ).toEqual({
         status: 401,
         body: { error: EXPECTED[kind].connect },
       });
     });
 
     it('as a join access_token, the private channel is refused with the exact reason', async () => {
-      const channel = (await clientWith(await forgeToken(kind, secret))).channel(ACME_ORG_TOPIC, { config: { private: true } });
+      const channel = (await clientWith(await forgeToken(kind, secret))).channel(ACME_ORG_TOPIC, {
+        config: { private: true },
+      });
       const status: Status = await firstStatus(channel);
       expect(status.status).toBe('CHANNEL_ERROR');
       expect(status.error).toMatch(EXPECTED[kind].join);
@@ -140,9 +160,13 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
       expect(read.data).toBeNull();
 
       const before = await notificationCount();
-      const write = await attacker
-        .from('notifications')
-        .insert({ organization_id: ORGS.acme.id, user_id: USERS.acmeOwner.id, level: 'error', message: 'forged', source: 'system' });
+      const write = await attacker.from('notifications').insert({
+        organization_id: ORGS.acme.id,
+        user_id: USERS.acmeOwner.id,
+        level: 'error',
+        message: 'forged',
+        source: 'system',
+      });
       expect(write.status).toBe(401);
       expect(write.error).toMatchObject(EXPECTED[kind].rest);
       expect(await notificationCount()).toBe(before);
@@ -151,7 +175,11 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
     it('is refused by /auth/v1/user with 403 bad_jwt', async () => {
       const { data, error } = await auth.client().auth.getUser(await forgeToken(kind, secret));
       expect(data.user).toBeNull();
-      expect(error).toMatchObject({ status: 403, code: 'bad_jwt', message: `invalid JWT: unable to parse or verify signature, ${EXPECTED[kind].auth}` });
+      expect(error).toMatchObject({
+        status: 403,
+        code: 'bad_jwt',
+        message: `invalid JWT: unable to parse or verify signature, ${EXPECTED[kind].auth}`,
+      });
     });
 
     it('is refused by a verify_jwt function with 401 Invalid JWT before the function runs', async () => {
@@ -167,19 +195,29 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
     });
 
     it('is refused by Realtime REST broadcast (httpSend) with 401', async () => {
-      const response = await auth.fetch(`/realtime/v1/api/broadcast/${encodeURIComponent(ACME_ORG_TOPIC)}/events/agent_status?private=true`, {
-        method: 'POST',
-        headers: { apikey: auth.stack.config.anonKey, authorization: `Bearer ${await forgeToken(kind, secret)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ forged: true }),
-      });
+      const response = await auth.fetch(
+        `/realtime/v1/api/broadcast/${encodeURIComponent(ACME_ORG_TOPIC)}/events/agent_status?private=true`,
+        {
+          method: 'POST',
+          headers: {
+            apikey: auth.stack.config.anonKey,
+            authorization: `Bearer ${await forgeToken(kind, secret)}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ forged: true }),
+        },
+      );
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ message: 'Unauthorized' });
     });
   });
 
-  it('an opaque key that is not the project\'s is refused by every gateway-checked API', async () => {
+  it("an opaque key that is not the project's is refused by every gateway-checked API", async () => {
     const bogus = 'sb_secret_not-the-project-key';
-    const invalid = { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' };
+    const invalid = {
+      message: 'Invalid API key',
+      hint: 'Double check your Supabase `anon` or `service_role` API key.',
+    };
     expect(await refusedUpgrade(auth.stack, { apikey: bogus, vsn: '2.0.0' })).toEqual({ status: 401, body: invalid });
     for (const path of ['/auth/v1/user', '/rest/v1/publishers?select=id', '/realtime/v1/api/ping']) {
       const answer = await auth.fetch(path, { headers: { apikey: bogus } });
@@ -194,10 +232,17 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
       const read = await attacker.from('publishers').select('id');
       expect(read.status).toBe(403);
       expect(read.error).toMatchObject({ code: '42501', message: `permission denied to set role "${role}"` });
-      const write = await attacker.from('publishers').update({ name: 'pwned' }).eq('id', PUBLISHERS.sunriseBooks.id).select();
+      const write = await attacker
+        .from('publishers')
+        .update({ name: 'pwned' })
+        .eq('id', PUBLISHERS.sunriseBooks.id)
+        .select();
       expect(write.status).toBe(403);
       expect(write.error).toMatchObject({ code: '42501' });
-      const { rows } = await auth.database.db.query<{ name: string }>('select name from public.publishers where id = $1', [PUBLISHERS.sunriseBooks.id]);
+      const { rows } = await auth.database.db.query<{ name: string }>(
+        'select name from public.publishers where id = $1',
+        [PUBLISHERS.sunriseBooks.id],
+      );
       expect(rows[0]?.name).toBe(PUBLISHERS.sunriseBooks.name);
       const rpc = await attacker.rpc('publisher_count', { org: ORGS.acme.id });
       expect(rpc.status).toBe(403);
@@ -205,20 +250,36 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
 
     it('Realtime refuses private joins (Unauthorized) and private httpSend (403); the server stays up', async () => {
       const token = await signedWithRole(secret, role);
-      const status = await firstStatus((await clientWith(token)).channel(ACME_ORG_TOPIC, { config: { private: true } }));
-      expect(status).toEqual({ status: 'CHANNEL_ERROR', error: `Unauthorized: You do not have permissions to read from this Channel topic: ${ACME_ORG_TOPIC}` });
-      const response = await auth.fetch(`/realtime/v1/api/broadcast/${encodeURIComponent(ACME_ORG_TOPIC)}/events/agent_status?private=true`, {
-        method: 'POST',
-        headers: { apikey: auth.stack.config.anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ forged: true }),
+      const status = await firstStatus(
+        (await clientWith(token)).channel(ACME_ORG_TOPIC, { config: { private: true } }),
+      );
+      expect(status).toEqual({
+        status: 'CHANNEL_ERROR',
+        error: `Unauthorized: You do not have permissions to read from this Channel topic: ${ACME_ORG_TOPIC}`,
       });
+      const response = await auth.fetch(
+        `/realtime/v1/api/broadcast/${encodeURIComponent(ACME_ORG_TOPIC)}/events/agent_status?private=true`,
+        {
+          method: 'POST',
+          headers: {
+            apikey: auth.stack.config.anonKey,
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ forged: true }),
+        },
+      );
       expect(response.status).toBe(403);
       expect(await response.json()).toEqual({ message: 'Unauthorized' });
       // A legitimate member still gets in afterwards.
-      await joined((await clientWith(await auth.token('acmeOwner', 3600))).channel(`${ACME_ORG_TOPIC}:activity`, { config: { private: true } }));
+      await joined(
+        (await clientWith(await auth.token('acmeOwner', 3600))).channel(`${ACME_ORG_TOPIC}:activity`, {
+          config: { private: true },
+        }),
+      );
     });
 
-    it('/auth/v1/user answers as GoTrue does: the sub\'s own record, its stored role, nothing more', async () => {
+    it("/auth/v1/user answers as GoTrue does: the sub's own record, its stored role, nothing more", async () => {
       // GoTrue reads the user named by `sub` with its own database role; the claimed role is not
       // used for anything, so the answer is the user's own record with the role stored for them.
       const { data, error } = await auth.client().auth.getUser(await signedWithRole(secret, role));
@@ -242,7 +303,10 @@ describe.each(BACKENDS)('attacker: forged and escalating tokens on every API (%s
     expect(user.error!.status).toBeGreaterThanOrEqual(400);
     expect(user.error!.status).toBeLessThan(500);
     const join = await firstStatus((await clientWith(token)).channel(ACME_ORG_TOPIC, { config: { private: true } }));
-    expect(join).toEqual({ status: 'CHANNEL_ERROR', error: `Unauthorized: You do not have permissions to read from this Channel topic: ${ACME_ORG_TOPIC}` });
+    expect(join).toEqual({
+      status: 'CHANNEL_ERROR',
+      error: `Unauthorized: You do not have permissions to read from this Channel topic: ${ACME_ORG_TOPIC}`,
+    });
   });
 
   it('postgres_changes with a superuser-role token delivers nothing and reports an error', async () => {

@@ -25,8 +25,10 @@ describe.each(BACKENDS)('/auth/v1/token rate limit on %s', (backend) => {
     await t?.dispose();
   });
 
-  const client = () => createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
-  const wrongPassword = () => client().auth.signInWithPassword({ email: USERS.acmeAgent.email, password: 'not-the-password' });
+  const client = () =>
+    createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+  const wrongPassword = () =>
+    client().auth.signInWithPassword({ email: USERS.acmeAgent.email, password: 'not-the-password' });
 
   it('answers the wrong passwords within the limit, refuses the next with 429, and allows again in a fresh window', async () => {
     for (let i = 0; i < LIMIT; i++) {
@@ -36,13 +38,20 @@ describe.each(BACKENDS)('/auth/v1/token rate limit on %s', (backend) => {
     }
     const refused = await wrongPassword();
     expect(refused.error).toBeInstanceOf(AuthApiError);
-    expect(refused.error).toMatchObject({ status: 429, code: 'over_request_rate_limit', message: 'Request rate limit reached' });
+    expect(refused.error).toMatchObject({
+      status: 429,
+      code: 'over_request_rate_limit',
+      message: 'Request rate limit reached',
+    });
     // Even the right password waits for the window: the limit counts requests, not failures.
     const right = await client().auth.signInWithPassword({ email: USERS.acmeAgent.email, password: FIXTURE_PASSWORD });
     expect(right.error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
 
     clock.advance(FIVE_MINUTES_MS);
-    const { data, error } = await client().auth.signInWithPassword({ email: USERS.acmeAgent.email, password: FIXTURE_PASSWORD });
+    const { data, error } = await client().auth.signInWithPassword({
+      email: USERS.acmeAgent.email,
+      password: FIXTURE_PASSWORD,
+    });
     expect(error).toBeNull();
     expect(data.session?.user.id).toBe(USERS.acmeAgent.id);
   });
@@ -61,7 +70,11 @@ describe.each(BACKENDS)('/auth/v1/token rate limit on %s', (backend) => {
       body: JSON.stringify({ email: USERS.acmeAgent.email, password: 'wrong' }),
     });
     expect(response.status).toBe(429);
-    expect(await response.json()).toEqual({ code: 429, error_code: 'over_request_rate_limit', msg: 'Request rate limit reached' });
+    expect(await response.json()).toEqual({
+      code: 429,
+      error_code: 'over_request_rate_limit',
+      msg: 'Request rate limit reached',
+    });
   });
 });
 
@@ -69,6 +82,8 @@ describe('PUBDEV_AUTH_RATE_LIMIT_TOKEN', () => {
   it("defaults to Supabase Auth's 150 token requests per five minutes and reads the variable", () => {
     expect(configFromEnv({}).authRateLimitToken).toBe(150);
     expect(configFromEnv({ PUBDEV_AUTH_RATE_LIMIT_TOKEN: '7' }).authRateLimitToken).toBe(7);
-    expect(() => configFromEnv({ PUBDEV_AUTH_RATE_LIMIT_TOKEN: 'many' })).toThrow('PUBDEV_AUTH_RATE_LIMIT_TOKEN must be a whole number');
+    expect(() => configFromEnv({ PUBDEV_AUTH_RATE_LIMIT_TOKEN: 'many' })).toThrow(
+      'PUBDEV_AUTH_RATE_LIMIT_TOKEN must be a whole number',
+    );
   });
 });

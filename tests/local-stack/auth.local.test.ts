@@ -22,7 +22,11 @@ describe.each(BACKENDS)('/auth/v1 on %s', (backend) => {
   beforeAll(async () => {
     // Reuse interval 0: a rotated-out refresh token is a reuse at once (Supabase's default is 10 s).
     // This suite makes more token requests than Supabase's burst of 30 (auth-rate-limit.local.test.ts tests that).
-    auth = await startAuthStack(backend, { jwtExpirySeconds: EXPIRY_SECONDS, refreshTokenReuseIntervalSeconds: 0, authRateLimitToken: 10_000 });
+    auth = await startAuthStack(backend, {
+      jwtExpirySeconds: EXPIRY_SECONDS,
+      refreshTokenReuseIntervalSeconds: 0,
+      authRateLimitToken: 10_000,
+    });
   });
   afterAll(async () => {
     await auth?.stop();
@@ -100,7 +104,9 @@ describe.each(BACKENDS)('/auth/v1 on %s', (backend) => {
     });
 
     test('emails match case-insensitively, as in GoTrue', async () => {
-      const { error } = await auth.client().auth.signInWithPassword({ email: agent.email.toUpperCase(), password: FIXTURE_PASSWORD });
+      const { error } = await auth
+        .client()
+        .auth.signInWithPassword({ email: agent.email.toUpperCase(), password: FIXTURE_PASSWORD });
       expect(error).toBeNull();
     });
 
@@ -230,14 +236,23 @@ describe.each(BACKENDS)('/auth/v1 on %s', (backend) => {
     test('a valid token for a user that does not exist is user_not_found', async () => {
       const token = await auth.token('acmeAgent', 600, { sub: 'f0000000-0000-4000-8000-00000000000f' });
       const { error } = await auth.client().auth.getUser(token);
-      expect(error).toMatchObject({ status: 403, code: 'user_not_found', message: 'User from sub claim in JWT does not exist' });
+      expect(error).toMatchObject({
+        status: 403,
+        code: 'user_not_found',
+        message: 'User from sub claim in JWT does not exist',
+      });
     });
 
     test('without a Bearer token /user answers 401 no_authorization', async () => {
-      const response = await auth.fetch('/auth/v1/user', { headers: { apikey: auth.stack.config.anonKey, 'x-supabase-api-version': '2024-01-01' } });
+      const response = await auth.fetch('/auth/v1/user', {
+        headers: { apikey: auth.stack.config.anonKey, 'x-supabase-api-version': '2024-01-01' },
+      });
       expect(response.status).toBe(401);
       expect(response.headers.get('x-supabase-api-version')).toBe('2024-01-01');
-      expect(await response.json()).toEqual({ code: 'no_authorization', message: 'This endpoint requires a valid Bearer token' });
+      expect(await response.json()).toEqual({
+        code: 'no_authorization',
+        message: 'This endpoint requires a valid Bearer token',
+      });
     });
   });
 
@@ -289,23 +304,36 @@ describe.each(BACKENDS)('/auth/v1 on %s', (backend) => {
       const token = (await client.auth.getSession()).data.session!.access_token;
       const response = await auth.fetch('/auth/v1/logout?scope=everyone', {
         method: 'POST',
-        headers: { apikey: auth.stack.config.anonKey, authorization: `Bearer ${token}`, 'x-supabase-api-version': '2024-01-01' },
+        headers: {
+          apikey: auth.stack.config.anonKey,
+          authorization: `Bearer ${token}`,
+          'x-supabase-api-version': '2024-01-01',
+        },
       });
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ code: 'validation_failed', message: 'Unsupported logout scope "everyone"' });
+      expect(await response.json()).toEqual({
+        code: 'validation_failed',
+        message: 'Unsupported logout scope "everyone"',
+      });
     });
   });
 
   describe('wire details', () => {
     const body = JSON.stringify({ email: agent.email, password: 'wrong' });
 
-    test('without an apikey the gateway refuses before Auth, as Supabase\'s gateway does', async () => {
+    test("without an apikey the gateway refuses before Auth, as Supabase's gateway does", async () => {
       const response = await auth.fetch('/auth/v1/token?grant_type=password', { method: 'POST', body });
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
+      expect(await response.json()).toEqual({
+        message: 'No API key found in request',
+        hint: 'No `apikey` request header or url param was found.',
+      });
       const wrongKey = await auth.fetch('/auth/v1/settings', { headers: { apikey: 'not-a-key' } });
       expect(wrongKey.status).toBe(401);
-      expect(await wrongKey.json()).toEqual({ message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
+      expect(await wrongKey.json()).toEqual({
+        message: 'Invalid API key',
+        hint: 'Double check your Supabase `anon` or `service_role` API key.',
+      });
     });
 
     test('the new-style publishable key is accepted as the apikey', async () => {
@@ -315,21 +343,43 @@ describe.each(BACKENDS)('/auth/v1 on %s', (backend) => {
     });
 
     test('clients without the API version header get the legacy error shape', async () => {
-      const response = await auth.fetch('/auth/v1/token?grant_type=password', { method: 'POST', body, headers: { apikey: auth.stack.config.anonKey } });
+      const response = await auth.fetch('/auth/v1/token?grant_type=password', {
+        method: 'POST',
+        body,
+        headers: { apikey: auth.stack.config.anonKey },
+      });
       expect(response.status).toBe(400);
       expect(response.headers.get('x-supabase-api-version')).toBeNull();
-      expect(await response.json()).toEqual({ code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
+      expect(await response.json()).toEqual({
+        code: 400,
+        error_code: 'invalid_credentials',
+        msg: 'Invalid login credentials',
+      });
     });
 
     test('a body that is not JSON is bad_json; an unknown grant type is an OAuth error', async () => {
       const headers = { apikey: auth.stack.config.anonKey, 'x-supabase-api-version': '2024-01-01' };
-      const notJson = await auth.fetch('/auth/v1/token?grant_type=password', { method: 'POST', body: '{"email":', headers });
+      const notJson = await auth.fetch('/auth/v1/token?grant_type=password', {
+        method: 'POST',
+        body: '{"email":',
+        headers,
+      });
       expect(notJson.status).toBe(400);
-      expect(await notJson.json()).toMatchObject({ code: 'bad_json', message: expect.stringMatching(/^Could not parse request body as JSON: /) });
+      expect(await notJson.json()).toMatchObject({
+        code: 'bad_json',
+        message: expect.stringMatching(/^Could not parse request body as JSON: /),
+      });
 
-      const wrongType = await auth.fetch('/auth/v1/token?grant_type=password', { method: 'POST', body: '{"email": 42}', headers });
+      const wrongType = await auth.fetch('/auth/v1/token?grant_type=password', {
+        method: 'POST',
+        body: '{"email": 42}',
+        headers,
+      });
       expect(wrongType.status).toBe(400);
-      expect(await wrongType.json()).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('email') });
+      expect(await wrongType.json()).toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringContaining('email'),
+      });
 
       const grant = await auth.fetch('/auth/v1/token?grant_type=magic', { method: 'POST', body: '{}', headers });
       expect(grant.status).toBe(400);

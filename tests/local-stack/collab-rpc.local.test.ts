@@ -22,10 +22,17 @@ describe.each(BACKENDS)('collaboration rpcs through supabase-js (%s)', (backend)
   it('saves a field and returns the row; a stale save of a field someone else changed gets the conflict', async () => {
     const owner = await rest.client('acmeOwner');
     const west = await rest.client('acmeWest');
-    const saved = await owner.rpc('save_publisher', { publisher_id: P.sunriseBooks.id, base_version: 1, changes: { status: 'negotiating' } });
+    const saved = await owner.rpc('save_publisher', {
+      publisher_id: P.sunriseBooks.id,
+      base_version: 1,
+      changes: { status: 'negotiating' },
+    });
     expect(saved.error).toBeNull();
     expect(saved.status).toBe(200);
-    expect(saved.data).toMatchObject({ ok: true, publisher: { id: P.sunriseBooks.id, status: 'negotiating', version: 2, updated_by: USERS.acmeOwner.id } });
+    expect(saved.data).toMatchObject({
+      ok: true,
+      publisher: { id: P.sunriseBooks.id, status: 'negotiating', version: 2, updated_by: USERS.acmeOwner.id },
+    });
 
     // West's form still shows version 1: her name lands, her status is refused with both values.
     const stale = await west.rpc('save_publisher', {
@@ -38,7 +45,13 @@ describe.each(BACKENDS)('collaboration rpcs through supabase-js (%s)', (backend)
       ok: false,
       publisher: expect.objectContaining({ name: 'Sunrise Books West', status: 'negotiating', version: 3 }),
       conflicts: [
-        { field: 'status', yours: 'lost', current: 'negotiating', updatedBy: USERS.acmeOwner.id, updatedAt: expect.stringMatching(/Z$/) },
+        {
+          field: 'status',
+          yours: 'lost',
+          current: 'negotiating',
+          updatedBy: USERS.acmeOwner.id,
+          updatedAt: expect.stringMatching(/Z$/),
+        },
       ],
     });
 
@@ -52,21 +65,46 @@ describe.each(BACKENDS)('collaboration rpcs through supabase-js (%s)', (backend)
     expect(error).toBeNull();
     expect(changes).toEqual([
       { version: 2, field: 'status', old_value: 'active', new_value: 'negotiating', changed_by: USERS.acmeOwner.id },
-      { version: 3, field: 'name', old_value: 'Sunrise Books', new_value: 'Sunrise Books West', changed_by: USERS.acmeWest.id },
+      {
+        version: 3,
+        field: 'name',
+        old_value: 'Sunrise Books',
+        new_value: 'Sunrise Books West',
+        changed_by: USERS.acmeWest.id,
+      },
     ]);
   });
 
   it('answers bad input with 400 and the reason, never 500', async () => {
     const owner = await rest.client('acmeOwner');
-    const unknown = await owner.rpc('save_publisher', { publisher_id: P.pacificPress.id, base_version: 1, changes: { nickname: 'PP' } });
+    const unknown = await owner.rpc('save_publisher', {
+      publisher_id: P.pacificPress.id,
+      base_version: 1,
+      changes: { nickname: 'PP' },
+    });
     expect(unknown.status).toBe(400);
-    expect(unknown.error).toMatchObject({ code: '22023', message: 'unknown publisher field: nickname', hint: 'fields: name, status, territory, owner_id, custom_fields' });
+    expect(unknown.error).toMatchObject({
+      code: '22023',
+      message: 'unknown publisher field: nickname',
+      hint: 'fields: name, status, territory, owner_id, custom_fields',
+    });
 
-    const notObject = await owner.rpc('save_publisher', { publisher_id: P.pacificPress.id, base_version: 1, changes: 'name=PP' });
+    const notObject = await owner.rpc('save_publisher', {
+      publisher_id: P.pacificPress.id,
+      base_version: 1,
+      changes: 'name=PP',
+    });
     expect(notObject.status).toBe(400);
-    expect(notObject.error).toMatchObject({ code: '22023', message: 'changes must be a JSON object of field: value, got string' });
+    expect(notObject.error).toMatchObject({
+      code: '22023',
+      message: 'changes must be a JSON object of field: value, got string',
+    });
 
-    const badVersion = await owner.rpc('save_publisher', { publisher_id: P.pacificPress.id, base_version: 'one', changes: { name: 'PP' } });
+    const badVersion = await owner.rpc('save_publisher', {
+      publisher_id: P.pacificPress.id,
+      base_version: 'one',
+      changes: { name: 'PP' },
+    });
     expect(badVersion.status).toBe(400);
     expect(badVersion.error).toMatchObject({ code: '22P02' });
 
@@ -77,17 +115,32 @@ describe.each(BACKENDS)('collaboration rpcs through supabase-js (%s)', (backend)
 
   it('answers 404 for a publisher the caller cannot see, 403 for the agent, 401 for anon', async () => {
     const west = await rest.client('acmeWest');
-    const hidden = await west.rpc('save_publisher', { publisher_id: P.harborHouse.id, base_version: 1, changes: { name: 'Mine' } });
+    const hidden = await west.rpc('save_publisher', {
+      publisher_id: P.harborHouse.id,
+      base_version: 1,
+      changes: { name: 'Mine' },
+    });
     expect(hidden.status).toBe(404);
     expect(hidden.error).toMatchObject({ code: 'PT404', message: `publisher ${P.harborHouse.id} not found` });
 
     const agent = await rest.client('acmeAgent');
-    const byAgent = await agent.rpc('save_publisher', { publisher_id: P.harborHouse.id, base_version: 1, changes: { name: 'Mine' } });
+    const byAgent = await agent.rpc('save_publisher', {
+      publisher_id: P.harborHouse.id,
+      base_version: 1,
+      changes: { name: 'Mine' },
+    });
     expect(byAgent.status).toBe(403);
-    expect(byAgent.error).toMatchObject({ code: '42501', message: `not allowed to edit publisher ${P.harborHouse.id}` });
+    expect(byAgent.error).toMatchObject({
+      code: '42501',
+      message: `not allowed to edit publisher ${P.harborHouse.id}`,
+    });
 
     const anon = await rest.client('anon');
-    const byAnon = await anon.rpc('save_publisher', { publisher_id: P.harborHouse.id, base_version: 1, changes: { name: 'Mine' } });
+    const byAnon = await anon.rpc('save_publisher', {
+      publisher_id: P.harborHouse.id,
+      base_version: 1,
+      changes: { name: 'Mine' },
+    });
     expect(byAnon.status).toBe(401);
     expect(byAnon.error).toMatchObject({ code: '42501' });
 

@@ -17,7 +17,10 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
   beforeAll(async () => {
     t = await createTestDatabase(backend);
     // One case shows that public and private rooms of one name stay apart: opt out of the private-only default.
-    stack = await startLocalStack({ port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } }, { db: t.db });
+    stack = await startLocalStack(
+      { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } },
+      { db: t.db },
+    );
     users = userClients(stack);
   });
   afterAll(async () => {
@@ -26,27 +29,39 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
     await t?.dispose();
   });
 
-  it.each(['2.0.0', '1.0.0'] as const)('delivers realtime.send from SQL to a private subscriber with meta.id (vsn %s)', async (vsn) => {
-    const client = await users.client('acmeOwner', vsn);
-    const received = new Inbox<Received>();
-    const topic = `org:${ORGS.acme.id}`;
-    const channel = client.channel(topic, { config: { private: true } }).on('broadcast', { event: 'db_ping' }, (m) => received.push(m as Received));
-    expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
+  it.each(['2.0.0', '1.0.0'] as const)(
+    'delivers realtime.send from SQL to a private subscriber with meta.id (vsn %s)',
+    async (vsn) => {
+      const client = await users.client('acmeOwner', vsn);
+      const received = new Inbox<Received>();
+      const topic = `org:${ORGS.acme.id}`;
+      const channel = client
+        .channel(topic, { config: { private: true } })
+        .on('broadcast', { event: 'db_ping' }, (m) => received.push(m as Received));
+      expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
 
-    await t.db.query(`select realtime.send($1::jsonb, 'db_ping', $2)`, [JSON.stringify({ hello: vsn }), topic]);
-    const message = await received.first((m) => m.payload.hello === vsn);
-    const { rows } = await t.db.query<{ id: string }>(
-      `select id::text from realtime.messages where topic = $1 and event = 'db_ping' and payload ->> 'hello' = $2`,
-      [topic, vsn],
-    );
-    expect(message).toEqual({ type: 'broadcast', event: 'db_ping', meta: { id: rows[0]!.id }, payload: { hello: vsn, id: rows[0]!.id } });
-    await client.removeChannel(channel);
-  });
+      await t.db.query(`select realtime.send($1::jsonb, 'db_ping', $2)`, [JSON.stringify({ hello: vsn }), topic]);
+      const message = await received.first((m) => m.payload.hello === vsn);
+      const { rows } = await t.db.query<{ id: string }>(
+        `select id::text from realtime.messages where topic = $1 and event = 'db_ping' and payload ->> 'hello' = $2`,
+        [topic, vsn],
+      );
+      expect(message).toEqual({
+        type: 'broadcast',
+        event: 'db_ping',
+        meta: { id: rows[0]!.id },
+        payload: { hello: vsn, id: rows[0]!.id },
+      });
+      await client.removeChannel(channel);
+    },
+  );
 
   it('does not deliver a private send to a public channel of the same name (§2.1)', async () => {
     const client = await users.client('acmeOwner');
     const received = new Inbox<Received>();
-    const channel = client.channel('room-namespaces').on('broadcast', { event: '*' }, (m) => received.push(m as Received));
+    const channel = client
+      .channel('room-namespaces')
+      .on('broadcast', { event: '*' }, (m) => received.push(m as Received));
     expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
     await t.db.query(`select realtime.send('{"n":"private"}'::jsonb, 'ns', 'room-namespaces')`);
     await t.db.query(`select realtime.send('{"n":"public"}'::jsonb, 'ns', 'room-namespaces', false)`);
@@ -65,9 +80,15 @@ describe.each(BACKENDS)('database broadcast via supabase-js on %s', (backend) =>
     const onWest = new Inbox<Received>();
     const privately = { config: { private: true } };
     const channels = [
-      owner.channel(publisherRecordTopic(ORGS.acme.id, harbor.id, harbor.territory), privately).on('broadcast', { event: 'publisher_update' }, (m) => onPublisher.push(m as Received)),
-      owner.channel(territoryTopic(ORGS.acme.id, TERRITORIES.usEast), privately).on('broadcast', { event: 'publisher_update' }, (m) => onEast.push(m as Received)),
-      west.channel(territoryTopic(ORGS.acme.id, TERRITORIES.usWest), privately).on('broadcast', { event: 'publisher_update' }, (m) => onWest.push(m as Received)),
+      owner
+        .channel(publisherRecordTopic(ORGS.acme.id, harbor.id, harbor.territory), privately)
+        .on('broadcast', { event: 'publisher_update' }, (m) => onPublisher.push(m as Received)),
+      owner
+        .channel(territoryTopic(ORGS.acme.id, TERRITORIES.usEast), privately)
+        .on('broadcast', { event: 'publisher_update' }, (m) => onEast.push(m as Received)),
+      west
+        .channel(territoryTopic(ORGS.acme.id, TERRITORIES.usWest), privately)
+        .on('broadcast', { event: 'publisher_update' }, (m) => onWest.push(m as Received)),
     ];
     for (const channel of channels) expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
     // The restricted member cannot even join the other territory's topic.

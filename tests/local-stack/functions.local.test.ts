@@ -87,7 +87,9 @@ describe.each(BACKENDS)('/functions/v1 on %s', (backend) => {
   });
 
   test('method, sub-path and query string pass through; the function can call the stack back at SUPABASE_URL', async () => {
-    const { data, error } = await anon.functions.invoke<Echo>('echo/items/42?callback=auth-settings', { method: 'GET' });
+    const { data, error } = await anon.functions.invoke<Echo>('echo/items/42?callback=auth-settings', {
+      method: 'GET',
+    });
     expect(error).toBeNull();
     expect(data).toMatchObject({ method: 'GET', path: '/echo/items/42', search: '?callback=auth-settings' });
     expect(data?.authSettings).toMatchObject({ status: 200, body: { external: { email: true } } });
@@ -101,7 +103,10 @@ describe.each(BACKENDS)('/functions/v1 on %s', (backend) => {
   describe('verify_jwt', () => {
     test('without an Authorization header: 401 and the function never starts', async () => {
       const result = keyOnly.functions.invoke('guarded-probe-never-called', { body: {} });
-      expect(await httpError(result)).toEqual({ status: 404, body: { code: 'NOT_FOUND', message: 'Requested function was not found' } });
+      expect(await httpError(result)).toEqual({
+        status: 404,
+        body: { code: 'NOT_FOUND', message: 'Requested function was not found' },
+      });
 
       const startsBefore = auth.logs.filter((line) => line.startsWith('functions: echo listening')).length;
       expect(await httpError(keyOnly.functions.invoke('echo', { body: {} }))).toEqual({
@@ -110,23 +115,35 @@ describe.each(BACKENDS)('/functions/v1 on %s', (backend) => {
       });
       const garbage = anon.functions.invoke('echo', { body: {}, headers: { Authorization: 'Bearer not-a-jwt' } });
       expect(await httpError(garbage)).toEqual({ status: 401, body: { code: 401, message: 'Invalid JWT' } });
-      const expired = anon.functions.invoke('echo', { body: {}, headers: { Authorization: `Bearer ${await auth.token('acmeAgent', -30)}` } });
+      const expired = anon.functions.invoke('echo', {
+        body: {},
+        headers: { Authorization: `Bearer ${await auth.token('acmeAgent', -30)}` },
+      });
       expect(await httpError(expired)).toEqual({ status: 401, body: { code: 401, message: 'Invalid JWT' } });
       expect(auth.logs.filter((line) => line.startsWith('functions: echo listening')).length).toBe(startsBefore);
     });
 
     test('an sb_ key as the bearer token stands for its JWT, as the gateway maps it for every other API', async () => {
       for (const key of [auth.stack.config.publishableKey, auth.stack.config.secretKey]) {
-        const { data, error } = await anon.functions.invoke<Echo>('echo', { body: { message: 'key' }, headers: { Authorization: `Bearer ${key}` } });
+        const { data, error } = await anon.functions.invoke<Echo>('echo', {
+          body: { message: 'key' },
+          headers: { Authorization: `Bearer ${key}` },
+        });
         expect(error).toBeNull();
         expect(data).toMatchObject({ method: 'POST' });
       }
-      const unknown = anon.functions.invoke('echo', { body: {}, headers: { Authorization: 'Bearer sb_secret_not-the-project-key' } });
+      const unknown = anon.functions.invoke('echo', {
+        body: {},
+        headers: { Authorization: 'Bearer sb_secret_not-the-project-key' },
+      });
       expect(await httpError(unknown)).toEqual({ status: 401, body: { code: 401, message: 'Invalid JWT' } });
     });
 
     test('verify_jwt = false: reachable with no Authorization header at all', async () => {
-      const { data, error, response } = await keyOnly.functions.invoke<{ ok: boolean; authorization: string | null }>('public-echo', { body: {} });
+      const { data, error, response } = await keyOnly.functions.invoke<{ ok: boolean; authorization: string | null }>(
+        'public-echo',
+        { body: {} },
+      );
       expect(error).toBeNull();
       expect(response?.status).toBe(201);
       expect(data).toEqual({ ok: true, authorization: null });
@@ -140,7 +157,9 @@ describe.each(BACKENDS)('/functions/v1 on %s', (backend) => {
     });
 
     test('names that are not function slugs are not found (no path traversal)', async () => {
-      const response = await auth.fetch('/functions/v1/..%2F..%2Fsrc', { headers: { authorization: `Bearer ${auth.stack.config.anonKey}` } });
+      const response = await auth.fetch('/functions/v1/..%2F..%2Fsrc', {
+        headers: { authorization: `Bearer ${auth.stack.config.anonKey}` },
+      });
       expect(response.status).toBe(404);
     });
   });

@@ -9,8 +9,14 @@ import { BACKENDS } from '../_db.ts';
 import { startAuthStack, type AuthStack } from '../_support/auth-stack.ts';
 import { refusedUpgrade, rawSocket } from '../_support/realtime.ts';
 
-const NO_API_KEY = { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' };
-const INVALID_API_KEY = { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' };
+const NO_API_KEY = {
+  message: 'No API key found in request',
+  hint: 'No `apikey` request header or url param was found.',
+};
+const INVALID_API_KEY = {
+  message: 'Invalid API key',
+  hint: 'Double check your Supabase `anon` or `service_role` API key.',
+};
 
 /** One request per service behind the key check, each one that would succeed with the anon key. */
 const REQUESTS: ReadonlyArray<{ name: string; path: string; init?: RequestInit }> = [
@@ -57,7 +63,10 @@ describe.each(BACKENDS)('gateway key check and shared request pipeline on %s', (
 
     test('the key as a url parameter passes, as supabase-js sends it for WebSockets', async () => {
       const separator = path.includes('?') ? '&' : '?';
-      const response = await auth.fetch(`${path}${separator}apikey=${auth.stack.config.anonKey}`, withKey(init, undefined));
+      const response = await auth.fetch(
+        `${path}${separator}apikey=${auth.stack.config.anonKey}`,
+        withKey(init, undefined),
+      );
       // /rest/v1 then reads `apikey` as a filter column (PostgREST has no such parameter): anything but the gateway's 401.
       expect(await response.clone().json()).not.toEqual(NO_API_KEY);
     });
@@ -66,7 +75,10 @@ describe.each(BACKENDS)('gateway key check and shared request pipeline on %s', (
   test('the Realtime WebSocket upgrade without a key, or with a user token as the key, gets the gateway answer', async () => {
     expect(await refusedUpgrade(auth.stack, { vsn: '2.0.0' })).toEqual({ status: 401, body: NO_API_KEY });
     const userToken = await auth.token('acmeAgent', 3600);
-    expect(await refusedUpgrade(auth.stack, { apikey: userToken, vsn: '2.0.0' })).toEqual({ status: 401, body: INVALID_API_KEY });
+    expect(await refusedUpgrade(auth.stack, { apikey: userToken, vsn: '2.0.0' })).toEqual({
+      status: 401,
+      body: INVALID_API_KEY,
+    });
     // The control: the same upgrade with the anon key opens.
     const socket = await rawSocket(auth.stack, { apikey: auth.stack.config.anonKey });
     socket.close();
@@ -76,16 +88,27 @@ describe.each(BACKENDS)('gateway key check and shared request pipeline on %s', (
   describe('/auth/v1 reads JSON as strictly as /rest/v1', () => {
     const headers = { apikey: '', 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' };
     const post = (body: Blob | string) =>
-      auth.fetch('/auth/v1/token?grant_type=password', { method: 'POST', body, headers: { ...headers, apikey: auth.stack.config.anonKey } });
+      auth.fetch('/auth/v1/token?grant_type=password', {
+        method: 'POST',
+        body,
+        headers: { ...headers, apikey: auth.stack.config.anonKey },
+      });
     const restPost = (body: Blob | string) =>
-      auth.fetch('/rest/v1/notifications', { method: 'POST', body, headers: { ...headers, apikey: auth.stack.config.anonKey } });
+      auth.fetch('/rest/v1/notifications', {
+        method: 'POST',
+        body,
+        headers: { ...headers, apikey: auth.stack.config.anonKey },
+      });
 
     test('a body that is not UTF-8 is refused (not read with U+FFFD in place of the bad bytes)', async () => {
       // {"email":"<0xff>","password":"x"}: one invalid byte inside a string.
       const bytes = new Blob([Buffer.from('{"email":"'), new Uint8Array([0xff]), Buffer.from('","password":"x"}')]);
       const response = await post(bytes);
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ code: 'bad_json', message: 'Could not parse request body as JSON: Request body is not valid UTF-8' });
+      expect(await response.json()).toMatchObject({
+        code: 'bad_json',
+        message: 'Could not parse request body as JSON: Request body is not valid UTF-8',
+      });
       expect((await restPost(bytes)).status).toBe(400);
     });
 
@@ -93,7 +116,10 @@ describe.each(BACKENDS)('gateway key check and shared request pipeline on %s', (
       const deep = `{"email":${'['.repeat(600)}${']'.repeat(600)},"password":"x"}`;
       const response = await post(deep);
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ code: 'bad_json', message: 'Could not parse request body as JSON: JSON nesting exceeds 512 levels' });
+      expect(await response.json()).toMatchObject({
+        code: 'bad_json',
+        message: 'Could not parse request body as JSON: JSON nesting exceeds 512 levels',
+      });
       expect((await restPost(deep)).status).toBe(400);
     });
   });

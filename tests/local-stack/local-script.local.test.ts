@@ -50,7 +50,10 @@ function startLocal(env: Record<string, string>): Running {
 /** The Deno children of `pid` (tsx's esbuild service is a child too, and exits on its own schedule). */
 function denoChildren(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid), '-f', 'deno'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid), '-f', 'deno'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // pgrep exits 1 when there are none
   }
@@ -66,27 +69,30 @@ function alive(pid: number): boolean {
 }
 
 describe('npm run local (scripts/local.ts)', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('serves every API and on %s exits 0 with no Deno process left', async (signal) => {
-    const local = startLocal({ PUBDEV_FUNCTIONS_DIR: fixtureFunctions });
-    const url = await local.url;
-    const banner = local.output.join('');
-    for (const path of ['/realtime/v1', '/rest/v1', '/auth/v1', '/functions/v1']) expect(banner).toContain(path);
-    expect(banner).toContain('owner@acme.test');
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'serves every API and on %s exits 0 with no Deno process left',
+    async (signal) => {
+      const local = startLocal({ PUBDEV_FUNCTIONS_DIR: fixtureFunctions });
+      const url = await local.url;
+      const banner = local.output.join('');
+      for (const path of ['/realtime/v1', '/rest/v1', '/auth/v1', '/functions/v1']) expect(banner).toContain(path);
+      expect(banner).toContain('owner@acme.test');
 
-    const headers = { apikey: anonKey };
-    expect((await fetch(`${url}/realtime/v1/api/ping`, { headers })).status).toBe(200);
-    expect((await fetch(`${url}/rest/v1/publishers?select=id`, { headers })).status).toBe(200);
-    expect((await fetch(`${url}/auth/v1/health`, { headers })).status).toBe(200);
-    const fn = await fetch(`${url}/functions/v1/public-echo`, { method: 'POST', headers });
-    expect(fn.status).toBe(201);
+      const headers = { apikey: anonKey };
+      expect((await fetch(`${url}/realtime/v1/api/ping`, { headers })).status).toBe(200);
+      expect((await fetch(`${url}/rest/v1/publishers?select=id`, { headers })).status).toBe(200);
+      expect((await fetch(`${url}/auth/v1/health`, { headers })).status).toBe(200);
+      const fn = await fetch(`${url}/functions/v1/public-echo`, { method: 'POST', headers });
+      expect(fn.status).toBe(201);
 
-    const workers = denoChildren(local.child.pid!);
-    expect(workers.length).toBeGreaterThan(0); // the Deno process serving public-echo
-    local.child.kill(signal);
-    const [code] = (await once(local.child, 'exit')) as [number | null];
-    expect(code).toBe(0);
-    expect(workers.filter(alive)).toEqual([]);
-  });
+      const workers = denoChildren(local.child.pid!);
+      expect(workers.length).toBeGreaterThan(0); // the Deno process serving public-echo
+      local.child.kill(signal);
+      const [code] = (await once(local.child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      expect(workers.filter(alive)).toEqual([]);
+    },
+  );
 
   it('refuses a bad environment variable with a message naming it, and exits 1', async () => {
     const local = startLocal({ PUBDEV_PORT: 'eighty' });

@@ -32,7 +32,12 @@ describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backe
     // A public room stands in for any channel here: opt out of the private-only default.
     stack = await startLocalStack(
       { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } },
-      { db: t.db, clock: { ...systemClock, now: () => clock }, partitionMaintenanceIntervalMs: 20, log: (line) => logs.push(line) },
+      {
+        db: t.db,
+        clock: { ...systemClock, now: () => clock },
+        partitionMaintenanceIntervalMs: 20,
+        log: (line) => logs.push(line),
+      },
     );
   });
   afterAll(async () => {
@@ -41,14 +46,20 @@ describe.each(BACKENDS)('realtime.messages partitions across days on %s', (backe
   });
 
   it('keeps delivering database broadcasts after the clock passes the partitions made at startup', async () => {
-    const client = createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const client = createClient(stack.url, stack.config.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
     const received = new Inbox<{ payload: { n: number } }>();
-    const channel = client.channel('uptime').on('broadcast', { event: 'tick' }, (m) => received.push({ payload: m['payload'] as { n: number } }));
+    const channel = client
+      .channel('uptime')
+      .on('broadcast', { event: 'tick' }, (m) => received.push({ payload: m['payload'] as { n: number } }));
     expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
 
     // Today is past the startup partitions: the insert fails and realtime.send only warns.
     await t.db.query(`select realtime.send('{"n":1}'::jsonb, 'tick', 'uptime', false)`);
-    const { rows: lost } = await t.db.query<{ n: number }>(`select count(*)::int as n from realtime.messages where event = 'tick'`);
+    const { rows: lost } = await t.db.query<{ n: number }>(
+      `select count(*)::int as n from realtime.messages where event = 'tick'`,
+    );
     expect(lost[0]!.n).toBe(0);
 
     clock += 5 * DAY_MS;

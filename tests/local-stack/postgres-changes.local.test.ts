@@ -19,7 +19,10 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
   beforeAll(async () => {
     t = await createTestDatabase(backend);
     // postgres_changes is shown on public channels, as Supabase's docs subscribe: opt out of the private-only default.
-    stack = await startLocalStack({ port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } }, { db: t.db });
+    stack = await startLocalStack(
+      { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, privateOnly: false } },
+      { db: t.db },
+    );
     users = userClients(stack);
   });
   afterAll(async () => {
@@ -31,45 +34,50 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
   const setProgress = (runId: string, progress: number) =>
     t.db.query('update public.agent_runs set progress = $2 where id = $1', [runId, progress]);
 
-  it.each(['2.0.0', '1.0.0'] as const)('delivers filtered changes after "Subscribed to PostgreSQL" (vsn %s)', async (vsn) => {
-    const client = await users.client('acmeOwner', vsn);
-    const changes = new Inbox<Change>();
-    const system = new Inbox<SystemMessage>();
-    const filter = `id=eq.${AGENT_RUNS.acmeEnrichment.id}`;
-    const channel = client
-      .channel(`pc-filter-${vsn}`)
-      .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter }, (p) => changes.push(p))
-      .on('system', {}, (m: SystemMessage) => system.push(m));
-    expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
+  it.each(['2.0.0', '1.0.0'] as const)(
+    'delivers filtered changes after "Subscribed to PostgreSQL" (vsn %s)',
+    async (vsn) => {
+      const client = await users.client('acmeOwner', vsn);
+      const changes = new Inbox<Change>();
+      const system = new Inbox<SystemMessage>();
+      const filter = `id=eq.${AGENT_RUNS.acmeEnrichment.id}`;
+      const channel = client
+        .channel(`pc-filter-${vsn}`)
+        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter }, (p) =>
+          changes.push(p),
+        )
+        .on('system', {}, (m: SystemMessage) => system.push(m));
+      expect(await subscribed(channel)).toEqual({ status: 'SUBSCRIBED' });
 
-    // §2.4: realtime-js stored the server's integer id on its binding (a mismatch would have errored the channel).
-    const binding = channel.bindings.postgres_changes?.[0] as { id?: unknown; filter: Row } | undefined;
-    expect(binding?.filter).toMatchObject({ event: 'UPDATE', schema: 'public', table: 'agent_runs', filter });
-    expect(Number.isInteger(binding?.id)).toBe(true);
-    // §2.5 / §5.4: the subscription is live once this arrives.
-    expect(await system.first((m) => m.extension === 'postgres_changes')).toEqual({
-      extension: 'postgres_changes',
-      status: 'ok',
-      message: 'Subscribed to PostgreSQL',
-      channel: `pc-filter-${vsn}`,
-    });
+      // §2.4: realtime-js stored the server's integer id on its binding (a mismatch would have errored the channel).
+      const binding = channel.bindings.postgres_changes?.[0] as { id?: unknown; filter: Row } | undefined;
+      expect(binding?.filter).toMatchObject({ event: 'UPDATE', schema: 'public', table: 'agent_runs', filter });
+      expect(Number.isInteger(binding?.id)).toBe(true);
+      // §2.5 / §5.4: the subscription is live once this arrives.
+      expect(await system.first((m) => m.extension === 'postgres_changes')).toEqual({
+        extension: 'postgres_changes',
+        status: 'ok',
+        message: 'Subscribed to PostgreSQL',
+        channel: `pc-filter-${vsn}`,
+      });
 
-    await setProgress(AGENT_RUNS.acmeScoring.id, 40); // same organisation, filtered out
-    await setProgress(AGENT_RUNS.acmeEnrichment.id, 41);
-    const change = await changes.first((c) => c.eventType === 'UPDATE');
-    expect(change).toMatchObject({
-      schema: 'public',
-      table: 'agent_runs',
-      eventType: 'UPDATE',
-      new: { id: AGENT_RUNS.acmeEnrichment.id, organization_id: ORGS.acme.id, progress: 41 },
-      old: { id: AGENT_RUNS.acmeEnrichment.id },
-      errors: null,
-    });
-    expect(change.commit_timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    // Commit order: the filtered-out update came first, so had it been delivered it would be here.
-    expect(changes.items).toHaveLength(1);
-    await client.removeChannel(channel);
-  });
+      await setProgress(AGENT_RUNS.acmeScoring.id, 40); // same organisation, filtered out
+      await setProgress(AGENT_RUNS.acmeEnrichment.id, 41);
+      const change = await changes.first((c) => c.eventType === 'UPDATE');
+      expect(change).toMatchObject({
+        schema: 'public',
+        table: 'agent_runs',
+        eventType: 'UPDATE',
+        new: { id: AGENT_RUNS.acmeEnrichment.id, organization_id: ORGS.acme.id, progress: 41 },
+        old: { id: AGENT_RUNS.acmeEnrichment.id },
+        errors: null,
+      });
+      expect(change.commit_timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      // Commit order: the filtered-out update came first, so had it been delivered it would be here.
+      expect(changes.items).toHaveLength(1);
+      await client.removeChannel(channel);
+    },
+  );
 
   it("applies RLS per subscriber: nobody sees another organisation's rows", async () => {
     const acme = await users.client('acmeOwner');

@@ -16,7 +16,8 @@ import {
   type RealtimeStack,
 } from '../_support/realtime.ts';
 
-const unauthorized = (topic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
+const unauthorized = (topic: string) =>
+  `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
 
 describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
   let rt: RealtimeStack;
@@ -59,18 +60,30 @@ describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
   it('keeps a territory restricted member out of other territories and a user out of another user’s topic', async () => {
     const east = territoryTopic(ORGS.acme.id, TERRITORIES.usEast);
     const west = await rt.userClient('acmeWest');
-    expect(await firstStatus(west.channel(east, { config: { private: true } }))).toEqual({ status: 'CHANNEL_ERROR', error: unauthorized(east) });
+    expect(await firstStatus(west.channel(east, { config: { private: true } }))).toEqual({
+      status: 'CHANNEL_ERROR',
+      error: unauthorized(east),
+    });
     const other = userTopic(USERS.acmeOwner.id);
-    expect(await firstStatus(west.channel(other, { config: { private: true } }))).toEqual({ status: 'CHANNEL_ERROR', error: unauthorized(other) });
+    expect(await firstStatus(west.channel(other, { config: { private: true } }))).toEqual({
+      status: 'CHANNEL_ERROR',
+      error: unauthorized(other),
+    });
     const own = await firstStatus(west.channel(userTopic(USERS.acmeWest.id), { config: { private: true } }));
     expect(own).toEqual({ status: 'SUBSCRIBED' });
   });
 
   it('refuses a join whose access_token is expired, malformed or badly signed, with the §2.4 reasons', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = await signJwt({ role: 'authenticated', sub: USERS.acmeOwner.id, exp: now - 30 }, rt.stack.config.jwtSecret);
+    const expired = await signJwt(
+      { role: 'authenticated', sub: USERS.acmeOwner.id, exp: now - 30 },
+      rt.stack.config.jwtSecret,
+    );
     const noRole = await signJwt({ sub: USERS.acmeOwner.id, exp: now + 60 }, rt.stack.config.jwtSecret);
-    const wrongSecret = await signJwt({ role: 'authenticated', exp: now + 60 }, 'another-secret-that-is-at-least-32-characters');
+    const wrongSecret = await signJwt(
+      { role: 'authenticated', exp: now + 60 },
+      'another-secret-that-is-at-least-32-characters',
+    );
     const cases: Array<[string, RegExp | string]> = [
       [expired, /^InvalidJWTToken: Token has expired \d+ seconds ago$/],
       [noRole, 'InvalidJWTToken: Fields `role` and `exp` are required in JWT'],
@@ -139,7 +152,9 @@ describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
   describe.each(VSNS)('vsn %s', (vsn) => {
     it('closes a channel when its token expires: system "Token has expired N seconds ago", then CLOSED (§6.4)', async () => {
       // Signed against the stack's clock, which earlier tests have moved ahead of the wall clock.
-      const token = await signFixtureToken(rt.stack.config.jwtSecret, 'acmeOwner', 60, { now: Math.floor(clock.now() / 1000) });
+      const token = await signFixtureToken(rt.stack.config.jwtSecret, 'acmeOwner', 60, {
+        now: Math.floor(clock.now() / 1000),
+      });
       const client = rt.client({ vsn });
       await client.realtime.setAuth(token);
       const channel = client.channel(orgTopic(ORGS.acme.id), { config: { private: true } });
@@ -158,13 +173,25 @@ describe.each(BACKENDS)('Realtime authorization on %s', (backend) => {
 
   it('refuses bad upgrades with HTTP errors and Realtime’s messages (§1.2)', async () => {
     // Without one of the project's keys the gateway answers first (see gateway.local.test.ts).
-    expect(await refusedUpgrade(rt.stack, { vsn: '2.0.0' })).toMatchObject({ status: 401, body: { message: 'No API key found in request' } });
-    expect(await refusedUpgrade(rt.stack, { apikey: 'nope', vsn: '2.0.0' })).toMatchObject({ status: 401, body: { message: 'Invalid API key' } });
+    expect(await refusedUpgrade(rt.stack, { vsn: '2.0.0' })).toMatchObject({
+      status: 401,
+      body: { message: 'No API key found in request' },
+    });
+    expect(await refusedUpgrade(rt.stack, { apikey: 'nope', vsn: '2.0.0' })).toMatchObject({
+      status: 401,
+      body: { message: 'Invalid API key' },
+    });
     // Realtime's own refusals, for the `x-api-key` header it reads before the query parameter.
     const key = { apikey: rt.stack.config.anonKey, vsn: '2.0.0' };
-    expect(await refusedUpgrade(rt.stack, key, { 'x-api-key': 'nope' })).toEqual({ status: 401, body: { error: 'The token provided is not a valid JWT' } });
+    expect(await refusedUpgrade(rt.stack, key, { 'x-api-key': 'nope' })).toEqual({
+      status: 401,
+      body: { error: 'The token provided is not a valid JWT' },
+    });
     const expired = await signJwt({ role: 'anon', exp: Math.floor(Date.now() / 1000) - 5 }, rt.stack.config.jwtSecret);
-    expect(await refusedUpgrade(rt.stack, key, { 'x-api-key': expired })).toEqual({ status: 401, body: { error: 'Token has expired' } });
+    expect(await refusedUpgrade(rt.stack, key, { 'x-api-key': expired })).toEqual({
+      status: 401,
+      body: { error: 'Token has expired' },
+    });
     // x-api-key wins over the query parameter.
     expect(await refusedUpgrade(rt.stack, { apikey: rt.stack.config.anonKey }, { 'x-api-key': 'bad' })).toEqual({
       status: 401,

@@ -23,7 +23,11 @@ describe.each(BACKENDS)('Realtime broadcast on %s', (backend) => {
       await joined(b);
 
       expect(await a.send({ type: 'broadcast', event: 'cursor', payload: { x: 1 } })).toBe('ok');
-      expect(await bInbox.next((m) => m.event === 'cursor')).toEqual({ type: 'broadcast', event: 'cursor', payload: { x: 1 } });
+      expect(await bInbox.next((m) => m.event === 'cursor')).toEqual({
+        type: 'broadcast',
+        event: 'cursor',
+        payload: { x: 1 },
+      });
       // b answers on the same path; once a has that, a's own message would have come first.
       await b.send({ type: 'broadcast', event: 'marker', payload: {} });
       await aInbox.next((m) => m.event === 'marker');
@@ -83,7 +87,9 @@ describe.each(BACKENDS)('Realtime broadcast on %s', (backend) => {
 
   it('private broadcast with ack between members of one organisation; public channels of that name never see it', async () => {
     const topic = activityTopic(ORGS.acme.id);
-    const sender = (await rt.userClient('acmeOwner')).channel(topic, { config: { private: true, broadcast: { ack: true } } });
+    const sender = (await rt.userClient('acmeOwner')).channel(topic, {
+      config: { private: true, broadcast: { ack: true } },
+    });
     const member = (await rt.userClient('acmeWest', { vsn: '1.0.0' })).channel(topic, { config: { private: true } });
     const outsider = rt.client().channel(topic);
     const memberInbox = broadcasts(member);
@@ -103,7 +109,9 @@ describe.each(BACKENDS)('Realtime broadcast on %s', (backend) => {
   });
 
   it('private broadcast with self on and ack off echoes to the sender', async () => {
-    const channel = (await rt.userClient('acmeOwner')).channel(activityTopic(ORGS.acme.id), { config: { private: true, broadcast: { self: true } } });
+    const channel = (await rt.userClient('acmeOwner')).channel(activityTopic(ORGS.acme.id), {
+      config: { private: true, broadcast: { self: true } },
+    });
     const inbox = broadcasts(channel);
     await joined(channel);
     expect(await channel.send({ type: 'broadcast', event: 'echo', payload: { ok: 1 } })).toBe('ok');
@@ -112,10 +120,14 @@ describe.each(BACKENDS)('Realtime broadcast on %s', (backend) => {
 
   it('a denied private write is dropped without a reply: ack ends in "timed out" (§3.3)', async () => {
     // Org members may read org:<org> but only write presence there.
-    const channel = (await rt.userClient('acmeOwner', { timeout: 300 })).channel(orgTopic(ORGS.acme.id), { config: { private: true, broadcast: { ack: true, self: true } } });
+    const channel = (await rt.userClient('acmeOwner', { timeout: 300 })).channel(orgTopic(ORGS.acme.id), {
+      config: { private: true, broadcast: { ack: true, self: true } },
+    });
     const inbox = broadcasts(channel);
     await joined(channel);
-    expect(await channel.send({ type: 'broadcast', event: 'agent_status', payload: { forged: true } })).toBe('timed out');
+    expect(await channel.send({ type: 'broadcast', event: 'agent_status', payload: { forged: true } })).toBe(
+      'timed out',
+    );
     expect(inbox.items).toEqual([]);
   });
 });

@@ -12,12 +12,19 @@ import { subscribed } from '../_support/user-clients.ts';
 describe('PUBDEV_REALTIME_MAX_CONCURRENT_USERS and PUBDEV_REALTIME_MAX_JOINS_PER_SECOND', () => {
   it("default to Supabase Realtime's 200 users and 100 joins/s and reject what is not a whole number", () => {
     expect(configFromEnv({}).realtime).toMatchObject({ maxConcurrentUsers: 200, maxJoinsPerSecond: 100 });
-    expect(configFromEnv({ PUBDEV_REALTIME_MAX_CONCURRENT_USERS: '5000', PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '250' }).realtime).toMatchObject({
+    expect(
+      configFromEnv({ PUBDEV_REALTIME_MAX_CONCURRENT_USERS: '5000', PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '250' })
+        .realtime,
+    ).toMatchObject({
       maxConcurrentUsers: 5000,
       maxJoinsPerSecond: 250,
     });
-    expect(() => configFromEnv({ PUBDEV_REALTIME_MAX_CONCURRENT_USERS: '1e3' })).toThrow('PUBDEV_REALTIME_MAX_CONCURRENT_USERS must be a whole number');
-    expect(() => configFromEnv({ PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '-1' })).toThrow('PUBDEV_REALTIME_MAX_JOINS_PER_SECOND must be a whole number');
+    expect(() => configFromEnv({ PUBDEV_REALTIME_MAX_CONCURRENT_USERS: '1e3' })).toThrow(
+      'PUBDEV_REALTIME_MAX_CONCURRENT_USERS must be a whole number',
+    );
+    expect(() => configFromEnv({ PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '-1' })).toThrow(
+      'PUBDEV_REALTIME_MAX_JOINS_PER_SECOND must be a whole number',
+    );
   });
 });
 
@@ -36,7 +43,10 @@ describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) 
       PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '1',
     });
     // Public rooms stand in for any channel here: opt out of the private-only default.
-    stack = await startLocalStack({ ...config, realtime: { ...config.realtime, connectErrorDelayMs: 0, privateOnly: false } }, { db: t.db, clock });
+    stack = await startLocalStack(
+      { ...config, realtime: { ...config.realtime, connectErrorDelayMs: 0, privateOnly: false } },
+      { db: t.db, clock },
+    );
   });
   afterAll(async () => {
     for (const client of clients) {
@@ -48,7 +58,9 @@ describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) 
   });
 
   const client = () => {
-    const made = createClient(stack.url, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const made = createClient(stack.url, stack.config.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
     clients.push(made);
     return made;
   };
@@ -56,7 +68,9 @@ describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) 
   /** A raw upgrade, to read the HTTP refusal that realtime-js only retries. */
   const upgrade = () =>
     new Promise<{ status: number; body: string } | 'open'>((resolve, reject) => {
-      const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${stack.config.anonKey}&vsn=1.0.0`);
+      const ws = new WebSocket(
+        `${stack.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${stack.config.anonKey}&vsn=1.0.0`,
+      );
       ws.on('open', () => {
         ws.close();
         resolve('open');
@@ -77,10 +91,13 @@ describe.each(BACKENDS)('Realtime limits from the environment on %s', (backend) 
     expect(await upgrade()).toEqual({ status: 429, body: JSON.stringify({ error: 'Too many connected users' }) });
 
     // Ten joins in one 5 s bucket average 2/s over it once it completes: over the limit of 1.
-    for (let i = 3; i <= 10; i++) expect(await subscribed(first.channel(`room-${i}`))).toEqual({ status: 'SUBSCRIBED' });
+    for (let i = 3; i <= 10; i++)
+      expect(await subscribed(first.channel(`room-${i}`))).toEqual({ status: 'SUBSCRIBED' });
     clock.advance(BUCKET_MS);
     const refused = await subscribed(second.channel('room-11'));
     expect(refused.status).toBe('CHANNEL_ERROR');
-    expect(refused.status === 'CHANNEL_ERROR' ? refused.error?.message : '').toContain('ClientJoinRateLimitReached: Too many joins per second');
+    expect(refused.status === 'CHANNEL_ERROR' ? refused.error?.message : '').toContain(
+      'ClientJoinRateLimitReached: Too many joins per second',
+    );
   });
 });

@@ -26,13 +26,21 @@ import {
  */
 
 /** Resolves once `channel.presenceState()` satisfies `check` (checked on every presence sync). */
-function presenceSettles(channel: RealtimeChannel, syncs: Inbox<number>, check: (state: Record<string, unknown[]>) => boolean): Promise<void> {
+function presenceSettles(
+  channel: RealtimeChannel,
+  syncs: Inbox<number>,
+  check: (state: Record<string, unknown[]>) => boolean,
+): Promise<void> {
   if (check(channel.presenceState())) return Promise.resolve();
   return syncs.first(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
 }
 
 /** A channel with a presence listener, so realtime-js joins with presence enabled. */
-function presenceChannel(rt: RealtimeStack, topic: string, key: string): { channel: RealtimeChannel; syncs: Inbox<number> } {
+function presenceChannel(
+  rt: RealtimeStack,
+  topic: string,
+  key: string,
+): { channel: RealtimeChannel; syncs: Inbox<number> } {
   const channel = rt.client().channel(topic, { config: { presence: { key } } });
   const syncs = new Inbox<number>();
   channel.on('presence', { event: 'sync' }, () => syncs.push(Date.now()));
@@ -78,7 +86,11 @@ describe.each(BACKENDS)('Realtime tenant presence rate on %s (§4.4)', (backend)
     expect(await tracker.channel.track({ n: 2 })).toBe('ok');
     // An identical re-track is a no-op and counts nothing.
     expect(await tracker.channel.track({ n: 2 })).toBe('ok');
-    await presenceSettles(observer.channel, observer.syncs, (state) => (state.tracker?.[0] as { n?: number } | undefined)?.n === 2);
+    await presenceSettles(
+      observer.channel,
+      observer.syncs,
+      (state) => (state.tracker?.[0] as { n?: number } | undefined)?.n === 2,
+    );
 
     // Still inside the first 5 s bucket: a burst is tolerated, a newcomer gets its presence_state.
     const early = presenceChannel(rt, topic, 'early');
@@ -93,12 +105,22 @@ describe.each(BACKENDS)('Realtime tenant presence rate on %s (§4.4)', (backend)
     const lateSystem = systemMessages(late.channel);
     const lateStatuses = subscribe(late.channel);
     expect(await lateStatuses.next()).toEqual({ status: 'SUBSCRIBED' });
-    expect(await lateSystem.next()).toEqual({ extension: 'system', status: 'error', message: 'Too many presence messages per second', channel: topic });
+    expect(await lateSystem.next()).toEqual({
+      extension: 'system',
+      status: 'error',
+      message: 'Too many presence messages per second',
+      channel: topic,
+    });
     await lateStatuses.next((s) => s.status === 'CLOSED', 'CLOSED');
     expect(late.channel.presenceState()).toEqual({});
 
     void tracker.channel.track({ n: 3 });
-    expect(await trackerSystem.next()).toEqual({ extension: 'system', status: 'error', message: 'Too many presence messages per second', channel: topic });
+    expect(await trackerSystem.next()).toEqual({
+      extension: 'system',
+      status: 'error',
+      message: 'Too many presence messages per second',
+      channel: topic,
+    });
     await trackerStatuses.next((s) => s.status === 'CLOSED', 'CLOSED');
 
     // Receivers of diffs are not checked: the observer stays, and sees the closed tracker leave.
@@ -122,13 +144,16 @@ describe.each(BACKENDS)('Realtime DB-events counter on %s (§8.3)', (backend) =>
     const progress = new Inbox<number>();
     const channel = client
       .channel('room-db-events')
-      .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter: `id=eq.${runId}` }, (change) =>
-        progress.push((change.new as { progress: number }).progress),
+      .on(
+        'postgres_changes',
+        { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter: `id=eq.${runId}` },
+        (change) => progress.push((change.new as { progress: number }).progress),
       );
     const system = systemMessages(channel);
     const statuses = await joined(channel);
     await system.next((m) => m.message === 'Subscribed to PostgreSQL', '"Subscribed to PostgreSQL"');
-    const setProgress = (value: number) => rt.stack.db.query('update public.agent_runs set progress = $2 where id = $1', [runId, value]);
+    const setProgress = (value: number) =>
+      rt.stack.db.query('update public.agent_runs set progress = $2 where id = $1', [runId, value]);
 
     // Five deliveries inside one bucket: all arrive.
     for (const value of [1, 2, 3, 4, 5]) await setProgress(value);
@@ -137,7 +162,10 @@ describe.each(BACKENDS)('Realtime DB-events counter on %s (§8.3)', (backend) =>
     clock.advance(BUCKET_MS);
 
     await setProgress(6);
-    await logs.next((line) => /postgres changes: skipped \d+ change\(s\): Too many postgres changes messages per second/.test(line), 'the skip');
+    await logs.next(
+      (line) => /postgres changes: skipped \d+ change\(s\): Too many postgres changes messages per second/.test(line),
+      'the skip',
+    );
     // Twelve empty buckets later the 60 s average is back to 0 and changes flow again.
     clock.advance(13 * BUCKET_MS);
     await setProgress(7);
@@ -166,53 +194,71 @@ describe.each(BACKENDS)('Realtime replay and private presence on %s', (backend) 
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());
 
-  it.each(VSNS)('drops live copies of messages a subscriber already got by replay, for that subscriber only (§3.4, vsn %s)', async (vsn) => {
-    const topic = activityTopic(ORGS.acme.id);
-    const since = Date.now() - 1000;
-    const { rows } = await rt.stack.db.query<{ id: string }>(
-      `insert into realtime.messages (topic, extension, event, payload, private)
+  it.each(VSNS)(
+    'drops live copies of messages a subscriber already got by replay, for that subscriber only (§3.4, vsn %s)',
+    async (vsn) => {
+      const topic = activityTopic(ORGS.acme.id);
+      const since = Date.now() - 1000;
+      const { rows } = await rt.stack.db.query<{ id: string }>(
+        `insert into realtime.messages (topic, extension, event, payload, private)
        values ($1, 'broadcast', 'stored', jsonb_build_object('vsn', $2::text, 'n', 1), true) returning id::text as id`,
-      [topic, vsn],
-    );
-    const storedId = rows[0]!.id;
+        [topic, vsn],
+      );
+      const storedId = rows[0]!.id;
 
-    const replaying = (await rt.userClient('acmeWest', { vsn })).channel(topic, { config: { private: true, broadcast: { replay: { since } } } });
-    const plain = (await rt.userClient('acmeOwner', { vsn })).channel(topic, { config: { private: true } });
-    const replayed = broadcasts(replaying, 'stored');
-    const live = broadcasts(plain, 'stored');
-    await joined(replaying);
-    await joined(plain);
-    await replayed.next((m) => (m.payload as { vsn?: string }).vsn === vsn && m.meta?.id === storedId, 'the replayed message');
+      const replaying = (await rt.userClient('acmeWest', { vsn })).channel(topic, {
+        config: { private: true, broadcast: { replay: { since } } },
+      });
+      const plain = (await rt.userClient('acmeOwner', { vsn })).channel(topic, { config: { private: true } });
+      const replayed = broadcasts(replaying, 'stored');
+      const live = broadcasts(plain, 'stored');
+      await joined(replaying);
+      await joined(plain);
+      await replayed.next(
+        (m) => (m.payload as { vsn?: string }).vsn === vsn && m.meta?.id === storedId,
+        'the replayed message',
+      );
 
-    // The same row id arrives live (as a replication stream re-delivering it would), then a new message.
-    await rt.stack.db.query(
-      `insert into realtime.messages (id, topic, extension, event, payload, private, inserted_at)
+      // The same row id arrives live (as a replication stream re-delivering it would), then a new message.
+      await rt.stack.db.query(
+        `insert into realtime.messages (id, topic, extension, event, payload, private, inserted_at)
        select id, topic, extension, event, payload || '{"again": true}', private, inserted_at + interval '1 millisecond'
          from realtime.messages where id = $1`,
-      [storedId],
-    );
-    await rt.stack.db.query(
-      `insert into realtime.messages (topic, extension, event, payload, private)
+        [storedId],
+      );
+      await rt.stack.db.query(
+        `insert into realtime.messages (topic, extension, event, payload, private)
        values ($1, 'broadcast', 'stored', jsonb_build_object('vsn', $2::text, 'n', 2), true)`,
-      [topic, vsn],
-    );
-    const ours = (inbox: Inbox<BroadcastMessage>) =>
-      inbox.items
-        .filter((m) => (m.payload as { vsn?: string }).vsn === vsn)
-        .map((m) => ({ ...(m.payload as object), id: m.meta?.id === storedId ? 'stored' : 'other', replayed: m.meta?.replayed ?? false }));
+        [topic, vsn],
+      );
+      const ours = (inbox: Inbox<BroadcastMessage>) =>
+        inbox.items
+          .filter((m) => (m.payload as { vsn?: string }).vsn === vsn)
+          .map((m) => ({
+            ...(m.payload as object),
+            id: m.meta?.id === storedId ? 'stored' : 'other',
+            replayed: m.meta?.replayed ?? false,
+          }));
 
-    await replayed.next((m) => (m.payload as { vsn?: string; n?: number }).vsn === vsn && (m.payload as { n?: number }).n === 2, 'n 2');
-    await live.next((m) => (m.payload as { vsn?: string; n?: number }).vsn === vsn && (m.payload as { n?: number }).n === 2, 'n 2 (plain)');
-    expect(ours(replayed)).toEqual([
-      { vsn, n: 1, id: 'stored', replayed: true },
-      { vsn, n: 2, id: 'other', replayed: false },
-    ]);
-    // A subscriber without that replay gets the live copy: it is de-duplicated per subscriber.
-    expect(ours(live)).toEqual([
-      { vsn, n: 1, again: true, id: 'stored', replayed: false },
-      { vsn, n: 2, id: 'other', replayed: false },
-    ]);
-  });
+      await replayed.next(
+        (m) => (m.payload as { vsn?: string; n?: number }).vsn === vsn && (m.payload as { n?: number }).n === 2,
+        'n 2',
+      );
+      await live.next(
+        (m) => (m.payload as { vsn?: string; n?: number }).vsn === vsn && (m.payload as { n?: number }).n === 2,
+        'n 2 (plain)',
+      );
+      expect(ours(replayed)).toEqual([
+        { vsn, n: 1, id: 'stored', replayed: true },
+        { vsn, n: 2, id: 'other', replayed: false },
+      ]);
+      // A subscriber without that replay gets the live copy: it is de-duplicated per subscriber.
+      expect(ours(live)).toEqual([
+        { vsn, n: 1, again: true, id: 'stored', replayed: false },
+        { vsn, n: 2, id: 'other', replayed: false },
+      ]);
+    },
+  );
 
   it('a private channel joined without presence gets diffs once a track has authorised presence read (§4.2)', async () => {
     const topic = orgTopic(ORGS.acme.id);
@@ -220,9 +266,13 @@ describe.each(BACKENDS)('Realtime replay and private presence on %s', (backend) 
     const west = USERS.acmeWest.id;
     const seen = presenceFrames(topic);
     // No presence listener and no `enabled`: realtime-js joins with presence disabled.
-    const quiet = (await rt.userClient('acmeOwner', { logger: seen.logger })).channel(topic, { config: { private: true, presence: { key: owner } } });
+    const quiet = (await rt.userClient('acmeOwner', { logger: seen.logger })).channel(topic, {
+      config: { private: true, presence: { key: owner } },
+    });
     const markers = broadcasts(quiet, 'marker');
-    const watcher = (await rt.userClient('acmeWest')).channel(topic, { config: { private: true, presence: { key: west } } });
+    const watcher = (await rt.userClient('acmeWest')).channel(topic, {
+      config: { private: true, presence: { key: west } },
+    });
     const watcherSyncs = new Inbox<number>();
     watcher.on('presence', { event: 'sync' }, () => watcherSyncs.push(Date.now()));
     await joined(quiet);
@@ -239,7 +289,10 @@ describe.each(BACKENDS)('Realtime replay and private presence on %s', (backend) 
     await seen.frames.next((f) => f.event === 'presence_diff', 'its own diff');
     await presenceSettles(watcher, watcherSyncs, (state) => state[owner] !== undefined);
     expect(await watcher.track({ who: 'west', again: true })).toBe('ok');
-    await seen.frames.next((f) => f.event === 'presence_diff' && west in (f.payload as Diff).joins, "the watcher's diff");
+    await seen.frames.next(
+      (f) => f.event === 'presence_diff' && west in (f.payload as Diff).joins,
+      "the watcher's diff",
+    );
 
     expect(seen.diffs().map((d) => [Object.keys(d.joins), Object.keys(d.leaves)])).toEqual([
       [[owner], []],
@@ -256,7 +309,9 @@ describe.each(BACKENDS)('Realtime replay and private presence on %s', (backend) 
       config: { private: true, broadcast: { self: true }, presence: { key: 'west' } },
     });
     const markers = broadcasts(blind, 'marker');
-    const other = (await rt.userClient('acmeOwner')).channel(topic, { config: { private: true, presence: { key: 'owner', enabled: true } } });
+    const other = (await rt.userClient('acmeOwner')).channel(topic, {
+      config: { private: true, presence: { key: 'owner', enabled: true } },
+    });
     await joined(blind);
     await joined(other);
 

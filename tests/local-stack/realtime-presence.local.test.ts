@@ -13,20 +13,30 @@ type PresenceEvent =
 function presenceEvents(channel: RealtimeChannel): Inbox<PresenceEvent> {
   const inbox = new Inbox<PresenceEvent>();
   channel.on('presence', { event: 'sync' }, () => inbox.push({ event: 'sync' }));
-  channel.on('presence', { event: 'join' }, ({ key, newPresences }) => inbox.push({ event: 'join', key, newPresences }));
-  channel.on('presence', { event: 'leave' }, ({ key, leftPresences }) => inbox.push({ event: 'leave', key, leftPresences }));
+  channel.on('presence', { event: 'join' }, ({ key, newPresences }) =>
+    inbox.push({ event: 'join', key, newPresences }),
+  );
+  channel.on('presence', { event: 'leave' }, ({ key, leftPresences }) =>
+    inbox.push({ event: 'leave', key, leftPresences }),
+  );
   return inbox;
 }
 
 /** Resolves once `channel.presenceState()` satisfies `check` (checked on every sync). */
-function presenceSettles(channel: RealtimeChannel, events: Inbox<PresenceEvent>, check: (state: Record<string, unknown[]>) => boolean) {
+function presenceSettles(
+  channel: RealtimeChannel,
+  events: Inbox<PresenceEvent>,
+  check: (state: Record<string, unknown[]>) => boolean,
+) {
   if (check(channel.presenceState())) return Promise.resolve();
   // `first`, not `next`: waiting for a state must not use up the event a later `next` expects.
   return events.first(() => check(channel.presenceState()), 'a presence state').then(() => undefined);
 }
 
 const metasOf = (channel: RealtimeChannel, key: string) =>
-  ((channel.presenceState()[key] ?? []) as Array<Record<string, unknown>>).map(({ presence_ref: _ref, ...meta }) => meta);
+  ((channel.presenceState()[key] ?? []) as Array<Record<string, unknown>>).map(
+    ({ presence_ref: _ref, ...meta }) => meta,
+  );
 
 describe.each(BACKENDS)('Realtime presence on %s', (backend) => {
   let rt: RealtimeStack;
@@ -57,7 +67,10 @@ describe.each(BACKENDS)('Realtime presence on %s', (backend) => {
       expect(await tab2.track({ tab: 2 })).toBe('ok');
       await presenceSettles(observer, seen, (state) => (state[owner] ?? []).length === 2);
       expect(metasOf(observer, owner)).toEqual([{ tab: 1 }, { tab: 2 }]);
-      expect(seen.items.filter((e) => e.event === 'join').map((e) => e.event === 'join' && e.key)).toEqual([owner, owner]);
+      expect(seen.items.filter((e) => e.event === 'join').map((e) => e.event === 'join' && e.key)).toEqual([
+        owner,
+        owner,
+      ]);
 
       // One tab closes: one meta leaves, the key stays.
       expect(await tab2.unsubscribe()).toBe('ok');
@@ -116,7 +129,9 @@ describe.each(BACKENDS)('Realtime presence on %s', (backend) => {
   });
 
   it('refuses a track on a private topic without presence write (activity topics carry broadcast only)', async () => {
-    const channel = (await rt.userClient('acmeOwner')).channel(`org:${ORGS.acme.id}:activity`, { config: { private: true } });
+    const channel = (await rt.userClient('acmeOwner')).channel(`org:${ORGS.acme.id}:activity`, {
+      config: { private: true },
+    });
     await joined(channel);
     expect(await channel.track({ here: true })).toBe('error');
   });

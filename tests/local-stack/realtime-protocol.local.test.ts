@@ -3,7 +3,17 @@ import { activityTopic } from '../../src/contract/index.ts';
 import { AGENT_RUNS, ORGS } from '../../supabase/fixture.ts';
 import { BUCKET_MS } from '../../local-stack/index.ts';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, Inbox, joined, ManualClock, rawSocket, startRealtimeStack, systemMessages, VSNS, type RealtimeStack } from '../_support/realtime.ts';
+import {
+  broadcasts,
+  Inbox,
+  joined,
+  ManualClock,
+  rawSocket,
+  startRealtimeStack,
+  systemMessages,
+  VSNS,
+  type RealtimeStack,
+} from '../_support/realtime.ts';
 
 describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
   let rt: RealtimeStack;
@@ -29,8 +39,10 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
       const changes = new Inbox<{ eventType: string; new: Record<string, unknown> }>();
       // agent_runs: in the supabase_realtime publication (with publishers; inserts and updates only).
       const run = AGENT_RUNS.acmeEnrichment.id;
-      channel.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter: `id=eq.${run}` }, (p) =>
-        changes.push(p as never),
+      channel.on(
+        'postgres_changes',
+        { event: 'UPDATE', schema: 'public', table: 'agent_runs', filter: `id=eq.${run}` },
+        (p) => changes.push(p as never),
       );
       const system = systemMessages(channel);
       await joined(channel);
@@ -41,7 +53,10 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
         channel: `room-pg-${vsn}`,
       });
       await rt.stack.db.query(`update public.agent_runs set current_task = $1 where id = $2`, [`Task ${vsn}`, run]);
-      expect(await changes.next()).toMatchObject({ eventType: 'UPDATE', new: { id: run, current_task: `Task ${vsn}` } });
+      expect(await changes.next()).toMatchObject({
+        eventType: 'UPDATE',
+        new: { id: run, current_task: `Task ${vsn}` },
+      });
 
       await client.realtime.setAuth(await rt.token('acmeOwner', 7200));
       await system.next((m) => system.items.indexOf(m) === 1, 'a second system message');
@@ -59,16 +74,26 @@ describe.each(BACKENDS)('Realtime protocol on %s', (backend) => {
     raw.push(null, '5', 'phoenix', 'heartbeat', {});
     await raw.reply('5');
     raw.push('1', '6', 'realtime:room-token', 'access_token', { access_token: 'garbage' });
-    const close = await raw.frames.next((f) => f.kind === 'text' && (f.value as unknown[])[3] === 'phx_close', 'phx_close');
+    const close = await raw.frames.next(
+      (f) => f.kind === 'text' && (f.value as unknown[])[3] === 'phx_close',
+      'phx_close',
+    );
     expect(close.value).toEqual(['1', '1', 'realtime:room-token', 'phx_close', {}]);
-    const texts = raw.frames.items.map((f) => f.value as unknown[]).filter((m) => m[2] === 'realtime:room-token' && m[3] !== 'phx_reply');
+    const texts = raw.frames.items
+      .map((f) => f.value as unknown[])
+      .filter((m) => m[2] === 'realtime:room-token' && m[3] !== 'phx_reply');
     expect(texts).toEqual([
       [
         '1',
         null,
         'realtime:room-token',
         'system',
-        { extension: 'system', status: 'error', message: 'The token provided is not a valid JWT', channel: 'room-token' },
+        {
+          extension: 'system',
+          status: 'error',
+          message: 'The token provided is not a valid JWT',
+          channel: 'room-token',
+        },
       ],
       ['1', '1', 'realtime:room-token', 'phx_close', {}],
     ]);
@@ -145,8 +170,15 @@ describe.each(BACKENDS)('Realtime events/s limit on %s', (backend) => {
     clock.advance(BUCKET_MS);
     await sender.send({ type: 'broadcast', event: 'one-more', payload: {} });
 
-    expect(await system.next()).toEqual({ extension: 'system', status: 'error', message: 'Too many messages per second', channel: 'room-rate' });
+    expect(await system.next()).toEqual({
+      extension: 'system',
+      status: 'error',
+      message: 'Too many messages per second',
+      channel: 'room-rate',
+    });
     await statuses.next((s) => s.status === 'CLOSED');
-    await expect(rt.client().channel('room-rate').httpSend('x', {})).rejects.toThrow('You have exceeded your rate limit');
+    await expect(rt.client().channel('room-rate').httpSend('x', {})).rejects.toThrow(
+      'You have exceeded your rate limit',
+    );
   });
 });

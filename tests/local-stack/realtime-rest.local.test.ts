@@ -35,7 +35,9 @@ describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) 
     expect(await topicSender.httpSend('bytes', new Uint8Array([9, 8, 7]).buffer)).toEqual({ success: true });
     expect((await v2Inbox.next((m) => m.event === 'note')).payload).toEqual({ text: 'hi' });
     expect((await v1Inbox.next((m) => m.event === 'note')).payload).toEqual({ text: 'hi' });
-    expect(new Uint8Array((await v2Inbox.next((m) => m.event === 'bytes')).payload as ArrayBuffer)).toEqual(new Uint8Array([9, 8, 7]));
+    expect(new Uint8Array((await v2Inbox.next((m) => m.event === 'bytes')).payload as ArrayBuffer)).toEqual(
+      new Uint8Array([9, 8, 7]),
+    );
   });
 
   it('httpSend to a private topic: 202 where the caller may write, 403 "Unauthorized" where not', async () => {
@@ -44,14 +46,18 @@ describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) 
     const inbox = broadcasts(member);
     await joined(member);
     const owner = await rt.userClient('acmeOwner');
-    expect(await owner.channel(topic, { config: { private: true } }).httpSend('user_snapshot', { who: 'owner' })).toEqual({ success: true });
+    expect(
+      await owner.channel(topic, { config: { private: true } }).httpSend('user_snapshot', { who: 'owner' }),
+    ).toEqual({ success: true });
     expect((await inbox.next()).payload).toEqual({ who: 'owner' });
     const outsider = await rt.userClient('globexMember');
-    await expect(outsider.channel(topic, { config: { private: true } }).httpSend('user_snapshot', { who: 'globex' })).rejects.toThrow(
-      'Unauthorized',
-    );
+    await expect(
+      outsider.channel(topic, { config: { private: true } }).httpSend('user_snapshot', { who: 'globex' }),
+    ).rejects.toThrow('Unauthorized');
     const service = rt.client({ key: rt.stack.config.serviceRoleKey });
-    expect(await service.channel(topic, { config: { private: true } }).httpSend('user_snapshot', { who: 'service' })).toEqual({ success: true });
+    expect(
+      await service.channel(topic, { config: { private: true } }).httpSend('user_snapshot', { who: 'service' }),
+    ).toEqual({ success: true });
     await inbox.next((m) => (m.payload as { who: string }).who === 'service');
     expect(inbox.items.map((m) => (m.payload as { who: string }).who)).toEqual(['owner', 'service']);
   });
@@ -66,23 +72,45 @@ describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) 
     expect(await anonymous.send({ type: 'broadcast', event: 'forged', payload: { by: 'anon' } })).toBe('ok');
     const owner = (await rt.userClient('acmeOwner')).channel(topic, { config: { private: true } });
     expect(await owner.send({ type: 'broadcast', event: 'real', payload: { by: 'owner' } })).toBe('ok');
-    expect(await inbox.next((m) => m.event === 'real')).toEqual({ type: 'broadcast', event: 'real', payload: { by: 'owner' } });
+    expect(await inbox.next((m) => m.event === 'real')).toEqual({
+      type: 'broadcast',
+      event: 'real',
+      payload: { by: 'owner' },
+    });
     expect(inbox.items.map((m) => m.event)).toEqual(['real']);
   });
 
   it('the batch endpoint validates its body and its caller, and ignores unknown query parameters', async () => {
     const headers = { apikey: rt.stack.config.anonKey, 'content-type': 'application/json' };
     const url = `${api('/broadcast')}?apikey=ignored&vsn=2.0.0`;
-    const ok = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ messages: [{ topic: 'room-batch', event: 'e', payload: {} }] }) });
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ messages: [{ topic: 'room-batch', event: 'e', payload: {} }] }),
+    });
     expect(ok.status).toBe(202);
-    const invalid = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ messages: [{ topic: 'room-batch', payload: 'x' }] }) });
+    const invalid = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ messages: [{ topic: 'room-batch', payload: 'x' }] }),
+    });
     expect(invalid.status).toBe(422);
-    expect(await invalid.json()).toMatchObject({ errors: { messages: [{ event: [expect.any(String)], payload: [expect.any(String)] }] } });
+    expect(await invalid.json()).toMatchObject({
+      errors: { messages: [{ event: [expect.any(String)], payload: [expect.any(String)] }] },
+    });
     // Past the gateway's key check, a bearer token Realtime cannot verify is its own 401.
-    const unauthenticated = await fetch(url, { method: 'POST', headers: { ...headers, authorization: 'Bearer not-a-jwt' }, body: '{"messages":[]}' });
+    const unauthenticated = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, authorization: 'Bearer not-a-jwt' },
+      body: '{"messages":[]}',
+    });
     expect(unauthenticated.status).toBe(401);
     expect(await unauthenticated.json()).toEqual({ message: 'Unauthorized' });
-    const single = await fetch(api('/broadcast/room-batch/events/e'), { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'x' });
+    const single = await fetch(api('/broadcast/room-batch/events/e'), {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(single.status).toBe(415);
   });
 
@@ -118,9 +146,10 @@ describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) 
     const channel = (await rt.userClient('acmeOwner')).channel(topic, { config: { private: true } });
     const inbox = broadcasts(channel);
     await joined(channel);
-    await rt.stack.db.query(`insert into realtime.messages (topic, extension, event, private, binary_payload) values ($1, 'broadcast', 'blob', true, '\\x0102ff'::bytea)`, [
-      topic,
-    ]);
+    await rt.stack.db.query(
+      `insert into realtime.messages (topic, extension, event, private, binary_payload) values ($1, 'broadcast', 'blob', true, '\\x0102ff'::bytea)`,
+      [topic],
+    );
     const message = await inbox.next();
     expect(message.event).toBe('blob');
     expect(new Uint8Array(message.payload as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]));

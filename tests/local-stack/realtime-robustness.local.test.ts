@@ -1,13 +1,35 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, firstStatus, joined, rawSocket, startRealtimeStack, type RawSocket, type RealtimeStack } from '../_support/realtime.ts';
+import {
+  broadcasts,
+  firstStatus,
+  joined,
+  rawSocket,
+  startRealtimeStack,
+  type RawSocket,
+  type RealtimeStack,
+} from '../_support/realtime.ts';
 
 /** Small limits so the tests can reach them: 3 channels per socket, 1 KB payloads, 64 KB frames. */
 // Public rooms stand in for any channel here: the suite opts out of the private-only default.
-const LIMITS = { maxChannelsPerClient: 3, maxPayloadSizeKb: 1, maxFrameBytes: 64_000, maxJoinsPerSecond: 10_000, privateOnly: false };
+const LIMITS = {
+  maxChannelsPerClient: 3,
+  maxPayloadSizeKb: 1,
+  maxFrameBytes: 64_000,
+  maxJoinsPerSecond: 10_000,
+  privateOnly: false,
+};
 
 /** A kind-3 user broadcast push (§1.4.3), as realtime-js encodes `channel.send` on vsn 2.0.0. */
-function kind3(joinRef: string, ref: string, topic: string, event: string, payload: Buffer, encoding = 1, meta = ''): Buffer {
+function kind3(
+  joinRef: string,
+  ref: string,
+  topic: string,
+  event: string,
+  payload: Buffer,
+  encoding = 1,
+  meta = '',
+): Buffer {
   const fields = [joinRef, ref, topic, event, meta].map((f) => Buffer.from(f, 'utf8'));
   const header = Buffer.from([3, ...fields.map((f) => f.length), encoding]);
   return Buffer.concat([header, ...fields, payload]);
@@ -47,7 +69,10 @@ describe.each(BACKENDS)('Realtime robustness on %s', (backend) => {
     raw.push(null, '3', 'realtime:never-joined', 'broadcast', { event: 'x', payload: {} });
     expect(await raw.reply('3')).toEqual({ status: 'error', response: { reason: 'unmatched topic' } });
     raw.push('4', '4', 'realtime:', 'phx_join', {});
-    expect(await raw.reply('4')).toEqual({ status: 'error', response: { reason: 'TopicNameRequired: You must provide a topic name' } });
+    expect(await raw.reply('4')).toEqual({
+      status: 'error',
+      response: { reason: 'TopicNameRequired: You must provide a topic name' },
+    });
 
     raw.push('5', '5', 'realtime:dup', 'phx_join', { config: {} });
     expect(await raw.reply('5')).toEqual({ status: 'ok', response: { postgres_changes: [] } });
@@ -61,7 +86,10 @@ describe.each(BACKENDS)('Realtime robustness on %s', (backend) => {
 
     raw.push('6', '7', 'realtime:dup', 'phx_leave', {});
     expect(await raw.reply('7')).toEqual({ status: 'ok', response: {} });
-    await raw.frames.next((f) => f.kind === 'text' && JSON.stringify(f.value) === JSON.stringify(['6', '6', 'realtime:dup', 'phx_close', {}]));
+    await raw.frames.next(
+      (f) =>
+        f.kind === 'text' && JSON.stringify(f.value) === JSON.stringify(['6', '6', 'realtime:dup', 'phx_close', {}]),
+    );
     raw.close();
   });
 
@@ -143,23 +171,65 @@ describe.each(BACKENDS)('Realtime robustness on %s', (backend) => {
     const random = prng(20261125);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const randomString = (max: number) =>
-      Array.from({ length: Math.floor(random() * max) }, () => String.fromCodePoint(pick([0x20, 0x41, 0x7b, 0xe9, 0x2713, 0x1f600]) + Math.floor(random() * 20))).join('');
+      Array.from({ length: Math.floor(random() * max) }, () =>
+        String.fromCodePoint(pick([0x20, 0x41, 0x7b, 0xe9, 0x2713, 0x1f600]) + Math.floor(random() * 20)),
+      ).join('');
     const randomJson = (depth: number): unknown => {
       switch (Math.floor(random() * (depth > 2 ? 5 : 8))) {
-        case 0: return null;
-        case 1: return random() < 0.5;
-        case 2: return Math.floor(random() * 2 ** 40) - 2 ** 39;
-        case 3: return randomString(12);
-        case 4: return pick(['true', 'false', 'TRUE', '', 'sb_x', 'eyJ.x.y']);
-        case 5: return Array.from({ length: Math.floor(random() * 4) }, () => randomJson(depth + 1));
+        case 0:
+          return null;
+        case 1:
+          return random() < 0.5;
+        case 2:
+          return Math.floor(random() * 2 ** 40) - 2 ** 39;
+        case 3:
+          return randomString(12);
+        case 4:
+          return pick(['true', 'false', 'TRUE', '', 'sb_x', 'eyJ.x.y']);
+        case 5:
+          return Array.from({ length: Math.floor(random() * 4) }, () => randomJson(depth + 1));
         default: {
-          const keys = ['config', 'broadcast', 'presence', 'key', 'enabled', 'self', 'ack', 'private', 'postgres_changes', 'access_token', 'event', 'payload', 'type', 'replay'];
-          return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [pick(keys), randomJson(depth + 1)]));
+          const keys = [
+            'config',
+            'broadcast',
+            'presence',
+            'key',
+            'enabled',
+            'self',
+            'ack',
+            'private',
+            'postgres_changes',
+            'access_token',
+            'event',
+            'payload',
+            'type',
+            'replay',
+          ];
+          return Object.fromEntries(
+            Array.from({ length: Math.floor(random() * 5) }, () => [pick(keys), randomJson(depth + 1)]),
+          );
         }
       }
     };
-    const topics = ['realtime:room-fuzz', 'realtime:fuzz-a', 'realtime:fuzz-b', 'realtime:', 'phoenix', 'other', `realtime:${'x'.repeat(300)}`];
-    const events = ['phx_join', 'phx_leave', 'broadcast', 'presence', 'access_token', 'heartbeat', 'phx_reply', 'whatever'];
+    const topics = [
+      'realtime:room-fuzz',
+      'realtime:fuzz-a',
+      'realtime:fuzz-b',
+      'realtime:',
+      'phoenix',
+      'other',
+      `realtime:${'x'.repeat(300)}`,
+    ];
+    const events = [
+      'phx_join',
+      'phx_leave',
+      'broadcast',
+      'presence',
+      'access_token',
+      'heartbeat',
+      'phx_reply',
+      'whatever',
+    ];
     const ref = () => pick([null, String(Math.floor(random() * 50)), '', 'x'.repeat(300)]);
 
     let raw = await rawSocket(rt.stack);
@@ -170,15 +240,35 @@ describe.each(BACKENDS)('Realtime robustness on %s', (backend) => {
         reopened += 1;
       }
       const roll = random();
-      if (roll < 0.15) raw.send(Buffer.from(Array.from({ length: Math.floor(random() * 40) }, (_, j) => (j === 0 ? Math.floor(random() * 7) : Math.floor(random() * 256)))));
+      if (roll < 0.15)
+        raw.send(
+          Buffer.from(
+            Array.from({ length: Math.floor(random() * 40) }, (_, j) =>
+              j === 0 ? Math.floor(random() * 7) : Math.floor(random() * 256),
+            ),
+          ),
+        );
       else if (roll < 0.3) raw.send(randomString(60));
       else if (roll < 0.45) raw.send(JSON.stringify(randomJson(0)));
       else if (roll < 0.6) {
         const payload = Buffer.from(random() < 0.7 ? JSON.stringify(randomJson(1)) : randomString(20), 'utf8');
-        raw.send(kind3(ref() ?? '', ref() ?? '', pick(topics).slice(0, 255), randomString(10), payload, Math.floor(random() * 3), pick(['', '{}', '{"persist":true}', '[1]'])));
+        raw.send(
+          kind3(
+            ref() ?? '',
+            ref() ?? '',
+            pick(topics).slice(0, 255),
+            randomString(10),
+            payload,
+            Math.floor(random() * 3),
+            pick(['', '{}', '{"persist":true}', '[1]']),
+          ),
+        );
       } else {
         const event = pick(events);
-        const payload = event === 'presence' ? { type: 'presence', event: pick(['track', 'untrack', 'TRACK', 'nope']), payload: randomJson(1) } : randomJson(0);
+        const payload =
+          event === 'presence'
+            ? { type: 'presence', event: pick(['track', 'untrack', 'TRACK', 'nope']), payload: randomJson(1) }
+            : randomJson(0);
         raw.push(ref(), ref(), pick(topics), event, payload);
       }
     }

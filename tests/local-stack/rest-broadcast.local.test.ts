@@ -29,7 +29,15 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
     const { data, error } = await agent
       .from('agent_runs')
       .upsert(
-        { id: run.id, organization_id: run.orgId, agent_id: run.agentId, status: 'processing', progress: 85, current_task: 'Enriching Harbor House', estimated_time: 12 },
+        {
+          id: run.id,
+          organization_id: run.orgId,
+          agent_id: run.agentId,
+          status: 'processing',
+          progress: 85,
+          current_task: 'Enriching Harbor House',
+          estimated_time: 12,
+        },
         { onConflict: 'id' },
       )
       .select('seq')
@@ -73,7 +81,10 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
       .single();
     expect(error).toBeNull();
     const seq = (data as { seq: number }).seq;
-    await delivered.next((m) => (m.payload as { seq?: number }).seq === seq, `agent_status seq ${seq} on the owner's channel`);
+    await delivered.next(
+      (m) => (m.payload as { seq?: number }).seq === seq,
+      `agent_status seq ${seq} on the owner's channel`,
+    );
     expect(leaked.items).toEqual([]);
   });
 });

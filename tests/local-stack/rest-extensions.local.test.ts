@@ -25,14 +25,17 @@ describe.each(BACKENDS)('pgcrypto lives in schema extensions (%s)', (backend) =>
     expect(rows).toEqual([{ ext: 'pgcrypto', schema: 'extensions', n: 0 }]);
   });
 
-  it.each(['gen_salt', 'gen_random_uuid', 'crypt', 'digest'])('answers rpc/%s with 404 PGRST202 to anon', async (fn) => {
-    const anon = await rest.client('anon');
-    const { data, error, status } = await anon.rpc(fn, fn === 'gen_salt' ? { '': 'bf' } : {});
-    expect(data).toBeNull();
-    expect(status).toBe(404);
-    expect(error?.code).toBe('PGRST202');
-    expect(error?.message).toMatch(new RegExp(`^Could not find the function public\\.${fn}`));
-  });
+  it.each(['gen_salt', 'gen_random_uuid', 'crypt', 'digest'])(
+    'answers rpc/%s with 404 PGRST202 to anon',
+    async (fn) => {
+      const anon = await rest.client('anon');
+      const { data, error, status } = await anon.rpc(fn, fn === 'gen_salt' ? { '': 'bf' } : {});
+      expect(data).toBeNull();
+      expect(status).toBe(404);
+      expect(error?.code).toBe('PGRST202');
+      expect(error?.message).toMatch(new RegExp(`^Could not find the function public\\.${fn}`));
+    },
+  );
 
   it.each([
     ['an empty key', '{"": "x"}'],
@@ -41,14 +44,20 @@ describe.each(BACKENDS)('pgcrypto lives in schema extensions (%s)', (backend) =>
     ['a string', '"x"'],
     ['nested objects', '{"password": {"a": [1, 2]}, "salt": null}'],
   ])('never answers 500 to rpc/crypt with %s', async (_label, body) => {
-    const response = await rest.fetch('/rest/v1/rpc/crypt', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await rest.fetch('/rest/v1/rpc/crypt', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(((await response.json()) as { code: string }).code).toMatch(/^PGRST/);
   });
 
   it('still lets SQL call pgcrypto unqualified, as on Supabase (the seed hashes passwords with it)', async () => {
-    const { rows } = await rest.database.db.query<{ ok: boolean }>(`select crypt('pw', gen_salt('bf', 4)) like '$2a$04$%' as ok`);
+    const { rows } = await rest.database.db.query<{ ok: boolean }>(
+      `select crypt('pw', gen_salt('bf', 4)) like '$2a$04$%' as ok`,
+    );
     expect(rows).toEqual([{ ok: true }]);
   });
 });

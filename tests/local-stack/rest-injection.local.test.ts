@@ -22,9 +22,10 @@ describe.each(BACKENDS)('/rest/v1 refuses injection attempts before they reach S
   }
 
   async function expectTablesIntact(): Promise<void> {
-    const { rows } = await rest.database.db.query<{ n: number }>('select count(*)::int as n from public.publishers where id = any($1)', [
-      Object.values(PUBLISHERS).map((p) => p.id),
-    ]);
+    const { rows } = await rest.database.db.query<{ n: number }>(
+      'select count(*)::int as n from public.publishers where id = any($1)',
+      [Object.values(PUBLISHERS).map((p) => p.id)],
+    );
     expect(rows[0]?.n).toBe(5);
   }
 
@@ -53,13 +54,23 @@ describe.each(BACKENDS)('/rest/v1 refuses injection attempts before they reach S
   it('refuses on_conflict and insert column names that are not plain column names', async () => {
     const owner = await rest.client('acmeAgent');
     const run = { organization_id: ORGS.acme.id, agent_id: 'injector', status: 'idle' };
-    const conflict = await owner.from('agent_runs').upsert(run, { onConflict: `id) do update set status = 'error'; drop table public.publishers; --${MARK}` });
+    const conflict = await owner
+      .from('agent_runs')
+      .upsert(run, { onConflict: `id) do update set status = 'error'; drop table public.publishers; --${MARK}` });
     expect(conflict.status).toBe(400);
-    expect(conflict.error).toMatchObject({ code: 'PGRST100', message: expect.stringContaining('failed to parse on_conflict parameter') });
+    expect(conflict.error).toMatchObject({
+      code: 'PGRST100',
+      message: expect.stringContaining('failed to parse on_conflict parameter'),
+    });
 
-    const columns = await owner.from('agent_runs').insert([{ ...run, [`status"); drop table public.publishers; --${MARK}`]: 'x' }]);
+    const columns = await owner
+      .from('agent_runs')
+      .insert([{ ...run, [`status"); drop table public.publishers; --${MARK}`]: 'x' }]);
     expect(columns.status).toBe(400);
-    expect(columns.error).toMatchObject({ code: 'PGRST100', message: expect.stringContaining('failed to parse columns parameter') });
+    expect(columns.error).toMatchObject({
+      code: 'PGRST100',
+      message: expect.stringContaining('failed to parse columns parameter'),
+    });
 
     const key = await owner.from('agent_runs').insert({ ...run, [`status = 'error'; --${MARK}`]: 'x' });
     expect(key.status).toBe(400);
@@ -74,14 +85,27 @@ describe.each(BACKENDS)('/rest/v1 refuses injection attempts before they reach S
 
   it('treats values as data: bound parameters, never SQL', async () => {
     const owner = await rest.client('acmeOwner');
-    const asText = await owner.from('publishers').select('id').eq('name', `x' or '1'='1'; drop table public.publishers; --${MARK}`);
+    const asText = await owner
+      .from('publishers')
+      .select('id')
+      .eq('name', `x' or '1'='1'; drop table public.publishers; --${MARK}`);
     expect(asText).toMatchObject({ status: 200, data: [], error: null });
-    const asUuid = await owner.from('publishers').select('id').eq('id', `${PUBLISHERS.sunriseBooks.id}' or '1'='1 ${MARK}`);
+    const asUuid = await owner
+      .from('publishers')
+      .select('id')
+      .eq('id', `${PUBLISHERS.sunriseBooks.id}' or '1'='1 ${MARK}`);
     expect(asUuid.status).toBe(400);
     expect(asUuid.error).toMatchObject({ code: '22P02' });
-    const inList = await owner.from('publishers').select('id').in('name', [`a') or true; --${MARK}`, 'Sunrise Books']);
+    const inList = await owner
+      .from('publishers')
+      .select('id')
+      .in('name', [`a') or true; --${MARK}`, 'Sunrise Books']);
     expect(inList.data).toEqual([{ id: PUBLISHERS.sunriseBooks.id }]);
-    const patch = await owner.from('publishers').update({ name: `Sunrise'; drop table public.publishers; --${MARK}` }).eq('id', PUBLISHERS.sunriseBooks.id).select('name');
+    const patch = await owner
+      .from('publishers')
+      .update({ name: `Sunrise'; drop table public.publishers; --${MARK}` })
+      .eq('id', PUBLISHERS.sunriseBooks.id)
+      .select('name');
     expect(patch.data).toEqual([{ name: `Sunrise'; drop table public.publishers; --${MARK}` }]);
 
     // The payloads did reach the database — as parameter values only.

@@ -28,7 +28,12 @@ create function public.test_add(int, int) returns int language sql immutable as 
 `;
 
 /** An untyped schema on PostgREST 13, the version whose types offer postgrest-js `.maxAffected()`. */
-type AnyTable = { Row: Record<string, unknown>; Insert: Record<string, unknown>; Update: Record<string, unknown>; Relationships: [] };
+type AnyTable = {
+  Row: Record<string, unknown>;
+  Insert: Record<string, unknown>;
+  Update: Record<string, unknown>;
+  Relationships: [];
+};
 type Postgrest13 = {
   __InternalSupabase: { PostgrestVersion: '13' };
   public: { Tables: Record<string, AnyTable>; Views: Record<never, never>; Functions: Record<never, never> };
@@ -45,8 +50,11 @@ describe.each(BACKENDS)('/rest/v1 answers as PostgREST does (%s)', (backend) => 
   });
 
   const postgrest13 = () =>
-    createClient<Postgrest13>(rest.stack.url, rest.stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
-  const ids = (rows: Record<string, unknown>[] | null) => (rows ?? []).map((r) => Number(r['id'])).sort((a, b) => a - b);
+    createClient<Postgrest13>(rest.stack.url, rest.stack.config.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+  const ids = (rows: Record<string, unknown>[] | null) =>
+    (rows ?? []).map((r) => Number(r['id'])).sort((a, b) => a - b);
 
   it('rangeGte is nxl (&>, does not extend to the left of) and rangeLte is nxr (&<, does not extend to the right of)', async () => {
     const anon = await rest.client('anon');
@@ -98,10 +106,18 @@ describe.each(BACKENDS)('/rest/v1 answers as PostgREST does (%s)', (backend) => 
 
   it('embeds a one-to-one relation (foreign key that is the primary key or unique) as an object from either side', async () => {
     const anon = await rest.client('anon');
-    const { data, error } = await anon.from('test_accounts').select('id, test_profiles(bio), test_badges(label), test_posts(title)').order('id');
+    const { data, error } = await anon
+      .from('test_accounts')
+      .select('id, test_profiles(bio), test_badges(label), test_posts(title)')
+      .order('id');
     expect(error).toBeNull();
     expect(data).toEqual([
-      { id: 1, test_profiles: { bio: 'engineer' }, test_badges: { label: 'gold' }, test_posts: [{ title: 'first' }, { title: 'second' }] },
+      {
+        id: 1,
+        test_profiles: { bio: 'engineer' },
+        test_badges: { label: 'gold' },
+        test_posts: [{ title: 'first' }, { title: 'second' }],
+      },
       { id: 2, test_profiles: null, test_badges: null, test_posts: [] },
     ]);
     const back = await anon.from('test_profiles').select('bio, test_accounts(name)');

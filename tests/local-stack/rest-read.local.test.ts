@@ -39,8 +39,13 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
       ['globexMember', 1],
     ] as const;
     for (const [user, count] of expectations) {
-      const client = createClient(rest.stack.url, rest.stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
-      const { error: signInError } = await client.auth.signInWithPassword({ email: USERS[user].email, password: FIXTURE_PASSWORD });
+      const client = createClient(rest.stack.url, rest.stack.config.anonKey, {
+        auth: { persistSession: false, autoRefreshToken: false },
+      });
+      const { error: signInError } = await client.auth.signInWithPassword({
+        email: USERS[user].email,
+        password: FIXTURE_PASSWORD,
+      });
       expect(signInError, user).toBeNull();
       const { data, error } = await client.from('publishers').select('name,organization_id');
       expect(error).toBeNull();
@@ -59,35 +64,55 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
       { name: 'Pacific Press', territory: 'US_West' },
       { name: 'Sunrise Books', territory: 'US_West' },
     ]);
-    const page = await owner.from('publishers').select('name', { count: 'exact' }).order('name', { ascending: false }).range(1, 2);
+    const page = await owner
+      .from('publishers')
+      .select('name', { count: 'exact' })
+      .order('name', { ascending: false })
+      .range(1, 2);
     expect(page.status).toBe(206);
     expect(page.count).toBe(4);
     expect(page.data).toEqual([{ name: 'Pacific Press' }, { name: 'Liberty Print' }]);
     const limited = await owner.from('publishers').select('name').order('name').limit(1);
     expect(limited.data).toEqual([{ name: 'Harbor House' }]);
-    expect((await owner.from('publishers').select('name').neq('territory', 'US_West').gt('name', 'I')).data).toEqual([{ name: 'Liberty Print' }]);
-    expect(names((await owner.from('publishers').select('name').ilike('name', '%PRESS%')).data)).toEqual(['Pacific Press']);
-    expect(names((await owner.from('publishers').select('name').like('name', '*Books')).data)).toEqual(['Sunrise Books']);
-    expect(names((await owner.from('publishers').select('name').in('status', ['active', 'negotiating'])).data)).toEqual([
-      'Harbor House',
-      'Liberty Print',
-      'Sunrise Books',
+    expect((await owner.from('publishers').select('name').neq('territory', 'US_West').gt('name', 'I')).data).toEqual([
+      { name: 'Liberty Print' },
     ]);
-    expect(names((await owner.from('publishers').select('name').is('owner_id', null)).data)).toEqual(['Pacific Press']);
-    expect(names((await owner.from('publishers').select('name').not('owner_id', 'is', null).lte('version', 1).gte('version', 1).lt('name', 'M')).data)).toEqual([
-      'Harbor House',
-      'Liberty Print',
-    ]);
-    expect(names((await owner.from('publishers').select('name').or('territory.eq.US_East,name.ilike.*sun*')).data)).toEqual([
-      'Harbor House',
-      'Liberty Print',
-      'Sunrise Books',
-    ]);
-    expect(names((await owner.from('publishers').select('name').or('status.eq.active,and(territory.eq.US_West,owner_id.is.null)')).data)).toEqual([
-      'Liberty Print',
+    expect(names((await owner.from('publishers').select('name').ilike('name', '%PRESS%')).data)).toEqual([
       'Pacific Press',
+    ]);
+    expect(names((await owner.from('publishers').select('name').like('name', '*Books')).data)).toEqual([
       'Sunrise Books',
     ]);
+    expect(names((await owner.from('publishers').select('name').in('status', ['active', 'negotiating'])).data)).toEqual(
+      ['Harbor House', 'Liberty Print', 'Sunrise Books'],
+    );
+    expect(names((await owner.from('publishers').select('name').is('owner_id', null)).data)).toEqual(['Pacific Press']);
+    expect(
+      names(
+        (
+          await owner
+            .from('publishers')
+            .select('name')
+            .not('owner_id', 'is', null)
+            .lte('version', 1)
+            .gte('version', 1)
+            .lt('name', 'M')
+        ).data,
+      ),
+    ).toEqual(['Harbor House', 'Liberty Print']);
+    expect(
+      names((await owner.from('publishers').select('name').or('territory.eq.US_East,name.ilike.*sun*')).data),
+    ).toEqual(['Harbor House', 'Liberty Print', 'Sunrise Books']);
+    expect(
+      names(
+        (
+          await owner
+            .from('publishers')
+            .select('name')
+            .or('status.eq.active,and(territory.eq.US_West,owner_id.is.null)')
+        ).data,
+      ),
+    ).toEqual(['Liberty Print', 'Pacific Press', 'Sunrise Books']);
   });
 
   it('selects aliases, JSON paths and casts, and orders nulls', async () => {
@@ -97,13 +122,21 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
       .select('title:name, genre:custom_fields->>genre, titles:custom_fields->titles, version::text')
       .eq('custom_fields->>genre', 'fiction');
     expect(data).toEqual([{ title: 'Sunrise Books', genre: 'fiction', titles: 120, version: '1' }]);
-    const ordered = await owner.from('publishers').select('name').order('owner_id', { ascending: true, nullsFirst: true }).order('name');
+    const ordered = await owner
+      .from('publishers')
+      .select('name')
+      .order('owner_id', { ascending: true, nullsFirst: true })
+      .order('name');
     expect(ordered.data?.[0]).toEqual({ name: 'Pacific Press' });
   });
 
   it('embeds related rows over foreign keys, with RLS applied to them too', async () => {
     const west = await rest.client('acmeWest');
-    const toOne = await west.from('publishers').select('name, org:organizations(name)').eq('id', PUBLISHERS.sunriseBooks.id).single();
+    const toOne = await west
+      .from('publishers')
+      .select('name, org:organizations(name)')
+      .eq('id', PUBLISHERS.sunriseBooks.id)
+      .single();
     expect(toOne.data).toEqual({ name: 'Sunrise Books', org: { name: 'Acme Publishing' } });
 
     const toMany = await west.from('organizations').select('name, publishers(name, territory)').single();
@@ -111,7 +144,10 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
     const embedded = (toMany.data as unknown as { publishers: { name: string; territory: string }[] }).publishers;
     expect(embedded.map((p) => p.territory)).toEqual(['US_West', 'US_West']);
 
-    const members = await west.from('organization_members').select('role, organizations(id)').eq('user_id', USERS.acmeWest.id);
+    const members = await west
+      .from('organization_members')
+      .select('role, organizations(id)')
+      .eq('user_id', USERS.acmeWest.id);
     expect(members.data).toEqual([{ role: 'member', organizations: { id: ORGS.acme.id } }]);
 
     // An organisation without publishers: kept by a plain embed (with []), dropped by !inner.
@@ -131,15 +167,24 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
       .limit(1, { referencedTable: 'publishers' });
     expect(shaped.data).toEqual([{ name: 'Acme Publishing', publishers: [{ name: 'Liberty Print' }] }]);
     // …unless !inner makes the parent depend on them.
-    const innerFiltered = await service.from('organizations').select('name, publishers!inner(name)').eq('publishers.territory', 'EU_North');
+    const innerFiltered = await service
+      .from('organizations')
+      .select('name, publishers!inner(name)')
+      .eq('publishers.territory', 'EU_North');
     expect(innerFiltered.data).toEqual([{ name: 'Globex Media', publishers: [{ name: 'Globex Tomes' }] }]);
     const notEmbedded = await west.from('publishers').select('name').eq('organizations.name', 'Acme Publishing');
     expect(notEmbedded.status).toBe(400);
-    expect(notEmbedded.error).toMatchObject({ code: 'PGRST108', message: "'organizations' is not an embedded resource in this request" });
+    expect(notEmbedded.error).toMatchObject({
+      code: 'PGRST108',
+      message: "'organizations' is not an embedded resource in this request",
+    });
 
     const unrelated = await west.from('publishers').select('name, agent_runs(id)');
     expect(unrelated.status).toBe(400);
-    expect(unrelated.error).toMatchObject({ code: 'PGRST200', message: "Could not find a relationship between 'publishers' and 'agent_runs' in the schema cache" });
+    expect(unrelated.error).toMatchObject({
+      code: 'PGRST200',
+      message: "Could not find a relationship between 'publishers' and 'agent_runs' in the schema cache",
+    });
   });
 
   it('answers single() and maybeSingle() as PostgREST does', async () => {
@@ -149,7 +194,11 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
 
     const none = await owner.from('publishers').select('id').eq('id', PUBLISHERS.globexTomes.id).single();
     expect(none.status).toBe(406);
-    expect(none.error).toMatchObject({ code: 'PGRST116', details: 'The result contains 0 rows', message: 'Cannot coerce the result to a single JSON object' });
+    expect(none.error).toMatchObject({
+      code: 'PGRST116',
+      details: 'The result contains 0 rows',
+      message: 'Cannot coerce the result to a single JSON object',
+    });
 
     const many = await owner.from('publishers').select('id').single();
     expect(many.status).toBe(406);
@@ -179,7 +228,10 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
       headers: { authorization: `Bearer ${await rest.token('acmeOwner')}`, prefer: 'count=exact' },
     });
     expect(beyond.status).toBe(416);
-    expect(await beyond.json()).toMatchObject({ code: 'PGRST103', details: 'An offset of 10 was requested, but there are only 4 rows.' });
+    expect(await beyond.json()).toMatchObject({
+      code: 'PGRST103',
+      details: 'An offset of 10 was requested, but there are only 4 rows.',
+    });
   });
 
   it("keeps other organisations' rows out of every table", async () => {
@@ -188,15 +240,24 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
     expect(orgs.data).toEqual([{ id: ORGS.globex.id }]);
     const runs = await globex.from('agent_runs').select('organization_id');
     expect(new Set(runs.data?.map((r) => r.organization_id))).toEqual(new Set([ORGS.globex.id]));
-    const members = await (await rest.client('acmeWest')).from('organization_members').select('user_id').order('user_id');
-    expect(members.data?.map((m) => m.user_id)).toEqual([USERS.acmeOwner.id, USERS.acmeWest.id, USERS.acmeAgent.id].sort());
+    const members = await (await rest.client('acmeWest'))
+      .from('organization_members')
+      .select('user_id')
+      .order('user_id');
+    expect(members.data?.map((m) => m.user_id)).toEqual(
+      [USERS.acmeOwner.id, USERS.acmeWest.id, USERS.acmeAgent.id].sort(),
+    );
   });
 
   it('answers unknown tables, columns, operators, schemas and bad tokens with PostgREST errors', async () => {
     const owner = await rest.client('acmeOwner');
     const table = await owner.from('publisher').select();
     expect(table.status).toBe(404);
-    expect(table.error).toMatchObject({ code: 'PGRST205', message: "Could not find the table 'public.publisher' in the schema cache", hint: "Perhaps you meant the table 'public.publishers'" });
+    expect(table.error).toMatchObject({
+      code: 'PGRST205',
+      message: "Could not find the table 'public.publisher' in the schema cache",
+      hint: "Perhaps you meant the table 'public.publishers'",
+    });
 
     const column = await owner.from('publishers').select('nope');
     expect(column.status).toBe(400);
@@ -208,17 +269,24 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
 
     const badValue = await owner.from('publishers').select().eq('id', 'not-a-uuid');
     expect(badValue.status).toBe(400);
-    expect(badValue.error).toMatchObject({ code: '22P02', message: 'invalid input syntax for type uuid: "not-a-uuid"' });
+    expect(badValue.error).toMatchObject({
+      code: '22P02',
+      message: 'invalid input syntax for type uuid: "not-a-uuid"',
+    });
 
     const schema = await owner.schema('private').from('publishers').select();
     expect(schema.status).toBe(406);
     expect(schema.error).toMatchObject({ code: 'PGRST106', message: 'Invalid schema: private' });
 
-    const expired = await rest.fetch('/rest/v1/publishers', { headers: { authorization: `Bearer ${await rest.token('acmeOwner', -10)}` } });
+    const expired = await rest.fetch('/rest/v1/publishers', {
+      headers: { authorization: `Bearer ${await rest.token('acmeOwner', -10)}` },
+    });
     expect(expired.status).toBe(401);
     expect(await expired.json()).toEqual({ code: 'PGRST303', message: 'JWT expired', details: null, hint: null });
 
-    const forged = await rest.fetch('/rest/v1/publishers', { headers: { authorization: `Bearer ${(await rest.token('acmeOwner')).slice(0, -4)}AAAA` } });
+    const forged = await rest.fetch('/rest/v1/publishers', {
+      headers: { authorization: `Bearer ${(await rest.token('acmeOwner')).slice(0, -4)}AAAA` },
+    });
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ code: 'PGRST301' });
 
@@ -234,7 +302,9 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
   });
 
   it('accepts the sb_ publishable and secret keys as the anon and service_role keys', async () => {
-    const anon = await rest.fetch('/rest/v1/publishers?select=id', { headers: { apikey: rest.stack.config.publishableKey } });
+    const anon = await rest.fetch('/rest/v1/publishers?select=id', {
+      headers: { apikey: rest.stack.config.publishableKey },
+    });
     expect(await anon.json()).toEqual([]);
     const service = await rest.fetch('/rest/v1/publishers?select=id', {
       headers: { apikey: rest.stack.config.secretKey, authorization: `Bearer ${rest.stack.config.secretKey}` },

@@ -33,11 +33,15 @@ describe.each(BACKENDS)('@supabase/ssr server clients on %s', (backend) => {
   });
   afterAll(() => a?.stop());
 
-  const serverClient = (jar: CookieJar) => createServerClient(a.stack.url, a.stack.config.anonKey, { cookies: jar.forRequest() });
+  const serverClient = (jar: CookieJar) =>
+    createServerClient(a.stack.url, a.stack.config.anonKey, { cookies: jar.forRequest() });
 
   it('signs in on one request and, on the next, reads as that user so RLS applies', async () => {
     const jar = new CookieJar();
-    const { error } = await serverClient(jar).auth.signInWithPassword({ email: USERS.acmeWest.email, password: FIXTURE_PASSWORD });
+    const { error } = await serverClient(jar).auth.signInWithPassword({
+      email: USERS.acmeWest.email,
+      password: FIXTURE_PASSWORD,
+    });
     expect(error).toBeNull();
     expect([...jar.cookies.keys()].some((name) => name.startsWith('sb-127-auth-token'))).toBe(true);
 

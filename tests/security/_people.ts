@@ -47,17 +47,22 @@ export const EXTRA = {
 } as const satisfies Record<string, Person>;
 
 /** Adds users (auth.users) and, unless `withoutMembership`, their Acme memberships. */
-export async function addPeople(db: Database, people: readonly Person[], withoutMembership: readonly Person[] = []): Promise<void> {
+export async function addPeople(
+  db: Database,
+  people: readonly Person[],
+  withoutMembership: readonly Person[] = [],
+): Promise<void> {
   for (const p of [...people, ...withoutMembership]) {
-    await db.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [p.id, p.email]);
+    await db.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [
+      p.id,
+      p.email,
+    ]);
   }
   for (const p of people) {
-    await db.query(`insert into public.organization_members (organization_id, user_id, role, territories) values ($1, $2, $3, $4)`, [
-      p.orgId,
-      p.id,
-      p.role,
-      p.territories,
-    ]);
+    await db.query(
+      `insert into public.organization_members (organization_id, user_id, role, territories) values ($1, $2, $3, $4)`,
+      [p.orgId, p.id, p.role, p.territories],
+    );
   }
 }
 

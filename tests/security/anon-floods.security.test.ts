@@ -14,7 +14,17 @@ import { configFromEnv } from '../../local-stack/config.ts';
 import { AGENT_RUNS, ORGS } from '../../supabase/fixture.ts';
 import { BUCKET_MS } from '../../local-stack/realtime/rate-counter.ts';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, Inbox, joined, ManualClock, rawSocket, refusedUpgrade, startRealtimeStack, type RawSocket, type RealtimeStack } from '../_support/realtime.ts';
+import {
+  broadcasts,
+  Inbox,
+  joined,
+  ManualClock,
+  rawSocket,
+  refusedUpgrade,
+  startRealtimeStack,
+  type RawSocket,
+  type RealtimeStack,
+} from '../_support/realtime.ts';
 
 const ACME = ORGS.acme.id;
 const PRIVATE_ONLY = 'PrivateOnly: This project only allows private channels';
@@ -60,18 +70,25 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
     const received = broadcasts(org, 'agent_status');
     await joined(org);
     const snapshot = { id: randomUUID(), type: 'user_snapshot', timestamp: new Date().toISOString(), data: {} };
-    expect(await owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', snapshot)).toEqual({ success: true });
-    const { rows } = await stack.database.db.query<{ seq: string }>('update public.agent_runs set current_task = $2 where id = $1 returning seq::text', [
-      AGENT_RUNS.acmeEnrichment.id,
-      `task ${randomUUID()}`,
-    ]);
-    await received.next((m) => (m.payload as { id: string }).id === `${AGENT_RUNS.acmeEnrichment.id}:${rows[0]!.seq}`, 'the agent_status');
+    expect(
+      await owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', snapshot),
+    ).toEqual({ success: true });
+    const { rows } = await stack.database.db.query<{ seq: string }>(
+      'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
+      [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`],
+    );
+    await received.next(
+      (m) => (m.payload as { id: string }).id === `${AGENT_RUNS.acmeEnrichment.id}:${rows[0]!.seq}`,
+      'the agent_status',
+    );
   }
 
   it(`${IDLE_JOINS} idle public joins are refused with PrivateOnly and take no user slot; the owner gets in`, async () => {
     rt = await startRealtimeStack(backend);
     const replies = await idlePublicJoins(rt, IDLE_JOINS);
-    expect(new Set(replies.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ status: 'error', response: { reason: PRIVATE_ONLY } })]));
+    expect(new Set(replies.map((r) => JSON.stringify(r)))).toEqual(
+      new Set([JSON.stringify({ status: 'error', response: { reason: PRIVATE_ONLY } })]),
+    );
     await ownerIsServed(rt);
   });
 
@@ -91,7 +108,8 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
     sockets.push(raw);
     raw.push('1', '1', 'realtime:lobby', 'phx_join', { config: { broadcast: { ack: true } } });
     const join = await raw.reply('1');
-    for (let i = 0; i < FLOOD; i++) raw.push('1', `b${i}`, 'realtime:lobby', 'broadcast', { type: 'broadcast', event: 'spam', payload: { i } });
+    for (let i = 0; i < FLOOD; i++)
+      raw.push('1', `b${i}`, 'realtime:lobby', 'broadcast', { type: 'broadcast', event: 'spam', payload: { i } });
     const replies = await Promise.all(Array.from({ length: FLOOD }, (_, i) => raw.reply(`b${i}`)));
     return { join, replies };
   }
@@ -101,7 +119,9 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
     rt = await startRealtimeStack(backend, { maxEventsPerSecond: EVENTS_LIMIT }, undefined, clock.now);
     const { join, replies } = await publicBroadcastFlood(rt);
     expect(join).toEqual({ status: 'error', response: { reason: PRIVATE_ONLY } });
-    expect(new Set(replies.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ status: 'error', response: { reason: 'unmatched topic' } })]));
+    expect(new Set(replies.map((r) => JSON.stringify(r)))).toEqual(
+      new Set([JSON.stringify({ status: 'error', response: { reason: 'unmatched topic' } })]),
+    );
     // The bucket the flood would have filled completes: the 60 s average is what the limit reads.
     clock.advance(BUCKET_MS);
     await ownerIsServed(rt);
@@ -110,16 +130,24 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
   it('control, public channels allowed: the same flood gets the owner 429 and drops database broadcasts silently', async () => {
     const clock = new ManualClock();
     const logs = new Inbox<string>();
-    rt = await startRealtimeStack(backend, { maxEventsPerSecond: EVENTS_LIMIT, privateOnly: false }, logs.push, clock.now);
+    rt = await startRealtimeStack(
+      backend,
+      { maxEventsPerSecond: EVENTS_LIMIT, privateOnly: false },
+      logs.push,
+      clock.now,
+    );
     const { join, replies } = await publicBroadcastFlood(rt);
     expect(join.status).toBe('ok');
     expect(replies.every((r) => r.status === 'ok')).toBe(true);
     clock.advance(BUCKET_MS);
     const owner = await rt.userClient('acmeOwner');
-    await expect(owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', { id: randomUUID() })).rejects.toThrow(
-      'You have exceeded your rate limit',
-    );
-    await rt.database.db.query('update public.agent_runs set current_task = $2 where id = $1', [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`]);
+    await expect(
+      owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', { id: randomUUID() }),
+    ).rejects.toThrow('You have exceeded your rate limit');
+    await rt.database.db.query('update public.agent_runs set current_task = $2 where id = $1', [
+      AGENT_RUNS.acmeEnrichment.id,
+      `task ${randomUUID()}`,
+    ]);
     await logs.next((line) => /dropped database broadcast .* on org:/.test(line), 'the dropped agent_status');
   });
 
@@ -131,14 +159,20 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
       const batch = await fetch(`${rt.stack.url}/realtime/v1/api/broadcast`, {
         method: 'POST',
         headers: { apikey: rt.stack.config.anonKey, 'content-type': 'application/json' },
-        body: JSON.stringify({ messages: Array.from({ length: EVENTS_LIMIT }, (_, i) => ({ topic: 'lobby', event: 'spam', payload: { i: sent + i } })) }),
+        body: JSON.stringify({
+          messages: Array.from({ length: EVENTS_LIMIT }, (_, i) => ({
+            topic: 'lobby',
+            event: 'spam',
+            payload: { i: sent + i },
+          })),
+        }),
       });
       expect(batch.status).toBe(202);
     }
     clock.advance(BUCKET_MS);
     const owner = await rt.userClient('acmeOwner');
-    await expect(owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', { id: randomUUID() })).rejects.toThrow(
-      'You have exceeded your rate limit',
-    );
+    await expect(
+      owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', { id: randomUUID() }),
+    ).rejects.toThrow('You have exceeded your rate limit');
   });
 });

@@ -7,11 +7,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activityTopic, parseTopic, publisherCollabTopic, publisherRecordTopic, territoryTopic, topicCarries } from '../../src/contract/index.ts';
+import {
+  activityTopic,
+  parseTopic,
+  publisherCollabTopic,
+  publisherRecordTopic,
+  territoryTopic,
+  topicCarries,
+} from '../../src/contract/index.ts';
 import { ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { expectOnlyLegit, type FixtureUser } from '../_support/attacker.ts';
-import { broadcasts, joined, startRealtimeStack, type BroadcastMessage, type Inbox, type RealtimeStack } from '../_support/realtime.ts';
+import {
+  broadcasts,
+  joined,
+  startRealtimeStack,
+  type BroadcastMessage,
+  type Inbox,
+  type RealtimeStack,
+} from '../_support/realtime.ts';
 
 const ACME = ORGS.acme.id;
 const SUNRISE = PUBLISHERS.sunriseBooks;
@@ -35,7 +49,9 @@ const forgedStatus = {
   timestamp: new Date().toISOString(),
   data: { agentId: 'enrichment-agent', status: 'error', error: 'forged failure' },
 };
-const isForged = (m: BroadcastMessage) => (m.payload as { version?: number; seq?: number } | null)?.version === FORGED_VERSION || (m.payload as { seq?: number }).seq === 99;
+const isForged = (m: BroadcastMessage) =>
+  (m.payload as { version?: number; seq?: number } | null)?.version === FORGED_VERSION ||
+  (m.payload as { seq?: number }).seq === 99;
 
 describe.each(BACKENDS)('forged server messages (%s)', (backend) => {
   let rt: RealtimeStack;
@@ -53,7 +69,10 @@ describe.each(BACKENDS)('forged server messages (%s)', (backend) => {
   }
 
   async function publisherRow(): Promise<{ version: number; status: string }> {
-    const { rows } = await rt.database.db.query<{ version: number; status: string }>('select version, status from public.publishers where id = $1', [SUNRISE.id]);
+    const { rows } = await rt.database.db.query<{ version: number; status: string }>(
+      'select version, status from public.publishers where id = $1',
+      [SUNRISE.id],
+    );
     return rows[0]!;
   }
 
@@ -69,36 +88,44 @@ describe.each(BACKENDS)('forged server messages (%s)', (backend) => {
     );
     const batch = await fetch(`${rt.stack.url}/realtime/v1/api/broadcast`, {
       method: 'POST',
-      headers: { apikey: rt.stack.config.anonKey, authorization: `Bearer ${await rt.token(user)}`, 'content-type': 'application/json' },
+      headers: {
+        apikey: rt.stack.config.anonKey,
+        authorization: `Bearer ${await rt.token(user)}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ messages: [{ topic, event, payload, private: true, id: randomUUID() }] }),
     });
     return { socket, http, batch: batch.status };
   }
 
-  it.each<FixtureUser>(['acmeWest', 'acmeAgent'])('%s cannot forge publisher_update on the record topic: refused, nothing arrives, the row is unchanged', async (attacker) => {
-    const before = await publisherRow();
-    const ownerRecord = await inbox('acmeOwner', RECORD);
-    const ownerTerritory = await inbox('acmeOwner', WEST);
-    const westRecord = await inbox('acmeWest', RECORD);
+  it.each<FixtureUser>(['acmeWest', 'acmeAgent'])(
+    '%s cannot forge publisher_update on the record topic: refused, nothing arrives, the row is unchanged',
+    async (attacker) => {
+      const before = await publisherRow();
+      const ownerRecord = await inbox('acmeOwner', RECORD);
+      const ownerTerritory = await inbox('acmeOwner', WEST);
+      const westRecord = await inbox('acmeWest', RECORD);
 
-    // A denied private write gets no reply even with ack (§3.3); httpSend gets 403; the batch 202 and drops it (§3.6.1).
-    expect(await forgeEverywhere(attacker, RECORD, 'publisher_update', forgedUpdate(USERS[attacker].id))).toEqual({
-      socket: 'timed out',
-      http: 'Unauthorized',
-      batch: 202,
-    });
-    expect(await publisherRow()).toEqual(before);
+      // A denied private write gets no reply even with ack (§3.3); httpSend gets 403; the batch 202 and drops it (§3.6.1).
+      expect(await forgeEverywhere(attacker, RECORD, 'publisher_update', forgedUpdate(USERS[attacker].id))).toEqual({
+        socket: 'timed out',
+        http: 'Unauthorized',
+        batch: 202,
+      });
+      expect(await publisherRow()).toEqual(before);
 
-    const { rows } = await rt.database.db.query<{ version: number }>('update public.publishers set name = $2 where id = $1 returning version', [
-      SUNRISE.id,
-      `Sunrise Books ${randomUUID()}`,
-    ]);
-    const legit = (m: BroadcastMessage) => (m.payload as { id?: string }).id === `${SUNRISE.id}:${rows[0]!.version}:name`;
-    for (const received of [ownerRecord, ownerTerritory, westRecord]) {
-      const real = await expectOnlyLegit(received, legit, isForged, 'the database publisher_update');
-      expect(real.meta?.id).toEqual(expect.any(String));
-    }
-  });
+      const { rows } = await rt.database.db.query<{ version: number }>(
+        'update public.publishers set name = $2 where id = $1 returning version',
+        [SUNRISE.id, `Sunrise Books ${randomUUID()}`],
+      );
+      const legit = (m: BroadcastMessage) =>
+        (m.payload as { id?: string }).id === `${SUNRISE.id}:${rows[0]!.version}:name`;
+      for (const received of [ownerRecord, ownerTerritory, westRecord]) {
+        const real = await expectOnlyLegit(received, legit, isForged, 'the database publisher_update');
+        expect(real.meta?.id).toEqual(expect.any(String));
+      }
+    },
+  );
 
   it('on the collaborative topic a publisher_update is only a client event the contract drops; the agent cannot even send there', async () => {
     const ownerCollab = await inbox('acmeOwner', COLLAB);
@@ -110,20 +137,37 @@ describe.each(BACKENDS)('forged server messages (%s)', (backend) => {
       batch: 202,
     });
     // A member may broadcast there (drafts); Realtime cannot see event names, so the forgery travels...
-    const west = (await rt.userClient('acmeWest')).channel(COLLAB, { config: { private: true, broadcast: { ack: true } } });
+    const west = (await rt.userClient('acmeWest')).channel(COLLAB, {
+      config: { private: true, broadcast: { ack: true } },
+    });
     await joined(west);
-    expect(await west.send({ type: 'broadcast', event: 'publisher_update', payload: forgedUpdate(USERS.acmeWest.id) })).toBe('ok');
-    const arrived = await ownerCollab.next((m) => m.event === 'publisher_update', 'the forged event on the collab topic');
+    expect(
+      await west.send({ type: 'broadcast', event: 'publisher_update', payload: forgedUpdate(USERS.acmeWest.id) }),
+    ).toBe('ok');
+    const arrived = await ownerCollab.next(
+      (m) => m.event === 'publisher_update',
+      'the forged event on the collab topic',
+    );
     // ...but a collab topic does not carry publisher_update, so the client drops it by contract,
     expect(topicCarries(parseTopic(COLLAB)!.kind, arrived.event as 'publisher_update')).toBe(false);
     // and it never reaches the record topic, where the real updates are.
-    const { rows } = await rt.database.db.query<{ version: number }>('update public.publishers set name = $2 where id = $1 returning version', [
-      SUNRISE.id,
-      `Sunrise Books ${randomUUID()}`,
-    ]);
-    await expectOnlyLegit(ownerRecord, (m) => (m.payload as { id?: string }).id === `${SUNRISE.id}:${rows[0]!.version}:name`, isForged, 'the real update');
+    const { rows } = await rt.database.db.query<{ version: number }>(
+      'update public.publishers set name = $2 where id = $1 returning version',
+      [SUNRISE.id, `Sunrise Books ${randomUUID()}`],
+    );
+    await expectOnlyLegit(
+      ownerRecord,
+      (m) => (m.payload as { id?: string }).id === `${SUNRISE.id}:${rows[0]!.version}:name`,
+      isForged,
+      'the real update',
+    );
     // Only the agent's attempt is missing from the collab topic.
-    expect(ownerCollab.items.filter((m) => (m.payload as { data?: { update?: { updatedBy?: string } } }).data?.update?.updatedBy === USERS.acmeAgent.id)).toEqual([]);
+    expect(
+      ownerCollab.items.filter(
+        (m) =>
+          (m.payload as { data?: { update?: { updatedBy?: string } } }).data?.update?.updatedBy === USERS.acmeAgent.id,
+      ),
+    ).toEqual([]);
   });
 
   it('the agent account cannot forge agent_status on the activity topic; the next user_snapshot of a person arrives', async () => {
@@ -134,7 +178,9 @@ describe.each(BACKENDS)('forged server messages (%s)', (backend) => {
       http: 'Unauthorized',
       batch: 202,
     });
-    const west = (await rt.userClient('acmeWest')).channel(activityTopic(ACME), { config: { private: true, broadcast: { ack: true } } });
+    const west = (await rt.userClient('acmeWest')).channel(activityTopic(ACME), {
+      config: { private: true, broadcast: { ack: true } },
+    });
     await joined(west);
     const snapshot = {
       id: randomUUID(),
@@ -143,8 +189,15 @@ describe.each(BACKENDS)('forged server messages (%s)', (backend) => {
       data: { userId: USERS.acmeWest.id, activity: { action: 'viewing', status: 'online' } },
     };
     expect(await west.send({ type: 'broadcast', event: 'user_snapshot', payload: snapshot })).toBe('ok');
-    await expectOnlyLegit(ownerActivity, (m) => (m.payload as { id?: string }).id === snapshot.id, isForged, "west's user_snapshot");
+    await expectOnlyLegit(
+      ownerActivity,
+      (m) => (m.payload as { id?: string }).id === snapshot.id,
+      isForged,
+      "west's user_snapshot",
+    );
     expect(ownerActivity.items.filter((m) => m.event === 'agent_status')).toEqual([]);
-    expect((await rt.database.db.query('select id, status, seq from public.agent_runs order by id')).rows).toEqual(runsBefore);
+    expect((await rt.database.db.query('select id, status, seq from public.agent_runs order by id')).rows).toEqual(
+      runsBefore,
+    );
   });
 });

@@ -16,7 +16,8 @@ const ACME = ORGS.acme.id;
 const SUNRISE = PUBLISHERS.sunriseBooks;
 const { usWest: WEST, usEast: EAST } = TERRITORIES;
 const SECRET = `east-only-${randomUUID()}`;
-const unauthorized = (topic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
+const unauthorized = (topic: string) =>
+  `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`;
 
 describe.each(BACKENDS)('a record moved out of a member’s territory (%s)', (backend) => {
   let rt: RealtimeStack;
@@ -46,13 +47,19 @@ describe.each(BACKENDS)('a record moved out of a member’s territory (%s)', (ba
       [SUNRISE.id, EAST, SECRET],
     );
     const version = moved.rows[0]!.version;
-    await db.query(`update public.publishers set status = 'signed', custom_fields = jsonb_build_object('note', $2::text, 'more', 1) where id = $1`, [SUNRISE.id, SECRET]);
+    await db.query(
+      `update public.publishers set status = 'signed', custom_fields = jsonb_build_object('note', $2::text, 'more', 1) where id = $1`,
+      [SUNRISE.id, SECRET],
+    );
     // A later US_West change: once it is here, anything sent before it on this socket is too.
-    const pacific = await db.query<{ version: number }>(`update public.publishers set name = $2 where id = $1 returning version`, [
-      PUBLISHERS.pacificPress.id,
-      `Pacific Press ${randomUUID()}`,
-    ]);
-    await onTerritory.next((m) => (m.payload as { id: string }).id === `${PUBLISHERS.pacificPress.id}:${pacific.rows[0]!.version}:name`, 'the US_West sentinel');
+    const pacific = await db.query<{ version: number }>(
+      `update public.publishers set name = $2 where id = $1 returning version`,
+      [PUBLISHERS.pacificPress.id, `Pacific Press ${randomUUID()}`],
+    );
+    await onTerritory.next(
+      (m) => (m.payload as { id: string }).id === `${PUBLISHERS.pacificPress.id}:${pacific.rows[0]!.version}:name`,
+      'the US_West sentinel',
+    );
 
     const notice = {
       id: `${SUNRISE.id}:${version}:territory`,
@@ -62,18 +69,33 @@ describe.each(BACKENDS)('a record moved out of a member’s territory (%s)', (ba
       data: { publisherId: SUNRISE.id, update: { field: 'territory', oldValue: WEST, updatedBy: null } },
     };
     expect(onRecord.items.map((m) => m.payload)).toEqual([notice]);
-    expect(onTerritory.items.map((m) => m.payload).filter((p) => (p as { data: { publisherId: string } }).data.publisherId === SUNRISE.id)).toEqual([notice]);
+    expect(
+      onTerritory.items
+        .map((m) => m.payload)
+        .filter((p) => (p as { data: { publisherId: string } }).data.publisherId === SUNRISE.id),
+    ).toEqual([notice]);
     const everything = JSON.stringify([...onRecord.items, ...onTerritory.items]);
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain(EAST);
 
     // The owner, who may read it anywhere, gets every field, values included, on its new territory.
-    await onOwnerEast.next((m) => (m.payload as { id: string }).id === `${SUNRISE.id}:${version + 1}:custom_fields`, 'the second change on US_East');
-    expect(onOwnerEast.items.find((m) => (m.payload as { id: string }).id === `${SUNRISE.id}:${version}:territory`)?.payload).toMatchObject({
+    await onOwnerEast.next(
+      (m) => (m.payload as { id: string }).id === `${SUNRISE.id}:${version + 1}:custom_fields`,
+      'the second change on US_East',
+    );
+    expect(
+      onOwnerEast.items.find((m) => (m.payload as { id: string }).id === `${SUNRISE.id}:${version}:territory`)?.payload,
+    ).toMatchObject({
       data: { update: { field: 'territory', oldValue: WEST, newValue: EAST } },
     });
     expect(onOwnerEast.items.map((m) => (m.payload as { id: string }).id).toSorted()).toEqual(
-      [`${version}:custom_fields`, `${version}:status`, `${version}:territory`, `${version + 1}:custom_fields`, `${version + 1}:status`]
+      [
+        `${version}:custom_fields`,
+        `${version}:status`,
+        `${version}:territory`,
+        `${version + 1}:custom_fields`,
+        `${version + 1}:status`,
+      ]
         .map((suffix) => `${SUNRISE.id}:${suffix}`)
         .toSorted(),
     );
@@ -82,8 +104,14 @@ describe.each(BACKENDS)('a record moved out of a member’s territory (%s)', (ba
   it('the member can join none of its topics, old or new, and cannot read it over REST', async () => {
     const west = await rt.userClient('acmeWest');
     for (const territory of [WEST, EAST, null]) {
-      for (const topic of [publisherRecordTopic(ACME, SUNRISE.id, territory), publisherCollabTopic(ACME, SUNRISE.id, territory)]) {
-        expect(await firstStatus(west.channel(topic, { config: { private: true } }))).toEqual({ status: 'CHANNEL_ERROR', error: unauthorized(topic) });
+      for (const topic of [
+        publisherRecordTopic(ACME, SUNRISE.id, territory),
+        publisherCollabTopic(ACME, SUNRISE.id, territory),
+      ]) {
+        expect(await firstStatus(west.channel(topic, { config: { private: true } }))).toEqual({
+          status: 'CHANNEL_ERROR',
+          error: unauthorized(topic),
+        });
       }
     }
     const read = await west.from('publishers').select('id, status').eq('id', SUNRISE.id);
@@ -93,6 +121,9 @@ describe.each(BACKENDS)('a record moved out of a member’s territory (%s)', (ba
     await joined(owner.channel(publisherRecordTopic(ACME, SUNRISE.id, EAST), { config: { private: true } }));
     await joined(owner.channel(publisherCollabTopic(ACME, SUNRISE.id, EAST), { config: { private: true } }));
     const stale = publisherRecordTopic(ACME, SUNRISE.id, WEST);
-    expect(await firstStatus(owner.channel(stale, { config: { private: true } }))).toEqual({ status: 'CHANNEL_ERROR', error: unauthorized(stale) });
+    expect(await firstStatus(owner.channel(stale, { config: { private: true } }))).toEqual({
+      status: 'CHANNEL_ERROR',
+      error: unauthorized(stale),
+    });
   });
 });

@@ -61,7 +61,10 @@ const SAMPLES: Record<(typeof TOPIC_KINDS)[number], readonly string[]> = {
 // ── The contract's rules, as a model ──
 
 const seesTerritory = (p: Person, territory: string | null) =>
-  p.role === 'owner' || p.role === 'admin' || p.territories.length === 0 || (territory !== null && p.territories.includes(territory));
+  p.role === 'owner' ||
+  p.role === 'admin' ||
+  p.territories.length === 0 ||
+  (territory !== null && p.territories.includes(territory));
 
 function isReader(p: Person | null, topic: ParsedTopic): boolean {
   if (p === null) return false;
@@ -75,7 +78,9 @@ function isReader(p: Person | null, topic: ParsedTopic): boolean {
     case 'publisher': {
       if (topic.kind !== 'record' && topic.kind !== 'collab') return false;
       const publisher = KNOWN_PUBLISHERS.find((x) => x.id === topic.publisherId && x.orgId === topic.orgId);
-      return publisher !== undefined && publisher.territory === topic.territory && seesTerritory(p, publisher.territory);
+      return (
+        publisher !== undefined && publisher.territory === topic.territory && seesTerritory(p, publisher.territory)
+      );
     }
     case 'self':
       return false;
@@ -96,7 +101,11 @@ interface Verdicts {
 function expected(p: Person | null, topic: string): Verdicts {
   const parsed = parseTopic(topic)!;
   const policy = TOPIC_POLICIES[parsed.kind];
-  return { read: isReader(p, parsed), presence: isWriter(p, parsed, policy.presence), broadcast: isWriter(p, parsed, policy.broadcast) };
+  return {
+    read: isReader(p, parsed),
+    presence: isWriter(p, parsed, policy.presence),
+    broadcast: isWriter(p, parsed, policy.broadcast),
+  };
 }
 
 const claims = (p: Person | null): JwtClaims => (p === null ? { role: 'anon' } : claimsOf(p));
@@ -106,14 +115,21 @@ describe.each(BACKENDS)('realtime policy matrix generated from TOPIC_POLICIES (%
   beforeAll(async () => {
     t = await createTestDatabase(backend);
     await addPeople(t.db, [EXTRA.admin, EXTRA.unrestrictedMember]);
-    await t.db.query(`insert into public.publishers (id, organization_id, name, territory) values ($1, $2, 'Nowhere Books', null)`, [UNASSIGNED.id, ACME]);
+    await t.db.query(
+      `insert into public.publishers (id, organization_id, name, territory) values ($1, $2, 'Nowhere Books', null)`,
+      [UNASSIGNED.id, ACME],
+    );
   });
   afterAll(() => t?.dispose());
 
   it('private.topic_policies is TOPIC_POLICIES, row for row', async () => {
-    const { rows } = await t.db.query<{ kind: string; authority: string; readers: string; presence: string; broadcast: string }>(
-      'select kind, authority, readers, presence, broadcast from private.topic_policies order by kind',
-    );
+    const { rows } = await t.db.query<{
+      kind: string;
+      authority: string;
+      readers: string;
+      presence: string;
+      broadcast: string;
+    }>('select kind, authority, readers, presence, broadcast from private.topic_policies order by kind');
     const fromContract = TOPIC_KINDS.map((kind) => {
       const { authority, readers, presence, broadcast } = TOPIC_POLICIES[kind];
       return { kind, authority, readers, presence, broadcast };
@@ -122,9 +138,9 @@ describe.each(BACKENDS)('realtime policy matrix generated from TOPIC_POLICIES (%
   });
 
   it('the database refuses a server-authoritative topic that takes client broadcasts', async () => {
-    await expect(t.db.query(`update private.topic_policies set broadcast = 'readers' where kind = 'record'`)).rejects.toThrow(
-      /server_topics_take_no_client_broadcast/,
-    );
+    await expect(
+      t.db.query(`update private.topic_policies set broadcast = 'readers' where kind = 'record'`),
+    ).rejects.toThrow(/server_topics_take_no_client_broadcast/);
   });
 
   const cases = TOPIC_KINDS.flatMap((kind) => SAMPLES[kind].map((topic) => ({ kind, topic })));
@@ -139,7 +155,12 @@ describe.each(BACKENDS)('realtime policy matrix generated from TOPIC_POLICIES (%
       const presence = await checkRealtimeWrite(t.db, { claims: claims(p), topic }, ['presence']);
       const broadcast = await checkRealtimeWrite(t.db, { claims: claims(p), topic }, ['broadcast']);
       const want = expected(p, topic);
-      expect({ read: read.broadcast, presenceRead: read.presence, presence: presence.presence, broadcast: broadcast.broadcast }).toEqual({
+      expect({
+        read: read.broadcast,
+        presenceRead: read.presence,
+        presence: presence.presence,
+        broadcast: broadcast.broadcast,
+      }).toEqual({
         read: want.read,
         presenceRead: want.read,
         presence: want.presence,

@@ -31,11 +31,17 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
   afterAll(() => rt?.stop());
 
   /** A private org channel with `postgres_changes` bindings on publishers, live once this resolves. */
-  async function watch(client: SupabaseClient, org: string, bindings: Array<{ event: '*' | 'DELETE'; filter?: string }>) {
+  async function watch(
+    client: SupabaseClient,
+    org: string,
+    bindings: Array<{ event: '*' | 'DELETE'; filter?: string }>,
+  ) {
     const changes = new Inbox<Change>();
     let channel: RealtimeChannel = client.channel(orgTopic(org), { config: { private: true } });
     for (const b of bindings) {
-      channel = channel.on('postgres_changes', { schema: 'public', table: 'publishers', ...b }, (c: Change) => changes.push(c));
+      channel = channel.on('postgres_changes', { schema: 'public', table: 'publishers', ...b }, (c: Change) =>
+        changes.push(c),
+      );
     }
     const system = systemMessages(channel);
     await joined(channel);
@@ -61,10 +67,15 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
   }
 
   it('the US_West member gets US_West inserts and updates only; a Globex member nothing of Acme', async () => {
-    const west = await watch(await rt.userClient('acmeWest'), ACME, [{ event: '*', filter: `organization_id=eq.${ACME}` }]);
+    const west = await watch(await rt.userClient('acmeWest'), ACME, [
+      { event: '*', filter: `organization_id=eq.${ACME}` },
+    ]);
     const owner = await watch(await rt.userClient('acmeOwner'), ACME, [{ event: '*' }]);
     // Globex listens unfiltered on its own channel, and with Acme's filter: RLS alone decides.
-    const globex = await watch(await rt.userClient('globexMember'), GLOBEX, [{ event: '*' }, { event: '*', filter: `organization_id=eq.${ACME}` }]);
+    const globex = await watch(await rt.userClient('globexMember'), GLOBEX, [
+      { event: '*' },
+      { event: '*', filter: `organization_id=eq.${ACME}` },
+    ]);
 
     const eastNew = await insertPublisher(ACME, TERRITORIES.usEast);
     const eastUpdate = await rename(PUBLISHERS.harborHouse.id);
@@ -82,8 +93,14 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
     // The owner saw the US_East changes: they were sent, and RLS kept them from the US_West member.
     expect(owner.items.map(summary)).toEqual([`INSERT ${eastNew}`, eastUpdate, `INSERT ${westNew}`, acmeLast]);
     expect(globex.items.map(summary)).toEqual([`INSERT ${globexNew}`, globexUpdate, globexLast]);
-    expect(globex.items.map((c) => (c.new as { organization_id?: string }).organization_id)).toEqual([GLOBEX, GLOBEX, GLOBEX]);
-    expect(west.items.find((c) => c.eventType === 'UPDATE')).toMatchObject({ new: { id: PUBLISHERS.sunriseBooks.id, territory: TERRITORIES.usWest } });
+    expect(globex.items.map((c) => (c.new as { organization_id?: string }).organization_id)).toEqual([
+      GLOBEX,
+      GLOBEX,
+      GLOBEX,
+    ]);
+    expect(west.items.find((c) => c.eventType === 'UPDATE')).toMatchObject({
+      new: { id: PUBLISHERS.sunriseBooks.id, territory: TERRITORIES.usWest },
+    });
   });
 
   it('a record moved out of US_West: the owner hears the move, the US_West member hears nothing of it', async () => {
@@ -91,9 +108,14 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
     const leaving = await insertPublisher(ACME, TERRITORIES.usWest);
     // Once the owner has the INSERT, it is behind us: the member subscribing now starts after it.
     await owner.next((c) => summary(c) === `INSERT ${leaving}`, 'the INSERT');
-    const west = await watch(await rt.userClient('acmeWest'), ACME, [{ event: '*', filter: `organization_id=eq.${ACME}` }]);
+    const west = await watch(await rt.userClient('acmeWest'), ACME, [
+      { event: '*', filter: `organization_id=eq.${ACME}` },
+    ]);
 
-    await db().query(`update public.publishers set territory = $2, status = 'negotiating' where id = $1`, [leaving, TERRITORIES.usEast]);
+    await db().query(`update public.publishers set territory = $2, status = 'negotiating' where id = $1`, [
+      leaving,
+      TERRITORIES.usEast,
+    ]);
     const acmeLast = await rename(PUBLISHERS.sunriseBooks.id);
 
     await west.next((c) => summary(c) === acmeLast, 'the US_West update');
@@ -126,7 +148,9 @@ describe.each(BACKENDS)('Postgres changes of publishers across territories and o
     expect(owner.items.map(summary)).toEqual([`INSERT ${doomed}`, acmeLast]);
     expect(west.items.map(summary)).toEqual([acmeLast]);
     expect(globex.items.map(summary)).toEqual([globexLast]);
-    const { rows } = await db().query<{ n: number }>('select count(*)::int as n from public.publishers where id = $1', [doomed]);
+    const { rows } = await db().query<{ n: number }>('select count(*)::int as n from public.publishers where id = $1', [
+      doomed,
+    ]);
     expect(rows[0]!.n).toBe(0);
   });
 });

@@ -19,7 +19,14 @@ import {
 import { configFromEnv } from '../../local-stack/config.ts';
 import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
-import { broadcasts, firstStatus, joined, startRealtimeStack, systemMessages, type RealtimeStack } from '../_support/realtime.ts';
+import {
+  broadcasts,
+  firstStatus,
+  joined,
+  startRealtimeStack,
+  systemMessages,
+  type RealtimeStack,
+} from '../_support/realtime.ts';
 
 const ACME = ORGS.acme.id;
 const { id: SUNRISE, territory: WEST } = PUBLISHERS.sunriseBooks;
@@ -49,7 +56,9 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
   afterAll(() => rt?.stop());
 
   it(`signs in with ${JWT_EXPIRY} s access tokens`, async () => {
-    const { data, error } = await rt.client().auth.signInWithPassword({ email: USERS.acmeWest.email, password: FIXTURE_PASSWORD });
+    const { data, error } = await rt
+      .client()
+      .auth.signInWithPassword({ email: USERS.acmeWest.email, password: FIXTURE_PASSWORD });
     expect(error).toBeNull();
     expect(data.session?.expires_in).toBe(JWT_EXPIRY);
   });
@@ -67,19 +76,27 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
     const ownStatuses = await joined(own);
 
     const owner = await rt.userClient('acmeOwner');
-    const removal = await owner.from('organization_members').delete().eq('organization_id', ACME).eq('user_id', USERS.acmeWest.id).select('user_id');
+    const removal = await owner
+      .from('organization_members')
+      .delete()
+      .eq('organization_id', ACME)
+      .eq('user_id', USERS.acmeWest.id)
+      .select('user_id');
     expect(removal).toMatchObject({ status: 200, error: null, data: [{ user_id: USERS.acmeWest.id }] });
 
     // The window: until a token push, the open org channel still hears the organisation.
     const bump = async () => {
-      const { rows } = await rt.database.db.query<{ seq: string }>('update public.agent_runs set current_task = $2 where id = $1 returning seq::text', [
-        AGENT_RUNS.acmeEnrichment.id,
-        `task ${randomUUID()}`,
-      ]);
+      const { rows } = await rt.database.db.query<{ seq: string }>(
+        'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
+        [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`],
+      );
       return `${AGENT_RUNS.acmeEnrichment.id}:${rows[0]!.seq}`;
     };
     const during = await bump();
-    await channels[0]!.received.next((m) => (m.payload as { id: string }).id === during, 'agent_status inside the window');
+    await channels[0]!.received.next(
+      (m) => (m.payload as { id: string }).id === during,
+      'agent_status inside the window',
+    );
 
     // The next refresh (here: a new token pushed by setAuth) ends it on every organisation channel.
     token = await rt.token('acmeWest', 1800);
@@ -97,10 +114,10 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
     // The user's own topic is the user's, not the organisation's: it stays, and it is where the
     // sentinel below can be awaited (a notification to this user), proving delivery moved on.
     const ownInbox = broadcasts(own);
-    await rt.database.db.query(`insert into public.notifications (organization_id, user_id, message) values ($1, $2, 'after removal')`, [
-      ORGS.globex.id,
-      USERS.acmeWest.id,
-    ]);
+    await rt.database.db.query(
+      `insert into public.notifications (organization_id, user_id, message) values ($1, $2, 'after removal')`,
+      [ORGS.globex.id, USERS.acmeWest.id],
+    );
     await ownInbox.next((m) => m.event === 'notification', 'the sentinel notification');
     expect(channels[0]!.received.items.map((m) => (m.payload as { id: string }).id)).not.toContain(after);
     expect(ownStatuses.items).toEqual([{ status: 'SUBSCRIBED' }]);

@@ -4,7 +4,14 @@
  * broadcast; only client-originated types), never both. A future topic that breaks it fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ORIGINATED_TYPES, COLLAB_EVENTS, MESSAGE_TYPES, TOPIC_KINDS, TOPIC_POLICIES, topicCarries } from '../../src/contract/index.ts';
+import {
+  CLIENT_ORIGINATED_TYPES,
+  COLLAB_EVENTS,
+  MESSAGE_TYPES,
+  TOPIC_KINDS,
+  TOPIC_POLICIES,
+  topicCarries,
+} from '../../src/contract/index.ts';
 
 const KINDS = TOPIC_KINDS.map((kind) => [kind, TOPIC_POLICIES[kind]] as const);
 const CLIENT_TYPES: readonly string[] = CLIENT_ORIGINATED_TYPES;
@@ -27,14 +34,19 @@ describe('topic authority (src/contract/topic-policy.ts)', () => {
 
   it('no topic clients may broadcast on carries a server-originated type', () => {
     const writable = KINDS.filter(([, policy]) => policy.broadcast !== 'none');
-    const leaks = writable.flatMap(([kind]) => SERVER_TYPES.filter((type) => topicCarries(kind, type)).map((type) => `${kind} carries ${type}`));
+    const leaks = writable.flatMap(([kind]) =>
+      SERVER_TYPES.filter((type) => topicCarries(kind, type)).map((type) => `${kind} carries ${type}`),
+    );
     expect(leaks).toEqual([]);
     expect(writable.map(([kind]) => kind).toSorted()).toEqual(['activity', 'collab']);
   });
 
   it('every server-originated type travels on at least one server-authoritative topic', () => {
     for (const type of SERVER_TYPES) {
-      expect(KINDS.filter(([kind, policy]) => policy.authority === 'server' && topicCarries(kind, type)).length, type).toBeGreaterThan(0);
+      expect(
+        KINDS.filter(([kind, policy]) => policy.authority === 'server' && topicCarries(kind, type)).length,
+        type,
+      ).toBeGreaterThan(0);
     }
   });
 
@@ -52,6 +64,9 @@ describe('topic authority (src/contract/topic-policy.ts)', () => {
   });
 
   it('a publisher_update is accepted from the record and territory topics only', () => {
-    expect(TOPIC_KINDS.filter((kind) => topicCarries(kind, 'publisher_update')).toSorted()).toEqual(['record', 'territory']);
+    expect(TOPIC_KINDS.filter((kind) => topicCarries(kind, 'publisher_update')).toSorted()).toEqual([
+      'record',
+      'territory',
+    ]);
   });
 });

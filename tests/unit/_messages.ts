@@ -13,7 +13,10 @@ export const VALID_MESSAGES = {
   user_snapshot: {
     id: 'f0000000-0000-4000-8000-000000000001',
     type: 'user_snapshot',
-    data: { userId: USER, activity: { action: 'viewing', publisherId: PUBLISHER, territory: 'US_West', status: 'online' } },
+    data: {
+      userId: USER,
+      activity: { action: 'viewing', publisherId: PUBLISHER, territory: 'US_West', status: 'online' },
+    },
     timestamp: '2026-11-25T17:36:19.123Z',
   },
   agent_status: {
@@ -46,13 +49,22 @@ export const VALID_MESSAGES = {
     id: `${PUBLISHER}:3:status`,
     type: 'publisher_update',
     version: 3,
-    data: { publisherId: PUBLISHER, update: { field: 'status', oldValue: 'prospect', newValue: 'active', updatedBy: USER } },
+    data: {
+      publisherId: PUBLISHER,
+      update: { field: 'status', oldValue: 'prospect', newValue: 'active', updatedBy: USER },
+    },
     timestamp: PG_TIMESTAMP,
   },
   notification: {
     id: ROW,
     type: 'notification',
-    data: { message: 'Enrichment finished', level: 'success', actionUrl: '/publishers/1', persistent: true, userId: USER },
+    data: {
+      message: 'Enrichment finished',
+      level: 'success',
+      actionUrl: '/publishers/1',
+      persistent: true,
+      userId: USER,
+    },
     timestamp: PG_TIMESTAMP,
   },
 } as const satisfies { [Type in RealtimeMessage['type']]: Extract<RealtimeMessage, { type: Type }> };
@@ -77,14 +89,23 @@ export const VALID_MESSAGES_WITH_SQL_NULLS = {
   team_update: {
     id: ROW,
     type: 'team_update',
-    data: { updateType: 'territory_change', message: 'Org-wide', userId: null, territory: null, details: { mentions: null } },
+    data: {
+      updateType: 'territory_change',
+      message: 'Org-wide',
+      userId: null,
+      territory: null,
+      details: { mentions: null },
+    },
     timestamp: PG_TIMESTAMP,
   },
   publisher_update: {
     id: `${PUBLISHER}:4:territory`,
     type: 'publisher_update',
     version: 4,
-    data: { publisherId: PUBLISHER, update: { field: 'territory', oldValue: null, newValue: 'US_East', updatedBy: null } },
+    data: {
+      publisherId: PUBLISHER,
+      update: { field: 'territory', oldValue: null, newValue: 'US_East', updatedBy: null },
+    },
     timestamp: PG_TIMESTAMP,
   },
   notification: {
@@ -97,5 +118,7 @@ export const VALID_MESSAGES_WITH_SQL_NULLS = {
 
 export const ALL_VALID_MESSAGES: readonly (readonly [string, unknown])[] = [
   ...Object.entries(VALID_MESSAGES),
-  ...Object.entries(VALID_MESSAGES_WITH_SQL_NULLS).map(([name, message]) => [`${name} with SQL nulls`, message] as const),
+  ...Object.entries(VALID_MESSAGES_WITH_SQL_NULLS).map(
+    ([name, message]) => [`${name} with SQL nulls`, message] as const,
+  ),
 ];

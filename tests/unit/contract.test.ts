@@ -54,7 +54,11 @@ describe('parseMessage', () => {
     ['not an object', 'hello', 'envelope: Invalid input: expected object, received string'],
     ['bad timestamp', { ...VALID_MESSAGES.team_update, timestamp: 'yesterday' }, 'team_update.timestamp: '],
     ['timestamp without time', { ...VALID_MESSAGES.team_update, timestamp: '2026-11-25' }, 'team_update.timestamp: '],
-    ['missing version on publisher_update', malformed(VALID_MESSAGES.publisher_update, (m) => delete m.version), 'publisher_update.version: '],
+    [
+      'missing version on publisher_update',
+      malformed(VALID_MESSAGES.publisher_update, (m) => delete m.version),
+      'publisher_update.version: ',
+    ],
     ['version 0', { ...VALID_MESSAGES.publisher_update, version: 0 }, 'publisher_update.version: Too small'],
     ['empty id', { ...VALID_MESSAGES.notification, id: '' }, 'notification.id: '],
     ['id over 200 chars', { ...VALID_MESSAGES.notification, id: 'x'.repeat(201) }, 'notification.id: '],
@@ -65,7 +69,10 @@ describe('parseMessage', () => {
     ],
     [
       'uppercase publisherId',
-      malformed(VALID_MESSAGES.publisher_update, (m) => (m.data.publisherId = String(m.data.publisherId).toUpperCase())),
+      malformed(
+        VALID_MESSAGES.publisher_update,
+        (m) => (m.data.publisherId = String(m.data.publisherId).toUpperCase()),
+      ),
       'publisher_update.data.publisherId: Invalid UUID',
     ],
     [
@@ -101,7 +108,11 @@ describe('assertMessage', () => {
 
   it('throws a ContractError naming the field', () => {
     expect(() => assertMessage({ ...VALID_MESSAGES.agent_status, timestamp: 'now' })).toThrow(
-      expect.objectContaining({ name: 'ContractError', code: 'invalid_message', message: expect.stringMatching(/^agent_status\.timestamp: /) }),
+      expect.objectContaining({
+        name: 'ContractError',
+        code: 'invalid_message',
+        message: expect.stringMatching(/^agent_status\.timestamp: /),
+      }),
     );
   });
 });

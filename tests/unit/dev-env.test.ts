@@ -20,15 +20,29 @@ describe('npm start settings', () => {
   });
 
   it('uses a project named by SUPABASE_URL with its keys, and counts empty values as unset', () => {
-    const settings = devSettingsFromEnv({ SUPABASE_URL: 'https://abcd.supabase.co/', SUPABASE_ANON_KEY: 'hosted-anon-key-0123456789', SUPABASE_SERVICE_ROLE_KEY: '', PORT: '8080' });
-    expect(settings).toMatchObject({ externalSupabaseUrl: 'https://abcd.supabase.co', anonKey: 'hosted-anon-key-0123456789', serviceRoleKey: null, webPort: 8080 });
+    const settings = devSettingsFromEnv({
+      SUPABASE_URL: 'https://abcd.supabase.co/',
+      SUPABASE_ANON_KEY: 'hosted-anon-key-0123456789',
+      SUPABASE_SERVICE_ROLE_KEY: '',
+      PORT: '8080',
+    });
+    expect(settings).toMatchObject({
+      externalSupabaseUrl: 'https://abcd.supabase.co',
+      anonKey: 'hosted-anon-key-0123456789',
+      serviceRoleKey: null,
+      webPort: 8080,
+    });
   });
 
   it('names the variable that is wrong', () => {
     expect(() => devSettingsFromEnv({ PORT: 'eighty' })).toThrow('PORT must be a port number');
     expect(() => devSettingsFromEnv({ PUBDEV_PORT: '70000' })).toThrow('PUBDEV_PORT must be 0..65535');
-    expect(() => devSettingsFromEnv({ SUPABASE_URL: 'abcd.supabase.co' })).toThrow('SUPABASE_URL must be the URL of a Supabase project');
-    expect(() => devSettingsFromEnv({ SUPABASE_URL: 'https://abcd.supabase.co' })).toThrow('SUPABASE_URL is set: set SUPABASE_ANON_KEY to the anon key of that project too');
+    expect(() => devSettingsFromEnv({ SUPABASE_URL: 'abcd.supabase.co' })).toThrow(
+      'SUPABASE_URL must be the URL of a Supabase project',
+    );
+    expect(() => devSettingsFromEnv({ SUPABASE_URL: 'https://abcd.supabase.co' })).toThrow(
+      'SUPABASE_URL is set: set SUPABASE_ANON_KEY to the anon key of that project too',
+    );
   });
 });
 
@@ -39,23 +53,48 @@ describe('dashboard Supabase settings (read at request time)', () => {
     Object.assign(process.env, saved);
   });
   const set = (env: Record<string, string | undefined>) => {
-    for (const name of ['NEXT_PUBLIC_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVER_URL']) delete process.env[name];
+    for (const name of [
+      'NEXT_PUBLIC_SUPABASE_URL',
+      'NEXT_PUBLIC_SUPABASE_ANON_KEY',
+      'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY',
+      'SUPABASE_URL',
+      'SUPABASE_ANON_KEY',
+      'SUPABASE_SERVER_URL',
+    ])
+      delete process.env[name];
     Object.assign(process.env, env);
   };
 
   it('reads the browser URL, the server URL (defaulting to the browser one) and tells a local project', () => {
     set({ NEXT_PUBLIC_SUPABASE_URL: 'http://127.0.0.1:54321/', NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_ANON_KEY });
-    expect(readPublicSupabaseConfig()).toEqual({ url: 'http://127.0.0.1:54321', serverUrl: 'http://127.0.0.1:54321', anonKey: LOCAL_ANON_KEY, isLocal: true });
-    set({ NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_ANON_KEY, SUPABASE_SERVER_URL: 'http://kong:8000' });
-    expect(readPublicSupabaseConfig()).toMatchObject({ url: 'https://abcd.supabase.co', serverUrl: 'http://kong:8000', isLocal: false });
+    expect(readPublicSupabaseConfig()).toEqual({
+      url: 'http://127.0.0.1:54321',
+      serverUrl: 'http://127.0.0.1:54321',
+      anonKey: LOCAL_ANON_KEY,
+      isLocal: true,
+    });
+    set({
+      NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co',
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
+      SUPABASE_SERVER_URL: 'http://kong:8000',
+    });
+    expect(readPublicSupabaseConfig()).toMatchObject({
+      url: 'https://abcd.supabase.co',
+      serverUrl: 'http://kong:8000',
+      isLocal: false,
+    });
   });
 
   it('names the missing or invalid variable', () => {
     set({ NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_ANON_KEY });
     expect(() => readPublicSupabaseConfig()).toThrow('NEXT_PUBLIC_SUPABASE_URL is not set');
     set({ NEXT_PUBLIC_SUPABASE_URL: 'ftp://example.com', NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_ANON_KEY });
-    expect(() => readPublicSupabaseConfig()).toThrow('NEXT_PUBLIC_SUPABASE_URL must be an http(s) URL, e.g. http://127.0.0.1:54321');
+    expect(() => readPublicSupabaseConfig()).toThrow(
+      'NEXT_PUBLIC_SUPABASE_URL must be an http(s) URL, e.g. http://127.0.0.1:54321',
+    );
     set({ NEXT_PUBLIC_SUPABASE_URL: 'http://127.0.0.1:54321', NEXT_PUBLIC_SUPABASE_ANON_KEY: 'short' });
-    expect(() => readPublicSupabaseConfig()).toThrow('NEXT_PUBLIC_SUPABASE_ANON_KEY must be the anon or publishable key of the project');
+    expect(() => readPublicSupabaseConfig()).toThrow(
+      'NEXT_PUBLIC_SUPABASE_ANON_KEY must be the anon or publishable key of the project',
+    );
   });
 });

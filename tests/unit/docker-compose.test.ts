@@ -23,7 +23,10 @@ const serviceSchema = z.object({
   extra_hosts: z.array(z.string()).default([]),
   profiles: z.array(z.string()).default([]),
 });
-const composeSchema = z.object({ services: z.record(z.string(), serviceSchema), volumes: z.record(z.string(), z.null()).default({}) });
+const composeSchema = z.object({
+  services: z.record(z.string(), serviceSchema),
+  volumes: z.record(z.string(), z.null()).default({}),
+});
 const compose = composeSchema.parse(parse(read('docker-compose.yml')));
 const service = (name: string) => {
   const found = compose.services[name];
@@ -47,7 +50,9 @@ function interpolate(value: string, env: Record<string, string>): string {
         else if (value[end] === '}' && --depth === 0) break;
       }
       const inner = value.slice(i + 2, end);
-      const [name, fallback] = inner.includes(':-') ? [inner.slice(0, inner.indexOf(':-')), inner.slice(inner.indexOf(':-') + 2)] : [inner, ''];
+      const [name, fallback] = inner.includes(':-')
+        ? [inner.slice(0, inner.indexOf(':-')), inner.slice(inner.indexOf(':-') + 2)]
+        : [inner, ''];
       out += env[name] ? env[name] : interpolate(fallback, env);
       i = end + 1;
     } else {
@@ -70,7 +75,9 @@ describe('docker-compose.yml services and ports', () => {
 
   it('publishes the dashboard on 3000 (next start on all interfaces), nothing for the agents, 54321 for the stack', () => {
     expect(service('web').ports).toEqual(['3000:3000']);
-    expect(service('web').command.at(-1)).toMatch(/npm run build && exec node node_modules\/next\/dist\/bin\/next start -H 0\.0\.0\.0 -p 3000$/);
+    expect(service('web').command.at(-1)).toMatch(
+      /npm run build && exec node node_modules\/next\/dist\/bin\/next start -H 0\.0\.0\.0 -p 3000$/,
+    );
     expect(service('agents').ports).toEqual([]);
     expect(service('stack').ports).toEqual(['54321:54321']);
     expect(service('stack').environment.PUBDEV_HOST).toBe('0.0.0.0');
@@ -89,16 +96,28 @@ describe('docker-compose.yml services and ports', () => {
   });
 
   it('lets every container that may reach the host resolve host.docker.internal', () => {
-    for (const name of ['web', 'agents']) expect(service(name).extra_hosts).toEqual(['host.docker.internal:host-gateway']);
+    for (const name of ['web', 'agents'])
+      expect(service(name).extra_hosts).toEqual(['host.docker.internal:host-gateway']);
   });
 });
 
 describe('docker-compose.yml environment wiring', () => {
   it('supplies every variable the dashboard reads, and every one the demo agent needs', () => {
-    const dashboardVars = [...read('src/lib/supabase/public-config.ts').matchAll(/env\('([A-Z_]+)'/g)].map((m) => m[1]!);
-    expect(dashboardVars).toEqual(expect.arrayContaining(['NEXT_PUBLIC_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_SERVER_URL']));
+    const dashboardVars = [...read('src/lib/supabase/public-config.ts').matchAll(/env\('([A-Z_]+)'/g)].map(
+      (m) => m[1]!,
+    );
+    expect(dashboardVars).toEqual(
+      expect.arrayContaining([
+        'NEXT_PUBLIC_SUPABASE_URL',
+        'NEXT_PUBLIC_SUPABASE_ANON_KEY',
+        'SUPABASE_SERVICE_ROLE_KEY',
+        'SUPABASE_SERVER_URL',
+      ]),
+    );
     for (const name of dashboardVars) expect(Object.keys(service('web').environment)).toContain(name);
-    const agentVars = [...read('agents/pubdev_agents/demo.py').matchAll(/os\.environ\.get\("([A-Z_]+)"/g)].map((m) => m[1]!);
+    const agentVars = [...read('agents/pubdev_agents/demo.py').matchAll(/os\.environ\.get\("([A-Z_]+)"/g)].map(
+      (m) => m[1]!,
+    );
     expect(agentVars).toEqual(expect.arrayContaining(['SUPABASE_URL', 'SUPABASE_ANON_KEY']));
     // No dead wiring: what the compose file sets for the agent, the agent reads.
     const agentEnv = Object.keys(service('agents').environment).filter((name) => name !== 'PYTHONUNBUFFERED');
@@ -114,23 +133,37 @@ describe('docker-compose.yml environment wiring', () => {
       SUPABASE_SERVICE_ROLE_KEY: LOCAL_SERVICE_ROLE_KEY,
       NEXT_TELEMETRY_DISABLED: '1',
     });
-    expect(resolved('agents', {})).toMatchObject({ SUPABASE_URL: 'http://host.docker.internal:54321', SUPABASE_ANON_KEY: LOCAL_ANON_KEY, PUBDEV_AGENT_EMAIL: 'agent@acme.test' });
+    expect(resolved('agents', {})).toMatchObject({
+      SUPABASE_URL: 'http://host.docker.internal:54321',
+      SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
+      PUBDEV_AGENT_EMAIL: 'agent@acme.test',
+    });
   });
 
   it('with a hosted project, sends browser, server and agent to that project with its keys', () => {
-    const hosted = { SUPABASE_URL: 'https://abcd.supabase.co', SUPABASE_ANON_KEY: 'hosted-anon-key-0123456789', SUPABASE_SERVICE_ROLE_KEY: 'hosted-service-key-0123456789' };
+    const hosted = {
+      SUPABASE_URL: 'https://abcd.supabase.co',
+      SUPABASE_ANON_KEY: 'hosted-anon-key-0123456789',
+      SUPABASE_SERVICE_ROLE_KEY: 'hosted-service-key-0123456789',
+    };
     expect(resolved('web', hosted)).toMatchObject({
       NEXT_PUBLIC_SUPABASE_URL: hosted.SUPABASE_URL,
       SUPABASE_SERVER_URL: hosted.SUPABASE_URL,
       NEXT_PUBLIC_SUPABASE_ANON_KEY: hosted.SUPABASE_ANON_KEY,
       SUPABASE_SERVICE_ROLE_KEY: hosted.SUPABASE_SERVICE_ROLE_KEY,
     });
-    expect(resolved('agents', hosted)).toMatchObject({ SUPABASE_URL: hosted.SUPABASE_URL, SUPABASE_ANON_KEY: hosted.SUPABASE_ANON_KEY });
+    expect(resolved('agents', hosted)).toMatchObject({
+      SUPABASE_URL: hosted.SUPABASE_URL,
+      SUPABASE_ANON_KEY: hosted.SUPABASE_ANON_KEY,
+    });
   });
 
   it('with the local-stack profile, containers reach the stack by service name and the browser by the published port', () => {
     const env = { SUPABASE_SERVER_URL: 'http://stack:54321' };
-    expect(resolved('web', env)).toMatchObject({ NEXT_PUBLIC_SUPABASE_URL: 'http://127.0.0.1:54321', SUPABASE_SERVER_URL: 'http://stack:54321' });
+    expect(resolved('web', env)).toMatchObject({
+      NEXT_PUBLIC_SUPABASE_URL: 'http://127.0.0.1:54321',
+      SUPABASE_SERVER_URL: 'http://stack:54321',
+    });
     expect(resolved('agents', env).SUPABASE_URL).toBe('http://stack:54321');
   });
 });

@@ -9,7 +9,11 @@ describe('docs/local-stack.md', () => {
     const docs = await read('docs/local-stack.md');
     const variables = [...new Set(config.match(/PUBDEV_[A-Z_]+/g))].sort();
     expect(variables.length).toBeGreaterThan(10);
-    const undocumented = variables.filter((name) => !new RegExp(`^\\| \`${name}\`(?: / \`PUBDEV_[A-Z_]+\`)? \\| [^|]+ \\|`, 'm').test(docs) && !new RegExp(`\\| \`PUBDEV_[A-Z_]+\` / \`${name}\` \\|`, 'm').test(docs));
+    const undocumented = variables.filter(
+      (name) =>
+        !new RegExp(`^\\| \`${name}\`(?: / \`PUBDEV_[A-Z_]+\`)? \\| [^|]+ \\|`, 'm').test(docs) &&
+        !new RegExp(`\\| \`PUBDEV_[A-Z_]+\` / \`${name}\` \\|`, 'm').test(docs),
+    );
     expect(undocumented).toEqual([]);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, PostgrestError, projectionSql, SqlParams, statusForSqlState, whereSql } from '../../local-stack/rest/index.ts';
+import {
+  parseQuery,
+  PostgrestError,
+  projectionSql,
+  SqlParams,
+  statusForSqlState,
+  whereSql,
+} from '../../local-stack/rest/index.ts';
 
 const publishers = { label: 'publishers', columnNames: ['id', 'name', 'territory', 'custom_fields', 'version'] };
 
@@ -13,7 +20,9 @@ async function build(queryString: string): Promise<{ sql: string; params: unknow
 
 describe('SQL from a parsed request', () => {
   it('binds every value, alias and JSON key; only catalog names appear, quoted', async () => {
-    const { sql, params } = await build('select=label:name,g:custom_fields->>genre&name=eq.O\'Brien";--&or=(territory.in.(US_West,"a,b"),version.gt.1)');
+    const { sql, params } = await build(
+      'select=label:name,g:custom_fields->>genre&name=eq.O\'Brien";--&or=(territory.in.(US_West,"a,b"),version.gt.1)',
+    );
     expect(sql).toBe(
       `json_build_object($1::text, pgrst_t."name", $3::text, (pgrst_t."custom_fields" ->> $2::text))` +
         ` where pgrst_t."name" = $4 and (pgrst_t."territory" = any($5) or pgrst_t."version" > $6)`,

@@ -50,7 +50,11 @@ describe('coalesced store', () => {
   it('notifies once per frame under a burst, and keeps the snapshot’s identity until it changes', async () => {
     const clock = manualEnvironment();
     let value = 0;
-    const store = createCoalescedStore({ build: () => Object.freeze({ value }), requestFrame: clock.env.requestFrame, now: clock.env.now });
+    const store = createCoalescedStore({
+      build: () => Object.freeze({ value }),
+      requestFrame: clock.env.requestFrame,
+      now: clock.env.now,
+    });
     let notified = 0;
     store.subscribe(() => notified++);
     const first = store.getSnapshot();
@@ -128,7 +132,12 @@ describe('feed', () => {
 });
 
 describe('topic gate', () => {
-  const notification = { id: 'n1', type: 'notification', timestamp: '2026-12-01T12:00:00.000Z', data: { message: 'hi', level: 'info' } };
+  const notification = {
+    id: 'n1',
+    type: 'notification',
+    timestamp: '2026-12-01T12:00:00.000Z',
+    data: { message: 'hi', level: 'info' },
+  };
 
   it('accepts a notification on the org topic', () => {
     expect(acceptMessage(`org:${ORG}`, 'notification', notification)).toMatchObject({ ok: true });
@@ -141,7 +150,10 @@ describe('topic gate', () => {
   });
 
   it('reports an invalid message with the field that is wrong, and an event that is not its type', () => {
-    const invalid = acceptMessage(`org:${ORG}`, 'notification', { ...notification, data: { message: 'hi', level: 'loud' } });
+    const invalid = acceptMessage(`org:${ORG}`, 'notification', {
+      ...notification,
+      data: { message: 'hi', level: 'loud' },
+    });
     expect(invalid.ok).toBe(false);
     if (!invalid.ok) expect(invalid.error.message).toMatch(/^notification\.data\.level: /);
     const mislabelled = acceptMessage(`org:${ORG}`, 'team_update', notification);

@@ -45,7 +45,14 @@ describe('Realtime wire codec', () => {
   });
 
   it('turns user broadcasts into JSON objects for vsn 1.0.0 and drops binary ones (§3.2)', () => {
-    const message = { kind: 'user_broadcast', topic: 't', event: 'e', metadata: { id: 'x' }, encoding: 'json', payload: new Uint8Array(Buffer.from('{"a":1}')) } as const;
+    const message = {
+      kind: 'user_broadcast',
+      topic: 't',
+      event: 'e',
+      metadata: { id: 'x' },
+      encoding: 'json',
+      payload: new Uint8Array(Buffer.from('{"a":1}')),
+    } as const;
     expect(JSON.parse(encodeFrame('1.0.0', message) as string)).toEqual({
       topic: 't',
       event: 'broadcast',
@@ -62,7 +69,12 @@ describe('Realtime wire codec', () => {
     });
     const out = { kind: 'message', joinRef: '0', ref: '1', topic: 't', event: 'e', payload: { foo: 1 } } as const;
     expect(encodeFrame('2.0.0', out)).toBe('["0","1","t","e",{"foo":1}]');
-    expect(JSON.parse(encodeFrame('1.0.0', out) as string)).toEqual({ topic: 't', event: 'e', payload: { foo: 1 }, ref: '1' });
+    expect(JSON.parse(encodeFrame('1.0.0', out) as string)).toEqual({
+      topic: 't',
+      event: 'e',
+      payload: { foo: 1 },
+      ref: '1',
+    });
   });
 
   it('rejects malformed input instead of throwing', () => {

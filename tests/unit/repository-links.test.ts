@@ -16,13 +16,12 @@ const SECTION = '\u00a7';
 
 /** Generated, or holding registry URLs and package paths that are not ours to word. */
 const EXCLUDED = new Set(['package-lock.json']);
-const TEXT_FILE = /\.(ts|tsx|js|mjs|cjs|py|sql|md|toml|ya?ml|json|sh|txt|html|css)$|(^|\/)(Dockerfile|\.gitignore|run)$/;
+const TEXT_FILE =
+  /\.(ts|tsx|js|mjs|cjs|py|sql|md|toml|ya?ml|json|sh|txt|html|css)$|(^|\/)(Dockerfile|\.gitignore|run)$/;
 
 function trackedFiles(): string[] {
   const out = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
-  return out
-    .split('\0')
-    .filter((f) => f !== '' && !EXCLUDED.has(f) && TEXT_FILE.test(f) && existsSync(join(ROOT, f)));
+  return out.split('\0').filter((f) => f !== '' && !EXCLUDED.has(f) && TEXT_FILE.test(f) && existsSync(join(ROOT, f)));
 }
 
 const FILES = trackedFiles();
@@ -92,7 +91,10 @@ function protocolSections(): Set<string> {
  */
 function citedSections(line: string): string[] {
   const cited: string[] = [];
-  const citation = new RegExp(`(RFC\\s?\\d+\\s*)?${SECTION}\\s?(\\d+(?:\\.\\d+)*)(?:\\s?[–-]\\s?(\\d+(?:\\.\\d+)*))?`, 'g');
+  const citation = new RegExp(
+    `(RFC\\s?\\d+\\s*)?${SECTION}\\s?(\\d+(?:\\.\\d+)*)(?:\\s?[–-]\\s?(\\d+(?:\\.\\d+)*))?`,
+    'g',
+  );
   for (const match of line.matchAll(citation)) {
     if (match[1]) continue;
     cited.push(match[2]!);
@@ -139,6 +141,8 @@ describe('the repository stands alone', () => {
     expect(outside(`see [the design](${up}/notes.md)`)).toBe(true);
     expect(outside(`(${'LESSONS'}.md 8)`)).toBe(true);
     expect(outside('docs/architecture.md')).toBe(false);
-    expect(proseOf('a `[x](nowhere.md)` b\n```\n[y](gone.md)\n```\n[z](docs/data-model.md)')).toBe('a  b\n\n[z](docs/data-model.md)');
+    expect(proseOf('a `[x](nowhere.md)` b\n```\n[y](gone.md)\n```\n[z](docs/data-model.md)')).toBe(
+      'a  b\n\n[z](docs/data-model.md)',
+    );
   });
 });

@@ -18,7 +18,11 @@ describe('topic builders and parseTopic', () => {
   it.each([
     [orgTopic(ORG), `org:${ORG}`, { kind: 'org', orgId: ORG }],
     [activityTopic(ORG), `org:${ORG}:activity`, { kind: 'activity', orgId: ORG }],
-    [territoryTopic(ORG, 'US_West'), `org:${ORG}:territory:US_West`, { kind: 'territory', orgId: ORG, territory: 'US_West' }],
+    [
+      territoryTopic(ORG, 'US_West'),
+      `org:${ORG}:territory:US_West`,
+      { kind: 'territory', orgId: ORG, territory: 'US_West' },
+    ],
     [
       publisherRecordTopic(ORG, PUBLISHER, 'US_West'),
       `org:${ORG}:territory:US_West:publisher:${PUBLISHER}`,

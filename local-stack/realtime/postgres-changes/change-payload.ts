@@ -7,7 +7,12 @@ const MAX_RECORD_BYTES = 1_048_576;
 const MAX_FIELD_BYTES_WHEN_TOO_LARGE = 64;
 
 /** The §5.3 `data` for a subscriber of `role`, restricted to the columns it may select. */
-export function changeData(change: Change, table: TableInfo, role: ApiRole, select: readonly string[] | null): Record<string, unknown> {
+export function changeData(
+  change: Change,
+  table: TableInfo,
+  role: ApiRole,
+  select: readonly string[] | null,
+): Record<string, unknown> {
   const shown = table.columns.filter((c) => c.selectable[role] && (select === null || c.pk || select.includes(c.name)));
   const tooLarge = JSON.stringify(change.record ?? change.old_record ?? {}).length > MAX_RECORD_BYTES;
   const pick = (row: Record<string, unknown>, columns: readonly ColumnInfo[]) => {
@@ -28,10 +33,17 @@ export function changeData(change: Change, table: TableInfo, role: ApiRole, sele
     columns: shown.map((c) => ({ name: c.name, type: c.type })),
   };
   if (change.type !== 'DELETE') data.record = pick(change.record ?? {}, shown);
-  if (change.type === 'UPDATE') data.old_record = pick(change.old_record ?? {}, shown.filter((c) => c.identity));
+  if (change.type === 'UPDATE')
+    data.old_record = pick(
+      change.old_record ?? {},
+      shown.filter((c) => c.identity),
+    );
   if (change.type === 'DELETE') {
     // §5.3 / §5.5: DELETEs skip RLS, so on an RLS table the old row is cut down to its primary key.
-    data.old_record = pick(change.old_record ?? {}, shown.filter((c) => c.identity && (!table.rls || c.pk)));
+    data.old_record = pick(
+      change.old_record ?? {},
+      shown.filter((c) => c.identity && (!table.rls || c.pk)),
+    );
   }
   data.errors = tooLarge ? ['Error 413: Payload Too Large'] : null;
   return data;

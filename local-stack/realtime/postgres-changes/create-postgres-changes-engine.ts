@@ -32,7 +32,10 @@ export interface PostgresChangesEngineOptions {
  * subscriber claims (visibility.ts, §5.5), and each channel gets the §5.3 payload
  * (change-payload.ts), in commit order. One engine per database: it consumes the shared queue.
  */
-export async function createPostgresChangesEngine(db: Database, options: PostgresChangesEngineOptions = {}): Promise<PostgresChangesEngine> {
+export async function createPostgresChangesEngine(
+  db: Database,
+  options: PostgresChangesEngineOptions = {},
+): Promise<PostgresChangesEngine> {
   const onError = options.onError ?? ((error: unknown) => console.error('[realtime] postgres changes:', error));
   const { dbEvents } = options;
   const subscribers = new Set<Subscriber>();
@@ -61,7 +64,8 @@ export async function createPostgresChangesEngine(db: Database, options: Postgre
     const visibility = new Map<string, Promise<Visibility>>();
     const visibleTo = (subscriber: Subscriber): Promise<Visibility> => {
       let result = visibility.get(subscriber.claimsKey);
-      if (!result) visibility.set(subscriber.claimsKey, (result = checkVisibility(db, subscriber.claims, change, table)));
+      if (!result)
+        visibility.set(subscriber.claimsKey, (result = checkVisibility(db, subscriber.claims, change, table)));
       return result;
     };
     const pk = table.columns.filter((c) => c.pk);
@@ -69,7 +73,8 @@ export async function createPostgresChangesEngine(db: Database, options: Postgre
       if (!subscribers.has(subscriber)) continue;
       let errors: string[] | null = null;
       if (change.type !== 'DELETE' && pk.length === 0) errors = ['Error 400: Bad Request, no primary key'];
-      else if (change.type !== 'DELETE' && pk.some((c) => !c.selectable[subscriber.role])) errors = ['Error 401: Unauthorized'];
+      else if (change.type !== 'DELETE' && pk.some((c) => !c.selectable[subscriber.role]))
+        errors = ['Error 401: Unauthorized'];
       else if (table.rls && change.type !== 'DELETE') {
         const visible = await visibleTo(subscriber);
         if (visible === 'hidden') continue;
@@ -88,7 +93,11 @@ export async function createPostgresChangesEngine(db: Database, options: Postgre
     }
   }
 
-  const stopQueue = await consumeChanges(db, handleBatch, { onError, ...(dbEvents ? { dbEvents } : {}), ...(options.onSkipped ? { onSkipped: options.onSkipped } : {}) });
+  const stopQueue = await consumeChanges(db, handleBatch, {
+    onError,
+    ...(dbEvents ? { dbEvents } : {}),
+    ...(options.onSkipped ? { onSkipped: options.onSkipped } : {}),
+  });
   const register = createRegistrar({ db, subscribers, onError, isClosed: () => closed });
 
   return {

@@ -25,7 +25,11 @@ export interface PostgresChangesRegistration {
 }
 
 export interface PostgresChangesEngine {
-  register(rawBindings: readonly unknown[], claims: JwtClaims, deliver: (payload: PostgresChangesPayload) => void): PostgresChangesRegistration;
+  register(
+    rawBindings: readonly unknown[],
+    claims: JwtClaims,
+    deliver: (payload: PostgresChangesPayload) => void,
+  ): PostgresChangesRegistration;
   close(): Promise<void>;
 }
 

@@ -25,7 +25,8 @@ export async function matchChange(
 ): Promise<Match[]> {
   const key = tableKey(table.schema, table.table);
   // §5.1: DELETE is matched against the old identity columns, everything else against the new row.
-  const filterRow = change.type === 'DELETE' ? identityOf(change.old_record ?? {}, table.columns) : (change.record ?? {});
+  const filterRow =
+    change.type === 'DELETE' ? identityOf(change.old_record ?? {}, table.columns) : (change.record ?? {});
   const filterResults = new Map<string, Promise<boolean>>();
   const passes = (filters: readonly ColumnFilter[]): Promise<boolean> => {
     if (filters.length === 0) return Promise.resolve(true);
@@ -58,7 +59,12 @@ export async function matchChange(
   return matches;
 }
 
-async function evaluateFilters(db: Database, filters: readonly ColumnFilter[], row: Record<string, unknown>, columns: ColumnInfo[]): Promise<boolean> {
+async function evaluateFilters(
+  db: Database,
+  filters: readonly ColumnFilter[],
+  row: Record<string, unknown>,
+  columns: ColumnInfo[],
+): Promise<boolean> {
   const checks: Array<{ op: string; type: number; value_1: string | null; value_2: string; negate: boolean }> = [];
   for (const filter of filters) {
     const path = jsonPath(filter.column);
@@ -71,17 +77,33 @@ async function evaluateFilters(db: Database, filters: readonly ColumnFilter[], r
     if (path) {
       // `col->>key` compares the key's text (`->>` of a non-object is NULL).
       const inner = isRecord(value) && Object.hasOwn(value, path.key) ? value[path.key] : null;
-      checks.push({ op: filter.op, type: TEXT_OID, value_1: jsonText(inner), value_2: filter.value, negate: filter.negate });
+      checks.push({
+        op: filter.op,
+        type: TEXT_OID,
+        value_1: jsonText(inner),
+        value_2: filter.value,
+        negate: filter.negate,
+      });
     } else {
-      checks.push({ op: filter.op, type: column.typeOid, value_1: jsonText(value), value_2: filter.value, negate: filter.negate });
+      checks.push({
+        op: filter.op,
+        type: column.typeOid,
+        value_1: jsonText(value),
+        value_2: filter.value,
+        negate: filter.negate,
+      });
     }
   }
-  const { rows } = await db.query<{ ok: boolean }>('select pubdev_local.check_filters($1::jsonb) as ok', [JSON.stringify(checks)]);
+  const { rows } = await db.query<{ ok: boolean }>('select pubdev_local.check_filters($1::jsonb) as ok', [
+    JSON.stringify(checks),
+  ]);
   return rows[0]?.ok === true;
 }
 
 function identityOf(row: Record<string, unknown>, columns: readonly ColumnInfo[]): Record<string, unknown> {
-  return Object.fromEntries(columns.filter((c) => c.identity && Object.hasOwn(row, c.name)).map((c) => [c.name, row[c.name]]));
+  return Object.fromEntries(
+    columns.filter((c) => c.identity && Object.hasOwn(row, c.name)).map((c) => [c.name, row[c.name]]),
+  );
 }
 
 /**

@@ -6,7 +6,21 @@
 export type ChangeType = 'INSERT' | 'UPDATE' | 'DELETE';
 export type ActionFilter = ChangeType | '*';
 
-export const FILTER_OPERATORS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const;
+export const FILTER_OPERATORS = [
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'like',
+  'ilike',
+  'is',
+  'match',
+  'imatch',
+  'isdistinct',
+] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 export interface ColumnFilter {
@@ -58,7 +72,11 @@ export function parseSubscriptionParams(raw: unknown): ParseResult {
     };
   }
   if (select.columns !== null && (base.schema === '*' || base.table === '*')) {
-    return { ok: false, message: 'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.' };
+    return {
+      ok: false,
+      message:
+        'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.',
+    };
   }
   return { ok: true, params: { action, ...base, select: select.columns } };
 }
@@ -75,7 +93,10 @@ function parseSelect(select: unknown): { ok: true; columns: string[] | null } | 
     return { ok: true, columns: columns.length > 0 ? columns : null };
   }
   if (typeof select === 'string') {
-    return { ok: false, message: 'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]' };
+    return {
+      ok: false,
+      message: 'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]',
+    };
   }
   return { ok: true, columns: null };
 }

@@ -31,7 +31,11 @@ export function createRegistrar(store: SubscriptionStore) {
   // Trigger installation is DDL; one scan at a time keeps two subscribes from racing on it.
   let scanning: Promise<unknown> = Promise.resolve();
 
-  async function subscribe(raws: readonly Record<string, unknown>[], ids: readonly number[], claims: JwtClaims): Promise<Binding[] | string> {
+  async function subscribe(
+    raws: readonly Record<string, unknown>[],
+    ids: readonly number[],
+    claims: JwtClaims,
+  ): Promise<Binding[] | string> {
     const parsed: Array<{ id: number; params: SubscriptionParams }> = [];
     for (const [index, raw] of raws.entries()) {
       const result = parseSubscriptionParams(raw);
@@ -44,7 +48,8 @@ export function createRegistrar(store: SubscriptionStore) {
     const bindings: Binding[] = [];
     for (const { id, params } of parsed) {
       const matched = published.filter(
-        (t) => (params.schema === '*' || t.schema === params.schema) && (params.table === '*' || t.table === params.table),
+        (t) =>
+          (params.schema === '*' || t.schema === params.schema) && (params.table === '*' || t.table === params.table),
       );
       if (matched.length === 0) {
         return `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${paramsToLog(params)}]`;
@@ -58,7 +63,11 @@ export function createRegistrar(store: SubscriptionStore) {
     return bindings;
   }
 
-  function register(rawBindings: readonly unknown[], claims: JwtClaims, deliver: (payload: PostgresChangesPayload) => void): PostgresChangesRegistration {
+  function register(
+    rawBindings: readonly unknown[],
+    claims: JwtClaims,
+    deliver: (payload: PostgresChangesPayload) => void,
+  ): PostgresChangesRegistration {
     // §2.2: nil entries are dropped; anything that is not a map cannot be echoed back either.
     const raws = rawBindings.filter(isRecord);
     const replyEntries = raws.map((raw) => ({ ...raw, id: bindingId(raw) }));
@@ -72,8 +81,10 @@ export function createRegistrar(store: SubscriptionStore) {
         claims,
       );
       if (typeof bindings === 'string') return { status: 'error', message: bindings };
-      if (unregistered || store.isClosed()) return { status: 'error', message: 'Subscription was removed before it started' };
-      if (!isApiRole(claims.role)) return { status: 'error', message: `${UNABLE} Exception: role "${String(claims.role)}" does not exist` };
+      if (unregistered || store.isClosed())
+        return { status: 'error', message: 'Subscription was removed before it started' };
+      if (!isApiRole(claims.role))
+        return { status: 'error', message: `${UNABLE} Exception: role "${String(claims.role)}" does not exist` };
       subscriber = { claims, role: claims.role, claimsKey: JSON.stringify(claims), bindings, deliver };
       if (bindings.length > 0) subscribers.add(subscriber);
       return { status: 'ok' };
@@ -98,8 +109,13 @@ export function createRegistrar(store: SubscriptionStore) {
   }
 
   /** Subscribe-time checks of Realtime's `subscription_check_filters` trigger; a message or null. */
-  async function validateBinding(params: SubscriptionParams, tables: ReadonlyArray<{ schema: string; table: string }>, claims: JwtClaims): Promise<string | null> {
-    if (!isApiRole(claims.role)) return `ERROR 22023 (invalid_parameter_value) role "${String(claims.role)}" does not exist`;
+  async function validateBinding(
+    params: SubscriptionParams,
+    tables: ReadonlyArray<{ schema: string; table: string }>,
+    claims: JwtClaims,
+  ): Promise<string | null> {
+    if (!isApiRole(claims.role))
+      return `ERROR 22023 (invalid_parameter_value) role "${String(claims.role)}" does not exist`;
     const role = claims.role;
     const infos = await loadTableInfo(db, tables);
     for (const info of infos.values()) {
@@ -115,7 +131,11 @@ export function createRegistrar(store: SubscriptionStore) {
         }
         try {
           const comparisonType = path ? TEXT_OID : column.typeOid;
-          await db.query('select pubdev_local.validate_filter($1, $2::oid::regtype, $3)', [filter.op, comparisonType, filter.value]);
+          await db.query('select pubdev_local.validate_filter($1, $2::oid::regtype, $3)', [
+            filter.op,
+            comparisonType,
+            filter.value,
+          ]);
         } catch (error) {
           if (!isPostgresError(error)) throw error;
           return describePostgresError(error.code ?? 'XX000', error.message);

@@ -27,7 +27,10 @@ export const tableKey = (schema: string, table: string): string => `${schema}.${
  * Columns, types, primary key, replica identity, RLS flag and per-role column privileges of the
  * given tables, read fresh from the catalog (so ALTER TABLE and GRANT take effect at once).
  */
-export async function loadTableInfo(db: Queryable, tables: ReadonlyArray<{ schema: string; table: string }>): Promise<Map<string, TableInfo>> {
+export async function loadTableInfo(
+  db: Queryable,
+  tables: ReadonlyArray<{ schema: string; table: string }>,
+): Promise<Map<string, TableInfo>> {
   const result = new Map<string, TableInfo>();
   if (tables.length === 0) return result;
   const { rows } = await db.query<{ info: unknown }>(

@@ -8,7 +8,12 @@ export type Visibility = 'visible' | 'hidden' | 'error';
  * Whether the holder of `claims` may see the changed row (§5.5 `apply_rls`): the row is looked up
  * by its primary key as that role, in a transaction that is rolled back.
  */
-export async function checkVisibility(db: Database, claims: JwtClaims, change: Change, table: TableInfo): Promise<Visibility> {
+export async function checkVisibility(
+  db: Database,
+  claims: JwtClaims,
+  change: Change,
+  table: TableInfo,
+): Promise<Visibility> {
   const pk = table.columns.filter((c) => c.pk);
   const record = change.record ?? {};
   const keyValues = Object.fromEntries(pk.map((c) => [c.name, record[c.name] ?? null]));

@@ -6,7 +6,8 @@ type AgentRunView = AgentRun;
 
 /** Running first, then queued by position, then the rest by recency: the order a lead scans. */
 function byWorkOrder(a: AgentRunView, b: AgentRunView): number {
-  const rank = (r: AgentRunView) => (r.status === 'processing' ? 0 : r.status === 'queued' ? 1 : r.status === 'error' ? 2 : 3);
+  const rank = (r: AgentRunView) =>
+    r.status === 'processing' ? 0 : r.status === 'queued' ? 1 : r.status === 'error' ? 2 : 3;
   return rank(a) - rank(b) || (a.queuePosition ?? 0) - (b.queuePosition ?? 0) || b.updatedAt.localeCompare(a.updatedAt);
 }
 
@@ -30,7 +31,9 @@ export function AgentMonitor({ runs }: { runs: readonly AgentRunView[] }) {
               <div className="agent-head">
                 <strong>{run.agentId}</strong>
                 <span className={`badge badge-${run.status}`}>{run.status}</span>
-                {run.status === 'queued' && run.queuePosition != null && <span className="muted">#{run.queuePosition} in queue</span>}
+                {run.status === 'queued' && run.queuePosition != null && (
+                  <span className="muted">#{run.queuePosition} in queue</span>
+                )}
               </div>
               <div
                 role="progressbar"
@@ -49,7 +52,8 @@ export function AgentMonitor({ runs }: { runs: readonly AgentRunView[] }) {
               </div>
               {/* Always rendered, empty when fine: an error appearing must not change the row's height. */}
               <div className="error small one-line">
-                {run.error && `${run.error}${run.status === 'error' ? ' — failed' : ` — retrying (attempt ${run.attempt ?? 2})`}`}
+                {run.error &&
+                  `${run.error}${run.status === 'error' ? ' — failed' : ` — retrying (attempt ${run.attempt ?? 2})`}`}
               </div>
             </li>
           );

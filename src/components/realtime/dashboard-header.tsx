@@ -3,7 +3,17 @@ import type { ReactNode } from 'react';
 import { useSupabase } from '../supabase-provider.tsx';
 
 /** Title, organisation, the signed-in user, and room for the live controls (connection, notifications). */
-export function DashboardHeader({ title, organizationName, email, children }: { title: string; organizationName: string; email: string; children: ReactNode }) {
+export function DashboardHeader({
+  title,
+  organizationName,
+  email,
+  children,
+}: {
+  title: string;
+  organizationName: string;
+  email: string;
+  children: ReactNode;
+}) {
   const supabase = useSupabase();
   return (
     <header className="top">

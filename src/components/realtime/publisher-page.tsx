@@ -42,7 +42,11 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
   const [bases, setBases] = useState<Partial<Record<EditableField, string>>>({});
   const [conflicts, setConflicts] = useState<readonly SaveConflict[] | null>(null);
   const [saving, setSaving] = useState(false);
-  useActivityReporter({ action: `Viewing ${publisher?.name ?? initialName}`, territory: publisher?.territory ?? undefined, publisherId });
+  useActivityReporter({
+    action: `Viewing ${publisher?.name ?? initialName}`,
+    territory: publisher?.territory ?? undefined,
+    publisherId,
+  });
   const nameOf = (userId: string) => (userId === session.userId ? 'you' : (names[userId] ?? shortId(userId)));
   const others = (list: readonly string[]) => list.filter((id) => id !== session.userId);
 
@@ -87,7 +91,11 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
 
   return (
     <main className="publisher-page">
-      <DashboardHeader title={publisher?.name ?? initialName} organizationName={session.organizationName} email={session.email}>
+      <DashboardHeader
+        title={publisher?.name ?? initialName}
+        organizationName={session.organizationName}
+        email={session.email}
+      >
         <LiveConnectionIndicator />
         <Link href="/">Back to the dashboard</Link>
       </DashboardHeader>
@@ -100,7 +108,11 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
               return (
                 <li key={userId} data-user-id={userId}>
                   {nameOf(userId)}
-                  {editing?.field ? <span className="muted"> — editing {editing.field}</span> : <span className="muted"> — viewing</span>}
+                  {editing?.field ? (
+                    <span className="muted"> — editing {editing.field}</span>
+                  ) : (
+                    <span className="muted"> — viewing</span>
+                  )}
                 </li>
               );
             })}

@@ -15,7 +15,11 @@ export function SimulatePanel({ context }: { context: SimulationContext }) {
   async function simulate(type: MessageType) {
     setPending(type);
     const result = await sendMessage(simulatedMessage(type, context));
-    setOutcome(result.ok ? { ok: true, text: `${type} sent (${result.id})` } : { ok: false, text: `${type} refused: ${result.error.message}` });
+    setOutcome(
+      result.ok
+        ? { ok: true, text: `${type} sent (${result.id})` }
+        : { ok: false, text: `${type} refused: ${result.error.message}` },
+    );
     setPending(null);
   }
 
@@ -29,7 +33,11 @@ export function SimulatePanel({ context }: { context: SimulationContext }) {
           </button>
         ))}
       </div>
-      <p role={outcome && !outcome.ok ? 'alert' : 'status'} aria-label="Simulation result" className={outcome && !outcome.ok ? 'error small' : 'muted small'}>
+      <p
+        role={outcome && !outcome.ok ? 'alert' : 'status'}
+        aria-label="Simulation result"
+        className={outcome && !outcome.ok ? 'error small' : 'muted small'}
+      >
         {outcome?.text ?? 'Each button sends one message through the bridge as you.'}
       </p>
     </section>

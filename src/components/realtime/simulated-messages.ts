@@ -21,18 +21,35 @@ export function simulatedMessage(type: MessageType, ctx: SimulationContext): Out
     case 'user_snapshot':
       return {
         type,
-        data: { userId: ctx.userId, activity: { action: 'Simulated activity', status: 'online', ...(ctx.territory ? { territory: ctx.territory } : {}) } },
+        data: {
+          userId: ctx.userId,
+          activity: {
+            action: 'Simulated activity',
+            status: 'online',
+            ...(ctx.territory ? { territory: ctx.territory } : {}),
+          },
+        },
       };
     case 'agent_status':
       return {
         type,
-        data: { agentId: 'simulated-agent', status: 'processing', progress: { progress: 50, currentTask: 'Simulated task', estimatedTime: 30 } },
+        data: {
+          agentId: 'simulated-agent',
+          status: 'processing',
+          progress: { progress: 50, currentTask: 'Simulated task', estimatedTime: 30 },
+        },
       };
     case 'team_update':
       return {
         type,
         ...(ctx.territory ? { target: { territory: ctx.territory } } : {}),
-        data: { updateType: 'assignment', message: `Simulated team update from ${ctx.email}`, userId: ctx.userId, territory: ctx.territory, details: {} },
+        data: {
+          updateType: 'assignment',
+          message: `Simulated team update from ${ctx.email}`,
+          userId: ctx.userId,
+          territory: ctx.territory,
+          details: {},
+        },
       };
     case 'publisher_update':
       return {

@@ -1,7 +1,13 @@
 'use client';
 import { useEffect, useMemo, useState } from 'react';
 import type { DashboardSession } from '../../lib/session.ts';
-import { useAgentStatus, useNotifications, usePublishers, useTeamUpdates, useUserSnapshots } from '../../react/index.ts';
+import {
+  useAgentStatus,
+  useNotifications,
+  usePublishers,
+  useTeamUpdates,
+  useUserSnapshots,
+} from '../../react/index.ts';
 import { AgentMonitor } from './agent-monitor.tsx';
 import { ActivityFeed } from './activity-feed.tsx';
 import { DashboardHeader } from './dashboard-header.tsx';
@@ -58,7 +64,10 @@ function DashboardBody({ session, initialPublishers, names }: TeamDashboardProps
     return counts;
   }, [publishers]);
 
-  const allNames = useMemo(() => ({ ...names, [session.userId]: session.email }), [names, session.userId, session.email]);
+  const allNames = useMemo(
+    () => ({ ...names, [session.userId]: session.email }),
+    [names, session.userId, session.email],
+  );
 
   useEffect(() => {
     document.title = unreadCount > 0 ? `(${unreadCount}) PubDev — Team dashboard` : 'PubDev — Team dashboard';
@@ -83,7 +92,12 @@ function DashboardBody({ session, initialPublishers, names }: TeamDashboardProps
       <div className="grid">
         <PresenceList people={userSnapshots} currentUserId={session.userId} names={allNames} />
         <AgentMonitor runs={agentStatuses} />
-        <ActivityFeed updates={updates} territories={territories} territory={territory} onTerritoryChange={setTerritory} />
+        <ActivityFeed
+          updates={updates}
+          territories={territories}
+          territory={territory}
+          onTerritoryChange={setTerritory}
+        />
         <PublisherList publishers={publishers} />
         <SimulatePanel
           context={{

@@ -17,7 +17,11 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: string)
     return () => clearTimeout(timer);
   }, [toast, onDismiss]);
   return (
-    <li role={toast.level === 'error' ? 'alert' : 'status'} className={`toast toast-${toast.level}`} data-toast-id={toast.id}>
+    <li
+      role={toast.level === 'error' ? 'alert' : 'status'}
+      className={`toast toast-${toast.level}`}
+      data-toast-id={toast.id}
+    >
       <span>{toast.message}</span>
       <button type="button" aria-label="Dismiss" onClick={() => onDismiss(toast.id)}>
         ×

@@ -6,7 +6,15 @@ import { useUserSnapshots } from '../../react/index.ts';
  * Tells the team what this user is doing: online with `action` while the tab is visible, away
  * while it is hidden. The store throttles, so visibility flapping costs nothing.
  */
-export function useActivityReporter({ action, territory, publisherId }: { action: string; territory?: string | undefined; publisherId?: string | undefined }): void {
+export function useActivityReporter({
+  action,
+  territory,
+  publisherId,
+}: {
+  action: string;
+  territory?: string | undefined;
+  publisherId?: string | undefined;
+}): void {
   const { updateActivity } = useUserSnapshots();
   useEffect(() => {
     const report = () =>

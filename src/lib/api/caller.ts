@@ -6,7 +6,13 @@ import { createRequestSupabase } from '../supabase/server-client.ts';
 import { jsonError } from './json-error.ts';
 
 export type Caller =
-  | { readonly ok: true; readonly supabaseUrl: string; readonly accessToken: string; readonly organizationId: string; readonly userId: string }
+  | {
+      readonly ok: true;
+      readonly supabaseUrl: string;
+      readonly accessToken: string;
+      readonly organizationId: string;
+      readonly userId: string;
+    }
   | { readonly ok: false; readonly response: NextResponse };
 
 const BEARER = /^Bearer (\S+)$/i;
@@ -35,7 +41,20 @@ export async function callerOf(request: NextRequest): Promise<Caller> {
     accessToken = (await supabase.auth.getSession()).data.session?.access_token;
   }
   if (!session || !accessToken) {
-    return { ok: false, response: jsonError(401, 'unauthorized', 'Sign in first (session cookie or Authorization: Bearer <access token>): this route acts as you') };
+    return {
+      ok: false,
+      response: jsonError(
+        401,
+        'unauthorized',
+        'Sign in first (session cookie or Authorization: Bearer <access token>): this route acts as you',
+      ),
+    };
   }
-  return { ok: true, supabaseUrl: serverUrl, accessToken, organizationId: session.organizationId, userId: session.userId };
+  return {
+    ok: true,
+    supabaseUrl: serverUrl,
+    accessToken,
+    organizationId: session.organizationId,
+    userId: session.userId,
+  };
 }

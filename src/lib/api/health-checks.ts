@@ -25,7 +25,12 @@ async function timed<T>(probe: (signal: AbortSignal) => Promise<T>): Promise<{ v
     const value = await probe(AbortSignal.timeout(PROBE_TIMEOUT_MS));
     return { value, check: { ok: true, latencyMs: Math.round(performance.now() - started) } };
   } catch (error) {
-    const message = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+    const message =
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? `${error.message}: ${error.cause.message}`
+          : error.message
+        : String(error);
     return { check: { ok: false, latencyMs: Math.round(performance.now() - started), error: message } };
   }
 }
@@ -36,10 +41,18 @@ const unknownCheck = (why: string): Check => ({ ok: false, latencyMs: 0, error: 
  * App, Supabase (Auth's health endpoint), the bridge, and what the bridge sees behind it
  * (database, REST, Realtime), each with its latency. Probes run in parallel and are bounded.
  */
-export async function checkHealth(config: PublicSupabaseConfig, serviceRoleKey: string | undefined, started: number): Promise<HealthReport> {
+export async function checkHealth(
+  config: PublicSupabaseConfig,
+  serviceRoleKey: string | undefined,
+  started: number,
+): Promise<HealthReport> {
   const [supabase, bridge] = await Promise.all([
     timed(async (signal) => {
-      const response = await fetch(`${config.serverUrl}/auth/v1/health`, { headers: { apikey: config.anonKey }, signal, cache: 'no-store' });
+      const response = await fetch(`${config.serverUrl}/auth/v1/health`, {
+        headers: { apikey: config.anonKey },
+        signal,
+        cache: 'no-store',
+      });
       if (!response.ok) throw new Error(`Auth answered ${response.status}`);
     }),
     timed(async (signal): Promise<Health> => {

@@ -12,6 +12,10 @@ let client: { readonly key: string; readonly supabase: SupabaseClient } | null =
  */
 export function getBrowserSupabase(config: Pick<PublicSupabaseConfig, 'url' | 'anonKey'>): SupabaseClient {
   const key = `${config.url}|${config.anonKey}`;
-  if (client?.key !== key) client = { key, supabase: createBrowserClient(config.url, config.anonKey, { cookieOptions: { name: AUTH_COOKIE_NAME } }) };
+  if (client?.key !== key)
+    client = {
+      key,
+      supabase: createBrowserClient(config.url, config.anonKey, { cookieOptions: { name: AUTH_COOKIE_NAME } }),
+    };
   return client.supabase;
 }

@@ -54,7 +54,7 @@ export function readPublicSupabaseConfig(): PublicSupabaseConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = issue?.path[0] === 'url' ? 'NEXT_PUBLIC_SUPABASE_URL' : 'NEXT_PUBLIC_SUPABASE_ANON_KEY';
-    throw new Error(`${variable} ${issue?.code === 'invalid_type' ? 'is not set' : issue?.message ?? 'is invalid'}`);
+    throw new Error(`${variable} ${issue?.code === 'invalid_type' ? 'is not set' : (issue?.message ?? 'is invalid')}`);
   }
   const url = parsed.data.url.replace(/\/+$/, '');
   const serverUrl = z.url().safeParse(env('SUPABASE_SERVER_URL'));

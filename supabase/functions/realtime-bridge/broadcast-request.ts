@@ -39,7 +39,10 @@ export const broadcastRequestSchema = z.object({
   target: broadcastTargetSchema.optional(),
   message: bridgeMessageSchema,
   /** Stored as notifications.source (what produced the notification). */
-  source: z.string().regex(/^[a-z_]{1,32}$/, 'Expected 1-32 lowercase letters or underscores').optional(),
+  source: z
+    .string()
+    .regex(/^[a-z_]{1,32}$/, 'Expected 1-32 lowercase letters or underscores')
+    .optional(),
 });
 
 export type BroadcastRequest = z.infer<typeof broadcastRequestSchema>;
@@ -50,7 +53,10 @@ export type BridgeMessageOf<Type extends MessageType> = Extract<BridgeMessage, {
 export function parseWithSchema<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
   const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
   throw new BridgeError(422, 'invalid_request', summary, { issues });
 }

@@ -25,11 +25,16 @@ export interface Membership {
 export async function authenticateCaller(req: Request, env: BridgeEnv, clients: BridgeClients): Promise<Caller> {
   const header = req.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) throw new BridgeError(401, 'missing_token', 'Send Authorization: Bearer <access token or service role key>');
+  if (!match?.[1])
+    throw new BridgeError(401, 'missing_token', 'Send Authorization: Bearer <access token or service role key>');
   const token = match[1];
   if (token === env.SUPABASE_SERVICE_ROLE_KEY) return { kind: 'service', id: 'service_role', token };
   if (token === env.SUPABASE_ANON_KEY) {
-    throw new BridgeError(403, 'anonymous_caller', 'The anon key may not use the bridge: sign in and send your access token');
+    throw new BridgeError(
+      403,
+      'anonymous_caller',
+      'The anon key may not use the bridge: sign in and send your access token',
+    );
   }
   const { data, error } = await clients.service.auth.getUser(token);
   if (error || !data.user) throw new BridgeError(401, 'invalid_token', 'The access token is invalid or expired');
@@ -37,7 +42,11 @@ export async function authenticateCaller(req: Request, env: BridgeEnv, clients: 
 }
 
 /** The caller's role in `organizationId`, read with the caller's own token (RLS shows members their roster). */
-export async function membershipOf(caller: Caller, organizationId: string, clients: BridgeClients): Promise<Membership> {
+export async function membershipOf(
+  caller: Caller,
+  organizationId: string,
+  clients: BridgeClients,
+): Promise<Membership> {
   if (caller.kind === 'service') return { role: 'service', territories: [] };
   const { data, error } = await clients
     .asCaller(caller.token)
@@ -64,5 +73,10 @@ export async function isMember(service: SupabaseClient, organizationId: string, 
 }
 
 export function upstreamError(what: string, error: { message: string; code?: string }): BridgeError {
-  return new BridgeError(502, 'upstream_error', `${what} failed: ${error.message}`, error.code ? { code: error.code } : undefined);
+  return new BridgeError(
+    502,
+    'upstream_error',
+    `${what} failed: ${error.message}`,
+    error.code ? { code: error.code } : undefined,
+  );
 }

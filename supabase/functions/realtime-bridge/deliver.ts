@@ -66,10 +66,17 @@ function agree<T>(fromTarget: T | undefined, fromData: T | null | undefined, pat
   return fromTarget ?? fromData ?? null;
 }
 
-async function deliverTeamUpdate(context: DeliveryContext, message: BridgeMessageOf<'team_update'>): Promise<Delivered> {
+async function deliverTeamUpdate(
+  context: DeliveryContext,
+  message: BridgeMessageOf<'team_update'>,
+): Promise<Delivered> {
   onlyTarget(context, 'territory');
   const { organizationId, target } = context.request;
-  const territory = agree(target && 'territory' in target ? target.territory : undefined, message.data.territory, 'message.data.territory');
+  const territory = agree(
+    target && 'territory' in target ? target.territory : undefined,
+    message.data.territory,
+    'message.data.territory',
+  );
   assertSelf(userIdOf(context.caller), message.data.userId, 'message.data.userId');
   const { data, error } = await writer(context)
     .from('team_updates')
@@ -84,20 +91,39 @@ async function deliverTeamUpdate(context: DeliveryContext, message: BridgeMessag
     .select('id')
     .single();
   if (error) throw writeRefused('team_update', error);
-  return { id: data.id as string, type: 'team_update', topic: territory ? territoryTopic(organizationId, territory) : orgTopic(organizationId) };
+  return {
+    id: data.id as string,
+    type: 'team_update',
+    topic: territory ? territoryTopic(organizationId, territory) : orgTopic(organizationId),
+  };
 }
 
-async function deliverNotification(context: DeliveryContext, message: BridgeMessageOf<'notification'>): Promise<Delivered> {
+async function deliverNotification(
+  context: DeliveryContext,
+  message: BridgeMessageOf<'notification'>,
+): Promise<Delivered> {
   onlyTarget(context, 'userId');
   const { organizationId, target, source } = context.request;
-  const recipient = agree(target && 'userId' in target ? target.userId : undefined, message.data.userId, 'message.data.userId');
+  const recipient = agree(
+    target && 'userId' in target ? target.userId : undefined,
+    message.data.userId,
+    'message.data.userId',
+  );
   if (recipient === null && context.membership.role === 'member') {
-    throw new BridgeError(403, 'recipient_required', 'Members notify one member (target.userId); only owners and admins notify the whole organisation');
+    throw new BridgeError(
+      403,
+      'recipient_required',
+      'Members notify one member (target.userId); only owners and admins notify the whole organisation',
+    );
   }
   // RATIONALE: no client may insert notifications (so nobody can forge one), hence the service
   // role here — only after the caller's membership (handler) and the recipient's are checked.
   if (recipient !== null && !(await isMember(context.clients.service, organizationId, recipient))) {
-    throw new BridgeError(403, 'recipient_not_member', `The recipient ${recipient} is not a member of organisation ${organizationId}`);
+    throw new BridgeError(
+      403,
+      'recipient_not_member',
+      `The recipient ${recipient} is not a member of organisation ${organizationId}`,
+    );
   }
   const { data, error } = await context.clients.service
     .from('notifications')
@@ -113,10 +139,17 @@ async function deliverNotification(context: DeliveryContext, message: BridgeMess
     .select('id')
     .single();
   if (error) throw writeRefused('notification', error);
-  return { id: data.id as string, type: 'notification', topic: recipient ? userTopic(recipient) : orgTopic(organizationId) };
+  return {
+    id: data.id as string,
+    type: 'notification',
+    topic: recipient ? userTopic(recipient) : orgTopic(organizationId),
+  };
 }
 
-async function deliverAgentStatus(context: DeliveryContext, message: BridgeMessageOf<'agent_status'>): Promise<Delivered> {
+async function deliverAgentStatus(
+  context: DeliveryContext,
+  message: BridgeMessageOf<'agent_status'>,
+): Promise<Delivered> {
   onlyTarget(context, null);
   const { organizationId } = context.request;
   const { data: status } = message;
@@ -142,10 +175,17 @@ async function deliverAgentStatus(context: DeliveryContext, message: BridgeMessa
 /** The publisher columns a publisher_update may change (the client grant of `publishers`). */
 const EDITABLE_FIELDS = ['name', 'status', 'territory', 'owner_id', 'custom_fields'] as const;
 
-async function deliverPublisherUpdate(context: DeliveryContext, message: BridgeMessageOf<'publisher_update'>): Promise<Delivered> {
+async function deliverPublisherUpdate(
+  context: DeliveryContext,
+  message: BridgeMessageOf<'publisher_update'>,
+): Promise<Delivered> {
   onlyTarget(context, 'publisherId');
   const { organizationId, target } = context.request;
-  const publisherId = agree(target && 'publisherId' in target ? target.publisherId : undefined, message.data.publisherId, 'message.data.publisherId')!;
+  const publisherId = agree(
+    target && 'publisherId' in target ? target.publisherId : undefined,
+    message.data.publisherId,
+    'message.data.publisherId',
+  )!;
   const { field, newValue, updatedBy } = message.data.update;
   if (!(EDITABLE_FIELDS as readonly string[]).includes(field)) {
     throw fieldError('message.data.update.field', `must be one of ${EDITABLE_FIELDS.join(', ')}`);
@@ -163,7 +203,11 @@ async function deliverPublisherUpdate(context: DeliveryContext, message: BridgeM
   if (error) throw writeRefused('publisher_update', error);
   const row = data[0];
   if (!row) {
-    throw new BridgeError(403, 'publisher_not_editable', `Publisher ${publisherId} is not in organisation ${organizationId} or you may not edit it`);
+    throw new BridgeError(
+      403,
+      'publisher_not_editable',
+      `Publisher ${publisherId} is not in organisation ${organizationId} or you may not edit it`,
+    );
   }
   const territory = (row.territory as string | null) ?? null;
   return {
@@ -176,9 +220,15 @@ async function deliverPublisherUpdate(context: DeliveryContext, message: BridgeM
 /** Maps a refused write: RLS and privileges → 403, constraint and type errors → 422, the rest → 502. */
 function writeRefused(type: string, error: { message: string; code?: string }): BridgeError {
   const code = error.code ?? '';
-  if (code === '42501') return new BridgeError(403, 'write_refused', `The database refused this ${type} for you: ${error.message}`);
+  if (code === '42501')
+    return new BridgeError(403, 'write_refused', `The database refused this ${type} for you: ${error.message}`);
   if (/^(23|22)/.test(code)) {
     return new BridgeError(422, 'invalid_request', `The database rejected this ${type}: ${error.message}`, { code });
   }
-  return new BridgeError(502, 'upstream_error', `Writing the ${type} failed: ${error.message}`, code ? { code } : undefined);
+  return new BridgeError(
+    502,
+    'upstream_error',
+    `Writing the ${type} failed: ${error.message}`,
+    code ? { code } : undefined,
+  );
 }

@@ -30,7 +30,10 @@ const CORS = {
   'access-control-allow-methods': 'GET, POST, OPTIONS',
 };
 
-type Route = { methods: readonly string[]; run: (req: Request, url: URL, params: (string | undefined)[]) => Promise<Response> };
+type Route = {
+  methods: readonly string[];
+  run: (req: Request, url: URL, params: (string | undefined)[]) => Promise<Response>;
+};
 
 /** The routes, relative to the function (Supabase strips `/functions/v1`, the function name stays). */
 function routes(deps: BridgeDeps): [RegExp, Route][] {
@@ -38,7 +41,10 @@ function routes(deps: BridgeDeps): [RegExp, Route][] {
     [/^\/broadcast$/, { methods: ['POST'], run: (req) => broadcast(req, deps) }],
     [/^\/stats$/, { methods: ['GET'], run: (req, url) => stats(req, url, deps) }],
     [/^\/health$/, { methods: ['GET'], run: (req) => health(req, deps) }],
-    [/^\/integrations\/([^/]+)(?:\/([^/]+))?$/, { methods: ['POST'], run: (req, _url, params) => handleIntegration(req, deps, params[0]!, params[1]) }],
+    [
+      /^\/integrations\/([^/]+)(?:\/([^/]+))?$/,
+      { methods: ['POST'], run: (req, _url, params) => handleIntegration(req, deps, params[0]!, params[1]) },
+    ],
   ];
 }
 
@@ -52,7 +58,9 @@ export function createHandler(deps: BridgeDeps): (req: Request) => Promise<Respo
     const response = await dispatch(req, table).catch((error: unknown) => {
       if (error instanceof BridgeError) return errorResponse(error);
       console.error('realtime-bridge: unexpected error', error);
-      return errorResponse(new BridgeError(500, 'internal_error', 'The bridge failed unexpectedly; see the function logs'));
+      return errorResponse(
+        new BridgeError(500, 'internal_error', 'The bridge failed unexpectedly; see the function logs'),
+      );
     });
     for (const [name, value] of Object.entries(CORS)) response.headers.set(name, value);
     return response;
@@ -68,11 +76,25 @@ async function dispatch(req: Request, table: [RegExp, Route][]): Promise<Respons
     if (req.method === 'OPTIONS') return new Response(null, { status: 204 });
     if (!route.methods.includes(req.method)) {
       const allow = [...route.methods, 'OPTIONS'].join(', ');
-      throw new BridgeError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${route.methods.join(' or ')}`, undefined, { allow });
+      throw new BridgeError(
+        405,
+        'method_not_allowed',
+        `${req.method} is not allowed on ${path}; use ${route.methods.join(' or ')}`,
+        undefined,
+        { allow },
+      );
     }
-    return route.run(req, url, match.slice(1).map((p) => (p === undefined ? undefined : decodeURIComponent(p))));
+    return route.run(
+      req,
+      url,
+      match.slice(1).map((p) => (p === undefined ? undefined : decodeURIComponent(p))),
+    );
   }
-  throw new BridgeError(404, 'not_found', `No route ${path}; routes: POST /broadcast, GET /stats, GET /health, POST /integrations/<source>`);
+  throw new BridgeError(
+    404,
+    'not_found',
+    `No route ${path}; routes: POST /broadcast, GET /stats, GET /health, POST /integrations/<source>`,
+  );
 }
 
 async function broadcast(req: Request, deps: BridgeDeps): Promise<Response> {
@@ -89,15 +111,31 @@ async function broadcast(req: Request, deps: BridgeDeps): Promise<Response> {
   const rate = await hitRateLimit(clients.service, request.organizationId, env.BRIDGE_RATE_LIMIT_PER_SECOND);
   if (!rate.allowed) {
     const retryAfter = String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000)));
-    throw new BridgeError(429, 'rate_limited', `More than ${env.BRIDGE_RATE_LIMIT_PER_SECOND} requests per second for organisation ${request.organizationId}`, { retryAfterMs: rate.retryAfterMs }, { 'retry-after': retryAfter });
+    throw new BridgeError(
+      429,
+      'rate_limited',
+      `More than ${env.BRIDGE_RATE_LIMIT_PER_SECOND} requests per second for organisation ${request.organizationId}`,
+      { retryAfterMs: rate.retryAfterMs },
+      { 'retry-after': retryAfter },
+    );
   }
-  const run = async (): Promise<StoredAnswer> => ({ status: 202, body: await deliver({ request, caller, membership, clients, now: deps.now }) });
+  const run = async (): Promise<StoredAnswer> => ({
+    status: 202,
+    body: await deliver({ request, caller, membership, clients, now: deps.now }),
+  });
   if (idempotencyKey === null) {
     const answer = await run();
     return jsonResponse(answer.status, answer.body);
   }
   const answer = await idempotent(
-    { service: clients.service, caller: caller.id, key: idempotencyKey, requestHash: await sha256Hex(raw), ttlSeconds: env.BRIDGE_IDEMPOTENCY_TTL_SECONDS, sleep: deps.sleep },
+    {
+      service: clients.service,
+      caller: caller.id,
+      key: idempotencyKey,
+      requestHash: await sha256Hex(raw),
+      ttlSeconds: env.BRIDGE_IDEMPOTENCY_TTL_SECONDS,
+      sleep: deps.sleep,
+    },
     run,
   );
   return jsonResponse(answer.status, answer.body, answer.replayed ? { 'idempotent-replayed': 'true' } : {});
@@ -107,7 +145,13 @@ async function stats(req: Request, url: URL, deps: BridgeDeps): Promise<Response
   const caller = await authenticateCaller(req, deps.env, deps.clients);
   const requested = url.searchParams.get('organizationId');
   if (requested === null) {
-    if (caller.kind !== 'service') throw new BridgeError(422, 'invalid_request', 'organizationId: required (only the service role may ask for every organisation)', { issues: [{ path: 'organizationId', message: 'required' }] });
+    if (caller.kind !== 'service')
+      throw new BridgeError(
+        422,
+        'invalid_request',
+        'organizationId: required (only the service role may ask for every organisation)',
+        { issues: [{ path: 'organizationId', message: 'required' }] },
+      );
     const ids = await allOrganizationIds(deps.clients.service);
     const organizations = [];
     // One at a time: each is a join and a leave, and the tenant's join rate is limited.
@@ -122,12 +166,19 @@ async function stats(req: Request, url: URL, deps: BridgeDeps): Promise<Response
 async function assertOrgAdmin(caller: Caller, organizationId: string, deps: BridgeDeps): Promise<void> {
   const { role } = await membershipOf(caller, organizationId, deps.clients);
   if (role !== 'service' && role !== 'owner' && role !== 'admin') {
-    throw new BridgeError(403, 'not_an_admin', `Only owners and admins of organisation ${organizationId} may read its connection stats`);
+    throw new BridgeError(
+      403,
+      'not_an_admin',
+      `Only owners and admins of organisation ${organizationId} may read its connection stats`,
+    );
   }
 }
 
 /** A Realtime connection of its own for one stats read, always disconnected afterwards. */
-async function withClient<T>(deps: BridgeDeps, use: (client: ReturnType<BridgeClients['freshService']>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  deps: BridgeDeps,
+  use: (client: ReturnType<BridgeClients['freshService']>) => Promise<T>,
+): Promise<T> {
   const client = deps.clients.freshService();
   try {
     return await use(client);

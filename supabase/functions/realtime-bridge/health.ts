@@ -26,7 +26,11 @@ export async function checkHealth(env: BridgeEnv, fetchFn: typeof fetch = fetch)
   const probe = async (url: string, init: RequestInit = {}): Promise<Check> => {
     const started = performance.now();
     try {
-      const response = await fetchFn(url, { ...init, headers: { ...headers, ...init.headers }, signal: AbortSignal.timeout(env.BRIDGE_HEALTH_TIMEOUT_MS) });
+      const response = await fetchFn(url, {
+        ...init,
+        headers: { ...headers, ...init.headers },
+        signal: AbortSignal.timeout(env.BRIDGE_HEALTH_TIMEOUT_MS),
+      });
       await response.body?.cancel();
       const latencyMs = Math.round(performance.now() - started);
       return response.ok ? { ok: true, latencyMs } : { ok: false, latencyMs, error: `HTTP ${response.status}` };
@@ -35,7 +39,11 @@ export async function checkHealth(env: BridgeEnv, fetchFn: typeof fetch = fetch)
     }
   };
   const [database, rest, realtime] = await Promise.all([
-    probe(`${base}/rest/v1/rpc/bridge_ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    probe(`${base}/rest/v1/rpc/bridge_ping`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }),
     probe(`${base}/rest/v1/`),
     probe(`${base}/realtime/v1/api/ping`),
   ]);

@@ -27,18 +27,29 @@ export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * for it. A BridgeError answer is stored too (the same request would be refused the same way);
  * an unexpected failure releases the key so that a retry can run.
  */
-export async function idempotent(options: IdempotencyOptions, work: () => Promise<StoredAnswer>): Promise<StoredAnswer & { replayed: boolean }> {
+export async function idempotent(
+  options: IdempotencyOptions,
+  work: () => Promise<StoredAnswer>,
+): Promise<StoredAnswer & { replayed: boolean }> {
   const { service, caller, key, requestHash, ttlSeconds, sleep } = options;
   const deadline = Date.now() + WAIT_FOR_FIRST_MS;
   for (;;) {
     const claim = await claimIdempotencyKey(service, caller, key, requestHash, ttlSeconds);
     if (claim.state === 'done') return { status: claim.status, body: claim.body, replayed: true };
     if (claim.state === 'mismatch') {
-      throw new BridgeError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request body');
+      throw new BridgeError(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used for a different request body',
+      );
     }
     if (claim.state === 'claimed') break;
     if (Date.now() > deadline) {
-      throw new BridgeError(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still running; retry later');
+      throw new BridgeError(
+        409,
+        'idempotency_key_in_use',
+        'A request with this Idempotency-Key is still running; retry later',
+      );
     }
     await sleep(POLL_MS);
   }
@@ -50,7 +61,16 @@ export async function idempotent(options: IdempotencyOptions, work: () => Promis
       await releaseIdempotencyKey(service, caller, key).catch(() => {});
       throw error;
     }
-    answer = { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } } };
+    answer = {
+      status: error.status,
+      body: {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details === undefined ? {} : { details: error.details }),
+        },
+      },
+    };
   }
   await completeIdempotencyKey(service, caller, key, answer.status, answer.body);
   return { ...answer, replayed: false };

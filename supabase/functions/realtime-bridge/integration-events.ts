@@ -34,7 +34,11 @@ export function notificationFor(source: IntegrationSource, event: unknown): Inte
   switch (source) {
     case 'gmail': {
       const e = event as IntegrationEvent<'gmail'>;
-      return { email: e.recipientEmail, message: `New email from ${e.from}: ${e.subject || '(no subject)'}`, actionUrl: null };
+      return {
+        email: e.recipientEmail,
+        message: `New email from ${e.from}: ${e.subject || '(no subject)'}`,
+        actionUrl: null,
+      };
     }
     case 'calendar': {
       const e = event as IntegrationEvent<'calendar'>;
@@ -42,7 +46,10 @@ export function notificationFor(source: IntegrationSource, event: unknown): Inte
     }
     case 'linkedin': {
       const e = event as IntegrationEvent<'linkedin'>;
-      const message = e.kind === 'connection_accepted' ? `${e.name} accepted your LinkedIn connection` : `New LinkedIn message from ${e.name}`;
+      const message =
+        e.kind === 'connection_accepted'
+          ? `${e.name} accepted your LinkedIn connection`
+          : `New LinkedIn message from ${e.name}`;
       return { email: e.userEmail, message, actionUrl: null };
     }
     case 'drive': {

@@ -3,7 +3,12 @@ import { parseWithSchema } from './broadcast-request.ts';
 import type { BridgeDeps } from './handler.ts';
 import { BridgeError, jsonResponse } from './http-error.ts';
 import { idempotent } from './idempotent.ts';
-import { INTEGRATION_EVENT_SCHEMAS, isIntegrationSource, notificationFor, type IntegrationSource } from './integration-events.ts';
+import {
+  INTEGRATION_EVENT_SCHEMAS,
+  isIntegrationSource,
+  notificationFor,
+  type IntegrationSource,
+} from './integration-events.ts';
 import { parseJsonBody, readRawBody } from './read-body.ts';
 import { memberByEmail, sha256Hex } from './shared-store.ts';
 import { SIGNATURE_TOLERANCE_SECONDS, verifyIntegrationSignature } from './signature.ts';
@@ -26,23 +31,44 @@ const SECRET_VARIABLE = {
  */
 const EVENT_MEMORY_SECONDS = 2 * SIGNATURE_TOLERANCE_SECONDS + 60;
 
-const ACCEPTED_MESSAGE = 'Event accepted; a notification is delivered only if the recipient is a member of the organisation';
+const ACCEPTED_MESSAGE =
+  'Event accepted; a notification is delivered only if the recipient is a member of the organisation';
 
 /**
  * POST /integrations/<source>[/<organizationId>]: a signed event from an integration worker
  * becomes a personal notification (source = the integration) for the member with that email.
  * The organisation comes from the path or the X-Pubdev-Organization header.
  */
-export async function handleIntegration(req: Request, deps: BridgeDeps, source: string, pathOrganization: string | undefined): Promise<Response> {
+export async function handleIntegration(
+  req: Request,
+  deps: BridgeDeps,
+  source: string,
+  pathOrganization: string | undefined,
+): Promise<Response> {
   if (!isIntegrationSource(source)) {
-    throw new BridgeError(404, 'unknown_source', `Unknown integration source "${source}" (known: ${Object.keys(SECRET_VARIABLE).join(', ')})`);
+    throw new BridgeError(
+      404,
+      'unknown_source',
+      `Unknown integration source "${source}" (known: ${Object.keys(SECRET_VARIABLE).join(', ')})`,
+    );
   }
   const secret = deps.env[SECRET_VARIABLE[source]];
-  if (!secret) throw new BridgeError(503, 'integration_not_configured', `The ${source} integration has no secret (${SECRET_VARIABLE[source]})`);
+  if (!secret)
+    throw new BridgeError(
+      503,
+      'integration_not_configured',
+      `The ${source} integration has no secret (${SECRET_VARIABLE[source]})`,
+    );
   const raw = await readRawBody(req);
   await verifyIntegrationSignature(req, secret, raw, deps.now());
-  const organizationId = parseWithSchema(uuidSchema, pathOrganization ?? req.headers.get('x-pubdev-organization') ?? undefined);
-  const event: { eventId: string } = parseWithSchema<{ eventId: string }>(INTEGRATION_EVENT_SCHEMAS[source], parseJsonBody(raw));
+  const organizationId = parseWithSchema(
+    uuidSchema,
+    pathOrganization ?? req.headers.get('x-pubdev-organization') ?? undefined,
+  );
+  const event: { eventId: string } = parseWithSchema<{ eventId: string }>(
+    INTEGRATION_EVENT_SCHEMAS[source],
+    parseJsonBody(raw),
+  );
   const { service } = deps.clients;
 
   const answer = await idempotent(
@@ -73,7 +99,8 @@ export async function handleIntegration(req: Request, deps: BridgeDeps, source: 
     },
   ).catch((error: unknown) => {
     // The same eventId with another body is a replay all the same.
-    if (error instanceof BridgeError && error.code === 'idempotency_key_reused') return { status: 409, body: null, replayed: true };
+    if (error instanceof BridgeError && error.code === 'idempotency_key_reused')
+      return { status: 409, body: null, replayed: true };
     throw error;
   });
   if (answer.replayed) {

@@ -18,11 +18,19 @@ export const MAY_SEND: Readonly<Record<OrgRole, readonly MessageType[]>> = {
 export function assertMaySend(role: OrgRole, type: MessageType): void {
   if (MAY_SEND[role].includes(type)) return;
   const allowed = MAY_SEND[role].join(', ');
-  throw new BridgeError(403, 'type_not_allowed', `A caller with role ${role} may not send ${type} (allowed: ${allowed})`);
+  throw new BridgeError(
+    403,
+    'type_not_allowed',
+    `A caller with role ${role} may not send ${type} (allowed: ${allowed})`,
+  );
 }
 
 /** A user acting in a message's identity field (`userId`, `updatedBy`) may only name themself. */
 export function assertSelf(callerId: string | null, named: string | null | undefined, path: string): void {
   if (callerId === null || named === null || named === undefined || named === callerId) return;
-  throw new BridgeError(403, 'forged_identity', `${path} must be your own user id (${callerId}); you may not act as ${named}`);
+  throw new BridgeError(
+    403,
+    'forged_identity',
+    `${path} must be your own user id (${callerId}); you may not act as ${named}`,
+  );
 }

@@ -9,9 +9,15 @@ import { assertSelf } from './role-table.ts';
  * (`httpSend`), as the caller, on the private activity topic — so the realtime.messages policy,
  * not the bridge, has the last word on who may broadcast activity.
  */
-export async function sendUserSnapshot(context: DeliveryContext, message: BridgeMessageOf<'user_snapshot'>): Promise<Delivered> {
+export async function sendUserSnapshot(
+  context: DeliveryContext,
+  message: BridgeMessageOf<'user_snapshot'>,
+): Promise<Delivered> {
   const { organizationId, target } = context.request;
-  if (target) throw new BridgeError(422, 'invalid_request', `target: does not apply to user_snapshot`, { issues: [{ path: 'target', message: 'does not apply to user_snapshot' }] });
+  if (target)
+    throw new BridgeError(422, 'invalid_request', `target: does not apply to user_snapshot`, {
+      issues: [{ path: 'target', message: 'does not apply to user_snapshot' }],
+    });
   const { caller, clients } = context;
   assertSelf(caller.kind === 'user' ? caller.id : null, message.data.userId, 'message.data.userId');
   const topic = activityTopic(organizationId);

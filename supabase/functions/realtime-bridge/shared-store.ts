@@ -18,7 +18,12 @@ export type IdempotencyClaim = z.infer<typeof claimSchema>;
 const rateSchema = z.object({ allowed: z.boolean(), hits: z.int(), retryAfterMs: z.int() });
 export type RateDecision = z.infer<typeof rateSchema>;
 
-async function rpc<T>(service: SupabaseClient, name: string, args: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> {
+async function rpc<T>(
+  service: SupabaseClient,
+  name: string,
+  args: Record<string, unknown>,
+  schema: z.ZodType<T>,
+): Promise<T> {
   const { data, error } = await service.rpc(name, args);
   if (error) throw upstreamError(name, error);
   const parsed = schema.safeParse(data);
@@ -26,19 +31,45 @@ async function rpc<T>(service: SupabaseClient, name: string, args: Record<string
   return parsed.data;
 }
 
-export function claimIdempotencyKey(service: SupabaseClient, caller: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyClaim> {
-  return rpc(service, 'bridge_idempotency_claim', { p_caller: caller, p_key: key, p_request_hash: requestHash, p_ttl_seconds: ttlSeconds }, claimSchema);
+export function claimIdempotencyKey(
+  service: SupabaseClient,
+  caller: string,
+  key: string,
+  requestHash: string,
+  ttlSeconds: number,
+): Promise<IdempotencyClaim> {
+  return rpc(
+    service,
+    'bridge_idempotency_claim',
+    { p_caller: caller, p_key: key, p_request_hash: requestHash, p_ttl_seconds: ttlSeconds },
+    claimSchema,
+  );
 }
 
-export async function completeIdempotencyKey(service: SupabaseClient, caller: string, key: string, status: number, body: unknown): Promise<void> {
-  await rpc(service, 'bridge_idempotency_complete', { p_caller: caller, p_key: key, p_status: status, p_body: body }, z.unknown());
+export async function completeIdempotencyKey(
+  service: SupabaseClient,
+  caller: string,
+  key: string,
+  status: number,
+  body: unknown,
+): Promise<void> {
+  await rpc(
+    service,
+    'bridge_idempotency_complete',
+    { p_caller: caller, p_key: key, p_status: status, p_body: body },
+    z.unknown(),
+  );
 }
 
 export async function releaseIdempotencyKey(service: SupabaseClient, caller: string, key: string): Promise<void> {
   await rpc(service, 'bridge_idempotency_release', { p_caller: caller, p_key: key }, z.unknown());
 }
 
-export function hitRateLimit(service: SupabaseClient, organizationId: string, limitPerSecond: number): Promise<RateDecision> {
+export function hitRateLimit(
+  service: SupabaseClient,
+  organizationId: string,
+  limitPerSecond: number,
+): Promise<RateDecision> {
   return rpc(service, 'bridge_rate_limit_hit', { p_org: organizationId, p_limit: limitPerSecond }, rateSchema);
 }
 

@@ -10,7 +10,13 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
  * who captured one request replay it later with a fresh timestamp header.
  */
 export async function signIntegrationBody(secret: string, timestamp: string, rawBody: Uint8Array): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const prefix = new TextEncoder().encode(`${timestamp}.`);
   const signed = new Uint8Array(prefix.byteLength + rawBody.byteLength);
   signed.set(prefix);
@@ -19,7 +25,12 @@ export async function signIntegrationBody(secret: string, timestamp: string, raw
   return `sha256=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-export async function verifyIntegrationSignature(req: Request, secret: string, rawBody: Uint8Array, nowMs: number): Promise<void> {
+export async function verifyIntegrationSignature(
+  req: Request,
+  secret: string,
+  rawBody: Uint8Array,
+  nowMs: number,
+): Promise<void> {
   const timestamp = req.headers.get('x-pubdev-timestamp') ?? '';
   const signature = req.headers.get('x-pubdev-signature') ?? '';
   if (!/^\d{1,12}$/.test(timestamp)) {
@@ -27,7 +38,11 @@ export async function verifyIntegrationSignature(req: Request, secret: string, r
   }
   const skew = Math.abs(nowMs / 1000 - Number(timestamp));
   if (skew > SIGNATURE_TOLERANCE_SECONDS) {
-    throw new BridgeError(401, 'stale_timestamp', `X-Pubdev-Timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s from the server's clock`);
+    throw new BridgeError(
+      401,
+      'stale_timestamp',
+      `X-Pubdev-Timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s from the server's clock`,
+    );
   }
   const expected = await signIntegrationBody(secret, timestamp, rawBody);
   if (!constantTimeEqual(expected, signature)) {

@@ -28,7 +28,17 @@ export async function organizationStats(client: SupabaseClient, organizationId: 
   const channel = client.channel(orgTopic(organizationId), { config: { private: true } });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new BridgeError(504, 'realtime_timeout', `No presence state for ${organizationId} within ${PRESENCE_TIMEOUT_MS} ms`)), PRESENCE_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new BridgeError(
+              504,
+              'realtime_timeout',
+              `No presence state for ${organizationId} within ${PRESENCE_TIMEOUT_MS} ms`,
+            ),
+          ),
+        PRESENCE_TIMEOUT_MS,
+      );
       channel.on('presence', { event: 'sync' }, () => {
         clearTimeout(timer);
         resolve();
@@ -36,7 +46,13 @@ export async function organizationStats(client: SupabaseClient, organizationId: 
       channel.subscribe((status, error) => {
         if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
           clearTimeout(timer);
-          reject(new BridgeError(502, 'realtime_error', `Joining ${orgTopic(organizationId)} failed: ${error?.message ?? status}`));
+          reject(
+            new BridgeError(
+              502,
+              'realtime_error',
+              `Joining ${orgTopic(organizationId)} failed: ${error?.message ?? status}`,
+            ),
+          );
         }
       });
     });
@@ -44,12 +60,20 @@ export async function organizationStats(client: SupabaseClient, organizationId: 
     const perUser = new Map<string, number>();
     for (const [key, metas] of Object.entries(state)) {
       for (const meta of metas) {
-        const person = typeof meta.userId === 'string' ? meta.userId : typeof meta.user_id === 'string' ? meta.user_id : key;
+        const person =
+          typeof meta.userId === 'string' ? meta.userId : typeof meta.user_id === 'string' ? meta.user_id : key;
         perUser.set(person, (perUser.get(person) ?? 0) + 1);
       }
     }
-    const list = [...perUser].map(([userId, connections]) => ({ userId, connections })).sort((a, b) => a.userId.localeCompare(b.userId));
-    return { organizationId, users: list.length, connections: list.reduce((sum, u) => sum + u.connections, 0), perUser: list };
+    const list = [...perUser]
+      .map(([userId, connections]) => ({ userId, connections }))
+      .sort((a, b) => a.userId.localeCompare(b.userId));
+    return {
+      organizationId,
+      users: list.length,
+      connections: list.reduce((sum, u) => sum + u.connections, 0),
+      perUser: list,
+    };
   } finally {
     await client.removeChannel(channel).catch(() => 'error');
   }

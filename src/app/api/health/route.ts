@@ -19,5 +19,8 @@ export async function GET(): Promise<NextResponse> {
     return jsonError(503, 'misconfigured', error instanceof Error ? error.message : String(error));
   }
   const report = await checkHealth(config, readServiceRoleKey(), STARTED);
-  return NextResponse.json(report, { status: report.status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+  return NextResponse.json(report, {
+    status: report.status === 'ok' ? 200 : 503,
+    headers: { 'cache-control': 'no-store' },
+  });
 }

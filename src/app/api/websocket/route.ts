@@ -20,7 +20,11 @@ export async function GET(request: NextRequest): Promise<NextResponse> {
   const requested = request.nextUrl.searchParams.get('organizationId');
   const organizationId = requested === null ? caller.organizationId : organizationIdSchema.safeParse(requested);
   if (typeof organizationId !== 'string' && !organizationId.success) {
-    return jsonError(422, 'invalid_request', `organizationId ${organizationId.error.issues[0]?.message ?? 'is invalid'}`);
+    return jsonError(
+      422,
+      'invalid_request',
+      `organizationId ${organizationId.error.issues[0]?.message ?? 'is invalid'}`,
+    );
   }
   const id = typeof organizationId === 'string' ? organizationId : organizationId.data;
   try {
@@ -51,7 +55,10 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
   if (raw === undefined) return jsonError(400, 'invalid_json', 'The body must be JSON');
   const parsed = postBodySchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+    const issues = parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(body)',
+      message: issue.message,
+    }));
     return jsonError(422, 'invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
   }
   const { organizationId = caller.organizationId, target, message, source } = parsed.data;
@@ -62,11 +69,13 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
   try {
     const server = createRealtimeServer({ supabaseUrl: caller.supabaseUrl, accessToken: caller.accessToken });
     if (target && 'userId' in target) {
-      if (typed.type !== 'notification') return jsonError(422, 'invalid_request', 'target.userId: only a notification is sent to one user');
+      if (typed.type !== 'notification')
+        return jsonError(422, 'invalid_request', 'target.userId: only a notification is sent to one user');
       return NextResponse.json(await server.sendToUser(organizationId, target.userId, typed.data, options));
     }
     if (target && 'territory' in target) {
-      if (typed.type !== 'team_update') return jsonError(422, 'invalid_request', 'target.territory: only a team_update is sent to a territory');
+      if (typed.type !== 'team_update')
+        return jsonError(422, 'invalid_request', 'target.territory: only a team_update is sent to a territory');
       return NextResponse.json(await server.sendToTerritory(organizationId, target.territory, typed, options));
     }
     return NextResponse.json(await server.broadcastToOrganization(organizationId, typed, options));
