@@ -63,6 +63,8 @@ export default tseslint.config(
     files: ['src/**', 'local-stack/**', 'supabase/**'],
     plugins: { 'import-x': importX },
     settings: {
+      'import-x/extensions': importX.flatConfigs.typescript.settings['import-x/extensions'],
+      'import-x/parsers': importX.flatConfigs.typescript.settings['import-x/parsers'],
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
           project: ['tsconfig.json', 'tsconfig.next.json'],
@@ -71,7 +73,11 @@ export default tseslint.config(
         }),
       ],
     },
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: BOUNDARY_ZONES }] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: BOUNDARY_ZONES }],
+      // A module circle makes load order matter and hides which module owns a type.
+      'import-x/no-cycle': 'error',
+    },
   },
   prettierConfig,
 );

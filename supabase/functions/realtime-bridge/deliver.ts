@@ -1,26 +1,11 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { orgTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../../src/contract/topics.ts';
-import { fieldError, type BridgeMessageOf, type BroadcastRequest } from './broadcast-request.ts';
-import { isMember, type Caller, type Membership } from './caller.ts';
-import type { BridgeClients } from './clients.ts';
+import { fieldError, type BridgeMessageOf } from './broadcast-request.ts';
+import { isMember, type Caller } from './caller.ts';
 import { BridgeError } from './http-error.ts';
 import { assertSelf } from './role-table.ts';
+import type { Delivered, DeliveryContext } from './delivery-types.ts';
 import { sendUserSnapshot } from './send-snapshot.ts';
-
-/** The 202 answer of POST /broadcast: the message's envelope id, its type and where it went. */
-export interface Delivered {
-  readonly id: string;
-  readonly type: string;
-  readonly topic: string;
-}
-
-export interface DeliveryContext {
-  readonly request: BroadcastRequest;
-  readonly caller: Caller;
-  readonly membership: Membership;
-  readonly clients: BridgeClients;
-  readonly now: () => number;
-}
 
 /**
  * Persistent types are written to their tables and the database triggers broadcast them (so

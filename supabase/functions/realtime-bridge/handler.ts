@@ -3,7 +3,7 @@ import { broadcastRequestSchema, parseWithSchema } from './broadcast-request.ts'
 import { authenticateCaller, membershipOf, type Caller } from './caller.ts';
 import type { BridgeClients } from './clients.ts';
 import { deliver } from './deliver.ts';
-import type { BridgeEnv } from './env.ts';
+import type { BridgeDeps } from './deps.ts';
 import { checkHealth } from './health.ts';
 import { BridgeError, errorResponse, jsonResponse } from './http-error.ts';
 import { IDEMPOTENCY_KEY, idempotent, type StoredAnswer } from './idempotent.ts';
@@ -12,16 +12,6 @@ import { parseJsonBody, readRawBody } from './read-body.ts';
 import { assertMaySend } from './role-table.ts';
 import { hitRateLimit, sha256Hex } from './shared-store.ts';
 import { allOrganizationIds, organizationStats } from './stats.ts';
-
-/** Everything the handler needs from outside, injected so tests and index.ts choose it. */
-export interface BridgeDeps {
-  readonly env: BridgeEnv;
-  readonly clients: BridgeClients;
-  /** Milliseconds since the epoch (signature windows, envelope timestamps). */
-  readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly fetch: typeof fetch;
-}
 
 /** Browsers call the bridge from the dashboard (the client's sendMessage), so it answers CORS. */
 const CORS = {
@@ -135,6 +125,7 @@ async function broadcast(req: Request, deps: BridgeDeps): Promise<Response> {
       requestHash: await sha256Hex(raw),
       ttlSeconds: env.BRIDGE_IDEMPOTENCY_TTL_SECONDS,
       sleep: deps.sleep,
+      now: deps.now,
     },
     run,
   );

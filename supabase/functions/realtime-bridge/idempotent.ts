@@ -14,6 +14,8 @@ export interface IdempotencyOptions {
   requestHash: string;
   ttlSeconds: number;
   sleep: (ms: number) => Promise<void>;
+  /** The injected clock (milliseconds since the epoch) that bounds the wait for a first request. */
+  now: () => number;
 }
 
 /** How long a second request waits for the first one holding its key, and how often it looks. */
@@ -31,8 +33,8 @@ export async function idempotent(
   options: IdempotencyOptions,
   work: () => Promise<StoredAnswer>,
 ): Promise<StoredAnswer & { replayed: boolean }> {
-  const { service, caller, key, requestHash, ttlSeconds, sleep } = options;
-  const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+  const { service, caller, key, requestHash, ttlSeconds, sleep, now } = options;
+  const deadline = now() + WAIT_FOR_FIRST_MS;
   for (;;) {
     const claim = await claimIdempotencyKey(service, caller, key, requestHash, ttlSeconds);
     if (claim.state === 'done') return { status: claim.status, body: claim.body, replayed: true };
@@ -44,7 +46,7 @@ export async function idempotent(
       );
     }
     if (claim.state === 'claimed') break;
-    if (Date.now() > deadline) {
+    if (now() > deadline) {
       throw new BridgeError(
         409,
         'idempotency_key_in_use',

@@ -1,6 +1,6 @@
 import { uuidSchema } from '../../../src/contract/uuid.ts';
 import { parseWithSchema } from './broadcast-request.ts';
-import type { BridgeDeps } from './handler.ts';
+import type { BridgeDeps } from './deps.ts';
 import { BridgeError, jsonResponse } from './http-error.ts';
 import { idempotent } from './idempotent.ts';
 import {
@@ -79,6 +79,7 @@ export async function handleIntegration(
       requestHash: await sha256Hex(raw),
       ttlSeconds: Math.max(deps.env.BRIDGE_IDEMPOTENCY_TTL_SECONDS, EVENT_MEMORY_SECONDS),
       sleep: deps.sleep,
+      now: deps.now,
     },
     async () => {
       const notification = notificationFor(source, event);

@@ -1,6 +1,6 @@
 import { activityTopic } from '../../../src/contract/topics.ts';
 import type { BridgeMessageOf } from './broadcast-request.ts';
-import type { Delivered, DeliveryContext } from './deliver.ts';
+import type { Delivered, DeliveryContext } from './delivery-types.ts';
 import { BridgeError } from './http-error.ts';
 import { assertSelf } from './role-table.ts';
 
