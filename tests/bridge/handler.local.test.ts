@@ -10,6 +10,7 @@ import { USERS } from '../../supabase/fixture.ts';
 import { createBridgeClients } from '../../supabase/functions/realtime-bridge/clients.ts';
 import { loadBridgeEnv } from '../../supabase/functions/realtime-bridge/env.ts';
 import { createHandler } from '../../supabase/functions/realtime-bridge/handler.ts';
+import { claimIdempotencyKey, sha256Hex } from '../../supabase/functions/realtime-bridge/shared-store.ts';
 import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, startBridgeStack, type BridgeStack, type Received } from './_bridge.ts';
@@ -90,5 +91,74 @@ describe.each(BACKENDS)('handleRequest with an injected clock on %s', (backend) 
     const { id } = (await response.json()) as { id: string };
     const heard = await owner.first((r) => r.payload.id === id);
     expect(heard.payload.timestamp).toBe(new Date(NOW_MS).toISOString());
+  });
+});
+
+describe.each(BACKENDS)('Idempotency-Key waits on the injected clock on %s', (backend) => {
+  let bridge: BridgeStack;
+  let handleRequest: (req: Request) => Promise<Response>;
+  /** The fake clock moves only when the bridge sleeps, so its 10 s wait passes in a few real ms. */
+  let fakeNow = NOW_MS;
+  let sleeps = 0;
+
+  beforeAll(async () => {
+    bridge = await startBridgeStack(backend);
+    const { stack } = bridge.auth;
+    const env = loadBridgeEnv({
+      SUPABASE_URL: stack.url,
+      SUPABASE_ANON_KEY: stack.config.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: stack.config.serviceRoleKey,
+    });
+    handleRequest = createHandler({
+      env,
+      clients: createBridgeClients(env),
+      now: () => fakeNow,
+      sleep: async (ms) => {
+        sleeps += 1;
+        fakeNow += ms;
+      },
+      fetch,
+    });
+  });
+  afterAll(async () => {
+    await bridge?.stop();
+  });
+
+  test('a repeat of a key still held by a first request answers 409 once the clock passes the wait', async () => {
+    const body = JSON.stringify({
+      organizationId: ACME,
+      message: { type: 'team_update', data: { updateType: 'assignment', message: 'held key', details: {} } },
+    });
+    const env = loadBridgeEnv({
+      SUPABASE_URL: bridge.auth.stack.url,
+      SUPABASE_ANON_KEY: bridge.auth.stack.config.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: bridge.auth.stack.config.serviceRoleKey,
+    });
+    // A first request that claimed the key and has not finished: the claim, as the bridge makes it.
+    const first = await claimIdempotencyKey(
+      createBridgeClients(env).service,
+      'service_role',
+      'held-key',
+      await sha256Hex(new TextEncoder().encode(body)),
+      300,
+    );
+    expect(first.state).toBe('claimed');
+
+    const started = fakeNow;
+    const response = await handleRequest(
+      new Request('http://bridge.test/realtime-bridge/broadcast', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${bridge.auth.stack.config.serviceRoleKey}`,
+          'idempotency-key': 'held-key',
+        },
+        body,
+      }),
+    );
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('idempotency_key_in_use');
+    // 10 s of 25 ms polls on the injected clock, and not one more: the wait reads no other clock.
+    expect(sleeps).toBe(401);
+    expect(fakeNow - started).toBe(401 * 25);
   });
 });
