@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { SupabaseProvider } from '../components/supabase-provider.tsx';
+import { SupabaseProvider } from '../components/shell/supabase-provider.tsx';
 import { readPublicSupabaseConfig } from '../lib/supabase/public-config.ts';
 import './globals.css';
 
