@@ -1,8 +1,11 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { SupabaseProvider } from '../components/supabase-provider.tsx';
+import { SupabaseProvider } from '../components/shell/supabase-provider.tsx';
 import { readPublicSupabaseConfig } from '../lib/supabase/public-config.ts';
+// In cascade order: the theme and frame first, then what builds on them.
 import './globals.css';
+import './dashboard.css';
+import './forms.css';
 
 export const metadata: Metadata = {
   title: 'PubDev — Team dashboard',

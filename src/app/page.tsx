@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { TeamDashboard } from '../components/realtime/team-dashboard.tsx';
+import { TeamDashboard } from '../components/dashboard/team-dashboard.tsx';
 import { knownNames } from '../lib/known-names.ts';
 import { listPublishers } from '../lib/publishers.ts';
 import { loadDashboardSession } from '../lib/session.ts';

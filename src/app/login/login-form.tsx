@@ -1,6 +1,6 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { useSupabase } from '../../components/supabase-provider.tsx';
+import { useSupabase } from '../../components/shell/supabase-provider.tsx';
 
 /** Email + password sign-in; the session lands in cookies that the server reads on the next request. */
 export function LoginForm({ next }: { next: string }) {

@@ -1,3 +1,4 @@
+// `/api/websocket` is the seed's path, kept for its code: it speaks plain HTTP (Supabase Realtime carries the sockets).
 import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
 import { MESSAGE_TYPES, UUID_PATTERN } from '../../../contract/index.ts';

@@ -1,5 +1,5 @@
 import { notFound, redirect } from 'next/navigation';
-import { PublisherPage } from '../../../components/realtime/publisher-page.tsx';
+import { PublisherPage } from '../../../components/publishers/publisher-page.tsx';
 import { knownNames } from '../../../lib/known-names.ts';
 import { getPublisher } from '../../../lib/publishers.ts';
 import { loadDashboardSession } from '../../../lib/session.ts';

@@ -8,18 +8,18 @@ import {
   useTeamUpdates,
   useUserSnapshots,
 } from '../../react/index.ts';
-import { AgentMonitor } from './agent-monitor.tsx';
-import { ActivityFeed } from './activity-feed.tsx';
-import { DashboardHeader } from './dashboard-header.tsx';
-import { LiveConnectionIndicator } from './live-connection-indicator.tsx';
+import { AgentMonitor } from '../agent-status/agent-monitor.tsx';
+import { LiveConnectionIndicator } from '../connection/live-connection-indicator.tsx';
+import { NotificationsMenu } from '../notifications/notifications-menu.tsx';
+import { PublisherList, type PublisherView } from '../publishers/publisher-list.tsx';
+import { DashboardHeader } from '../shell/dashboard-header.tsx';
+import { RealtimeShell } from '../shell/realtime-shell.tsx';
+import { useToast } from '../shell/toast-provider.tsx';
+import { SimulatePanel } from '../simulate/simulate-panel.tsx';
+import { TeamUpdateFeed } from '../team-updates/team-update-feed.tsx';
+import { useActivityReporter } from '../user-snapshots/use-activity-reporter.ts';
+import { UserSnapshotList } from '../user-snapshots/user-snapshot-list.tsx';
 import { LiveKpis } from './live-kpis.tsx';
-import { NotificationsMenu } from './notifications-menu.tsx';
-import { PresenceList } from './presence-list.tsx';
-import { PublisherList, type PublisherView } from './publisher-list.tsx';
-import { RealtimeShell } from './realtime-shell.tsx';
-import { SimulatePanel } from './simulate-panel.tsx';
-import { useToast } from './toast-provider.tsx';
-import { useActivityReporter } from './use-activity-reporter.ts';
 
 export interface TeamDashboardProps {
   readonly session: DashboardSession;
@@ -90,9 +90,9 @@ function DashboardBody({ session, initialPublishers, names }: TeamDashboardProps
         peopleOnline={userSnapshots.filter((person) => person.status !== 'offline').length}
       />
       <div className="grid">
-        <PresenceList people={userSnapshots} currentUserId={session.userId} names={allNames} />
+        <UserSnapshotList people={userSnapshots} currentUserId={session.userId} names={allNames} />
         <AgentMonitor runs={agentStatuses} />
-        <ActivityFeed
+        <TeamUpdateFeed
           updates={updates}
           territories={territories}
           territory={territory}

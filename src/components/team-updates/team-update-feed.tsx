@@ -1,8 +1,8 @@
 'use client';
 import type { TeamUpdate } from '../../react/index.ts';
-import { formatTime } from './format.ts';
+import { formatTime } from '../format.ts';
 
-export interface ActivityFeedProps {
+export interface TeamUpdateFeedProps {
   readonly updates: readonly TeamUpdate[];
   readonly territories: readonly string[];
   /** '' = all territories the user may see. */
@@ -11,7 +11,7 @@ export interface ActivityFeedProps {
 }
 
 /** The list "Team activity": newest first, territory-filtered, @mentions of the viewer highlighted. */
-export function ActivityFeed({ updates, territories, territory, onTerritoryChange }: ActivityFeedProps) {
+export function TeamUpdateFeed({ updates, territories, territory, onTerritoryChange }: TeamUpdateFeedProps) {
   const shown = territory ? updates.filter((u) => u.territory === null || u.territory === territory) : updates;
   return (
     <section className="card feed" aria-labelledby="feed-title">

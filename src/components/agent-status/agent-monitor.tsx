@@ -1,6 +1,6 @@
 'use client';
 import type { AgentRun } from '../../react/index.ts';
-import { formatEta, formatTime } from './format.ts';
+import { formatEta, formatTime } from '../format.ts';
 
 type AgentRunView = AgentRun;
 

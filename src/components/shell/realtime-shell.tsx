@@ -1,7 +1,7 @@
 'use client';
 import type { ReactNode } from 'react';
 import { RealtimeProvider } from '../../react/index.ts';
-import { useSupabase } from '../supabase-provider.tsx';
+import { useSupabase } from './supabase-provider.tsx';
 import { ToastProvider } from './toast-provider.tsx';
 
 /**

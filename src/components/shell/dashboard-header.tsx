@@ -1,6 +1,6 @@
 'use client';
 import type { ReactNode } from 'react';
-import { useSupabase } from '../supabase-provider.tsx';
+import { useSupabase } from './supabase-provider.tsx';
 
 /** Title, organisation, the signed-in user, and room for the live controls (connection, notifications). */
 export function DashboardHeader({

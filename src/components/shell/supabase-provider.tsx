@@ -1,7 +1,7 @@
 'use client';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createContext, useContext, type ReactNode } from 'react';
-import { getBrowserSupabase } from '../lib/supabase/browser-client.ts';
+import { getBrowserSupabase } from '../../lib/supabase/browser-client.ts';
 
 interface SupabaseSettings {
   readonly url: string;

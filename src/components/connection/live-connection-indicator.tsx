@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useConnectionStatus, useLostConnectionListener } from '../../react/index.ts';
 import { ConnectionIndicator } from './connection-indicator.tsx';
-import { useToast } from './toast-provider.tsx';
+import { useToast } from '../shell/toast-provider.tsx';
 
 /** The connection indicator on the live status, with a toast when the connection is lost and restored. */
 export function LiveConnectionIndicator() {

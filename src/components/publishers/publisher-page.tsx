@@ -4,12 +4,12 @@ import { useState } from 'react';
 import type { DashboardSession } from '../../lib/session.ts';
 import { usePublisher, type SaveConflict } from '../../react/index.ts';
 import { ConflictDialog } from './conflict-dialog.tsx';
-import { DashboardHeader } from './dashboard-header.tsx';
-import { shortId } from './format.ts';
-import { LiveConnectionIndicator } from './live-connection-indicator.tsx';
-import { RealtimeShell } from './realtime-shell.tsx';
-import { useToast } from './toast-provider.tsx';
-import { useActivityReporter } from './use-activity-reporter.ts';
+import { DashboardHeader } from '../shell/dashboard-header.tsx';
+import { shortId } from '../format.ts';
+import { LiveConnectionIndicator } from '../connection/live-connection-indicator.tsx';
+import { RealtimeShell } from '../shell/realtime-shell.tsx';
+import { useToast } from '../shell/toast-provider.tsx';
+import { useActivityReporter } from '../user-snapshots/use-activity-reporter.ts';
 
 /** The fields a person edits on this page, with their labels. */
 const FIELDS = [

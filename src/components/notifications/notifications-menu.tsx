@@ -1,7 +1,7 @@
 'use client';
 import { useId, useState } from 'react';
 import type { Notification } from '../../react/index.ts';
-import { formatTime } from './format.ts';
+import { formatTime } from '../format.ts';
 
 export interface NotificationsMenuProps {
   readonly notifications: readonly Notification[];

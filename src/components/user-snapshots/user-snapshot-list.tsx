@@ -1,8 +1,8 @@
 'use client';
 import type { UserSnapshot } from '../../react/index.ts';
-import { shortId } from './format.ts';
+import { shortId } from '../format.ts';
 
-export interface PresenceListProps {
+export interface UserSnapshotListProps {
   readonly people: readonly UserSnapshot[];
   readonly currentUserId: string;
   /** Display names for ids the page knows (the signed-in user, fixture users); ids otherwise. */
@@ -10,7 +10,7 @@ export interface PresenceListProps {
 }
 
 /** The list "Online now": each person with online/away, latest activity and territory. */
-export function PresenceList({ people, currentUserId, names }: PresenceListProps) {
+export function UserSnapshotList({ people, currentUserId, names }: UserSnapshotListProps) {
   const visible = people.filter((p) => p.status !== 'offline');
   return (
     <section className="card" aria-labelledby="presence-title">
