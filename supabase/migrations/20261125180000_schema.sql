@@ -1,5 +1,8 @@
--- The PubDev data model (docs/architecture.md "Data model", docs/data-model.md). Row access is decided by RLS (next migrations);
--- every column an RLS helper looks up is indexed here.
+-- The PubDev tables (docs/data-model.md): organizations, organization_members, publishers,
+-- agent_runs, notifications, team_updates, with their indexes (publisher_changes and
+-- notification_reads are created with their features). Row access is decided by RLS
+-- (table_rls). Every column an RLS helper or a foreign key looks up is indexed here: a foreign
+-- key `on delete set null` without an index makes each deletion of a user scan the table.
 
 create table public.organizations (
   id uuid primary key default gen_random_uuid(),
@@ -38,6 +41,7 @@ create table public.publishers (
 );
 create index publishers_organization_id_territory_idx on public.publishers (organization_id, territory);
 create index publishers_owner_id_idx on public.publishers (owner_id);
+create index publishers_updated_by_idx on public.publishers (updated_by);
 
 create table public.agent_runs (
   id uuid primary key default gen_random_uuid(),
@@ -99,3 +103,4 @@ create table public.team_updates (
 );
 create index team_updates_organization_id_created_at_idx on public.team_updates (organization_id, created_at desc);
 create index team_updates_organization_id_territory_idx on public.team_updates (organization_id, territory);
+create index team_updates_user_id_idx on public.team_updates (user_id);

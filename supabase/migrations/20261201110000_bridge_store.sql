@@ -36,7 +36,7 @@ create index rate_windows_window_start_idx on bridge.rate_windows (window_start)
 -- {state: mismatch} (the key was used for a different request). Expired keys are deleted first.
 -- RATIONALE: insert … on conflict do nothing makes a concurrent second claim wait for the first
 -- insert's transaction, so exactly one of two simultaneous requests is `claimed`.
-create function public.bridge_idempotency_claim(p_caller text, p_key text, p_request_hash text, p_ttl_seconds integer)
+create or replace function public.bridge_idempotency_claim(p_caller text, p_key text, p_request_hash text, p_ttl_seconds integer)
 returns jsonb
 language plpgsql volatile security definer set search_path = ''
 as $$
@@ -62,7 +62,7 @@ end;
 $$;
 
 -- Stores the answer of a claimed key, replayed to every later request with it.
-create function public.bridge_idempotency_complete(p_caller text, p_key text, p_status integer, p_body jsonb)
+create or replace function public.bridge_idempotency_complete(p_caller text, p_key text, p_status integer, p_body jsonb)
 returns void
 language sql volatile security definer set search_path = ''
 as $$
@@ -71,7 +71,7 @@ as $$
 $$;
 
 -- Gives a claimed key back (the request failed on our side), so a retry can run it.
-create function public.bridge_idempotency_release(p_caller text, p_key text)
+create or replace function public.bridge_idempotency_release(p_caller text, p_key text)
 returns void
 language sql volatile security definer set search_path = ''
 as $$
@@ -79,7 +79,7 @@ as $$
 $$;
 
 -- Counts one request of `p_org` in the current second; {allowed, hits, retryAfterMs}.
-create function public.bridge_rate_limit_hit(p_org uuid, p_limit integer)
+create or replace function public.bridge_rate_limit_hit(p_org uuid, p_limit integer)
 returns jsonb
 language plpgsql volatile security definer set search_path = ''
 as $$
@@ -102,7 +102,7 @@ $$;
 
 -- The member of `p_org` whose account has this email (case-insensitive), or null: integrations
 -- address people by email and must not learn whether an address exists.
-create function public.bridge_member_by_email(p_org uuid, p_email text)
+create or replace function public.bridge_member_by_email(p_org uuid, p_email text)
 returns uuid
 language sql stable security definer set search_path = ''
 as $$
@@ -114,7 +114,7 @@ as $$
 $$;
 
 -- A database round trip for GET /health.
-create function public.bridge_ping()
+create or replace function public.bridge_ping()
 returns timestamptz
 language sql stable security definer set search_path = ''
 as $$ select now() $$;

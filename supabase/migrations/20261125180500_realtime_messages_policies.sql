@@ -1,8 +1,9 @@
 -- Who may join and send on which private channel (docs/architecture.md "Topics and who may do what").
--- Realtime asks these policies on join (read, §6.2) and on first send/track (write, §6.3),
--- with `realtime.topic()` set to the channel name. The topic grammar and the decisions live in
--- private.can_read_topic / private.can_write_topic; `(select …)` makes each an init plan,
--- evaluated once per statement rather than once per probe row.
+-- Realtime asks these policies on join (read) and on first send/track (write), with
+-- `realtime.topic()` set to the channel name (docs/realtime-protocol.md §6.2, §6.3). The topic
+-- grammar and the decisions live in private.can_read_topic / private.can_write_topic
+-- (topic_policies, which mirrors src/contract/topic-policy.ts); `(select …)` makes each an init
+-- plan, evaluated once per statement rather than once per probe row.
 -- Rows must also carry the topic being authorised, so these policies never let a reader of one
 -- topic select another topic's stored messages.
 

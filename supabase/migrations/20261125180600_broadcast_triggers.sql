@@ -1,14 +1,17 @@
 -- The database broadcasts every persisted change as a contract message (src/contract
--- message-schemas.ts) with realtime.send(payload, event = type, topic, private = true) (§7.1).
--- Envelope ids are deterministic so a live message and its later backfill from the table
--- de-duplicate by id. Trigger functions are `security definer` (owned by the migration role) so
--- they can write realtime.messages and notifications whatever the caller's RLS allows.
+-- message-schemas.ts) with realtime.send(payload, event = type, topic, private = true)
+-- (docs/realtime-protocol.md §7.1). Envelope ids are deterministic so a live message and its
+-- later backfill from the table de-duplicate by id. Trigger functions are `security definer`
+-- (owned by the migration role) so they can write realtime.messages and notifications whatever the
+-- caller's RLS allows.
+-- Topic names are src/contract/topics.ts's (a publisher's record topic through
+-- private.publisher_record_topic, in topic_policies); which topic carries what is docs/security.md.
 
 -- ── agent_runs ──
 
 -- seq only moves when something agent_status carries changes, so "no change, no message" and
 -- clients can drop anything older than the last seq they saw.
-create function private.agent_runs_before_write() returns trigger
+create or replace function private.agent_runs_before_write() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
@@ -33,7 +36,7 @@ begin
 end;
 $$;
 
-create function private.agent_runs_broadcast() returns trigger
+create or replace function private.agent_runs_broadcast() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
@@ -89,7 +92,7 @@ create trigger agent_runs_broadcast
 
 -- ── publishers ──
 
-create function private.publishers_before_write() returns trigger
+create or replace function private.publishers_before_write() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
@@ -118,15 +121,20 @@ begin
 end;
 $$;
 
--- One publisher_update per changed field, on the publisher topic and on its territory topic.
--- When the territory changes, messages go to the new territory's topic, and the `territory`
--- message also to the old one, so viewers of the old territory learn that the record left it.
-create function private.publishers_broadcast() returns trigger
+-- publisher_update goes to the publisher's read-only record topic and its territory topic only
+-- (never to a topic clients may write), and both are the CURRENT territory's: one message per
+-- changed field on each. When the territory changes, the old record topic and the old territory
+-- topic hear one minimal "moved" notice and nothing else: a publisher_update with field
+-- `territory`, `oldValue` the territory it left, no `newValue` and no editor, so a member who may
+-- not follow the record learns only that it left. Its id is the territory change's id
+-- ("<publisherId>:<version>:territory"): the same change, told with less.
+create or replace function private.publishers_broadcast() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
   changed record;
   message jsonb;
+  record_topic text := private.publisher_record_topic(new.organization_id, new.territory, new.id);
 begin
   if new.version = old.version then
     return null;
@@ -157,17 +165,35 @@ begin
         )
       )
     );
-    perform realtime.send(message, 'publisher_update',
-      'org:' || new.organization_id::text || ':publisher:' || new.id::text, true);
+    perform realtime.send(message, 'publisher_update', record_topic, true);
     if new.territory is not null then
       perform realtime.send(message, 'publisher_update',
         'org:' || new.organization_id::text || ':territory:' || new.territory, true);
     end if;
-    if changed.field = 'territory' and old.territory is not null then
+  end loop;
+
+  if new.territory is distinct from old.territory then
+    message := jsonb_build_object(
+      'id', new.id::text || ':' || new.version::text || ':territory',
+      'type', 'publisher_update',
+      'version', new.version,
+      'timestamp', private.iso_timestamp(new.updated_at),
+      'data', jsonb_build_object(
+        'publisherId', new.id,
+        'update', jsonb_build_object(
+          'field', 'territory',
+          'oldValue', coalesce(to_jsonb(old.territory), 'null'::jsonb),
+          'updatedBy', null
+        )
+      )
+    );
+    perform realtime.send(message, 'publisher_update',
+      private.publisher_record_topic(new.organization_id, old.territory, new.id), true);
+    if old.territory is not null then
       perform realtime.send(message, 'publisher_update',
         'org:' || new.organization_id::text || ':territory:' || old.territory, true);
     end if;
-  end loop;
+  end if;
   return null;
 end;
 $$;
@@ -181,7 +207,7 @@ create trigger publishers_broadcast
 
 -- ── team_updates ──
 
-create function private.team_updates_broadcast() returns trigger
+create or replace function private.team_updates_broadcast() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
@@ -225,7 +251,7 @@ create trigger team_updates_broadcast
 
 -- ── notifications ──
 
-create function private.notifications_broadcast() returns trigger
+create or replace function private.notifications_broadcast() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin

@@ -1,5 +1,5 @@
--- save_publisher(publisher_id, base_version, changes): field-level saves with conflict detection
--- (issue 9), called as `supabase.rpc('save_publisher', { publisher_id, base_version, changes })`.
+-- save_publisher(publisher_id, base_version, changes): field-level saves with conflict detection,
+-- called as `supabase.rpc('save_publisher', { publisher_id, base_version, changes })`.
 --
 -- `changes` maps fields (name, status, territory, owner_id, custom_fields) to the values the user
 -- wants. A field is in conflict when someone else changed it after `base_version` (the version the
@@ -27,7 +27,7 @@
 --               the caller's territories (the update policy's `with check`);
 --   23514 (400) a value the table's check constraints refuse (e.g. an empty name).
 
-create function public.save_publisher(publisher_id uuid, base_version integer, changes jsonb)
+create or replace function public.save_publisher(publisher_id uuid, base_version integer, changes jsonb)
 returns jsonb
 language plpgsql volatile security invoker set search_path = ''
 as $$

@@ -1,5 +1,6 @@
--- Row level security for the public tables (docs/data-model.md "Tables"). Policies are for
--- `authenticated` only: anon sees and writes nothing; service_role bypasses RLS.
+-- Row level security and column grants for the tables of the schema migration (docs/data-model.md
+-- "Tables"); publisher_changes and notification_reads carry theirs in their own migrations.
+-- Policies are for `authenticated` only: anon sees and writes nothing; service_role bypasses RLS.
 -- Column grants (for agent_runs, its before-write trigger) pin what a client may change, so RLS
 -- only has to decide *which rows*.
 
@@ -14,17 +15,24 @@ alter table public.team_updates enable row level security;
 create policy "members read their organizations" on public.organizations
   for select to authenticated using (private.is_member(id));
 
--- ── organization_members: members read their org's roster; owners/admins manage it ──
+-- ── organization_members: members read their org's roster; owners and admins manage it ──
+-- Only owners grant or revoke `owner` and `admin`; admins manage members and agent accounts only
+-- (private.can_manage_role), so an admin cannot take over the organisation. That at least one
+-- owner remains is the trigger organization_keeps_an_owner's job.
 create policy "members read their organization's members" on public.organization_members
   for select to authenticated using (private.is_member(organization_id));
-create policy "admins add members" on public.organization_members
-  for insert to authenticated with check (private.is_org_admin(organization_id));
-create policy "admins update members" on public.organization_members
+create policy "owners and admins add members in roles they manage" on public.organization_members
+  for insert to authenticated
+  with check (private.can_manage_role(organization_id, role));
+-- `using` sees the row before the change (an admin cannot touch an owner's or admin's row),
+-- `with check` the row after it (an admin cannot hand out owner or admin).
+create policy "owners and admins update members in roles they manage" on public.organization_members
   for update to authenticated
-  using (private.is_org_admin(organization_id))
-  with check (private.is_org_admin(organization_id));
-create policy "admins remove members" on public.organization_members
-  for delete to authenticated using (private.is_org_admin(organization_id));
+  using (private.can_manage_role(organization_id, role))
+  with check (private.can_manage_role(organization_id, role));
+create policy "owners and admins remove members in roles they manage" on public.organization_members
+  for delete to authenticated
+  using (private.can_manage_role(organization_id, role));
 revoke update on public.organization_members from anon, authenticated;
 grant update (role, territories) on public.organization_members to authenticated;
 

@@ -1,5 +1,6 @@
--- Per-user read state for org-wide notifications (issue 9). A personal notification keeps its
--- read state in notifications.read_at; an org-wide one (user_id null) is one row shared by every
+-- Per-user read state for org-wide notifications: public.notification_reads, its RLS,
+-- mark_notifications_read and the view my_notifications. A personal notification keeps its read
+-- state in notifications.read_at; an org-wide one (user_id null) is one row shared by every
 -- member, so each member's "read" lives here. mark_notifications_read and my_notifications hide
 -- the difference from clients. See docs/data-model.md.
 
@@ -41,7 +42,7 @@ grant select, insert, delete on public.notification_reads to authenticated;
 -- read_at, org-wide ones a notification_reads row. Returns how many became read now (already
 -- read ones and ids the caller cannot read count nothing), so "mark all read" twice answers 0.
 -- Security invoker: RLS decides which notifications the caller reaches.
-create function public.mark_notifications_read(ids uuid[] default null, organization_id uuid default null)
+create or replace function public.mark_notifications_read(ids uuid[] default null, organization_id uuid default null)
 returns integer
 language plpgsql volatile security invoker set search_path = ''
 as $$

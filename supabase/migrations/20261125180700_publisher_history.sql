@@ -1,11 +1,11 @@
--- Publisher history: one row per changed field per version, written by a trigger (issue 9).
--- Clients backfill a record from it after a (re)subscribe ("every change since the version I
--- have") and save_publisher reads it to tell which fields someone else changed since a base
--- version. See docs/data-model.md.
+-- Publisher history (public.publisher_changes): one row per changed field per version, written by
+-- a trigger, readable by whoever may read the publisher now. Clients backfill a record from it
+-- after a (re)subscribe ("every change since the version I have") and save_publisher reads it to
+-- tell which fields someone else changed since a base version. See docs/data-model.md.
 --
 -- RATIONALE: its own trigger, not a step of private.publishers_broadcast. Broadcasting decides
--- who hears about a change (and is reworked with the topics); history is what happened, and must
--- be written whatever the broadcast does. Both read the same old/new row, so they agree.
+-- who hears about a change; history is what happened, and must be written whatever the broadcast
+-- does. Both read the same old/new row, so they agree.
 
 create table public.publisher_changes (
   id bigint generated always as identity primary key,
@@ -46,7 +46,7 @@ grant select on public.publisher_changes to authenticated;
 -- One row per field whose value differs between old and new. An insert records every field
 -- (old_value SQL null) so the history of a new record is complete from version 1; an update that
 -- changes nothing (same version) records nothing.
-create function private.publishers_record_changes() returns trigger
+create or replace function private.publishers_record_changes() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
@@ -77,17 +77,3 @@ create trigger publishers_record_changes
   for each row execute function private.publishers_record_changes();
 
 revoke execute on function private.publishers_record_changes() from public, anon, authenticated;
-
--- Records that exist before this migration start their history here: their current state as of
--- their current version, attributed to their last editor (old_value unknown, so SQL null).
-insert into public.publisher_changes
-  (organization_id, publisher_id, version, field, old_value, new_value, changed_by, changed_at)
-select p.organization_id, p.id, p.version, f.field, null, coalesce(f.new_value, 'null'::jsonb), p.updated_by, p.updated_at
-  from public.publishers p
- cross join lateral (values
-   ('name', to_jsonb(p.name)),
-   ('status', to_jsonb(p.status)),
-   ('territory', to_jsonb(p.territory)),
-   ('owner_id', to_jsonb(p.owner_id)),
-   ('custom_fields', p.custom_fields)
- ) as f (field, new_value);

@@ -1,6 +1,12 @@
--- Issue 7: topic kinds and who may read and write each, as data (private.topic_policies) that
--- mirrors src/contract/topic-policy.ts TOPIC_POLICIES row for row; tests/security asserts that the
--- two agree and generates the policy matrix from the TypeScript side.
+-- Topics and who may do what on them (docs/security.md): the topic grammar, the policy table and
+-- the functions the realtime.messages policies ask. This file mirrors the contract, and a change
+-- to either side needs the other:
+--   src/contract/topic-policy.ts TOPIC_POLICIES  = private.topic_policies, row for row; the
+--     decisions of private.can_read_topic, private.can_write_topic and private.is_topic_reader;
+--   src/contract/topics.ts parseTopic             = private.parse_topic;
+--   src/contract/topics.ts publisherRecordTopic   = private.publisher_record_topic.
+-- tests/security/policy-matrix.security.test.ts generates the policy matrix from TOPIC_POLICIES
+-- and checks the SQL against it; tests/db/policies.db.test.ts checks parse_topic against parseTopic.
 --
 -- RATIONALE: a topic is either server-authoritative (clients may not broadcast on it; it carries
 -- the database's messages) or collaborative (clients may broadcast; it carries only
@@ -12,33 +18,21 @@
 -- carry the publisher's territory in their name: Realtime authorises at join (and on each new
 -- access token), so a record that moves must move to another topic. A record topic whose
 -- territory is not the publisher's current one is refused to everyone.
+--
+-- None of these functions raises on odd input: a raising policy refuses, but logs RlsPolicyError.
 
-create table private.topic_policies (
-  kind text primary key check (kind in ('org', 'activity', 'territory', 'record', 'collab', 'user')),
-  authority text not null check (authority in ('server', 'collaborative')),
-  -- members: every member (agents too); territory: members allowed the topic's territory;
-  -- publisher: members who may read the publisher now, on its current territory's topic only;
-  -- self: the user the topic is named after.
-  readers text not null check (readers in ('members', 'territory', 'publisher', 'self')),
-  -- none: nobody (the database writes through realtime.send); readers: every reader;
-  -- people: readers whose role is owner, admin or member (never an agent account).
-  presence text not null check (presence in ('none', 'readers', 'people')),
-  broadcast text not null check (broadcast in ('none', 'readers', 'people')),
-  constraint server_topics_take_no_client_broadcast check (authority = 'collaborative' or broadcast = 'none')
+-- ── Topic grammar ──
+
+create type private.topic_ref as (
+  kind text,          -- org | activity | territory | record | collab | user
+  org_id uuid,
+  territory text,     -- null for the `unassigned` form of the publisher topics
+  publisher_id uuid,
+  user_id uuid
 );
-revoke all on private.topic_policies from public, anon, authenticated, service_role;
 
-insert into private.topic_policies (kind, authority, readers, presence, broadcast) values
-  ('org',       'server',        'members',   'readers', 'none'),
-  ('activity',  'collaborative', 'members',   'none',    'people'),
-  ('territory', 'server',        'territory', 'none',    'none'),
-  ('record',    'server',        'publisher', 'none',    'none'),
-  ('collab',    'collaborative', 'publisher', 'people',  'people'),
-  ('user',      'server',        'self',      'none',    'none');
-
--- ── Topic grammar: exactly src/contract/topics.ts (parseTopic). A change there changes this. ──
--- kind is org | activity | territory | record | collab | user; territory is null for the
--- `unassigned` form of the publisher topics.
+-- Null for anything that is not one of our topics. Every uuid is matched by the lowercase
+-- regex before the cast, so a malformed topic never raises.
 create or replace function private.parse_topic(topic text) returns private.topic_ref
 language plpgsql immutable set search_path = ''
 as $$
@@ -79,6 +73,49 @@ begin
   return null;
 end;
 $$;
+
+create or replace function private.topic_kind(topic text) returns text
+language sql immutable set search_path = ''
+as $$ select (private.parse_topic(topic)).kind $$;
+
+create or replace function private.topic_org_id(topic text) returns uuid
+language sql immutable set search_path = ''
+as $$ select (private.parse_topic(topic)).org_id $$;
+
+-- `org:<org>:territory:<territory>:publisher:<id>`, or `org:<org>:unassigned:publisher:<id>`
+-- (src/contract/topics.ts publisherRecordTopic).
+create or replace function private.publisher_record_topic(org uuid, territory text, publisher uuid) returns text
+language sql immutable set search_path = ''
+as $$
+  select 'org:' || org::text
+    || case when territory is null then ':unassigned' else ':territory:' || territory end
+    || ':publisher:' || publisher::text
+$$;
+
+-- ── Who may do what: private.topic_policies is TOPIC_POLICIES ──
+
+create table private.topic_policies (
+  kind text primary key check (kind in ('org', 'activity', 'territory', 'record', 'collab', 'user')),
+  authority text not null check (authority in ('server', 'collaborative')),
+  -- members: every member (agents too); territory: members allowed the topic's territory;
+  -- publisher: members who may read the publisher now, on its current territory's topic only;
+  -- self: the user the topic is named after.
+  readers text not null check (readers in ('members', 'territory', 'publisher', 'self')),
+  -- none: nobody (the database writes through realtime.send); readers: every reader;
+  -- people: readers whose role is owner, admin or member (never an agent account).
+  presence text not null check (presence in ('none', 'readers', 'people')),
+  broadcast text not null check (broadcast in ('none', 'readers', 'people')),
+  constraint server_topics_take_no_client_broadcast check (authority = 'collaborative' or broadcast = 'none')
+);
+revoke all on private.topic_policies from public, anon, authenticated, service_role;
+
+insert into private.topic_policies (kind, authority, readers, presence, broadcast) values
+  ('org',       'server',        'members',   'readers', 'none'),
+  ('activity',  'collaborative', 'members',   'none',    'people'),
+  ('territory', 'server',        'territory', 'none',    'none'),
+  ('record',    'server',        'publisher', 'none',    'none'),
+  ('collab',    'collaborative', 'publisher', 'people',  'people'),
+  ('user',      'server',        'self',      'none',    'none');
 
 -- The publisher exists in `org`, its CURRENT territory is `territory` (both null for an
 -- unassigned one), and the caller may read it. A topic naming a territory the record left, or
@@ -155,7 +192,13 @@ begin
 end;
 $$;
 
-revoke execute on all functions in schema private from public;
-grant execute on function private.parse_topic(text), private.can_see_publisher_at(uuid, text, uuid),
+revoke execute on function
+  private.parse_topic(text), private.topic_kind(text), private.topic_org_id(text),
+  private.publisher_record_topic(uuid, text, uuid), private.can_see_publisher_at(uuid, text, uuid),
+  private.is_topic_reader(private.topic_ref, text), private.can_read_topic(text), private.can_write_topic(text, text)
+  from public;
+grant execute on function
+  private.parse_topic(text), private.topic_kind(text), private.topic_org_id(text),
+  private.publisher_record_topic(uuid, text, uuid), private.can_see_publisher_at(uuid, text, uuid),
   private.is_topic_reader(private.topic_ref, text), private.can_read_topic(text), private.can_write_topic(text, text)
   to anon, authenticated, service_role;
