@@ -334,7 +334,7 @@ const collab = (org: string, territory: string | null, publisher: string) =>
 
 const TOPICS: readonly TopicCase[] = [
   { label: 'org:<acme>', topic: `org:${ACME}`, read: ACME_PEOPLE, presence: ACME_PEOPLE, broadcast: NONE },
-  // Agent accounts read activity but never broadcast it (issue 7).
+  // Agent accounts read activity but never broadcast it.
   {
     label: 'org:<acme>:activity',
     topic: `org:${ACME}:activity`,

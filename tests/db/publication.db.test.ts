@@ -1,5 +1,5 @@
 /**
- * The supabase_realtime publication (issue 7, item 6; issue 9's usePublishers): which tables offer
+ * The supabase_realtime publication (and usePublishers): which tables offer
  * Postgres Changes and which operations. A DELETE event reaches every subscriber with the old row's
  * primary key and no RLS check, so the publication publishes inserts and updates only; the local
  * stack's change capture must honour that as Realtime's WAL reader does, or tests here would pass

@@ -43,7 +43,7 @@ function delivered(messages: readonly CapturedMessage[]): Delivered[] {
     const topic = parseTopic(row.topic);
     expect(topic, row.topic).not.toBeNull();
     expect(TOPIC_CARRIES[topic!.kind]).toContain(message.type);
-    // The database writes only to topics clients cannot broadcast on (issue 7).
+    // The database writes only to topics clients cannot broadcast on.
     expect(TOPIC_POLICIES[topic!.kind]).toMatchObject({ authority: 'server', broadcast: 'none' });
     return { topic: row.topic, message };
   });

@@ -1,5 +1,5 @@
 /**
- * Issue 7, finding 4: with the anon key alone, 200 idle public joins filled the tenant's
+ * With the anon key alone, 200 idle public joins filled the tenant's
  * concurrent-users limit, and a flood of public broadcasts tripped its events counter (members'
  * REST broadcasts got 429, database broadcasts were dropped). With the recommended setting
  * (private-only, the local stack's default) both attacks are refused with Supabase's `PrivateOnly`

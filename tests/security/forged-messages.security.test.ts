@@ -1,5 +1,5 @@
 /**
- * Issue 7, finding 1: server messages forged by members. The old publisher topic took client
+ * Server messages forged by members. The old publisher topic took client
  * broadcasts, so any member (the agent account too) could send a `publisher_update` that looked
  * exactly like the trigger's; the agent account could send `agent_status` on the activity topic.
  * Each path is replayed (socket send, the REST batch endpoint with an `id`, httpSend): the

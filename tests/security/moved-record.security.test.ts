@@ -1,5 +1,5 @@
 /**
- * Issue 7, finding 2: a record moved out of a member's territory kept streaming to that member,
+ * A record moved out of a member's territory kept streaming to that member,
  * because Realtime authorises a channel at join only. The record and territory topics now name
  * the record's current territory: after the owner moves a US_West record to US_East, the US_West
  * member's open channels hear one minimal "moved" notice (no new territory, no values, no editor)

@@ -1,5 +1,5 @@
 /**
- * Issue 7, finding 6, as decided for issue 9's usePublishers: publishers offers Postgres Changes
+ * The publishers table offers Postgres Changes
  * for INSERT and UPDATE only. RLS decides per subscriber which of those reach whom; a DELETE event
  * (which Realtime sends to every subscriber with the old primary key and no RLS check) is never
  * produced, because the supabase_realtime publication does not publish deletes. Each case

@@ -1,5 +1,5 @@
 /**
- * Issue 7, finding 5: how long a removed member keeps listening is a decision. Realtime
+ * How long a removed member keeps listening is a decision. Realtime
  * re-authorises an open private channel only when the client pushes a new access token, as
  * supabase-js does on every refresh; tokens live `jwt_expiry` (600 s here and in config.toml), so
  * access outlives a removal by at most that. This suite shows the window and then its end: the

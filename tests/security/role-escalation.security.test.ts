@@ -1,5 +1,5 @@
 /**
- * Issue 7, finding 3: an admin took over the organisation over /rest/v1. For every pair of
+ * An admin took over the organisation over /rest/v1. For every pair of
  * (acting role, target role) and every change (grant each other role, remove, add a new member
  * in each role), supabase-js as that person against the local stack's /rest/v1: only owners grant
  * or revoke owner/admin, admins manage members and agents only, members and agents manage nobody,

@@ -1,5 +1,5 @@
 /**
- * The rule issue 7 is built on, checked on the contract itself: every topic kind is either
+ * The rule the topic design is built on, checked on the contract itself: every topic kind is either
  * server-authoritative (no client broadcast; the database's messages) or collaborative (client
  * broadcast; only client-originated types), never both. A future topic that breaks it fails here.
  */
