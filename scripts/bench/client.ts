@@ -25,7 +25,7 @@ import type { ChannelListener } from '../../src/realtime/channel-registry.ts';
 import type { CoreContext } from '../../src/realtime/core-context.ts';
 import { acceptMessage } from '../../src/realtime/accept-message.ts';
 import { defaultEnvironment } from '../../src/realtime/environment.ts';
-import { Feed } from '../../src/realtime/feed.ts';
+import { NewestFirstFeed } from '../../src/realtime/newest-first-feed.ts';
 import { createRealtimeClient, type Notification } from '../../src/realtime/index.ts';
 import { fixed, printTable, ratio, summarize } from './_stats.ts';
 
@@ -46,7 +46,6 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
     supabase: undefined as unknown as SupabaseClient, // never reached: no catch-up runs during the bench
     env,
     organizationId: ORG,
-    registry: undefined as unknown as CoreContext['registry'],
     ready: Promise.resolve(USERS.acmeOwner.id),
     userId: () => USERS.acmeOwner.id,
     catchUpIntervalMs: 3_600_000,
@@ -54,6 +53,7 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
       listeners.push(listener);
       return {
         track: () => undefined,
+        tracked: () => undefined,
         send: () => false,
         release: () => void listeners.splice(listeners.indexOf(listener), 1),
       };
@@ -118,7 +118,7 @@ function heapPer10k(): string {
   const gc = runInNewContext('gc') as () => void;
   gc();
   const before = process.memoryUsage().heapUsed;
-  const feed = new Feed<Notification>(10_000);
+  const feed = new NewestFirstFeed<Notification>(10_000);
   for (let i = 0; i < 10_000; i++) {
     feed.upsert(
       Object.freeze({

@@ -1,19 +1,19 @@
 'use client';
 import { useSyncExternalStore } from 'react';
-import type { PublisherSnapshot, PublisherStore } from '../realtime/index.ts';
+import type { PublisherRecordSnapshot, PublisherRecordStore } from '../realtime/index.ts';
 import { useRealtimeClient } from './realtime-provider.tsx';
 
-const NO_PUBLISHER: PublisherSnapshot = Object.freeze({
+const NO_PUBLISHER: PublisherRecordSnapshot = Object.freeze({
   publisher: null,
   viewers: Object.freeze([]),
   editors: Object.freeze([]),
   drafts: Object.freeze([]),
 });
 
-export interface UsePublisherResult extends PublisherSnapshot {
-  readonly setEditing: PublisherStore['setEditing'];
-  readonly draft: PublisherStore['draft'];
-  readonly save: PublisherStore['save'];
+export interface UsePublisherResult extends PublisherRecordSnapshot {
+  readonly setEditing: PublisherRecordStore['setEditing'];
+  readonly draft: PublisherRecordStore['draft'];
+  readonly save: PublisherRecordStore['save'];
 }
 
 /** One publisher record: live fields, who views/edits which field, live drafts, and a conflict-aware save. */

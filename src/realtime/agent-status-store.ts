@@ -1,9 +1,9 @@
 import { orgTopic, type AgentStatusMessage } from '../contract/index.ts';
-import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
 import type { CoreContext } from './core-context.ts';
+import { createPersistedStream } from './persisted-stream.ts';
 import { RealtimeError } from './realtime-error.ts';
-import { AGENT_RUN_COLUMNS, agentRunRowSchema, parseRows, timeOf, type AgentRunRow } from './rows.ts';
-import { createCoalescedStore, type ReadableStore } from './store.ts';
+import { AGENT_RUN_COLUMNS, agentRunRowSchema, timeOf, type AgentRunRow } from './rows.ts';
+import type { ReadableStore } from './store.ts';
 
 export type AgentRunStatus = AgentStatusMessage['data']['status'];
 
@@ -41,41 +41,39 @@ export interface AgentStatusStore extends ReadableStore<readonly AgentRun[]> {
 }
 
 /** Runs kept in memory: far above any dashboard's agents, low enough that a runaway producer cannot grow the tab. */
-export const MAX_AGENT_RUNS = 1000;
+const MAX_AGENT_RUNS = 1000;
 
 export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
   const runs = new Map<string, AgentRun>();
   const writes = new Map<string, Promise<WriteResult>>();
   const createdRuns = new Map<string, string>();
+  // The ordering key: the newest `updated_at` seen, live or read.
   let cursor: string | null = null;
-  const topic = orgTopic(ctx.organizationId);
-  let built: readonly AgentRun[] = Object.freeze([]);
-  let dirty = false;
 
-  const store = createCoalescedStore<readonly AgentRun[]>({
-    requestFrame: ctx.env.requestFrame,
-    now: ctx.env.now,
-    build: () => {
-      if (dirty) built = Object.freeze([...runs.values()]);
-      dirty = false;
-      return built;
+  const stream = createPersistedStream(ctx, {
+    backfill: {
+      table: 'agent_runs',
+      columns: AGENT_RUN_COLUMNS,
+      schema: agentRunRowSchema,
+      orderBy: 'updated_at',
+      ascending: true,
+      limit: MAX_AGENT_RUNS,
+      operation: 'agent_runs backfill',
     },
-    onActive: () => {
-      const handle = ctx.acquire(topic, {
-        onBroadcast: (event, payload) => {
-          const message = ctx.accept(topic, event, payload);
-          if (message?.type === 'agent_status') apply(fromMessage(message), true);
-        },
-        onSubscribed: () => catchUp.request(),
-      });
-      const stopCatchUp = catchUpWhileActive(ctx, catchUp);
-      return () => {
-        stopCatchUp();
-        handle.release();
-      };
+    build: () => Object.freeze([...runs.values()]),
+    listen: (topics) => topics.join(orgTopic(ctx.organizationId)),
+    listener: (topic) => ({
+      onBroadcast: (event, payload) => {
+        const message = ctx.accept(topic, event, payload);
+        if (message?.type === 'agent_status') apply(fromMessage(message), true);
+      },
+    }),
+    catchUp: async (read) => {
+      for (const row of (await read(cursor)) ?? []) apply(fromRow(row), false);
     },
   });
 
+  /** The merge rule: a run's state only moves forward by `seq`. */
   const apply = (run: AgentRun, live: boolean): void => {
     const current = runs.get(run.runId);
     if (current && current.seq >= run.seq) return; // stale or duplicate
@@ -84,8 +82,7 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     runs.set(run.runId, run);
     if (cursor === null || timeOf(run.updatedAt) > timeOf(cursor)) cursor = run.updatedAt;
     if (runs.size > MAX_AGENT_RUNS) evictOldest();
-    dirty = true;
-    store.invalidate();
+    stream.changed();
   };
 
   const evictOldest = (): void => {
@@ -94,24 +91,9 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     if (oldest) runs.delete(oldest.runId);
   };
 
-  const catchUp = createCatchUp(
-    async () => {
-      let query = ctx.supabase.from('agent_runs').select(AGENT_RUN_COLUMNS).eq('organization_id', ctx.organizationId);
-      query = cursor === null ? query : query.gte('updated_at', sinceCursor(cursor));
-      const { data, error } = await query.order('updated_at', { ascending: true }).limit(MAX_AGENT_RUNS);
-      if (error)
-        return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'agent_runs backfill' }, error));
-      const { rows, invalid } = parseRows(agentRunRowSchema, data);
-      if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'agent_runs backfill' }, invalid));
-      for (const row of rows) apply(fromRow(row), false);
-    },
-    ctx.env,
-    ctx.catchUpIntervalMs,
-  );
-
   return {
-    subscribe: store.subscribe,
-    getSnapshot: store.getSnapshot,
+    subscribe: stream.subscribe,
+    getSnapshot: stream.getSnapshot,
     updateAgentStatus(agentId, status, progress) {
       // One write at a time per agent: a second call (StrictMode's second effect) must update the
       // run the first one created, not start another.
@@ -157,7 +139,7 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
       const id = (data as { id?: unknown } | null)?.id;
       if (typeof id === 'string') createdRuns.set(agentId, id);
     }
-    catchUp.request();
+    stream.catchUp.request();
     return { ok: true };
   }
 }

@@ -5,7 +5,8 @@ import type { Environment, TimerHandle } from './environment.ts';
  * RATIONALE (gap recovery): Realtime drops database broadcasts silently while the tenant's
  * events/s counter is tripped (§8.3: no error, no disconnect), and nothing is replayed after a
  * reconnect, so neither the socket nor the channel tells us that something was missed. Every
- * persisted stream (agent runs, team updates, notifications) therefore reads its table "since
+ * persisted stream (agent runs, team updates, notifications, the publisher list: see
+ * persisted-stream.ts) therefore reads its table "since
  * the last item seen" — an indexed range query that returns nothing in the common case:
  *   - after every (re)join of one of its channels (the reconnect backfill);
  *   - when something hints at a gap: a `seq` that jumps by more than one in an agent run, a
@@ -18,8 +19,7 @@ import type { Environment, TimerHandle } from './environment.ts';
  */
 
 /** Re-read this far before the cursor: longer than any transaction that writes these tables. */
-export const OVERLAP_MS = 5000;
-export const DEFAULT_CATCH_UP_INTERVAL_MS = 2500;
+const OVERLAP_MS = 5000;
 
 export interface CatchUp {
   /** Run a catch-up soon (coalesced: one in flight, at most one queued). */

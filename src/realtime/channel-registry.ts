@@ -2,6 +2,7 @@ import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { Environment, TimerHandle } from './environment.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
+import { DEFAULT_CHANNEL_GRACE_MS, PRESENCE_TRACK_WINDOW_MS, PRESENCE_TRACKS_PER_WINDOW } from './timing.ts';
 
 /** What one channel of a topic listens to; decided per topic by the core (realtime-client.ts `specFor`). */
 export interface ChannelSpec {
@@ -34,8 +35,14 @@ export interface ChannelListener {
 }
 
 export interface ChannelHandle {
-  /** Tracks presence now and again after every re-join (presence does not survive a new channel). */
+  /**
+   * Tracks presence now and again after every re-join (presence does not survive a new channel).
+   * Call at any rate: the channel's tracks are rationed (see PRESENCE_TRACKS_PER_WINDOW), the
+   * latest payload wins, and an unchanged one is not sent.
+   */
   track(payload: Record<string, unknown>): void;
+  /** The presence payload the server last got on this channel (undefined before the first one). */
+  tracked(): Readonly<Record<string, unknown>> | undefined;
   /** Sends an ephemeral broadcast; false when the channel is not joined (ephemeral data is dropped, not queued). */
   send(event: string, payload: unknown): boolean;
   release(): void;
@@ -53,27 +60,6 @@ export interface ChannelRegistryOptions {
   readonly graceMs?: number;
 }
 
-/**
- * RATIONALE: StrictMode mounts, unmounts and re-mounts every effect, and a page switch unmounts
- * one screen right before the next mounts the same hooks. Releasing a channel only after a grace
- * period turns those into no-ops instead of a leave and a join (which also count against the
- * joins/s limit), and a reference count keeps one channel per topic however many hooks use it.
- */
-export const DEFAULT_CHANNEL_GRACE_MS = 1500;
-
-/** Re-creation backoff after CLOSED/CHANNEL_ERROR/TIMED_OUT: 250 ms doubling up to 5 s, so a refused join never loops hot. */
-/**
- * Realtime closes a channel after 5 track/untrack calls in 30 s (§4.4, "Client presence rate limit
- * exceeded"). Every track of a channel goes through one limiter that allows 4 (one spare for the
- * re-track after a re-join) and collapses the rest into the latest; an unchanged payload is not sent.
- */
-const TRACKS_PER_WINDOW = 4;
-const TRACK_WINDOW_MS = 30_000;
-
-export function channelBackoffMs(attempt: number): number {
-  return Math.min(5000, 250 * 2 ** attempt);
-}
-
 interface Entry {
   readonly topic: string;
   readonly listeners: Set<ChannelListener>;
@@ -82,10 +68,12 @@ interface Entry {
   /** The server confirmed the channel's Postgres changes subscription. */
   postgresReady: boolean;
   attempt: number;
+  /** The latest payload tracked on this topic, sent again after every re-join. */
   presence: Record<string, unknown> | undefined;
+  /** What the current channel last sent to the server. */
+  sentPresence: Record<string, unknown> | undefined;
   readonly tracker: LatestValueLimiter<Record<string, unknown>>;
   lastSystemError: string | undefined;
-  lastError: RealtimeError | undefined;
   grace: TimerHandle | undefined;
   retry: TimerHandle | undefined;
 }
@@ -94,11 +82,15 @@ export interface ChannelRegistry {
   acquire(topic: string, listener: ChannelListener): ChannelHandle;
   /** Topics with a live channel entry (joined or joining). */
   topics(): readonly string[];
-  /** The exact reason the server gave last time this topic's channel failed, for the UI. */
-  lastError(topic: string): RealtimeError | undefined;
   dispose(): Promise<void>;
 }
 
+/**
+ * RATIONALE: StrictMode mounts, unmounts and re-mounts every effect, and a page switch unmounts
+ * one screen right before the next mounts the same hooks. Releasing a channel only after a grace
+ * period (DEFAULT_CHANNEL_GRACE_MS) turns those into no-ops instead of a leave and a join, and a
+ * reference count keeps one channel per topic however many hooks use it.
+ */
 export function createChannelRegistry(options: ChannelRegistryOptions): ChannelRegistry {
   const { supabase, env } = options;
   const graceMs = options.graceMs ?? DEFAULT_CHANNEL_GRACE_MS;
@@ -154,8 +146,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
         entry.joined = true;
         entry.postgresReady = false; // until this join's "Subscribed to PostgreSQL"
         entry.attempt = 0;
-        entry.lastError = undefined;
-        if (entry.presence) void channel.track(entry.presence);
+        if (entry.presence) sendPresence(entry, channel, entry.presence);
         for (const listener of [...entry.listeners]) listener.onSubscribed?.();
         return;
       }
@@ -188,24 +179,33 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
 
   const fail = (entry: Entry, channel: RealtimeChannel, status: ChannelFailure, message: string | undefined): void => {
     const reason = message ?? entry.lastSystemError ?? status;
-    entry.lastError = new RealtimeError(
-      { kind: 'channel', topic: entry.topic, status, reason },
-      `${entry.topic}: ${status}: ${reason}`,
-    );
-    options.onError(entry.lastError);
-    entry.channel = undefined;
-    entry.joined = false;
-    entry.postgresReady = false;
+    const context = { kind: 'channel', topic: entry.topic, status, reason } as const;
+    options.onError(new RealtimeError(context, `${entry.topic}: ${status}: ${reason}`));
+    forgetChannel(entry);
     entry.lastSystemError = undefined;
     remove(entry.topic, channel);
     // RATIONALE: realtime-js never rejoins a channel that reached CLOSED (an expired token, a
     // server shutdown), and its own rejoin of an errored channel keeps the old bindings and
-    // token. A fresh channel after a backoff is the one recovery that works for all three.
-    const delay = channelBackoffMs(entry.attempt++);
+    // token. A fresh channel after a backoff is the one recovery that works for all three. The
+    // backoff (250 ms doubling up to 5 s) keeps a refused join from ever looping hot.
+    const delay = Math.min(5000, 250 * 2 ** entry.attempt++);
     entry.retry = env.timers.setTimeout(() => {
       entry.retry = undefined;
       if (entry.listeners.size > 0 || entry.grace !== undefined) void open(entry);
     }, delay);
+  };
+
+  /** The entry's channel is gone (failed or torn down): a new one starts unjoined, with no presence. */
+  const forgetChannel = (entry: Entry): void => {
+    entry.channel = undefined;
+    entry.joined = false;
+    entry.postgresReady = false;
+    entry.sentPresence = undefined;
+  };
+
+  const sendPresence = (entry: Entry, channel: RealtimeChannel, payload: Record<string, unknown>): void => {
+    entry.sentPresence = payload;
+    void channel.track(payload);
   };
 
   const teardown = (entry: Entry): void => {
@@ -213,9 +213,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     entry.tracker.cancel();
     if (entry.retry !== undefined) env.timers.clearTimeout(entry.retry);
     const channel = entry.channel;
-    entry.channel = undefined; // before the leave, whose CLOSED is ours and not a failure
-    entry.joined = false;
-    entry.postgresReady = false;
+    forgetChannel(entry); // before the leave, whose CLOSED is ours and not a failure
     if (channel) remove(entry.topic, channel);
   };
 
@@ -231,17 +229,17 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
           postgresReady: false,
           attempt: 0,
           presence: undefined,
+          sentPresence: undefined,
           tracker: createLatestValueLimiter<Record<string, unknown>>(
             env,
-            TRACKS_PER_WINDOW,
-            TRACK_WINDOW_MS,
+            PRESENCE_TRACKS_PER_WINDOW,
+            PRESENCE_TRACK_WINDOW_MS,
             (payload) => {
               const target = entries.get(topic);
-              if (target?.joined && target.channel) void target.channel.track(payload);
+              if (target?.joined && target.channel) sendPresence(target, target.channel, payload);
             },
           ),
           lastSystemError: undefined,
-          lastError: undefined,
           grace: undefined,
           retry: undefined,
         };
@@ -269,6 +267,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
           current.presence = payload;
           if (current.joined && current.channel) current.tracker.offer(payload);
         },
+        tracked: () => current.sentPresence,
         send(event, payload) {
           if (!current.joined || !current.channel) return false;
           void current.channel.send({ type: 'broadcast', event, payload });
@@ -287,7 +286,6 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
       };
     },
     topics: () => [...entries.keys()],
-    lastError: (topic) => entries.get(topic)?.lastError,
     async dispose() {
       disposed = true;
       for (const entry of [...entries.values()]) {

@@ -1,16 +1,15 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RealtimeMessage } from '../contract/index.ts';
 import type { CatchUp } from './catch-up.ts';
-import type { ChannelHandle, ChannelListener, ChannelRegistry } from './channel-registry.ts';
+import type { ChannelHandle, ChannelListener } from './channel-registry.ts';
 import type { Environment } from './environment.ts';
 import type { RealtimeError } from './realtime-error.ts';
 
-/** What every feature store gets from the client: one supabase-js client, one registry, one gate. */
+/** What every feature store gets from the client: one supabase-js client, its channels, one gate. */
 export interface CoreContext {
   readonly supabase: SupabaseClient;
   readonly env: Environment;
   readonly organizationId: string;
-  readonly registry: ChannelRegistry;
   /** Resolves with the signed-in user's id (null for an anonymous client) once the first token is set; reading it starts the client. */
   readonly ready: Promise<string | null>;
   /** The user's id once `ready` resolved. */

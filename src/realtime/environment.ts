@@ -2,6 +2,7 @@
  * What the core takes from its environment, injectable so Node, the browser and tests (fake
  * timers, a manual clock) need no monkey-patching.
  */
+import { FRAME_MS } from './timing.ts';
 
 export type TimerHandle = unknown;
 
@@ -22,12 +23,6 @@ export interface Environment {
   /** `fetch` for the bridge (sendMessage). */
   readonly fetch: typeof fetch;
 }
-
-/**
- * One frame at 60 Hz, rounded up so that 60 notifications/s is a ceiling. A timer, not
- * requestAnimationFrame: rAF stops in background tabs, and stores must keep absorbing there.
- */
-export const FRAME_MS = 17;
 
 export function defaultEnvironment(overrides: Partial<Environment> = {}): Environment {
   const timers: Timers = overrides.timers ?? {

@@ -26,19 +26,18 @@ export type {
   NotificationsStore,
 } from './notifications-store.ts';
 export type { ActivityInput, UserSnapshot, UserSnapshotsStore, UserStatus } from './user-snapshots-store.ts';
-export type { PublishersStore } from './publishers-store.ts';
-export type { Publisher, PublisherField } from './publisher-record.ts';
+export type { PublisherListStore } from './publisher-list-store.ts';
+export type { Publisher, PublisherField } from './publisher.ts';
 export type {
   PublisherDraftValue,
   PublisherEditor,
-  PublisherSnapshot,
-  PublisherStore,
+  PublisherRecordSnapshot,
+  PublisherRecordStore,
   SaveConflict,
   SaveResult,
-} from './publisher-store.ts';
+} from './publisher-record-store.ts';
 export type { OutgoingMessage, SendResult, SendTarget } from './send-message.ts';
 export { PUBLISHER_COLUMNS, publisherRowSchema } from './rows.ts';
 export type { PublisherRow } from './rows.ts';
 export { LEAVE_HOLD_MS } from './user-snapshots-store.ts';
-export { DEFAULT_CHANNEL_GRACE_MS } from './channel-registry.ts';
-export { DEFAULT_CATCH_UP_INTERVAL_MS } from './catch-up.ts';
+export { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CHANNEL_GRACE_MS } from './timing.ts';

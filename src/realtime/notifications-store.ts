@@ -1,12 +1,11 @@
-import { orgTopic, userTopic, type NotificationMessage } from '../contract/index.ts';
+import { orgTopic, type NotificationMessage } from '../contract/index.ts';
 import type { WriteResult } from './agent-status-store.ts';
-import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
-import type { ChannelHandle } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
-import { Feed } from './feed.ts';
+import { DEFAULT_FEED_CAP, NewestFirstFeed } from './newest-first-feed.ts';
+import { createPersistedStream } from './persisted-stream.ts';
 import { RealtimeError } from './realtime-error.ts';
-import { NOTIFICATION_COLUMNS, notificationRowSchema, parseRows, timeOf, type NotificationRow } from './rows.ts';
-import { createCoalescedStore, createEmitter, type ReadableStore } from './store.ts';
+import { NOTIFICATION_COLUMNS, notificationRowSchema, timeOf, type NotificationRow } from './rows.ts';
+import { createEmitter, type ReadableStore } from './store.ts';
 
 export type NotificationLevel = NotificationMessage['data']['level'];
 
@@ -39,56 +38,58 @@ export interface NotificationsStore extends ReadableStore<NotificationsSnapshot>
  * personal ones carry `read_at`, org-wide ones a per-user mark (`my_notifications` joins both).
  */
 export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
-  const feed = new Feed<Notification>();
+  const feed = new NewestFirstFeed<Notification>();
   const arrivals = createEmitter<Notification>();
   let loaded = false;
   // A full re-read whose read state is the truth, after a mark-all (see `mark`).
   let reconcileReads = false;
-  let snapshot: NotificationsSnapshot = Object.freeze({ notifications: feed.snapshot(), unreadCount: 0 });
 
-  const store = createCoalescedStore<NotificationsSnapshot>({
-    requestFrame: ctx.env.requestFrame,
-    now: ctx.env.now,
+  const stream = createPersistedStream(ctx, {
+    backfill: {
+      table: 'my_notifications',
+      columns: NOTIFICATION_COLUMNS,
+      schema: notificationRowSchema,
+      orderBy: 'created_at',
+      ascending: false,
+      limit: DEFAULT_FEED_CAP,
+      operation: 'notifications backfill',
+    },
     build: () => {
       const notifications = feed.snapshot();
-      if (notifications === snapshot.notifications) return snapshot;
-      snapshot = Object.freeze({ notifications, unreadCount: notifications.filter((n) => !n.read).length });
-      return snapshot;
+      return Object.freeze({ notifications, unreadCount: notifications.filter((n) => !n.read).length });
     },
-    onActive: () => {
-      const handles: ChannelHandle[] = [];
-      let stopped = false;
-      const listen = (topic: string) =>
-        handles.push(
-          ctx.acquire(topic, {
-            onBroadcast: (event, payload) => {
-              const message = ctx.accept(topic, event, payload);
-              if (message?.type !== 'notification') return;
-              // RATIONALE: user:<id> carries the user's personal notifications of every
-              // organisation, and the message names none. A personal one is therefore read back
-              // from the table (filtered by organisation) instead of shown as it arrived.
-              if (message.data.userId) catchUp.request();
-              else add(fromMessage(message));
-            },
-            onSubscribed: () => catchUp.request(),
-          }),
-        );
-      listen(orgTopic(ctx.organizationId));
-      void ctx.ready.then((userId) => {
-        if (!stopped && userId) listen(userTopic(userId));
-      });
-      const stopCatchUp = catchUpWhileActive(ctx, catchUp);
-      return () => {
-        stopped = true;
-        stopCatchUp();
-        for (const handle of handles.splice(0)) handle.release();
-      };
+    listen: (topics) => {
+      topics.join(orgTopic(ctx.organizationId));
+      topics.joinOwnUserTopic();
+    },
+    listener: (topic) => ({
+      onBroadcast: (event, payload) => {
+        const message = ctx.accept(topic, event, payload);
+        if (message?.type !== 'notification') return;
+        // RATIONALE: user:<id> carries the user's personal notifications of every organisation,
+        // and the message names none. A personal one is therefore read back from the table
+        // (filtered by organisation) instead of shown as it arrived.
+        if (message.data.userId) stream.catchUp.request();
+        else add(fromMessage(message));
+      },
+    }),
+    catchUp: async (read) => {
+      const reconcile = reconcileReads;
+      reconcileReads = false;
+      const rows = await read(reconcile ? null : feed.cursor());
+      if (!rows) {
+        reconcileReads ||= reconcile;
+        return;
+      }
+      for (const row of rows.reverse()) add(fromRow(row));
+      loaded = true;
     },
   });
 
+  /** The merge rule: each notification once, by id; its read state only moves forward. */
   const add = (notification: Notification): void => {
     if (feed.upsert(notification)) {
-      store.invalidate();
+      stream.changed();
       if (loaded) arrivals.emit(notification);
       return;
     }
@@ -97,32 +98,6 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
     if (notification.read && feed.has(notification.id)) markLocally([notification.id], false);
   };
 
-  const catchUp = createCatchUp(
-    async () => {
-      await ctx.ready;
-      const reconcile = reconcileReads;
-      reconcileReads = false;
-      const cursor = reconcile ? null : feed.cursor();
-      let query = ctx.supabase
-        .from('my_notifications')
-        .select(NOTIFICATION_COLUMNS)
-        .eq('organization_id', ctx.organizationId);
-      if (cursor !== null) query = query.gte('created_at', sinceCursor(cursor));
-      const { data, error } = await query.order('created_at', { ascending: false }).limit(500);
-      if (error) {
-        reconcileReads ||= reconcile;
-        return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'notifications backfill' }, error));
-      }
-      const { rows, invalid } = parseRows(notificationRowSchema, data);
-      if (invalid)
-        ctx.reportError(new RealtimeError({ kind: 'request', operation: 'notifications backfill' }, invalid));
-      for (const row of rows.reverse()) add(fromRow(row));
-      loaded = true;
-    },
-    ctx.env,
-    ctx.catchUpIntervalMs,
-  );
-
   const markLocally = (ids: readonly string[] | null, now: boolean): void => {
     let any = false;
     for (const n of feed.snapshot()) {
@@ -130,9 +105,7 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
       feed.update(n.id, (item) => Object.freeze({ ...item, read: true }));
       any = true;
     }
-    if (!any) return;
-    if (now) store.flush();
-    else store.invalidate();
+    if (any) stream.changed(now);
   };
 
   /*
@@ -152,15 +125,15 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
     if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'markRead' }, error) };
     if (ids === null) {
       reconcileReads = true;
-      await catchUp.settle();
-      store.flush();
+      await stream.catchUp.settle();
+      stream.flush();
     }
     return { ok: true };
   };
 
   return {
-    subscribe: store.subscribe,
-    getSnapshot: store.getSnapshot,
+    subscribe: stream.subscribe,
+    getSnapshot: stream.getSnapshot,
     onNotification: arrivals.on,
     markRead: (id) => mark([id]),
     markAllRead: () => mark(null),

@@ -2,25 +2,22 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { orgTopic, parseTopic, type RealtimeMessage } from '../contract/index.ts';
 import { acceptMessage } from './accept-message.ts';
 import { createAgentStatusStore, type AgentStatusStore } from './agent-status-store.ts';
-import { DEFAULT_CATCH_UP_INTERVAL_MS, type CatchUp } from './catch-up.ts';
-import {
-  createChannelRegistry,
-  DEFAULT_CHANNEL_GRACE_MS,
-  type ChannelRegistry,
-  type ChannelSpec,
-} from './channel-registry.ts';
-import { createMessageFeed } from './message-feed.ts';
+import type { CatchUp } from './catch-up.ts';
+import { createChannelRegistry, type ChannelSpec } from './channel-registry.ts';
 import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
 import type { CoreContext } from './core-context.ts';
 import { defaultEnvironment, type Environment, type TimerHandle } from './environment.ts';
+import { listenToAllMessages } from './listen-to-all-messages.ts';
 import { createNotificationsStore, type NotificationsStore } from './notifications-store.ts';
-import { createPublisherStore, type PublisherStore } from './publisher-store.ts';
-import { createPublishersStore, type PublishersStore } from './publishers-store.ts';
+import { createPublisherListStore, type PublisherListStore } from './publisher-list-store.ts';
+import { createPublisherRecordStore, type PublisherRecordStore } from './publisher-record-store.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { bridgeUrlOf, postToBridge, type OutgoingMessage, type SendResult } from './send-message.ts';
+import { createStoreCache } from './store-cache.ts';
 import { createEmitter } from './store.ts';
 import { createTeamUpdatesStore, type TeamUpdatesStore } from './team-updates-store.ts';
 import { cachedTerritories } from './territories.ts';
+import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CHANNEL_GRACE_MS } from './timing.ts';
 import { createTokenRefresher } from './token-refresher.ts';
 import { createUserSnapshotsStore, type UserSnapshotsStore } from './user-snapshots-store.ts';
 
@@ -46,9 +43,9 @@ export interface RealtimeClient {
   readonly teamUpdates: TeamUpdatesStore;
   readonly notifications: NotificationsStore;
   readonly userSnapshots: UserSnapshotsStore;
-  readonly publishers: PublishersStore;
-  /** The store of one publisher record (one per id, kept while in use). */
-  publisher(publisherId: string): PublisherStore;
+  readonly publishers: PublisherListStore;
+  /** The store of one publisher record: one per id, kept while subscribed and `channelGraceMs` after. */
+  publisher(publisherId: string): PublisherRecordStore;
   /** Every validated contract message of the user's topics (useWebSocket's onMessage). */
   onMessage(listener: (message: RealtimeMessage, topic: string) => void): () => void;
   /** Errors that did not stop anything: invalid messages, refused channels, failed reads. */
@@ -72,6 +69,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const { supabase, organizationId } = options;
   orgTopic(organizationId); // validates the id (throws a ContractError for a bad one: a programming error)
   const env = defaultEnvironment(options);
+  const graceMs = options.channelGraceMs ?? DEFAULT_CHANNEL_GRACE_MS;
   const errors = createEmitter<RealtimeError>();
   const messages = createEmitter<{ message: RealtimeMessage; topic: string }>();
   const catchUps = new Set<CatchUp>();
@@ -117,13 +115,13 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     return { topic };
   };
 
-  const registry: ChannelRegistry = createChannelRegistry({
+  const registry = createChannelRegistry({
     supabase,
     env,
     ready: ready.then(() => undefined),
     onError: reportError,
     specFor,
-    ...(options.channelGraceMs !== undefined ? { graceMs: options.channelGraceMs } : {}),
+    graceMs,
   });
 
   const start = (): void => {
@@ -150,7 +148,6 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     supabase,
     env,
     organizationId,
-    registry,
     // Whoever waits for the user starts the connection: nothing connects before a store is used.
     get ready() {
       start();
@@ -182,8 +179,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   };
   const territories = cachedTerritories(ctx, env);
 
-  const publisherStores = new Map<string, PublisherStore>();
-  let messageFeed: (() => void) | undefined;
+  const publisherRecords = createStoreCache((id) => createPublisherRecordStore(ctx, id), env, graceMs);
+  let stopListening: (() => void) | undefined;
   let messageListeners = 0;
   const bridgeUrl = options.bridgeUrl ?? bridgeUrlOf(supabase);
 
@@ -194,25 +191,17 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     teamUpdates: createTeamUpdatesStore(ctx),
     notifications: createNotificationsStore(ctx),
     userSnapshots: createUserSnapshotsStore(ctx),
-    publishers: createPublishersStore(ctx),
-    publisher(publisherId) {
-      let store = publisherStores.get(publisherId);
-      if (!store) {
-        store = createPublisherStore(ctx, publisherId);
-        publisherStores.set(publisherId, store);
-      }
-      return store;
-    },
+    publishers: createPublisherListStore(ctx),
+    publisher: publisherRecords,
     onMessage(listener) {
       const off = messages.on(({ message, topic }) => listener(message, topic));
-      if (messageFeed === undefined)
-        messageFeed = createMessageFeed(ctx, (message, topic) => messages.emit({ message, topic }));
+      stopListening ??= listenToAllMessages(ctx, (message, topic) => messages.emit({ message, topic }));
       messageListeners++;
       return () => {
         off();
         if (--messageListeners === 0) {
-          messageFeed?.();
-          messageFeed = undefined;
+          stopListening?.();
+          stopListening = undefined;
         }
       };
     },
@@ -239,7 +228,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
           started = false;
           refresher.stop();
           connection.stop();
-        }, options.channelGraceMs ?? DEFAULT_CHANNEL_GRACE_MS);
+        }, graceMs);
       };
     },
     channelTopics: () => registry.topics(),

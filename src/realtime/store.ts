@@ -3,6 +3,7 @@
  * synchronous `getSnapshot()` returning an immutable value that keeps its identity until it
  * changes (what React's useSyncExternalStore needs, and what any other binding can use).
  */
+import { FRAME_MS } from './timing.ts';
 
 export interface ReadableStore<T> {
   subscribe(listener: () => void): () => void;
@@ -10,7 +11,10 @@ export interface ReadableStore<T> {
 }
 
 export interface CoalescedStoreOptions<T> {
-  /** Builds the immutable snapshot from the store's working state; called at most once per frame. */
+  /**
+   * Builds the immutable snapshot from the store's working state: once at creation, then only
+   * after `invalidate()`, at most once per frame (so a store keeps no "dirty" flag of its own).
+   */
   readonly build: () => T;
   readonly requestFrame: (callback: () => void) => void;
   /** The clock, to tell an idle store (notify at once) from a busy one (notify per frame). */
@@ -22,7 +26,7 @@ export interface CoalescedStoreOptions<T> {
 export interface CoalescedStore<T> extends ReadableStore<T> {
   /** The working state changed: rebuild the snapshot and notify at the next frame. */
   invalidate(): void;
-  /** Rebuild and notify now (tests, a store's first load). */
+  /** Rebuild and notify now if the working state changed (the user's own action shows at once). */
   flush(): void;
 }
 
@@ -34,10 +38,10 @@ export interface CoalescedStore<T> extends ReadableStore<T> {
  * not notified for a frame notifies at the end of the current task instead (a microtask, which
  * still batches a synchronous burst), so a lone update costs no frame of latency.
  */
-const MIN_NOTIFY_INTERVAL_MS = 17; // one 60 Hz frame, rounded up so 60/s is a ceiling
 export function createCoalescedStore<T>(options: CoalescedStoreOptions<T>): CoalescedStore<T> {
   const listeners = new Set<() => void>();
   let snapshot = options.build();
+  let stale = false;
   let scheduled = false;
   let stopActive: (() => void) | undefined;
   let lastFlush = -Infinity;
@@ -46,6 +50,8 @@ export function createCoalescedStore<T>(options: CoalescedStoreOptions<T>): Coal
   const flush = (): void => {
     scheduled = false;
     lastFlush = now();
+    if (!stale) return;
+    stale = false;
     const next = options.build();
     if (Object.is(next, snapshot)) return;
     snapshot = next;
@@ -65,9 +71,10 @@ export function createCoalescedStore<T>(options: CoalescedStoreOptions<T>): Coal
       };
     },
     invalidate() {
+      stale = true;
       if (scheduled) return;
       scheduled = true;
-      if (now() - lastFlush >= MIN_NOTIFY_INTERVAL_MS) queueMicrotask(flush);
+      if (now() - lastFlush >= FRAME_MS) queueMicrotask(flush);
       else options.requestFrame(flush);
     },
     flush,

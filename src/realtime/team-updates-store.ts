@@ -1,13 +1,11 @@
-import { orgTopic, territoryTopic, type TeamUpdateMessage } from '../contract/index.ts';
-import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
-import type { ChannelHandle } from './channel-registry.ts';
-import type { CoreContext } from './core-context.ts';
-import { Feed } from './feed.ts';
-import { RealtimeError } from './realtime-error.ts';
-import { reportTerritoriesFailure } from './territories.ts';
-import { parseRows, TEAM_UPDATE_COLUMNS, teamUpdateRowSchema, timeOf, type TeamUpdateRow } from './rows.ts';
-import { createCoalescedStore, type ReadableStore } from './store.ts';
+import { orgTopic, type TeamUpdateMessage } from '../contract/index.ts';
 import type { WriteResult } from './agent-status-store.ts';
+import type { CoreContext } from './core-context.ts';
+import { DEFAULT_FEED_CAP, NewestFirstFeed } from './newest-first-feed.ts';
+import { createPersistedStream } from './persisted-stream.ts';
+import { RealtimeError } from './realtime-error.ts';
+import { TEAM_UPDATE_COLUMNS, teamUpdateRowSchema, timeOf, type TeamUpdateRow } from './rows.ts';
+import type { ReadableStore } from './store.ts';
 
 export type TeamUpdateType = TeamUpdateMessage['data']['updateType'];
 
@@ -43,60 +41,38 @@ export interface TeamUpdatesStore extends ReadableStore<readonly TeamUpdate[]> {
  * the user may not read is refused at join, so its updates cannot reach this client at all).
  */
 export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
-  const feed = new Feed<TeamUpdate>();
-  const store = createCoalescedStore<readonly TeamUpdate[]>({
-    requestFrame: ctx.env.requestFrame,
-    now: ctx.env.now,
+  const feed = new NewestFirstFeed<TeamUpdate>();
+
+  const stream = createPersistedStream(ctx, {
+    backfill: {
+      table: 'team_updates',
+      columns: TEAM_UPDATE_COLUMNS,
+      schema: teamUpdateRowSchema,
+      orderBy: 'created_at',
+      ascending: false,
+      limit: DEFAULT_FEED_CAP,
+      operation: 'team_updates backfill',
+    },
     build: () => feed.snapshot(),
-    onActive: () => {
-      const handles: ChannelHandle[] = [];
-      let stopped = false;
-      const listen = (topic: string) =>
-        handles.push(
-          ctx.acquire(topic, {
-            onBroadcast: (event, payload) => {
-              const message = ctx.accept(topic, event, payload);
-              if (message?.type === 'team_update') add(fromMessage(message));
-            },
-            onSubscribed: () => catchUp.request(),
-          }),
-        );
-      listen(orgTopic(ctx.organizationId));
-      ctx.territories().then((territories) => {
-        if (!stopped) for (const territory of territories) listen(territoryTopic(ctx.organizationId, territory));
-      }, reportTerritoriesFailure(ctx));
-      const stopCatchUp = catchUpWhileActive(ctx, catchUp);
-      return () => {
-        stopped = true;
-        stopCatchUp();
-        for (const handle of handles.splice(0)) handle.release();
-      };
+    listen: (topics) => {
+      topics.join(orgTopic(ctx.organizationId));
+      topics.joinTerritoryTopics();
+    },
+    listener: (topic) => ({
+      onBroadcast: (event, payload) => {
+        const message = ctx.accept(topic, event, payload);
+        if (message?.type === 'team_update') add(fromMessage(message));
+      },
+    }),
+    catchUp: async (read) => {
+      for (const row of (await read(feed.cursor())) ?? []) add(fromRow(row));
     },
   });
 
+  /** The merge rule: each update once, by id (the feed orders them). */
   const add = (update: TeamUpdate): void => {
-    if (feed.upsert(update)) store.invalidate();
+    if (feed.upsert(update)) stream.changed();
   };
-
-  const catchUp = createCatchUp(
-    async () => {
-      await ctx.ready;
-      const cursor = feed.cursor();
-      let query = ctx.supabase
-        .from('team_updates')
-        .select(TEAM_UPDATE_COLUMNS)
-        .eq('organization_id', ctx.organizationId);
-      if (cursor !== null) query = query.gte('created_at', sinceCursor(cursor));
-      const { data, error } = await query.order('created_at', { ascending: false }).limit(500);
-      if (error)
-        return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'team_updates backfill' }, error));
-      const { rows, invalid } = parseRows(teamUpdateRowSchema, data);
-      if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'team_updates backfill' }, invalid));
-      for (const row of rows) add(fromRow(row));
-    },
-    ctx.env,
-    ctx.catchUpIntervalMs,
-  );
 
   const mentionsMe = (details: Readonly<Record<string, unknown>>): boolean => {
     const me = ctx.userId();
@@ -128,8 +104,8 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
     });
 
   return {
-    subscribe: store.subscribe,
-    getSnapshot: store.getSnapshot,
+    subscribe: stream.subscribe,
+    getSnapshot: stream.getSnapshot,
     async postUpdate(input) {
       await ctx.ready;
       const details = { ...input.details, ...(input.mentions ? { mentions: [...input.mentions] } : {}) };
@@ -142,7 +118,7 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
         details,
       });
       if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'postUpdate' }, error) };
-      catchUp.request();
+      stream.catchUp.request();
       return { ok: true };
     },
   };

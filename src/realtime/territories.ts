@@ -1,13 +1,12 @@
 import type { CoreContext } from './core-context.ts';
 import type { Environment } from './environment.ts';
-import { RealtimeError } from './realtime-error.ts';
 
 /**
  * The territories whose topics the user may join: a restricted member's own list, otherwise
  * every territory of the organisation's publishers the user can read. Asking the tables (under
  * RLS) rather than guessing keeps a refused join — and its CHANNEL_ERROR loop — from ever happening.
  */
-export async function readTerritories(
+async function readTerritories(
   ctx: Pick<CoreContext, 'supabase' | 'organizationId' | 'ready'>,
 ): Promise<readonly string[]> {
   const userId = await ctx.ready;
@@ -56,9 +55,4 @@ export function cachedTerritories(
     });
     return value;
   };
-}
-
-/** The rejection handler for a territories read: reported, the store keeps its org-wide topics. */
-export function reportTerritoriesFailure(ctx: Pick<CoreContext, 'reportError'>): (cause: unknown) => void {
-  return (cause) => ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'territories' }, cause));
 }

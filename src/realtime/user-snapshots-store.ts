@@ -36,13 +36,6 @@ export interface UserSnapshotsStore extends ReadableStore<readonly UserSnapshot[
 export const LEAVE_HOLD_MS = 2000;
 /** Activity broadcasts per user: at most one per 500 ms (peers see the latest within ~1 s). */
 const BROADCAST_INTERVAL_MS = 500;
-/**
- * Presence tracks: Realtime closes a channel after 5 track/untrack calls in 30 s (§4.4). The
- * channel registry rations every channel's tracks the same way; this limiter only lets the store
- * know which activity presence carries (see the newcomer rebroadcast below).
- */
-const TRACKS_PER_WINDOW = 4;
-const TRACK_WINDOW_MS = 30_000;
 
 interface Activity {
   readonly action: string;
@@ -59,20 +52,18 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
   let own: Activity | undefined;
   let presenceHandle: ChannelHandle | undefined;
   let activityHandle: ChannelHandle | undefined;
-  let built: readonly UserSnapshot[] = Object.freeze([]);
-  let dirty = false;
-  const changed = () => {
-    dirty = true;
-    store.invalidate();
-  };
+  const changed = (): void => store.invalidate();
 
-  let tracked: Activity | undefined;
-  const tracker = createLatestValueLimiter<Activity>(ctx.env, TRACKS_PER_WINDOW, TRACK_WINDOW_MS, (activity) => {
+  /** Presence carries the activity too, at any rate: the channel registry rations the tracks. */
+  const track = (activity: Activity): void => {
     const userId = ctx.userId();
-    if (!userId || !presenceHandle) return;
-    tracked = activity;
-    presenceHandle.track({ userId, ...activity });
-  });
+    if (userId) presenceHandle?.track(presenceOf(userId, activity));
+  };
+  const presenceCarries = (activity: Activity): boolean => {
+    const userId = ctx.userId();
+    const tracked = presenceHandle?.tracked();
+    return userId !== null && JSON.stringify(tracked) === JSON.stringify(presenceOf(userId, activity));
+  };
   const broadcaster = createLatestValueLimiter<Activity>(ctx.env, 1, BROADCAST_INTERVAL_MS, (activity) => {
     const userId = ctx.userId();
     if (!userId) return;
@@ -116,15 +107,16 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
       if (hold) ctx.env.timers.clearTimeout(hold.timer);
       held.delete(userId);
     }
-    // RATIONALE: presence tracks are rationed (see TRACKS_PER_WINDOW), so the activity a newcomer
-    // reads from presence can be behind. When someone new appears and ours is, we broadcast it
-    // once more: the newcomer has been listening on the activity topic before it tracked presence.
+    // RATIONALE: presence tracks are rationed (PRESENCE_TRACKS_PER_WINDOW), so the activity a
+    // newcomer reads from presence can be behind. When someone new appears and ours is, we
+    // broadcast it once more: the newcomer has been listening on the activity topic before it
+    // tracked presence.
     const me = ctx.userId();
     const newcomer = [...present.keys()].some((id) => id !== me && !before.has(id));
-    if (newcomer && own && own !== tracked) broadcaster.offer(own);
+    if (newcomer && own && !presenceCarries(own)) broadcaster.offer(own);
     for (const userId of before) {
       if (present.has(userId)) continue;
-      const last = built.find((s) => s.userId === userId);
+      const last = store.getSnapshot().find((s) => s.userId === userId);
       if (!last) continue;
       const timer = ctx.env.timers.setTimeout(() => {
         held.delete(userId);
@@ -139,14 +131,11 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
     requestFrame: ctx.env.requestFrame,
     now: ctx.env.now,
     build: () => {
-      if (!dirty) return built;
-      dirty = false;
       const list: UserSnapshot[] = [];
       for (const userId of present.keys()) list.push(snapshotOf(userId)!);
       for (const { snapshot } of held.values()) list.push(snapshot);
       list.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
-      built = Object.freeze(list);
-      return built;
+      return Object.freeze(list);
     },
     onActive: () => {
       let stopped = false;
@@ -161,9 +150,7 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
           onSubscribed: () => {
             if (announced) return;
             announced = true;
-            tracker.offer(
-              own ?? { action: 'online', status: 'online', timestamp: new Date(ctx.env.now()).toISOString() },
-            );
+            track(own ?? { action: 'online', status: 'online', timestamp: new Date(ctx.env.now()).toISOString() });
           },
           onBroadcast: (event, payload) => {
             const message = ctx.accept(activity, event, payload);
@@ -184,7 +171,6 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
       });
       return () => {
         stopped = true;
-        tracker.cancel();
         broadcaster.cancel();
         presenceHandle?.release();
         activityHandle?.release();
@@ -211,9 +197,13 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
         changed();
       }
       broadcaster.offer(activity);
-      tracker.offer(activity);
+      track(activity);
     },
   };
+}
+
+function presenceOf(userId: string, activity: Activity): Record<string, unknown> {
+  return { userId, ...activity };
 }
 
 function withoutTimestamp(activity: Activity): UserSnapshotMessage['data']['activity'] {

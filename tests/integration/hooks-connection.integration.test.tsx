@@ -84,5 +84,6 @@ describe('connection hooks in StrictMode (pglite)', () => {
     stack = await startStackProcess({ PUBDEV_PORT: String(port) });
     await screen.findByText('connected', undefined, { timeout: 20_000 });
     expect(events).toEqual(['lost', 'restored']);
-  });
+    // The test restarts the stack process, which alone can take 20 s on a busy machine.
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 /**
  * One publisher record through the core: live field updates from the record topic, who views and
  * edits which field, live drafts, and saves that both land on different fields while a stale save
- * of the same field comes back as a conflict naming both values.
+ * of the same field comes back as a conflict naming both values; a record's store lives while it
+ * is held and is forgotten after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
@@ -85,5 +86,26 @@ describe.each(BACKENDS)('usePublisher core (%s)', (backend) => {
     await until(west, (s) => s.publisher?.name === winner, 'west to show the winner');
     ownerView.stop();
     westView.stop();
+  });
+
+  it('one store per record while it is held; once no one holds it, it is forgotten with its channels', async () => {
+    const { core } = await rt.core('acmeOwner'); // grace: 50 ms
+    const first = core.publisher(SUNRISE);
+    const view = record(first);
+    await until(first, (s) => s.publisher !== null && s.viewers.length > 0, 'the record and its viewers');
+    expect(core.publisher(SUNRISE)).toBe(first);
+    // StrictMode's unsubscribe and re-subscribe within the grace: still the same store.
+    view.stop();
+    const again = record(first);
+    expect(core.publisher(SUNRISE)).toBe(first);
+    again.stop();
+
+    await expect.poll(() => core.publisher(SUNRISE) !== first, { timeout: 5000 }).toBe(true);
+    await expect.poll(() => core.channelTopics().filter((t) => t.includes(SUNRISE)), { timeout: 5000 }).toEqual([]);
+    // A new holder gets a new store that loads the record again.
+    const next = core.publisher(SUNRISE);
+    const nextView = record(next);
+    await until(next, (s) => s.publisher?.id === SUNRISE, 'the record in the new store');
+    nextView.stop();
   });
 });

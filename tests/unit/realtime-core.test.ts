@@ -1,14 +1,16 @@
 /**
  * The core's pure parts on a manual clock and manual frames: snapshots keep their identity and
- * notify once per frame whatever the burst; rationed calls send the latest value; feeds keep each
+ * notify once per frame whatever the burst; a per-id store lives while held and a grace period
+ * after; rationed calls send the latest value; feeds keep each
  * id once, newest first, within their cap; the topic gate refuses a type on a topic that does not
  * carry it.
  */
 import { describe, expect, it } from 'vitest';
 import { acceptMessage } from '../../src/realtime/accept-message.ts';
 import type { Environment } from '../../src/realtime/environment.ts';
-import { Feed } from '../../src/realtime/feed.ts';
+import { NewestFirstFeed } from '../../src/realtime/newest-first-feed.ts';
 import { createLatestValueLimiter } from '../../src/realtime/rate-limiter.ts';
+import { createStoreCache } from '../../src/realtime/store-cache.ts';
 import { createCoalescedStore } from '../../src/realtime/store.ts';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
@@ -80,6 +82,22 @@ describe('coalesced store', () => {
     expect(store.getSnapshot()).toEqual({ value: 1001 });
   });
 
+  it('builds only after invalidate: a flush with nothing changed keeps the snapshot and notifies no one', () => {
+    const clock = manualEnvironment();
+    let builds = 0;
+    const store = createCoalescedStore({ build: () => ({ build: ++builds }), requestFrame: clock.env.requestFrame });
+    let notified = 0;
+    store.subscribe(() => notified++);
+    const first = store.getSnapshot();
+    store.flush();
+    expect(store.getSnapshot()).toBe(first);
+    expect([builds, notified]).toEqual([1, 0]);
+    store.invalidate();
+    store.flush();
+    expect(store.getSnapshot()).toEqual({ build: 2 });
+    expect(notified).toBe(1);
+  });
+
   it('starts its work on the first subscriber and stops it after the last', () => {
     const clock = manualEnvironment();
     const events: string[] = [];
@@ -101,6 +119,50 @@ describe('coalesced store', () => {
   });
 });
 
+describe('store cache (one publisher record store per id)', () => {
+  /** A store that counts its subscribers, as a real one starts and stops its channels. */
+  function countingStore() {
+    const state = { subscribers: 0 };
+    return {
+      state,
+      subscribe: (_listener: () => void) => {
+        state.subscribers++;
+        return () => void state.subscribers--;
+      },
+      getSnapshot: () => state.subscribers,
+    };
+  }
+
+  it('keeps a store while it is held and through a quick re-subscribe, and forgets it a grace period after the last', () => {
+    const clock = manualEnvironment();
+    const storeFor = createStoreCache(countingStore, clock.env, 1500);
+    const first = storeFor('a');
+    const stop = first.subscribe(() => undefined);
+    expect(first.state.subscribers).toBe(1);
+    clock.advance(60_000);
+    expect(storeFor('a')).toBe(first);
+    stop();
+    expect(first.state.subscribers).toBe(0);
+    first.subscribe(() => undefined)(); // StrictMode: unsubscribe, subscribe, unsubscribe
+    clock.advance(1499);
+    expect(storeFor('a')).toBe(first);
+    clock.advance(1);
+    expect(storeFor('a')).not.toBe(first);
+  });
+
+  it('forgets a store asked for but never subscribed to at the next look after its grace', () => {
+    const clock = manualEnvironment();
+    const storeFor = createStoreCache(countingStore, clock.env, 1500);
+    const unused = storeFor('a');
+    const other = storeFor('b');
+    const stop = other.subscribe(() => undefined);
+    clock.advance(1500);
+    expect(storeFor('b')).toBe(other);
+    expect(storeFor('a')).not.toBe(unused);
+    stop();
+  });
+});
+
 describe('latest-value limiter (presence tracks)', () => {
   it('sends 4 at once, then only the latest value when the 30 s window has room', () => {
     const clock = manualEnvironment();
@@ -117,7 +179,7 @@ describe('latest-value limiter (presence tracks)', () => {
 
 describe('feed', () => {
   it('keeps each id once, newest first (ties by id), within its cap', () => {
-    const feed = new Feed<{ id: string; timestamp: string }>(3);
+    const feed = new NewestFirstFeed<{ id: string; timestamp: string }>(3);
     const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, s)).toISOString();
     expect(feed.upsert({ id: 'a', timestamp: at(1) })).toBe(true);
     expect(feed.upsert({ id: 'a', timestamp: at(1) })).toBe(false);

@@ -5,19 +5,14 @@ import {
   publisherRecordTopic,
   type PublisherUpdateMessage,
 } from '../contract/index.ts';
+import { catchUpWhileActive, createCatchUp } from './catch-up.ts';
 import type { ChannelHandle, PresenceState } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
-import {
-  publisherFromRecord,
-  publisherFromRow,
-  withField,
-  type Publisher,
-  type PublisherField,
-} from './publisher-record.ts';
-import { catchUpWhileActive, createCatchUp } from './catch-up.ts';
+import { readRows } from './persisted-stream.ts';
+import { publisherFromRecord, publisherFromRow, withField, type Publisher, type PublisherField } from './publisher.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
-import { parseRows, PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
+import { PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
 import { createCoalescedStore, type ReadableStore } from './store.ts';
 
 export interface PublisherEditor {
@@ -33,7 +28,7 @@ export interface PublisherDraftValue {
   readonly timestamp: string;
 }
 
-export interface PublisherSnapshot {
+export interface PublisherRecordSnapshot {
   /** null until loaded, or when the user may not (or no longer) read the record. */
   readonly publisher: Publisher | null;
   readonly viewers: readonly string[];
@@ -58,7 +53,7 @@ export type SaveResult =
       readonly error?: RealtimeError;
     };
 
-export interface PublisherStore extends ReadableStore<PublisherSnapshot> {
+export interface PublisherRecordStore extends ReadableStore<PublisherRecordSnapshot> {
   setEditing(field: string | null): void;
   /** Broadcasts the value being typed (throttled); `null` discards the draft. */
   draft(field: string, value: unknown): void;
@@ -92,7 +87,7 @@ const saveResultSchema = z.object({
  * topic) the store re-reads the row and follows it to the new topics — or drops it when RLS no
  * longer lets the user read it.
  */
-export function createPublisherStore(ctx: CoreContext, publisherId: string): PublisherStore {
+export function createPublisherRecordStore(ctx: CoreContext, publisherId: string): PublisherRecordStore {
   let publisher: Publisher | null = null;
   const appliedAtVersion = new Set<string>();
   let presence: PresenceState = {};
@@ -102,21 +97,14 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
   let record: ChannelHandle | undefined;
   let topicsTerritory: string | null | undefined;
   let active = false;
-  let snapshot: PublisherSnapshot = Object.freeze({ publisher: null, viewers: [], editors: [], drafts: [] });
-  let dirty = false;
   const draftLimiters = new Map<string, LatestValueLimiter<unknown>>();
 
-  const changed = (): void => {
-    dirty = true;
-    store.invalidate();
-  };
+  const changed = (): void => store.invalidate();
 
-  const store = createCoalescedStore<PublisherSnapshot>({
+  const store = createCoalescedStore<PublisherRecordSnapshot>({
     requestFrame: ctx.env.requestFrame,
     now: ctx.env.now,
     build: () => {
-      if (!dirty) return snapshot;
-      dirty = false;
       const me = ctx.userId();
       const viewers: string[] = [];
       const editors: PublisherEditor[] = [];
@@ -124,13 +112,12 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
         viewers.push(userId);
         for (const meta of metas) if (typeof meta.editing === 'string') editors.push({ userId, field: meta.editing });
       }
-      snapshot = Object.freeze({
+      return Object.freeze({
         publisher,
         viewers: Object.freeze(viewers.sort()),
         editors: Object.freeze(editors),
         drafts: Object.freeze([...drafts.values()].filter((d) => d.userId !== me)),
       });
-      return snapshot;
     },
     onActive: () => {
       active = true;
@@ -213,14 +200,14 @@ export function createPublisherStore(ctx: CoreContext, publisherId: string): Pub
 
   const readRow = async (): Promise<void> => {
     await ctx.ready;
-    const { data, error } = await ctx.supabase
-      .from('publishers')
-      .select(PUBLISHER_COLUMNS)
-      .eq('id', publisherId)
-      .limit(1);
-    if (error) return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'publisher read' }, error));
-    const row = parseRows(publisherRowSchema, data).rows[0];
-    const next = row ? publisherFromRow(row) : null;
+    const rows = await readRows(
+      ctx,
+      'publisher read',
+      publisherRowSchema,
+      ctx.supabase.from('publishers').select(PUBLISHER_COLUMNS).eq('id', publisherId).limit(1),
+    );
+    if (!rows) return;
+    const next = rows[0] ? publisherFromRow(rows[0]) : null;
     if (!next || !publisher || next.version >= publisher.version) {
       if (next?.version !== publisher?.version) appliedAtVersion.clear();
       publisher = next;

@@ -10,10 +10,13 @@ export interface FeedItem {
   readonly timestamp: string;
 }
 
-/** Feed items kept per store: a day of a busy team's updates; older ones are for the table view. */
+/**
+ * Feed items kept per store: a day of a busy team's updates; older ones are for the table view. A
+ * catch-up reads at most this many rows too: more would be dropped from the feed at once.
+ */
 export const DEFAULT_FEED_CAP = 500;
 
-export class Feed<T extends FeedItem> {
+export class NewestFirstFeed<T extends FeedItem> {
   private readonly items = new Map<string, T>();
   private sorted: readonly T[] = Object.freeze([]);
   private dirty = false;
