@@ -8,7 +8,7 @@ import {
 } from './keys.ts';
 
 /** Supabase Realtime's server defaults (protocol reference §8.1); each is configurable. */
-export const realtimeLimitsSchema = z.object({
+const realtimeLimitsSchema = z.object({
   maxChannelsPerClient: z.number().int().positive().default(100),
   maxEventsPerSecond: z.number().int().positive().default(100),
   maxJoinsPerSecond: z.number().int().positive().default(100),

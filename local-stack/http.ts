@@ -59,7 +59,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * refused rather than silently replaced by U+FFFD, and so is nesting deeper than `maxDepth`
  * (checked on the text, without recursion, before anything is built).
  */
-export function parseJsonText(raw: Buffer, maxDepth: number = MAX_JSON_DEPTH): unknown {
+function parseJsonText(raw: Buffer, maxDepth: number = MAX_JSON_DEPTH): unknown {
   let text: string;
   try {
     text = strictUtf8.decode(raw);

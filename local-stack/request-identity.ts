@@ -13,11 +13,11 @@ import { verifyJwt, type JwtFailure } from './jwt.ts';
  */
 
 /** Supabase's gateway answers, word for word, for a request with no key and with a key it does not know. */
-export const NO_API_KEY = {
+const NO_API_KEY = {
   message: 'No API key found in request',
   hint: 'No `apikey` request header or url param was found.',
 } as const;
-export const INVALID_API_KEY = {
+const INVALID_API_KEY = {
   message: 'Invalid API key',
   hint: 'Double check your Supabase `anon` or `service_role` API key.',
 } as const;
@@ -40,7 +40,7 @@ export function checkApiKey(req: IncomingMessage, url: URL, config: StackConfig)
   return known.includes(key) ? undefined : { status: 401, body: INVALID_API_KEY };
 }
 
-export interface RequestIdentity {
+interface RequestIdentity {
   /** The verified JWT (an `sb_` key already swapped for its JWT). */
   token: string;
   claims: JwtClaims & { exp: number };

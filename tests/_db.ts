@@ -22,7 +22,7 @@ export const BACKENDS: readonly Backend[] = TEST_POSTGRES_URL ? ['pglite', 'post
  * so that two runs on one server (two developers, or a watch run beside a full run) never drop
  * each other's template.
  */
-export const TEMPLATE_DATABASE = process.env.PUBDEV_TEST_TEMPLATE ?? 'pubdev_test_template';
+const TEMPLATE_DATABASE = process.env.PUBDEV_TEST_TEMPLATE ?? 'pubdev_test_template';
 
 export interface TestDatabase {
   db: Database;

@@ -5,7 +5,7 @@ const timestamp = z.union([z.date(), z.string()]).nullable();
 const metadata = z.record(z.string(), z.unknown()).nullable();
 
 /** An `auth.users` row as the auth service reads it; validated because it comes back from SQL. */
-export const userRowSchema = z.object({
+const userRowSchema = z.object({
   id: z.string(),
   aud: z.string().nullable(),
   role: z.string().nullable(),

@@ -2,7 +2,7 @@ import type { Queryable } from './database.ts';
 import { maintainMessagePartitions } from './message-partitions.ts';
 
 /** Once an hour: a day boundary is noticed within the hour, long before today+3 runs out. */
-export const PARTITION_MAINTENANCE_INTERVAL_MS = 3_600_000;
+const PARTITION_MAINTENANCE_INTERVAL_MS = 3_600_000;
 
 export interface PartitionMaintenanceOptions {
   /** The clock that decides which day it is; tests move a manual one across midnight. */

@@ -29,7 +29,7 @@ export async function readFunctionSettings(configTomlPath: string): Promise<Map<
   return parseFunctionSettings(text, configTomlPath);
 }
 
-export function parseFunctionSettings(text: string, source = 'config.toml'): Map<string, FunctionSettings> {
+function parseFunctionSettings(text: string, source = 'config.toml'): Map<string, FunctionSettings> {
   const raw = new Map<string, Record<string, boolean>>();
   let current: Record<string, boolean> | undefined;
   for (const [index, rawLine] of text.split(/\r?\n/).entries()) {

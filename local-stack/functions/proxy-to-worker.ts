@@ -23,7 +23,7 @@ function forwardable(headers: IncomingMessage['headers']): OutgoingHttpHeaders {
 }
 
 /** Supabase's answer when a function dies while handling a request. */
-export const WORKER_ERROR = {
+const WORKER_ERROR = {
   code: 'WORKER_ERROR',
   message: 'Function exited due to an error (please check logs)',
 } as const;

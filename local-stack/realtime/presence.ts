@@ -18,7 +18,7 @@ interface Entry {
 
 export type PresenceState = Record<string, { metas: Meta[] }>;
 
-export function newPhxRef(): string {
+function newPhxRef(): string {
   return randomBytes(8).toString('base64');
 }
 

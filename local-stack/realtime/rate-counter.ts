@@ -8,7 +8,7 @@
 /** Realtime's `RateCounter` tick: one bucket per 5 s. */
 export const BUCKET_MS = 5000;
 /** 12 buckets × 5 s = the 60 s window Realtime averages over. */
-export const BUCKET_COUNT = 12;
+const BUCKET_COUNT = 12;
 
 export interface RateCounterOptions {
   /** Events per second at which the counter triggers. */

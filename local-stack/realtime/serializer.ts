@@ -11,7 +11,7 @@ export type Vsn = '1.0.0' | '2.0.0';
 export type PayloadEncoding = 'binary' | 'json';
 
 /** A Phoenix message, either way: JSON text on either vsn. */
-export interface PhoenixMessage {
+interface PhoenixMessage {
   kind: 'message';
   joinRef: string | null;
   ref: string | null;
@@ -41,7 +41,7 @@ export type InboundUserBroadcast = OutboundUserBroadcast & { joinRef: string | n
 
 export type Inbound = InboundMessage | InboundUserBroadcast;
 
-export type OutboundMessage = PhoenixMessage;
+type OutboundMessage = PhoenixMessage;
 
 export type Outbound = OutboundMessage | OutboundUserBroadcast;
 
@@ -170,7 +170,7 @@ function decodeBinary(data: Buffer): DecodeResult {
   };
 }
 
-export function isValidJsonBytes(bytes: Uint8Array): boolean {
+function isValidJsonBytes(bytes: Uint8Array): boolean {
   try {
     JSON.parse(utf8.decode(bytes));
     return true;
@@ -184,7 +184,7 @@ export function jsonBytes(value: unknown): Uint8Array {
 }
 
 /** The decoded form of a user broadcast, as realtime-js hands it to listeners (§3.2). */
-export function userBroadcastObject(message: OutboundUserBroadcast): Record<string, unknown> | null {
+function userBroadcastObject(message: OutboundUserBroadcast): Record<string, unknown> | null {
   if (message.encoding === 'binary') return null;
   const payload = JSON.parse(utf8.decode(message.payload)) as unknown;
   return {

@@ -35,7 +35,7 @@ export function aggregateSql(subquery: string, extra = ''): string {
 }
 
 /** Adds conditions (from `!inner` embeds) to a ` where …` clause or to none. */
-export function withFilters(where: string, filters: readonly string[]): string {
+function withFilters(where: string, filters: readonly string[]): string {
   if (filters.length === 0) return where;
   return `${where ? `${where} and` : ' where'} ${filters.join(' and ')}`;
 }

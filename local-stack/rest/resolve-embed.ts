@@ -4,7 +4,7 @@ import { PostgrestError } from './postgrest-error.ts';
 import { EXPOSED_SCHEMA, findForeignKeys, findTable, type ForeignKey, type TableInfo } from './schema-cache.ts';
 
 /** How an embedded table joins its parent: `pairs` are [parent column, embedded column]. */
-export interface Relationship {
+interface Relationship {
   table: TableInfo;
   /** `one`: an object or null (the parent holds the foreign key, or it is one-to-one); `many`: an array. */
   cardinality: 'one' | 'many';

@@ -11,7 +11,7 @@ const tableSchema = z.object({
   primary_key: z.array(z.string()),
 });
 
-export type TableColumn = z.infer<typeof columnSchema>;
+type TableColumn = z.infer<typeof columnSchema>;
 export interface TableInfo {
   /** The name as the catalog spells it — the only table name SQL is ever built from. */
   name: string;

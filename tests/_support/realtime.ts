@@ -35,7 +35,7 @@ export interface RealtimeStack {
   stop(): Promise<void>;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   vsn?: Vsn;
   /** The apikey; the anon key by default. */
   key?: string;
@@ -156,7 +156,7 @@ export async function joined(channel: RealtimeChannel): Promise<Inbox<Status>> {
   return statuses;
 }
 
-export type RawFrame = { kind: 'text'; value: unknown } | { kind: 'binary'; value: Buffer };
+type RawFrame = { kind: 'text'; value: unknown } | { kind: 'binary'; value: Buffer };
 
 /** A bare `ws` socket speaking the wire protocol, for frames the real clients never send. */
 export interface RawSocket {
@@ -242,4 +242,4 @@ export async function refusedUpgrade(
 
 export { ManualClock } from './clock.ts';
 export { Inbox } from './inbox.ts';
-export { signFixtureToken, type FixtureUser } from './tokens.ts';
+export { signFixtureToken } from './tokens.ts';

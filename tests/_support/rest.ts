@@ -9,16 +9,14 @@ import { startLocalStack, type LocalStack } from '../../local-stack/index.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 
-export type { FixtureUser } from './tokens.ts';
-
 /** Every statement the stack ran: its SQL text and its bound parameters. */
-export interface SqlRecord {
+interface SqlRecord {
   sql: string;
   params: readonly unknown[];
 }
 
 /** Wraps a Database so that every query/exec, inside transactions too, is recorded before it runs. */
-export function recordingDatabase(db: Database, log: SqlRecord[]): Database {
+function recordingDatabase(db: Database, log: SqlRecord[]): Database {
   const wrap = (target: Queryable): Queryable => ({
     query(sql, params = []) {
       log.push({ sql, params });

@@ -8,7 +8,7 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import type { LocalStack } from '../../local-stack/index.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 
-export function userToken(stack: LocalStack, user: FixtureUser): Promise<string> {
+function userToken(stack: LocalStack, user: FixtureUser): Promise<string> {
   return signFixtureToken(stack.config.jwtSecret, user);
 }
 

@@ -17,7 +17,7 @@ export const ACME_ADMIN = { id: 'a0000000-0000-4000-8000-0000000000ad', email: '
 export type Caller = keyof typeof USERS | 'service_role' | 'anon' | 'acmeAdmin';
 
 /** A bridge answer's JSON: `{ id, type, topic }` on success, `{ error }` on refusal, route-specific otherwise. */
-export interface BridgeBody {
+interface BridgeBody {
   id?: string;
   type?: string;
   topic?: string;

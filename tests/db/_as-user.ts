@@ -11,7 +11,6 @@ import {
 } from '../../local-stack/db/index.ts';
 import { fixtureClaims, type FixtureUser } from '../_support/tokens.ts';
 
-export type { FixtureUser } from '../_support/tokens.ts';
 /** Every caller the matrices cover: the four fixture users and an anonymous client. */
 export type Caller = FixtureUser | 'anon';
 export const CALLERS: readonly Caller[] = ['acmeOwner', 'acmeWest', 'acmeAgent', 'globexMember', 'anon'];

@@ -15,7 +15,7 @@ const CHROMIUM_CANDIDATES = [
   '/usr/bin/google-chrome',
 ];
 
-export function chromiumPath(): string {
+function chromiumPath(): string {
   const found = CHROMIUM_CANDIDATES.find((candidate): candidate is string => !!candidate && existsSync(candidate));
   if (!found) throw new Error('Chromium not found: `apt-get install -y chromium` or set CHROMIUM_PATH');
   return found;

@@ -17,7 +17,7 @@ import { startAuthStack, type AuthStack, type FixtureUser } from '../_support/au
 
 export const ACME = ORGS.acme.id;
 /** How long a test waits for a snapshot that should come promptly (catch-up runs every 2.5 s). */
-export const SNAPSHOT_WAIT_MS = 8000;
+const SNAPSHOT_WAIT_MS = 8000;
 
 export interface ClientStack extends AuthStack {
   /** A realtime core for a fixture user, disposed (with its supabase-js client) by stop(). */

@@ -13,13 +13,13 @@ import WebSocket from 'ws';
 const root = resolve(import.meta.dirname, '../..');
 const node = resolve(root, 'node_modules/.bin/node');
 
-export const FIXTURE_PASSWORD = 'pubdev-local-password';
+const FIXTURE_PASSWORD = 'pubdev-local-password';
 export const EMAILS = {
   acmeOwner: 'owner@acme.test',
   acmeWest: 'west@acme.test',
   acmeAgent: 'agent@acme.test',
 } as const;
-export const ANON_KEY =
+const ANON_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
 export const SERVICE_ROLE_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';

@@ -4,7 +4,7 @@ import type { RealtimeMessage } from '../../src/contract/index.ts';
 export const ORG = '11111111-1111-4111-8111-111111111111';
 export const USER = 'a0000000-0000-4000-8000-000000000001';
 export const PUBLISHER = 'c0000000-0000-4000-8000-000000000001';
-export const RUN = 'd0000000-0000-4000-8000-000000000001';
+const RUN = 'd0000000-0000-4000-8000-000000000001';
 const ROW = 'e0000000-0000-4000-8000-000000000001';
 // What Postgres' to_json(timestamptz) writes.
 const PG_TIMESTAMP = '2026-11-25T17:36:19.123456+00:00';
@@ -70,7 +70,7 @@ export const VALID_MESSAGES = {
 } as const satisfies { [Type in RealtimeMessage['type']]: Extract<RealtimeMessage, { type: Type }> };
 
 /** The same messages as a SQL trigger builds them: optional columns come out as `null`. */
-export const VALID_MESSAGES_WITH_SQL_NULLS = {
+const VALID_MESSAGES_WITH_SQL_NULLS = {
   agent_status: {
     id: `${RUN}:0`,
     type: 'agent_status',

@@ -4,7 +4,7 @@ import { hasSqlState, SQLSTATE, type Database } from '../../db/index.ts';
 export const CHANGES_CHANNEL = 'pubdev_realtime_changes';
 
 /** The publication Postgres Changes serves (§5.1; Realtime's default per-tenant setting). */
-export const PUBLICATION = 'supabase_realtime';
+const PUBLICATION = 'supabase_realtime';
 
 const TRIGGER_NAME = 'pubdev_local_capture_changes';
 
@@ -159,7 +159,7 @@ export interface PublishedTable {
   captured: boolean;
 }
 
-export async function listPublishedTables(db: Database): Promise<PublishedTable[]> {
+async function listPublishedTables(db: Database): Promise<PublishedTable[]> {
   const { rows } = await db.query<PublishedTable>(
     `select p.schemaname as schema, p.tablename as table,
             exists (

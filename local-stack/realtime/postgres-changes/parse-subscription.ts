@@ -4,9 +4,9 @@
  */
 
 export type ChangeType = 'INSERT' | 'UPDATE' | 'DELETE';
-export type ActionFilter = ChangeType | '*';
+type ActionFilter = ChangeType | '*';
 
-export const FILTER_OPERATORS = [
+const FILTER_OPERATORS = [
   'eq',
   'neq',
   'lt',
@@ -21,7 +21,7 @@ export const FILTER_OPERATORS = [
   'imatch',
   'isdistinct',
 ] as const;
-export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 export interface ColumnFilter {
   column: string;

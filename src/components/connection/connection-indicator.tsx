@@ -1,6 +1,6 @@
 'use client';
 
-export type ConnectionStatus = 'initial' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+type ConnectionStatus = 'initial' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 export interface ConnectionIndicatorProps {
   readonly status: ConnectionStatus;
@@ -10,7 +10,7 @@ export interface ConnectionIndicatorProps {
 }
 
 /** What the indicator says, in the words the tests and users look for. */
-export function connectionLabel({ status, lost }: Pick<ConnectionIndicatorProps, 'status' | 'lost'>): string {
+function connectionLabel({ status, lost }: Pick<ConnectionIndicatorProps, 'status' | 'lost'>): string {
   if (lost || status === 'disconnected') return 'Connection lost';
   switch (status) {
     case 'connected':

@@ -1,7 +1,7 @@
 import { createRealtimeServer, type Health } from '../../server/index.ts';
 import type { PublicSupabaseConfig } from '../supabase/public-config.ts';
 
-export interface Check {
+interface Check {
   readonly ok: boolean;
   readonly latencyMs: number;
   readonly error?: string | undefined;
