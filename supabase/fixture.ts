@@ -15,6 +15,7 @@ export const USERS = {
   acmeOwner: {
     id: 'a0000000-0000-4000-8000-000000000001',
     email: 'owner@acme.test',
+    displayName: 'Ada Okafor',
     orgId: ORGS.acme.id,
     role: 'owner',
     territories: [],
@@ -23,6 +24,7 @@ export const USERS = {
   acmeWest: {
     id: 'a0000000-0000-4000-8000-000000000002',
     email: 'west@acme.test',
+    displayName: 'Wren Walker',
     orgId: ORGS.acme.id,
     role: 'member',
     territories: ['US_West'],
@@ -31,6 +33,7 @@ export const USERS = {
   acmeAgent: {
     id: 'a0000000-0000-4000-8000-000000000003',
     email: 'agent@acme.test',
+    displayName: 'Acme Agent',
     orgId: ORGS.acme.id,
     role: 'agent',
     territories: [],
@@ -39,6 +42,7 @@ export const USERS = {
   globexMember: {
     id: 'b0000000-0000-4000-8000-000000000001',
     email: 'member@globex.test',
+    displayName: 'Gil Moreau',
     orgId: ORGS.globex.id,
     role: 'member',
     territories: [],

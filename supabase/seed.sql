@@ -12,13 +12,15 @@ insert into auth.users (
 select '00000000-0000-0000-0000-000000000000', u.id, 'authenticated', 'authenticated', u.email,
        crypt('pubdev-local-password', gen_salt('bf')), now(),
        '', '', '', '',
-       '{"provider":"email","providers":["email"]}'::jsonb, '{}'::jsonb, now(), now()
+       '{"provider":"email","providers":["email"]}'::jsonb, jsonb_build_object('display_name', u.display_name),
+       now(), now()
   from (values
-    ('a0000000-0000-4000-8000-000000000001'::uuid, 'owner@acme.test'),
-    ('a0000000-0000-4000-8000-000000000002'::uuid, 'west@acme.test'),
-    ('a0000000-0000-4000-8000-000000000003'::uuid, 'agent@acme.test'),
-    ('b0000000-0000-4000-8000-000000000001'::uuid, 'member@globex.test')
-  ) as u (id, email);
+    ('a0000000-0000-4000-8000-000000000001'::uuid, 'owner@acme.test', 'Ada Okafor'),
+    ('a0000000-0000-4000-8000-000000000002'::uuid, 'west@acme.test', 'Wren Walker'),
+    ('a0000000-0000-4000-8000-000000000003'::uuid, 'agent@acme.test', 'Acme Agent'),
+    ('b0000000-0000-4000-8000-000000000001'::uuid, 'member@globex.test', 'Gil Moreau')
+  ) as u (id, email, display_name);
+-- Auth's insert trigger (private.create_profile_for_new_user) gives each a profile with that name.
 
 -- Supabase Auth signs in with email through an identity row; the local stack has no such table.
 do $$

@@ -63,6 +63,7 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
         'notifications',
         'organization_members',
         'organizations',
+        'profiles',
         'publisher_changes',
         'publishers',
         'team_updates',
