@@ -15,7 +15,17 @@ export interface Field {
 export type SelectItem =
   | { kind: 'star' }
   | { kind: 'column'; field: Field; alias?: string; cast?: CastType }
-  | { kind: 'embed'; relation: string; alias?: string; hint?: string; inner: boolean; select: readonly SelectItem[] };
+  | {
+      kind: 'embed';
+      relation: string;
+      alias?: string;
+      hint?: string;
+      inner: boolean;
+      /** `...relation(...)`: parsed so its relationship is checked, then refused (the local stack has no spreads). */
+      spread?: boolean;
+      /** Empty for `relation()`: embedded for filtering only, absent from the output. */
+      select: readonly SelectItem[];
+    };
 
 /** Casts allowed in `select` (`id::text`): a fixed list, so a type name is never client text in SQL. */
 export const CAST_TYPES = [

@@ -5,7 +5,8 @@ import { BodyTooLargeError, headerValue, InvalidJsonError, readJsonBody } from '
 import type { ServiceContext } from '../service.ts';
 import type { ApiQuery } from './api-request.ts';
 import { authenticateRequest, type RestIdentity } from './authenticate-request.ts';
-import { callFunction, chooseFunction } from './call-function.ts';
+import { callFunction } from './call-function.ts';
+import { chooseFunction } from './choose-function.ts';
 import { negotiateRepresentation } from './negotiate-representation.ts';
 import { parsePrefer } from './parse-prefer.ts';
 import { parseQuery } from './parse-query.ts';
@@ -13,7 +14,7 @@ import { resolvePage } from './parse-range.ts';
 import { PostgrestError, toPostgrestError } from './postgrest-error.ts';
 import { readTable } from './read-table.ts';
 import type { RestResponse } from './rest-response.ts';
-import { EXPOSED_SCHEMA, findFunctions, findTable, listTables } from './schema-cache.ts';
+import { EXPOSED_SCHEMA, findFunctions, findTable, listFunctions, listTables } from './schema-cache.ts';
 import { deleteRows, insertRows, updateRows } from './write-table.ts';
 
 /** Larger than any payload the project sends; refuses a runaway client before it fills memory. */
@@ -163,7 +164,8 @@ async function route(
           query = parseQuery(url.searchParams, { argumentNames });
           args = query.rpcArgs;
         }
-        const fn = chooseFunction(target.name, overloads, Object.keys(args));
+        const known = overloads.length === 0 ? await listFunctions(tx) : [];
+        const fn = chooseFunction(target.name, overloads, Object.keys(args), body !== undefined, known);
         if (!body || fn.volatility !== 'v') await readOnly(tx);
         const page = resolvePage(headerValue(req, 'range'), query.offset, query.limit);
         return callFunction(tx, fn, args, { query, prefer, representation, page, head });

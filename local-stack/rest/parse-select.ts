@@ -20,7 +20,11 @@ function parseItems(cursor: TextCursor, nested: boolean): SelectItem[] {
 
 function parseItem(cursor: TextCursor): SelectItem {
   if (cursor.eat('*')) return { kind: 'star' };
-  if (cursor.startsWith('...')) throw cursor.fail('spread embeds ("...") are not supported by the local stack');
+  if (cursor.eat('...')) {
+    const item = parseItem(cursor);
+    if (item.kind !== 'embed') throw cursor.fail('expected an embedded resource after "..."');
+    return { ...item, spread: true };
+  }
   const start = cursor.pos;
   let alias: string | undefined;
   const first = cursor.name();
@@ -42,7 +46,7 @@ function parseItem(cursor: TextCursor): SelectItem {
       else hint = word;
     }
     cursor.expect('(');
-    const select: SelectItem[] = cursor.peek() === ')' ? [{ kind: 'star' }] : parseItems(cursor, true);
+    const select: SelectItem[] = cursor.peek() === ')' ? [] : parseItems(cursor, true);
     cursor.expect(')');
     return {
       kind: 'embed',
