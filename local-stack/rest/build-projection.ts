@@ -1,7 +1,7 @@
 import type { EmbeddedQuery, SelectItem } from './api-request.ts';
 import { orderSql } from './build-order.ts';
 import { conditionSql } from './build-where.ts';
-import { fieldOutputName, fieldSql, ROW_ALIAS, tableSource, type ColumnSource } from './column-source.ts';
+import { columnSql, fieldOutputName, fieldSql, ROW_ALIAS, tableSource, type ColumnSource } from './column-source.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
 import type { EmbedItem, EmbedPlan, Embedding } from './resolve-embed.ts';
@@ -26,8 +26,36 @@ export interface ProjectionOptions {
 }
 
 export interface Projection {
-  /** A JSON value per row of `source`. */
+  /** A JSON value per row of `source` (per group, with aggregates). */
   sql: string;
+  /** ` group by …` of the fields selected beside aggregates, or ''. */
+  groupBy: string;
+}
+
+type ColumnItem = Extract<SelectItem, { kind: 'column' }>;
+
+/**
+ * An aggregate's SQL, or undefined for a plain field. A field named `count` that is no column is
+ * Postgres's functional notation for `count(row)`: PostgREST answers `relation(count)` with the
+ * number of rows that way, with or without aggregates enabled.
+ */
+function aggregateValue(item: ColumnItem, source: ColumnSource, params: SqlParams): string | undefined {
+  const { field } = item;
+  const bareCount =
+    !item.aggregate &&
+    field.name === 'count' &&
+    field.path.length === 0 &&
+    !source.columnNames.includes('count') &&
+    !source.computed?.includes('count');
+  if (!item.aggregate && !bareCount) return undefined;
+  let value: string;
+  if (bareCount || field.name === '*') {
+    value = 'count(*)';
+  } else {
+    const input = fieldSql(source, field, params);
+    value = `${item.aggregate}(${item.cast ? `(${input})::${item.cast}` : input})`;
+  }
+  return item.aggregateCast ? `(${value})::${item.aggregateCast}` : value;
 }
 
 /** `from … where …` of an embedded relation: joined on its foreign key, or a computed relationship's call. */
@@ -128,7 +156,7 @@ async function embedSql(
   const { child, childOptions, relation, clauses, extra } = embedContext(item, embedding, source, params, options);
   const nested = await innerFilters(item.select, child, params, childOptions);
   const inner = await projectionSql(item.select, child, params, childOptions);
-  const where = whereOf([...clauses, ...nested]);
+  const where = whereOf([...clauses, ...nested]) + inner.groupBy;
   if (embedding.cardinality === 'one') return `(select ${inner.sql} from ${relation}${where})`;
   let paging = orderSql(extra?.order ?? [], child, params);
   if (extra?.limit !== undefined) paging += ` limit ${params.add(extra.limit)}`;
@@ -152,20 +180,38 @@ export async function projectionSql(
 ): Promise<Projection> {
   const alias = source.alias ?? ROW_ALIAS;
   const wrap = (sql: string) => (options.stripNulls ? `json_strip_nulls(${sql})` : sql);
-  if (select.length === 1 && select[0]?.kind === 'star') return { sql: wrap(`to_json(${alias})`) };
+  if (select.length === 1 && select[0]?.kind === 'star') return { sql: wrap(`to_json(${alias})`), groupBy: '' };
   const pairs: string[] = [];
+  // The plain values selected beside aggregates are what the rows are grouped by.
+  const grouped: string[] = [];
+  let aggregates = 0;
   for (const item of select) {
     if (item.kind === 'star') {
-      for (const name of source.columnNames) pairs.push(`${params.add(name)}::text, ${alias}.${quoteIdent(name)}`);
+      for (const name of source.columnNames) {
+        pairs.push(`${params.add(name)}::text, ${alias}.${quoteIdent(name)}`);
+        grouped.push(`${alias}.${quoteIdent(name)}`);
+      }
     } else if (item.kind === 'column') {
-      const value = fieldSql(source, item.field, params);
-      pairs.push(
-        `${params.add(fieldOutputName(item.field, item.alias))}::text, ${item.cast ? `(${value})::${item.cast}` : value}`,
-      );
+      const aggregate = aggregateValue(item, source, params);
+      if (aggregate !== undefined) {
+        aggregates++;
+        pairs.push(`${params.add(item.alias ?? item.aggregate ?? 'count')}::text, ${aggregate}`);
+      } else {
+        const field = fieldSql(source, item.field, params);
+        const value = item.cast ? `(${field})::${item.cast}` : field;
+        pairs.push(`${params.add(fieldOutputName(item.field, item.alias))}::text, ${value}`);
+        // Grouped by the column itself: JSON path keys are parameters, numbered anew in each clause.
+        grouped.push(columnSql(source, item.field.name));
+      }
     } else if (item.select.length > 0) {
       // `relation()` selects nothing: it is there to filter (with !inner) and stays out of the output.
-      const value = await embedSql(item, embeddingOf(item, source, options), source, params, options);
+      const embedding = embeddingOf(item, source, options);
+      const value = await embedSql(item, embedding, source, params, options);
       pairs.push(`${params.add(item.alias ?? item.relation)}::text, ${value}`);
+      // An embed depends on the parent's join columns (a computed relationship on the whole row).
+      const { relationship } = embedding;
+      if (relationship.kind === 'computed') grouped.push(alias);
+      else grouped.push(...relationship.columns.map(([parent]) => `${alias}.${quoteIdent(parent)}`));
     } else {
       embeddingOf(item, source, options);
     }
@@ -177,7 +223,8 @@ export async function projectionSql(
       `failed to parse select parameter: more than ${MAX_SELECTED} selected fields`,
     );
   }
-  return { sql: wrap(`json_build_object(${pairs.join(', ')})`) };
+  const groupBy = aggregates > 0 && grouped.length > 0 ? ` group by ${grouped.join(', ')}` : '';
+  return { sql: wrap(`json_build_object(${pairs.join(', ')})`), groupBy };
 }
 
 /** PGRST108 for `x.col=…` when `x` is not embedded by the select. */

@@ -112,8 +112,8 @@ export async function callFunction(
     scalarSet ? [] : await innerFilters(query.select, source, params, options),
   );
   const projection = scalarSet
-    ? `to_json(${ROW_ALIAS})`
-    : (await projectionSql(query.select, source, params, options)).sql;
+    ? { sql: `to_json(${ROW_ALIAS})`, groupBy: '' }
+    : await projectionSql(query.select, source, params, options);
   checkEmbeddedUsed(query.embedded, used);
   let paging = orderSql(query.order, source, params);
   if (page.limit !== undefined) paging += ` limit ${params.add(page.limit)}`;
@@ -123,7 +123,7 @@ export async function callFunction(
   const total = prefer.count ? ', count(*) over () as pgrst_total' : '';
   const { rows } = await tx.query<AggregatedRows>(
     aggregateSql(
-      `select ${projection} as j${total}${fromItems}${where}${paging}`,
+      `select ${projection.sql} as j${total}${fromItems}${where}${projection.groupBy}${paging}`,
       prefer.count ? ', coalesce(max(pgrst_r.pgrst_total), 0)::int as total' : '',
     ),
     params.values,

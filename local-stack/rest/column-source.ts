@@ -39,7 +39,7 @@ export function resolveColumn(source: ColumnSource, name: string): string {
  * SQL for a column or a computed field (`public.f(row)`, what Postgres's `row.f` means), by its
  * catalog spelling — request text never becomes an identifier unmatched.
  */
-function columnSql(source: ColumnSource, name: string): string {
+export function columnSql(source: ColumnSource, name: string): string {
   const alias = source.alias ?? ROW_ALIAS;
   const column = source.columnNames.find((c) => c === name);
   if (column !== undefined) return `${alias}.${quoteIdent(column)}`;

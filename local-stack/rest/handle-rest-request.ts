@@ -4,6 +4,7 @@ import { withClaims, type Queryable } from '../db/index.ts';
 import { BodyTooLargeError, headerValue, InvalidJsonError, readJsonBody } from '../http.ts';
 import type { ServiceContext } from '../service.ts';
 import type { ApiQuery } from './api-request.ts';
+import { checkAggregatesAllowed } from './aggregates-allowed.ts';
 import { authenticateRequest, type RestIdentity } from './authenticate-request.ts';
 import { callFunction } from './call-function.ts';
 import { chooseFunction } from './choose-function.ts';
@@ -166,6 +167,7 @@ async function route(
         }
         const known = overloads.length === 0 ? await listFunctions(tx) : [];
         const fn = chooseFunction(target.name, overloads, Object.keys(args), body !== undefined, known);
+        await checkAggregatesAllowed(tx, query.select);
         if (!body || fn.volatility !== 'v') await readOnly(tx);
         const page = resolvePage(headerValue(req, 'range'), query.offset, query.limit);
         return callFunction(tx, fn, args, { query, prefer, representation, page, head });
@@ -191,6 +193,7 @@ async function route(
     async (tx) => {
       const table = await findTable(tx, target.name);
       if (!table) throw await tableNotFound(tx, target.name);
+      await checkAggregatesAllowed(tx, query.select);
       const request = { query, prefer, representation };
       switch (method) {
         case 'POST':

@@ -84,7 +84,7 @@ export async function readTable(
   if (page.offset > 0) paging += ` offset ${params.add(page.offset)}`;
   const counted = prefer.count !== undefined;
   const { rows } = await tx.query<AggregatedRows>(
-    aggregateSql(`select ${projection.sql} as j from ${relation}${where}${paging}`),
+    aggregateSql(`select ${projection.sql} as j from ${relation}${where}${projection.groupBy}${paging}`),
     params.values,
   );
   const result = rows[0] ?? { n: 0, body: '[]', item: null };

@@ -73,7 +73,7 @@ async function execute(
     checkEmbeddedUsed(query.embedded, used);
     // Embedded rows are read as they were before this statement: a CTE's changes are invisible to its siblings.
     const { rows } = await tx.query<AggregatedRows>(
-      `with pgrst_rows as (${statement} returning ${ROW_ALIAS}.*) ${aggregateSql(`select ${projection.sql} as j from pgrst_rows as ${ROW_ALIAS}`)}`,
+      `with pgrst_rows as (${statement} returning ${ROW_ALIAS}.*) ${aggregateSql(`select ${projection.sql} as j from pgrst_rows as ${ROW_ALIAS}${projection.groupBy}`)}`,
       params.values,
     );
     const result = rows[0] ?? { n: 0, body: '[]', item: null };
