@@ -5,7 +5,6 @@ import { columnSql, fieldOutputName, fieldSql, ROW_ALIAS, tableSource, type Colu
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
 import type { EmbedItem, EmbedPlan, Embedding } from './resolve-embed.ts';
-import { EXPOSED_SCHEMA } from './schema-cache.ts';
 import type { SqlParams } from './sql-params.ts';
 
 /** json_build_object takes at most 100 arguments (Postgres's FUNC_MAX_ARGS), i.e. 50 key/value pairs. */
@@ -66,11 +65,11 @@ function embeddedFrom(
 ): { relation: string; join: string[] } {
   const { relationship } = embedding;
   if (relationship.kind === 'computed') {
-    const call = `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(relationship.function)}(${parentAlias})`;
+    const call = `${quoteIdent(embedding.table.schema)}.${quoteIdent(relationship.function)}(${parentAlias})`;
     return { relation: `${call} as ${child.alias}`, join: [] };
   }
   return {
-    relation: `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(embedding.table.name)} as ${child.alias}`,
+    relation: `${quoteIdent(embedding.table.schema)}.${quoteIdent(embedding.table.name)} as ${child.alias}`,
     join: relationship.columns.map(
       ([parent, column]) => `${child.alias}.${quoteIdent(column)} = ${parentAlias}.${quoteIdent(parent)}`,
     ),

@@ -17,7 +17,7 @@ import {
   type Representation,
   type RestResponse,
 } from './rest-response.ts';
-import { EXPOSED_SCHEMA, findTable, type FunctionInfo } from './schema-cache.ts';
+import { findTable, type FunctionInfo } from './schema-cache.ts';
 import { SqlParams } from './sql-params.ts';
 
 interface CallRequest {
@@ -34,7 +34,7 @@ interface CallRequest {
  * function with one unnamed parameter gets the whole body, cast to that parameter's type.
  */
 function callSql(fn: FunctionInfo, args: Record<string, unknown>, params: SqlParams): { call: string; from: string } {
-  const callee = `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(fn.name)}`;
+  const callee = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}`;
   if (takesWholeBody(fn))
     return { call: `${callee}(${params.add(JSON.stringify(args))}::${fn.args[0]!.type})`, from: '' };
   const given = fn.args.filter((a) => a.name !== '' && a.name in args);
@@ -93,7 +93,7 @@ export async function callFunction(
     return { status: 200, headers, ...(request.head ? {} : { body }) };
   }
 
-  const relation = fn.return_relation ? await findTable(tx, fn.return_relation) : undefined;
+  const relation = fn.return_relation ? await findTable(tx, fn.schema, fn.return_relation) : undefined;
   const scalarSet = fn.result_columns.length === 0;
   const source: ColumnSource = relation
     ? tableSource(relation, fn.name)
@@ -102,7 +102,12 @@ export async function callFunction(
   const used = new Set<string>();
   const options = {
     stripNulls: representation.stripNulls,
-    embeds: await planEmbeds(query.select, relation?.name, fn.name, relation ? createEmbedResolver(tx) : undefined),
+    embeds: await planEmbeds(
+      query.select,
+      relation?.name,
+      fn.name,
+      relation ? createEmbedResolver(tx, fn.schema) : undefined,
+    ),
     embedded: query.embedded,
     used,
   };

@@ -1,6 +1,6 @@
 import { closestMatch } from './fuzzy-match.ts';
 import { PostgrestError } from './postgrest-error.ts';
-import { EXPOSED_SCHEMA, type FunctionInfo } from './schema-cache.ts';
+import type { FunctionInfo } from './schema-cache.ts';
 
 const JSON_TYPES = new Set(['json', 'jsonb']);
 
@@ -31,7 +31,7 @@ function ambiguous(candidates: readonly FunctionInfo[]): PostgrestError {
   // A stable order: fewer parameters first, then by text. (PostgREST's follows its schema
   // cache's hash map; this agrees with the order it answers in for the cases compared.)
   const signature = (fn: FunctionInfo) =>
-    `${EXPOSED_SCHEMA}.${fn.name}(${fn.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`;
+    `${fn.schema}.${fn.name}(${fn.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`;
   const signatures = [...candidates]
     .sort((a, b) => a.args.length - b.args.length || signature(a).localeCompare(signature(b)))
     .map(signature);
@@ -49,6 +49,7 @@ function ambiguous(candidates: readonly FunctionInfo[]): PostgrestError {
  * this name, else the overload whose (sorted) parameter list is closest to the keys given.
  */
 function noFunctionHint(
+  schema: string,
   name: string,
   overloads: readonly FunctionInfo[],
   sortedKeys: readonly string[],
@@ -64,7 +65,7 @@ function noFunctionHint(
             overloads.map((fn) => list(fn.args.map((a) => a.name))),
           ),
         );
-  return suggestion === undefined ? null : `Perhaps you meant to call the function ${EXPOSED_SCHEMA}.${suggestion}`;
+  return suggestion === undefined ? null : `Perhaps you meant to call the function ${schema}.${suggestion}`;
 }
 
 /**
@@ -73,6 +74,7 @@ function noFunctionHint(
  * for none, as for a function not in the schema cache).
  */
 export function chooseFunction(
+  schema: string,
   name: string,
   overloads: readonly FunctionInfo[],
   argumentKeys: readonly string[],
@@ -92,8 +94,8 @@ export function chooseFunction(
   throw new PostgrestError(
     404,
     'PGRST202',
-    `Could not find the function ${EXPOSED_SCHEMA}.${name}${sorted.length ? `(${list})` : ' without parameters'} in the schema cache`,
-    `Searched for the function ${EXPOSED_SCHEMA}.${name}${searched}${post ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`,
-    noFunctionHint(name, overloads, sorted, allFunctions),
+    `Could not find the function ${schema}.${name}${sorted.length ? `(${list})` : ' without parameters'} in the schema cache`,
+    `Searched for the function ${schema}.${name}${searched}${post ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`,
+    noFunctionHint(schema, name, overloads, sorted, allFunctions),
   );
 }

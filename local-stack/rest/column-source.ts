@@ -1,7 +1,7 @@
 import type { Field } from './api-request.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
-import { EXPOSED_SCHEMA, type TableInfo } from './schema-cache.ts';
+import type { TableInfo } from './schema-cache.ts';
 import type { SqlParams } from './sql-params.ts';
 
 /** The alias every statement gives the relation it reads or writes, so clauses can qualify columns. */
@@ -16,8 +16,10 @@ export interface ColumnSource {
   label: string;
   /** Catalog column names in order. */
   columnNames: readonly string[];
-  /** Computed fields: functions `public.f(<row type>)` usable like columns (never in `*`). */
+  /** Computed fields: functions `<schema>.f(<row type>)` usable like columns (never in `*`). */
   computed?: readonly string[];
+  /** The schema of the relation and of its computed fields. */
+  schema?: string;
   /** The table or view whose rows these are, for embedding from them; none for a function's own result columns. */
   relation?: string;
   /** The SQL alias of the relation; {@link ROW_ALIAS} unless it is an embedded one. */
@@ -44,7 +46,8 @@ export function columnSql(source: ColumnSource, name: string): string {
   const column = source.columnNames.find((c) => c === name);
   if (column !== undefined) return `${alias}.${quoteIdent(column)}`;
   const computed = source.computed?.find((c) => c === name);
-  if (computed !== undefined) return `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(computed)}(${alias})`;
+  if (computed !== undefined && source.schema !== undefined)
+    return `${quoteIdent(source.schema)}.${quoteIdent(computed)}(${alias})`;
   throw unknownColumn(source, name);
 }
 
@@ -69,6 +72,7 @@ export function tableSource(table: TableInfo, label: string = table.name, alias?
     label,
     columnNames: table.columnNames,
     computed: table.computed,
+    schema: table.schema,
     relation: table.name,
     ...(alias !== undefined ? { alias } : {}),
   };

@@ -15,7 +15,7 @@ import {
   type Representation,
   type RestResponse,
 } from './rest-response.ts';
-import { EXPOSED_SCHEMA, type TableInfo } from './schema-cache.ts';
+import type { TableInfo } from './schema-cache.ts';
 import { SqlParams } from './sql-params.ts';
 
 export interface Page {
@@ -51,7 +51,7 @@ export function singularError(rows: number): PostgrestError {
 }
 
 export function relationSql(table: TableInfo): string {
-  return `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(table.name)}`;
+  return `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 }
 
 /** GET/HEAD on a table or view: filters, order, page, optional exact count, as the JWT's role. */
@@ -67,7 +67,7 @@ export async function readTable(
   const used = new Set<string>();
   const options = {
     stripNulls: representation.stripNulls,
-    embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx)),
+    embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx, table.schema)),
     embedded: query.embedded,
     used,
   };

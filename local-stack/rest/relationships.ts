@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/index.ts';
-import { EXPOSED_SCHEMA } from './schema-cache.ts';
 import { loadViewColumnOrigins, type ViewColumnOrigins } from './view-columns.ts';
 
 export type Cardinality = 'many-to-one' | 'one-to-many' | 'one-to-one';
@@ -48,7 +47,7 @@ const computedSchema = z.object({
   single: z.boolean(),
 });
 
-async function loadForeignKeys(tx: Queryable): Promise<ForeignKey[]> {
+async function loadForeignKeys(tx: Queryable, schema: string): Promise<ForeignKey[]> {
   const { rows } = await tx.query<{ info: unknown }>(
     `select json_build_object(
        'name', c.conname,
@@ -66,12 +65,12 @@ async function loadForeignKeys(tx: Queryable): Promise<ForeignKey[]> {
      join pg_class dst on dst.oid = c.confrelid join pg_namespace dn on dn.oid = dst.relnamespace
      where c.contype = 'f' and c.conparentid = 0 and sn.nspname = $1 and dn.nspname = $1
      order by c.conname`,
-    [EXPOSED_SCHEMA],
+    [schema],
   );
   return rows.map((r) => foreignKeySchema.parse(r.info));
 }
 
-async function loadComputed(tx: Queryable): Promise<ComputedRelationship[]> {
+async function loadComputed(tx: Queryable, schema: string): Promise<ComputedRelationship[]> {
   const { rows } = await tx.query<{ info: unknown }>(
     `select json_build_object('function', p.proname, 'table', arg.relname, 'foreign_table', ret.relname,
                               'single', not p.proretset or p.prorows = 1) as info
@@ -82,7 +81,7 @@ async function loadComputed(tx: Queryable): Promise<ComputedRelationship[]> {
       where p.pronargs = 1 and p.prokind = 'f' and pn.nspname = $1 and an.nspname = $1 and rn.nspname = $1
         and arg.relkind in ('r', 'v', 'm', 'f', 'p') and ret.relkind in ('r', 'v', 'm', 'f', 'p')
       order by p.oid`,
-    [EXPOSED_SCHEMA],
+    [schema],
   );
   return rows.map((r) => {
     const info = computedSchema.parse(r.info);
@@ -117,11 +116,11 @@ function endpoints(table: string, columns: readonly string[], views: ViewColumnO
  * referencing side and one-to-many from the referenced side, plus computed relationships, which
  * replace a foreign-key relationship of the same name.
  */
-export async function loadRelationships(tx: Queryable): Promise<Relationship[]> {
+export async function loadRelationships(tx: Queryable, schema: string): Promise<Relationship[]> {
   // One after the other: PGlite's transaction is a single connection.
-  const keys = await loadForeignKeys(tx);
-  const computed = await loadComputed(tx);
-  const views = await loadViewColumnOrigins(tx);
+  const keys = await loadForeignKeys(tx, schema);
+  const computed = await loadComputed(tx, schema);
+  const views = await loadViewColumnOrigins(tx, schema);
   const relationships: Relationship[] = [];
   for (const fk of keys) {
     for (const from of endpoints(fk.table, fk.columns, views)) {

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/index.ts';
 import type { SelectItem } from './api-request.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { loadRelationships, type ForeignKeyRelationship, type Relationship } from './relationships.ts';
-import { EXPOSED_SCHEMA, findTable, type TableInfo } from './schema-cache.ts';
+import { findTable, type TableInfo } from './schema-cache.ts';
 
 /** How an embedded relation joins its parent. */
 export interface Embedding {
@@ -57,6 +57,7 @@ function describe(r: ForeignKeyRelationship) {
 
 /** Chooses the one relationship `parent → target!hint`, or answers PGRST200 / PGRST201 as PostgREST does. */
 export function findRelationship(
+  schema: string,
   all: readonly Relationship[],
   parent: string,
   target: string,
@@ -69,7 +70,7 @@ export function findRelationship(
       400,
       'PGRST200',
       `Could not find a relationship between '${parent}' and '${target}' in the schema cache`,
-      `Searched for a foreign key relationship between '${parent}' and '${target}${hint !== undefined ? `' using the hint '${hint}` : ''}' in the schema '${EXPOSED_SCHEMA}', but no matches were found.`,
+      `Searched for a foreign key relationship between '${parent}' and '${target}${hint !== undefined ? `' using the hint '${hint}` : ''}' in the schema '${schema}', but no matches were found.`,
     );
   }
   const keys = found.filter((r): r is ForeignKeyRelationship => r.kind === 'fk');
@@ -93,14 +94,14 @@ function ambiguous(parent: string, target: string, keys: ForeignKeyRelationship[
  * Resolves `relation(...)` items of a select against the relationships of the exposed schema,
  * read from the catalog once per request (and only by requests that embed).
  */
-export function createEmbedResolver(tx: Queryable): EmbedResolver {
+export function createEmbedResolver(tx: Queryable, schema: string): EmbedResolver {
   let relationships: Promise<Relationship[]> | undefined;
   const tables = new Map<string, Promise<TableInfo | undefined>>();
   return async (parent, embed) => {
-    relationships ??= loadRelationships(tx);
-    const relationship = findRelationship(await relationships, parent, embed.relation, embed.hint);
+    relationships ??= loadRelationships(tx, schema);
+    const relationship = findRelationship(schema, await relationships, parent, embed.relation, embed.hint);
     const name = relationship.foreignTable;
-    if (!tables.has(name)) tables.set(name, findTable(tx, name));
+    if (!tables.has(name)) tables.set(name, findTable(tx, schema, name));
     const table = await tables.get(name)!;
     if (!table) throw new PostgrestError(500, 'PGRST000', `relation ${name} vanished from the schema`);
     const one = relationship.kind === 'computed' ? relationship.single : relationship.cardinality !== 'one-to-many';

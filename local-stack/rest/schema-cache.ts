@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/index.ts';
 
-/** The one schema the local stack exposes (Supabase's `db-schemas`, minus graphql_public). */
-export const EXPOSED_SCHEMA = 'public';
+/** The schema exposed when the database configures none (Supabase's default, minus graphql_public). */
+export const DEFAULT_SCHEMA = 'public';
 
 const columnSchema = z.object({
   name: z.string(),
@@ -20,6 +20,8 @@ const tableSchema = z.object({
 
 export type TableColumn = z.infer<typeof columnSchema>;
 export interface TableInfo {
+  /** The exposed schema it was found in. */
+  schema: string;
   /** The name as the catalog spells it — the only table name SQL is ever built from. */
   name: string;
   columns: ReadonlyMap<string, TableColumn>;
@@ -38,7 +40,7 @@ export interface TableInfo {
  * than cached, so a migration applied while the stack runs is visible at once — PostgREST needs
  * `NOTIFY pgrst` for that; the local stack trades a few hundred microseconds for not needing it.
  */
-export async function findTable(tx: Queryable, name: string): Promise<TableInfo | undefined> {
+export async function findTable(tx: Queryable, schema: string, name: string): Promise<TableInfo | undefined> {
   const { rows } = await tx.query<{ info: unknown }>(
     `select json_build_object(
        'name', c.relname,
@@ -60,11 +62,12 @@ export async function findTable(tx: Queryable, name: string): Promise<TableInfo 
      ) as info
      from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'v', 'm', 'f', 'p')`,
-    [EXPOSED_SCHEMA, name],
+    [schema, name],
   );
   if (!rows[0]) return undefined;
   const info = tableSchema.parse(rows[0].info);
   return {
+    schema,
     name: info.name,
     columns: new Map(info.columns.map((c) => [c.name, c])),
     columnNames: info.columns.map((c) => c.name),
@@ -74,11 +77,11 @@ export async function findTable(tx: Queryable, name: string): Promise<TableInfo 
 }
 
 /** Table names, for the "Perhaps you meant" hint of PGRST205. */
-export async function listTables(tx: Queryable): Promise<string[]> {
+export async function listTables(tx: Queryable, schema: string): Promise<string[]> {
   const { rows } = await tx.query<{ name: string }>(
     `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = $1 and c.relkind in ('r', 'v', 'm', 'f', 'p') order by 1`,
-    [EXPOSED_SCHEMA],
+    [schema],
   );
   return rows.map((r) => r.name);
 }
@@ -97,7 +100,7 @@ const functionSchema = z.object({
   return_relation: z.string().nullable(),
   volatility: z.enum(['i', 's', 'v']),
 });
-export type FunctionInfo = z.infer<typeof functionSchema>;
+export type FunctionInfo = z.infer<typeof functionSchema> & { schema: string };
 
 /**
  * As PostgREST's schema cache: a function with unnamed parameters is callable (and listed) only
@@ -111,17 +114,17 @@ const CALLABLE = `case (select count(*) - count(nullif(x.name, ''))
          else false end`;
 
 /** Names of the callable functions of the exposed schema, for the "Perhaps you meant" hint of PGRST202. */
-export async function listFunctions(tx: Queryable): Promise<string[]> {
+export async function listFunctions(tx: Queryable, schema: string): Promise<string[]> {
   const { rows } = await tx.query<{ name: string }>(
     `select distinct p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = $1 and p.prokind = 'f' and ${CALLABLE} order by 1`,
-    [EXPOSED_SCHEMA],
+    [schema],
   );
   return rows.map((r) => r.name);
 }
 
 /** Every overload of `public.<name>`, with what calling it needs. */
-export async function findFunctions(tx: Queryable, name: string): Promise<FunctionInfo[]> {
+export async function findFunctions(tx: Queryable, schema: string, name: string): Promise<FunctionInfo[]> {
   const { rows } = await tx.query<{ info: unknown }>(
     `select json_build_object(
        'name', p.proname,
@@ -152,7 +155,7 @@ export async function findFunctions(tx: Queryable, name: string): Promise<Functi
      where n.nspname = $1 and p.proname = $2 and p.prokind = 'f'
        and ${CALLABLE}
      order by p.oid`,
-    [EXPOSED_SCHEMA, name],
+    [schema, name],
   );
-  return rows.map((r) => functionSchema.parse(r.info));
+  return rows.map((r) => ({ ...functionSchema.parse(r.info), schema }));
 }

@@ -1,5 +1,4 @@
 import type { Queryable } from '../db/index.ts';
-import { EXPOSED_SCHEMA } from './schema-cache.ts';
 
 /** Where a view's output column comes from: a column of a table (or of another view). */
 export interface ColumnOrigin {
@@ -97,12 +96,12 @@ export function topLevelTargets(tree: string): TargetEntry[] {
  * For every view in the exposed schema, which of its columns are a base table's columns, followed
  * through views of views. Views whose query is a union, or columns that are expressions, map nothing.
  */
-export async function loadViewColumnOrigins(tx: Queryable): Promise<ViewColumnOrigins> {
+export async function loadViewColumnOrigins(tx: Queryable, schema: string): Promise<ViewColumnOrigins> {
   const views = await tx.query<{ name: string; tree: string }>(
     `select c.relname as name, r.ev_action::text as tree
        from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = $1 and c.relkind in ('v', 'm') and r.rulename = '_RETURN'`,
-    [EXPOSED_SCHEMA],
+    [schema],
   );
   if (views.rows.length === 0) return new Map();
   const columns = await tx.query<{ oid: string; relname: string; attnum: number; attname: string }>(
@@ -110,7 +109,7 @@ export async function loadViewColumnOrigins(tx: Queryable): Promise<ViewColumnOr
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
        join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
       where n.nspname = $1 and c.relkind in ('r', 'v', 'm', 'f', 'p')`,
-    [EXPOSED_SCHEMA],
+    [schema],
   );
   const byOid = new Map(columns.rows.map((r) => [`${r.oid}:${r.attnum}`, { table: r.relname, column: r.attname }]));
   const direct = new Map<string, Map<string, ColumnOrigin>>();

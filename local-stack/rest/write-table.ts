@@ -66,7 +66,7 @@ async function execute(
     const used = new Set<string>();
     const projection = await projectionSql(query.select, source(table), params, {
       stripNulls: representation.stripNulls,
-      embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx)),
+      embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx, table.schema)),
       embedded: query.embedded,
       used,
     });
