@@ -14,8 +14,31 @@ export interface Field {
 
 export type SelectItem =
   | { kind: 'star' }
-  | { kind: 'column'; field: Field; alias?: string; cast?: CastType }
-  | { kind: 'embed'; relation: string; alias?: string; hint?: string; inner: boolean; select: readonly SelectItem[] };
+  | {
+      kind: 'column';
+      /** `{ name: '*' }` only with `aggregate: 'count'` (the `count()` item). */
+      field: Field;
+      alias?: string;
+      cast?: CastType;
+      /** `col.sum()`, `count()`: PostgREST's aggregate functions, allowed by `pgrst.db_aggregates_enabled`. */
+      aggregate?: AggregateFunction;
+      /** `col.sum()::text`: a cast of the aggregate's result. */
+      aggregateCast?: CastType;
+    }
+  | {
+      kind: 'embed';
+      relation: string;
+      alias?: string;
+      hint?: string;
+      inner: boolean;
+      /** `...relation(...)`: parsed so its relationship is checked, then refused (the local stack has no spreads). */
+      spread?: boolean;
+      /** Empty for `relation()`: embedded for filtering only, absent from the output. */
+      select: readonly SelectItem[];
+    };
+
+export const AGGREGATE_FUNCTIONS = ['count', 'sum', 'avg', 'max', 'min'] as const;
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 
 /** Casts allowed in `select` (`id::text`): a fixed list, so a type name is never client text in SQL. */
 export const CAST_TYPES = [

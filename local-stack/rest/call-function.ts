@@ -1,12 +1,15 @@
 import type { Queryable } from '../db/index.ts';
 import type { ApiQuery, Preferences } from './api-request.ts';
 import { orderSql } from './build-order.ts';
-import { checkEmbeddedUsed, projectionSql } from './build-projection.ts';
+import { checkEmbeddedUsed, innerFilters, projectionSql } from './build-projection.ts';
 import { whereSql } from './build-where.ts';
-import { ROW_ALIAS } from './column-source.ts';
+import { takesWholeBody } from './choose-function.ts';
+import { ROW_ALIAS, tableSource, type ColumnSource } from './column-source.ts';
+import { checkMaxAffected } from './max-affected.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
-import { aggregateSql, singularError, type AggregatedRows, type Page } from './read-table.ts';
+import { aggregateSql, singularError, withFilters, type AggregatedRows, type Page } from './read-table.ts';
+import { createEmbedResolver, planEmbeds } from './resolve-embed.ts';
 import {
   ARRAY_CONTENT_TYPE,
   contentRange,
@@ -14,119 +17,130 @@ import {
   type Representation,
   type RestResponse,
 } from './rest-response.ts';
-import { EXPOSED_SCHEMA, type FunctionInfo } from './schema-cache.ts';
+import { findTable, type FunctionInfo } from './schema-cache.ts';
 import { SqlParams } from './sql-params.ts';
 
-const JSON_TYPES = new Set(['json', 'jsonb']);
-
-/** A function taking one unnamed json/jsonb argument receives the whole body (PostgREST's rule). */
-function takesWholeBody(fn: FunctionInfo): boolean {
-  return fn.args.length === 1 && fn.args[0]?.name === '' && JSON_TYPES.has(fn.args[0].type);
+interface CallRequest {
+  query: ApiQuery;
+  prefer: Preferences;
+  representation: Representation;
+  page: Page;
+  head: boolean;
 }
 
 /**
- * The overload whose named arguments match the keys given (missing ones must have defaults),
- * else PGRST202 (404) as PostgREST answers for a function not in its schema cache.
+ * The call and its FROM items. Named arguments come in as one JSON object converted by
+ * `json_to_record` with the argument types from the catalog, so values stay bound parameters; a
+ * function with one unnamed parameter gets the whole body, cast to that parameter's type.
  */
-export function chooseFunction(
-  name: string,
-  overloads: readonly FunctionInfo[],
-  keys: readonly string[],
-): FunctionInfo {
-  const matches = overloads.filter((fn) => {
-    if (takesWholeBody(fn)) return true;
-    // An unnamed argument cannot be given by name (not even by the key ""), so a function that
-    // needs one is not callable through /rpc: PGRST202, never a quoting failure (500).
-    const names = new Set(fn.args.map((a) => a.name).filter((n) => n !== ''));
-    return (
-      keys.every((k) => names.has(k)) && fn.args.every((a) => a.has_default || (a.name !== '' && keys.includes(a.name)))
-    );
-  });
-  const exact = matches.length > 1 ? matches.filter((fn) => !takesWholeBody(fn)) : matches;
-  if (exact.length === 1) return exact[0]!;
-  if (exact.length > 1) {
+function callSql(fn: FunctionInfo, args: Record<string, unknown>, params: SqlParams): { call: string; from: string } {
+  const callee = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}`;
+  if (takesWholeBody(fn))
+    return { call: `${callee}(${params.add(JSON.stringify(args))}::${fn.args[0]!.type})`, from: '' };
+  const given = fn.args.filter((a) => a.name !== '' && a.name in args);
+  if (given.length === 0) return { call: `${callee}()`, from: '' };
+  // Argument types come from format_type() in the catalog, never from the request.
+  const definitions = given.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ');
+  return {
+    call: `${callee}(${given.map((a) => `${quoteIdent(a.name)} := pgrst_args.${quoteIdent(a.name)}`).join(', ')})`,
+    from: ` from json_to_record(${params.add(JSON.stringify(args))}::json) as pgrst_args(${definitions})`,
+  };
+}
+
+/** `Prefer: handling=strict, max-affected=N` needs a set to count: PGRST128 for a function returning one value. */
+function checkMaxAffectedApplies(fn: FunctionInfo, prefer: Preferences): void {
+  if (prefer.handling === 'strict' && prefer.maxAffected !== undefined && !fn.returns_set) {
     throw new PostgrestError(
-      300,
-      'PGRST203',
-      `Could not choose the best candidate function between: ${exact.map((fn) => `public.${fn.name}(${fn.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`).join(', ')}`,
-      null,
-      'Try renaming the parameters or the function itself in the database so function overloading can be resolved',
+      400,
+      'PGRST128',
+      'Function must return SETOF or TABLE when max-affected preference is used with handling=strict',
     );
   }
-  const list = [...keys].sort().join(', ');
-  throw new PostgrestError(
-    404,
-    'PGRST202',
-    `Could not find the function ${EXPOSED_SCHEMA}.${name}${keys.length ? `(${list})` : ' without parameters'} in the schema cache`,
-    `Searched for the function ${EXPOSED_SCHEMA}.${name}${keys.length ? ` with parameters ${list}` : ' without parameters'} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
-  );
 }
 
 /**
- * POST (or GET) /rpc/<fn>: named arguments come in as one JSON object and are converted by
- * `json_to_record` with the argument types from the catalog, so values stay bound parameters.
- * Results as PostgREST returns them: a scalar as JSON, a composite as an object, a set as an
- * array (filterable, orderable), void as 204.
+ * POST (or GET) /rpc/<fn>. Results as PostgREST returns them: a scalar as JSON, a composite as an
+ * object, a set as an array (filterable, orderable, countable), void as 204. A function returning
+ * a table's or view's rows can embed from them and select their computed fields.
  */
 export async function callFunction(
   tx: Queryable,
   fn: FunctionInfo,
   args: Record<string, unknown>,
-  request: { query: ApiQuery; prefer: Preferences; representation: Representation; page: Page; head: boolean },
+  request: CallRequest,
 ): Promise<RestResponse> {
-  const { query, representation, page } = request;
-  // Function results have no foreign keys, so nothing can be embedded (or filtered as embedded).
-  checkEmbeddedUsed(query.embedded, new Set());
+  const { query, prefer, representation, page } = request;
+  checkMaxAffectedApplies(fn, prefer);
   const params = new SqlParams();
-  const callee = `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(fn.name)}`;
-  let from = '';
-  let call: string;
-  if (takesWholeBody(fn)) {
-    call = `${callee}(${params.add(JSON.stringify(args))}::${fn.args[0]!.type === 'json' ? 'json' : 'jsonb'})`;
-  } else {
-    const given = fn.args.filter((a) => a.name in args);
-    if (given.length > 0) {
-      // Argument types come from format_type() in the catalog, never from the request.
-      const definitions = given.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ');
-      from = ` from json_to_record(${params.add(JSON.stringify(args))}::json) as pgrst_args(${definitions})`;
-    }
-    call = `${callee}(${given.map((a) => `${quoteIdent(a.name)} := pgrst_args.${quoteIdent(a.name)}`).join(', ')})`;
-  }
+  const { call, from } = callSql(fn, args, params);
 
   if (!fn.returns_set && fn.return_type === 'void') {
+    checkEmbeddedUsed(query.embedded, new Set());
     await tx.query(`select ${call}${from}`, params.values);
     return { status: 204, headers: {} };
   }
   if (!fn.returns_set && fn.return_kind !== 'c') {
+    checkEmbeddedUsed(query.embedded, new Set());
     const { rows } = await tx.query<{ body: string | null }>(
       `select to_json(${call})::text as body${from}`,
       params.values,
     );
     const body = rows[0]?.body ?? 'null';
-    return { status: 200, headers: { 'content-type': ARRAY_CONTENT_TYPE }, ...(request.head ? {} : { body }) };
+    const headers = {
+      'content-type': ARRAY_CONTENT_TYPE,
+      'content-range': contentRange(0, 1, prefer.count ? 1 : undefined),
+    };
+    return { status: 200, headers, ...(request.head ? {} : { body }) };
   }
 
+  const relation = fn.return_relation ? await findTable(tx, fn.schema, fn.return_relation) : undefined;
   const scalarSet = fn.result_columns.length === 0;
-  const source = { label: fn.name, columnNames: fn.result_columns };
-  const relation = from ? `${from} cross join lateral ${call} as ${ROW_ALIAS}` : ` from ${call} as ${ROW_ALIAS}`;
+  const source: ColumnSource = relation
+    ? tableSource(relation, fn.name)
+    : { label: fn.name, columnNames: fn.result_columns };
+  const fromItems = from ? `${from} cross join lateral ${call} as ${ROW_ALIAS}` : ` from ${call} as ${ROW_ALIAS}`;
+  const used = new Set<string>();
+  const options = {
+    stripNulls: representation.stripNulls,
+    embeds: await planEmbeds(
+      query.select,
+      relation?.name,
+      fn.name,
+      relation ? createEmbedResolver(tx, fn.schema) : undefined,
+    ),
+    embedded: query.embedded,
+    used,
+  };
   // A set of scalars has no columns to name: any filter or order on it is an unknown column (42703).
-  const where = whereSql(query.conditions, source, params);
+  const where = withFilters(
+    whereSql(query.conditions, source, params),
+    scalarSet ? [] : await innerFilters(query.select, source, params, options),
+  );
   const projection = scalarSet
-    ? `to_json(${ROW_ALIAS})`
-    : (await projectionSql(query.select, source, params, { stripNulls: representation.stripNulls })).sql;
+    ? { sql: `to_json(${ROW_ALIAS})`, groupBy: '' }
+    : await projectionSql(query.select, source, params, options);
+  checkEmbeddedUsed(query.embedded, used);
   let paging = orderSql(query.order, source, params);
   if (page.limit !== undefined) paging += ` limit ${params.add(page.limit)}`;
   if (page.offset > 0) paging += ` offset ${params.add(page.offset)}`;
+  // The function runs once: the total for `Prefer: count` is a window count over the filtered
+  // rows, taken before the page is cut (exact for every count kind: a plan cannot see inside a call).
+  const total = prefer.count ? ', count(*) over () as pgrst_total' : '';
   const { rows } = await tx.query<AggregatedRows>(
-    aggregateSql(`select ${projection} as j${relation}${where}${paging}`),
+    aggregateSql(
+      `select ${projection.sql} as j${total}${fromItems}${where}${projection.groupBy}${paging}`,
+      prefer.count ? ', coalesce(max(pgrst_r.pgrst_total), 0)::int as total' : '',
+    ),
     params.values,
   );
   const result = rows[0] ?? { n: 0, body: '[]', item: null };
+  checkMaxAffected(result.n, prefer);
+  const count = prefer.count ? (result.total ?? 0) : undefined;
   const single = representation.singular || !fn.returns_set;
   if (representation.singular && result.n !== 1) throw singularError(result.n);
   const headers = {
     'content-type': representation.singular ? OBJECT_CONTENT_TYPE : ARRAY_CONTENT_TYPE,
-    'content-range': contentRange(page.offset, result.n, undefined),
+    'content-range': contentRange(page.offset, result.n, count),
   };
   if (request.head) return { status: 200, headers };
   return { status: 200, headers, body: single ? (result.item ?? 'null') : result.body };

@@ -4,8 +4,11 @@ import { withClaims, type Queryable } from '../db/index.ts';
 import { BodyTooLargeError, headerValue, InvalidJsonError, readJsonBody } from '../http.ts';
 import type { ServiceContext } from '../service.ts';
 import type { ApiQuery } from './api-request.ts';
+import { checkAggregatesAllowed } from './aggregates-allowed.ts';
+import { exposedSchemas, readPgrstSettings, requestSchema } from './in-database-config.ts';
 import { authenticateRequest, type RestIdentity } from './authenticate-request.ts';
-import { callFunction, chooseFunction } from './call-function.ts';
+import { callFunction } from './call-function.ts';
+import { chooseFunction } from './choose-function.ts';
 import { negotiateRepresentation } from './negotiate-representation.ts';
 import { parsePrefer } from './parse-prefer.ts';
 import { parseQuery } from './parse-query.ts';
@@ -13,7 +16,7 @@ import { resolvePage } from './parse-range.ts';
 import { PostgrestError, toPostgrestError } from './postgrest-error.ts';
 import { readTable } from './read-table.ts';
 import type { RestResponse } from './rest-response.ts';
-import { EXPOSED_SCHEMA, findFunctions, findTable, listTables } from './schema-cache.ts';
+import { findFunctions, findTable, listFunctions, listTables } from './schema-cache.ts';
 import { deleteRows, insertRows, updateRows } from './write-table.ts';
 
 /** Larger than any payload the project sends; refuses a runaway client before it fills memory. */
@@ -36,21 +39,6 @@ function targetOf(pathname: string): Target | undefined {
   if (segments.length === 1 && segments[0]) return { kind: 'table', name: segments[0] };
   if (segments.length === 2 && segments[0] === 'rpc' && segments[1]) return { kind: 'rpc', name: segments[1] };
   return undefined;
-}
-
-/** `Accept-Profile`/`Content-Profile` may only name the exposed schema. */
-function checkProfile(req: IncomingMessage): void {
-  const reading = req.method === 'GET' || req.method === 'HEAD';
-  const profile = headerValue(req, reading ? 'accept-profile' : 'content-profile');
-  if (profile !== undefined && profile !== EXPOSED_SCHEMA) {
-    throw new PostgrestError(
-      406,
-      'PGRST106',
-      `Invalid schema: ${profile}`,
-      null,
-      `Only the following schemas are exposed: ${EXPOSED_SCHEMA}`,
-    );
-  }
 }
 
 async function readJson(req: IncomingMessage, emptyAs?: unknown): Promise<unknown> {
@@ -96,8 +84,8 @@ function sendError(res: ServerResponse, error: PostgrestError): void {
 }
 
 // Inside the request's transaction: PGlite has one connection, which the transaction holds.
-async function tableNotFound(tx: Queryable, name: string): Promise<PostgrestError> {
-  const tables = await listTables(tx);
+async function tableNotFound(tx: Queryable, schema: string, name: string): Promise<PostgrestError> {
+  const tables = await listTables(tx, schema);
   const lower = name.toLowerCase();
   // PostgREST suggests the closest name: of the tables sharing a prefix with the request, the one
   // nearest in length (`publisher` → `publishers`, not the alphabetically earlier `publisher_changes`).
@@ -107,9 +95,9 @@ async function tableNotFound(tx: Queryable, name: string): Promise<PostgrestErro
   return new PostgrestError(
     404,
     'PGRST205',
-    `Could not find the table '${EXPOSED_SCHEMA}.${name}' in the schema cache`,
+    `Could not find the table '${schema}.${name}' in the schema cache`,
     null,
-    guess ? `Perhaps you meant the table '${EXPOSED_SCHEMA}.${guess}'` : null,
+    guess ? `Perhaps you meant the table '${schema}.${guess}'` : null,
   );
 }
 
@@ -152,7 +140,9 @@ async function route(
       context.db,
       identity.claims,
       async (tx) => {
-        const overloads = await findFunctions(tx, target.name);
+        const settings = await readPgrstSettings(tx);
+        const schema = requestSchema(req, exposedSchemas(settings));
+        const overloads = await findFunctions(tx, schema, target.name);
         let query: ApiQuery;
         let args: Record<string, unknown>;
         if (body) {
@@ -163,7 +153,9 @@ async function route(
           query = parseQuery(url.searchParams, { argumentNames });
           args = query.rpcArgs;
         }
-        const fn = chooseFunction(target.name, overloads, Object.keys(args));
+        const known = overloads.length === 0 ? await listFunctions(tx, schema) : [];
+        const fn = chooseFunction(schema, target.name, overloads, Object.keys(args), body !== undefined, known);
+        checkAggregatesAllowed(settings, query.select);
         if (!body || fn.volatility !== 'v') await readOnly(tx);
         const page = resolvePage(headerValue(req, 'range'), query.offset, query.limit);
         return callFunction(tx, fn, args, { query, prefer, representation, page, head });
@@ -187,8 +179,11 @@ async function route(
     context.db,
     identity.claims,
     async (tx) => {
-      const table = await findTable(tx, target.name);
-      if (!table) throw await tableNotFound(tx, target.name);
+      const settings = await readPgrstSettings(tx);
+      const schema = requestSchema(req, exposedSchemas(settings));
+      const table = await findTable(tx, schema, target.name);
+      if (!table) throw await tableNotFound(tx, schema, target.name);
+      checkAggregatesAllowed(settings, query.select);
       const request = { query, prefer, representation };
       switch (method) {
         case 'POST':
@@ -217,7 +212,6 @@ export async function handleRestRequest(
   try {
     const target = targetOf(url.pathname);
     if (!target) throw new PostgrestError(404, 'PGRST125', `Invalid path specified in request URL`);
-    checkProfile(req);
     identity = await authenticateRequest(req, context.config);
     send(res, await route(context, req, url, identity, target));
   } catch (error) {

@@ -40,3 +40,10 @@ export { PostgrestError, statusForSqlState } from './postgrest-error.ts';
 export { whereSql } from './build-where.ts';
 export { projectionSql } from './build-projection.ts';
 export { SqlParams } from './sql-params.ts';
+// Pure rules of the schema cache, exported for their unit tests.
+export { chooseFunction } from './choose-function.ts';
+export { closestMatch } from './fuzzy-match.ts';
+export { findRelationship } from './resolve-embed.ts';
+export type { Relationship } from './relationships.ts';
+export type { FunctionInfo } from './schema-cache.ts';
+export { topLevelTargets } from './view-columns.ts';

@@ -1,4 +1,10 @@
-import { CAST_TYPES, type CastType, type SelectItem } from './api-request.ts';
+import {
+  AGGREGATE_FUNCTIONS,
+  CAST_TYPES,
+  type AggregateFunction,
+  type CastType,
+  type SelectItem,
+} from './api-request.ts';
 import { parseField } from './parse-field.ts';
 import { TextCursor } from './text-cursor.ts';
 
@@ -18,9 +24,28 @@ function parseItems(cursor: TextCursor, nested: boolean): SelectItem[] {
   }
 }
 
+function parseCast(cursor: TextCursor): CastType | undefined {
+  if (!cursor.eat('::')) return undefined;
+  const match = CAST_NAME.exec(cursor.text.slice(cursor.pos));
+  const type = match?.[0] ?? '';
+  if (!isCastType(type)) throw cursor.fail(`expected a cast to one of ${CAST_TYPES.join(', ')}`);
+  cursor.pos += type.length;
+  return type;
+}
+
+/** `.sum()`, `.avg()`, `.count()`, `.max()`, `.min()` after a field. */
+function parseAggregate(cursor: TextCursor): AggregateFunction | undefined {
+  for (const fn of AGGREGATE_FUNCTIONS) if (cursor.eat(`.${fn}()`)) return fn;
+  return undefined;
+}
+
 function parseItem(cursor: TextCursor): SelectItem {
   if (cursor.eat('*')) return { kind: 'star' };
-  if (cursor.startsWith('...')) throw cursor.fail('spread embeds ("...") are not supported by the local stack');
+  if (cursor.eat('...')) {
+    const item = parseItem(cursor);
+    if (item.kind !== 'embed') throw cursor.fail('expected an embedded resource after "..."');
+    return { ...item, spread: true };
+  }
   const start = cursor.pos;
   let alias: string | undefined;
   const first = cursor.name();
@@ -31,6 +56,16 @@ function parseItem(cursor: TextCursor): SelectItem {
     cursor.pos = start;
   }
   const afterAlias = cursor.pos;
+  if (cursor.eat('count()')) {
+    const aggregateCast = parseCast(cursor);
+    return {
+      kind: 'column',
+      field: { name: '*', path: [] },
+      aggregate: 'count',
+      ...(alias !== undefined ? { alias } : {}),
+      ...(aggregateCast !== undefined ? { aggregateCast } : {}),
+    };
+  }
   const name = cursor.name();
   if (cursor.peek() === '(' || cursor.peek() === '!') {
     let hint: string | undefined;
@@ -42,7 +77,7 @@ function parseItem(cursor: TextCursor): SelectItem {
       else hint = word;
     }
     cursor.expect('(');
-    const select: SelectItem[] = cursor.peek() === ')' ? [{ kind: 'star' }] : parseItems(cursor, true);
+    const select: SelectItem[] = cursor.peek() === ')' ? [] : parseItems(cursor, true);
     cursor.expect(')');
     return {
       kind: 'embed',
@@ -55,20 +90,23 @@ function parseItem(cursor: TextCursor): SelectItem {
   }
   cursor.pos = afterAlias;
   const field = parseField(cursor);
-  let cast: CastType | undefined;
-  if (cursor.eat('::')) {
-    const match = CAST_NAME.exec(cursor.text.slice(cursor.pos));
-    const type = match?.[0] ?? '';
-    if (!isCastType(type)) throw cursor.fail(`expected a cast to one of ${CAST_TYPES.join(', ')}`);
-    cursor.pos += type.length;
-    cast = type;
-  }
-  return { kind: 'column', field, ...(alias !== undefined ? { alias } : {}), ...(cast !== undefined ? { cast } : {}) };
+  const cast = parseCast(cursor);
+  const aggregate = parseAggregate(cursor);
+  const aggregateCast = aggregate ? parseCast(cursor) : undefined;
+  return {
+    kind: 'column',
+    field,
+    ...(alias !== undefined ? { alias } : {}),
+    ...(cast !== undefined ? { cast } : {}),
+    ...(aggregate !== undefined ? { aggregate } : {}),
+    ...(aggregateCast !== undefined ? { aggregateCast } : {}),
+  };
 }
 
 /**
- * The `select` parameter: `*`, `col`, `alias:col`, `col->key`, `col->>key`, `col::text`, and
- * embeds `relation(cols)` (parsed here; the builder decides whether it can serve them).
+ * The `select` parameter: `*`, `col`, `alias:col`, `col->key`, `col->>key`, `col::text`,
+ * aggregates `col.sum()`, `count()`, and embeds `relation(cols)` (parsed here; the builder
+ * decides whether it can serve them).
  */
 export function parseSelect(text: string): SelectItem[] {
   const cursor = new TextCursor(text, 'select parameter');

@@ -1,10 +1,13 @@
 import { isPostgresError } from '../db/index.ts';
 
+/** `details` is text, except for PGRST201, which lists the candidate relationships. */
+export type ErrorDetails = string | null | readonly Readonly<Record<string, string>>[];
+
 /** The JSON body PostgREST answers every error with. */
 export interface PostgrestErrorBody {
   code: string;
   message: string;
-  details: string | null;
+  details: ErrorDetails;
   hint: string | null;
 }
 
@@ -14,7 +17,7 @@ export class PostgrestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: string | null = null,
+    readonly details: ErrorDetails = null,
     readonly hint: string | null = null,
     readonly headers: Record<string, string> = {},
   ) {

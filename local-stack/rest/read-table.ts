@@ -1,12 +1,13 @@
 import type { Queryable } from '../db/index.ts';
 import type { ApiQuery, Preferences } from './api-request.ts';
 import { orderSql } from './build-order.ts';
-import { checkEmbeddedUsed, projectionSql } from './build-projection.ts';
+import { countRows } from './count-rows.ts';
+import { checkEmbeddedUsed, innerFilters, projectionSql } from './build-projection.ts';
 import { whereSql } from './build-where.ts';
-import { ROW_ALIAS } from './column-source.ts';
+import { ROW_ALIAS, tableSource } from './column-source.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
-import { createEmbedResolver } from './resolve-embed.ts';
+import { createEmbedResolver, planEmbeds } from './resolve-embed.ts';
 import {
   ARRAY_CONTENT_TYPE,
   contentRange,
@@ -14,7 +15,7 @@ import {
   type Representation,
   type RestResponse,
 } from './rest-response.ts';
-import { EXPOSED_SCHEMA, type TableInfo } from './schema-cache.ts';
+import type { TableInfo } from './schema-cache.ts';
 import { SqlParams } from './sql-params.ts';
 
 export interface Page {
@@ -50,7 +51,7 @@ export function singularError(rows: number): PostgrestError {
 }
 
 export function relationSql(table: TableInfo): string {
-  return `${quoteIdent(EXPOSED_SCHEMA)}.${quoteIdent(table.name)}`;
+  return `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 }
 
 /** GET/HEAD on a table or view: filters, order, page, optional exact count, as the JWT's role. */
@@ -60,30 +61,36 @@ export async function readTable(
   request: { query: ApiQuery; prefer: Preferences; representation: Representation; page: Page; head: boolean },
 ): Promise<RestResponse> {
   const { query, prefer, representation, page } = request;
-  const source = { label: table.name, columnNames: table.columnNames };
+  const source = tableSource(table);
   const params = new SqlParams();
   const relation = `${relationSql(table)} as ${ROW_ALIAS}`;
   const used = new Set<string>();
-  const projection = await projectionSql(query.select, source, params, {
+  const options = {
     stripNulls: representation.stripNulls,
-    embeds: createEmbedResolver(tx),
+    embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx, table.schema)),
     embedded: query.embedded,
     used,
-  });
+  };
+  // The WHERE first: its parameters come first, so the count statement can take just those.
+  const where = withFilters(
+    whereSql(query.conditions, source, params),
+    await innerFilters(query.select, source, params, options),
+  );
+  const whereParams = params.values.length;
+  const projection = await projectionSql(query.select, source, params, options);
   checkEmbeddedUsed(query.embedded, used);
-  const where = withFilters(whereSql(query.conditions, source, params), projection.filters);
   let paging = orderSql(query.order, source, params);
   if (page.limit !== undefined) paging += ` limit ${params.add(page.limit)}`;
   if (page.offset > 0) paging += ` offset ${params.add(page.offset)}`;
-  // planned/estimated are answered exactly: the local tables are small enough that an exact count is cheap.
   const counted = prefer.count !== undefined;
-  const total = counted ? `, (select count(*) from ${relation}${where})::int as total` : '';
   const { rows } = await tx.query<AggregatedRows>(
-    aggregateSql(`select ${projection.sql} as j from ${relation}${where}${paging}`, total),
+    aggregateSql(`select ${projection.sql} as j from ${relation}${where}${projection.groupBy}${paging}`),
     params.values,
   );
   const result = rows[0] ?? { n: 0, body: '[]', item: null };
-  const count = counted ? (result.total ?? 0) : undefined;
+  const count = prefer.count
+    ? await countRows(tx, prefer.count, `${relation}${where}`, params.values.slice(0, whereParams))
+    : undefined;
 
   if (count !== undefined && page.offset > count) {
     throw new PostgrestError(

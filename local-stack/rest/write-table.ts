@@ -2,11 +2,11 @@ import type { Queryable } from '../db/index.ts';
 import type { ApiQuery, Preferences } from './api-request.ts';
 import { checkEmbeddedUsed, projectionSql } from './build-projection.ts';
 import { whereSql } from './build-where.ts';
-import { ROW_ALIAS, resolveColumn, type ColumnSource } from './column-source.ts';
+import { ROW_ALIAS, resolveColumn, tableSource, type ColumnSource } from './column-source.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
 import { checkMaxAffected } from './max-affected.ts';
-import { createEmbedResolver } from './resolve-embed.ts';
+import { createEmbedResolver, planEmbeds } from './resolve-embed.ts';
 import { aggregateSql, relationSql, singularError, type AggregatedRows } from './read-table.ts';
 import {
   ARRAY_CONTENT_TYPE,
@@ -34,7 +34,7 @@ interface Outcome {
 }
 
 function source(table: TableInfo): ColumnSource {
-  return { label: table.name, columnNames: table.columnNames };
+  return tableSource(table);
 }
 
 /** A payload key must be a column (PGRST204), checked before any SQL is built from it. */
@@ -66,14 +66,14 @@ async function execute(
     const used = new Set<string>();
     const projection = await projectionSql(query.select, source(table), params, {
       stripNulls: representation.stripNulls,
-      embeds: createEmbedResolver(tx),
+      embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx, table.schema)),
       embedded: query.embedded,
       used,
     });
     checkEmbeddedUsed(query.embedded, used);
     // Embedded rows are read as they were before this statement: a CTE's changes are invisible to its siblings.
     const { rows } = await tx.query<AggregatedRows>(
-      `with pgrst_rows as (${statement} returning ${ROW_ALIAS}.*) ${aggregateSql(`select ${projection.sql} as j from pgrst_rows as ${ROW_ALIAS}`)}`,
+      `with pgrst_rows as (${statement} returning ${ROW_ALIAS}.*) ${aggregateSql(`select ${projection.sql} as j from pgrst_rows as ${ROW_ALIAS}${projection.groupBy}`)}`,
       params.values,
     );
     const result = rows[0] ?? { n: 0, body: '[]', item: null };
@@ -99,7 +99,13 @@ async function execute(
   return { n: result.affectedRows };
 }
 
-function respond(outcome: Outcome, request: WriteRequest, okStatus: number, range: string): RestResponse {
+function respond(
+  outcome: Outcome,
+  request: WriteRequest,
+  okStatus: number,
+  range: string,
+  created = false,
+): RestResponse {
   const { prefer, representation } = request;
   // A singular write that touched 0 or 2+ rows is rolled back (thrown inside the transaction), as in PostgREST.
   if (representation.singular && outcome.n !== 1) throw singularError(outcome.n);
@@ -123,12 +129,8 @@ function respond(outcome: Outcome, request: WriteRequest, okStatus: number, rang
       body: representation.singular ? (outcome.item ?? 'null') : (outcome.body ?? '[]'),
     };
   }
-  return { status: okStatus === 201 ? 201 : 204, headers };
-}
-
-function concatArrays(bodies: readonly string[]): string {
-  const inner = bodies.map((b) => b.trim().slice(1, -1).trim()).filter((b) => b !== '');
-  return `[${inner.join(',')}]`;
+  // Without a body an update or delete is 204; an insert keeps its 201 (or an upsert's 200).
+  return { status: created ? okStatus : 204, headers };
 }
 
 /**
@@ -179,43 +181,40 @@ export async function insertRows(
     query.onConflict.forEach((c) => resolveColumn(source(table), c));
   }
 
-  const statementFor = (rowColumns: readonly string[], batch: readonly JsonObject[]) => {
-    const params = new SqlParams();
-    const list = rowColumns.map(quoteIdent).join(', ');
-    const body = params.add(
-      JSON.stringify(batch.map((row) => Object.fromEntries(rowColumns.map((c) => [c, row[c] ?? null])))),
-    );
-    const statement =
-      `insert into ${relationSql(table)} as ${ROW_ALIAS}${list ? ` (${list})` : ''} ` +
-      `select ${list} from json_populate_recordset(null::${relationSql(table)}, ${body}::json)${conflict}`;
-    return { statement, params };
-  };
-
-  let outcome: Outcome;
-  if (rows.length === 0) {
-    outcome = { n: 0, body: '[]', item: null };
-  } else if (prefer.missing === 'default' && Array.isArray(payload)) {
-    // Missing keys take the column default: one statement per row, each naming only its own keys.
-    const parts: Outcome[] = [];
-    for (const row of rows) {
-      const { statement, params } = statementFor(
-        columns.filter((c) => c in row),
-        [row],
-      );
-      parts.push(await execute(tx, table, statement, params, request));
-    }
-    outcome = {
-      n: parts.reduce((sum, p) => sum + p.n, 0),
-      body: concatArrays(parts.map((p) => p.body ?? '[]')),
-      item: parts.find((p) => p.n > 0)?.item ?? null,
-      ...(parts[0]?.location ? { location: parts[0].location } : {}),
-    };
-  } else {
-    const rowColumns = prefer.missing === 'default' ? columns.filter((c) => c in (rows[0] ?? {})) : columns;
-    const { statement, params } = statementFor(rowColumns, rows);
-    outcome = await execute(tx, table, statement, params, request);
+  const merge = prefer.resolution === 'merge-duplicates' && conflict.includes('do update');
+  const params = new SqlParams();
+  const list = columns.map(quoteIdent).join(', ');
+  const body = params.add(
+    JSON.stringify(rows.map((row) => Object.fromEntries(columns.filter((c) => c in row).map((c) => [c, row[c]])))),
+  );
+  const target = relationSql(table);
+  let recordset = `json_populate_recordset(null::${target}, ${body}::json)`;
+  const defaults = prefer.missing === 'default' ? columns.filter((c) => table.columns.get(c)?.default) : [];
+  if (defaults.length > 0) {
+    // As PostgREST: each row is the columns' defaults overlaid with the row's own keys; the
+    // defaults are evaluated for every row (a sequence advances even where the row names the key).
+    const pairs = defaults.map((c) => `${params.add(c)}::text, ${table.columns.get(c)!.default}`).join(', ');
+    recordset = `jsonb_populate_recordset(null::${target}, (select coalesce(jsonb_agg(jsonb_build_object(${pairs}) || pgrst_row), '[]'::jsonb) from jsonb_array_elements(${body}::jsonb) as pgrst_row))`;
   }
-  return respond(outcome, request, 201, prefer.count ? `*/${outcome.n}` : '*/*');
+  // An upsert counts the rows it inserted as PostgREST does (GUC pgrst.inserted: +1 per row in,
+  // -1 per row that went to DO UPDATE), to answer 200 rather than 201 when it only updated.
+  const counter = (sign: '+' | '-') =>
+    `set_config('pgrst.inserted', (coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0) ${sign} 1)::text, true)`;
+  const statement =
+    `insert into ${target} as ${ROW_ALIAS}${list ? ` (${list})` : ''} ` +
+    `select ${list} from ${recordset}${merge ? ` where ${counter('+')} <> '0'` : ''}` +
+    `${conflict}${merge ? ` where ${counter('-')} <> '-1'` : ''}`;
+
+  const outcome: Outcome =
+    rows.length === 0 ? { n: 0, body: '[]', item: null } : await execute(tx, table, statement, params, request);
+  let status = 201;
+  if (merge && rows.length > 0) {
+    const inserted = await tx.query<{ n: number | null }>(
+      `select nullif(current_setting('pgrst.inserted', true), '')::int as n`,
+    );
+    if ((inserted.rows[0]?.n ?? 0) <= 0) status = 200;
+  }
+  return respond(outcome, request, status, prefer.count ? `*/${outcome.n}` : '*/*', true);
 }
 
 function requireFilters(query: ApiQuery, verb: 'UPDATE' | 'DELETE'): void {
