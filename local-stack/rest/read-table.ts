@@ -36,7 +36,7 @@ export function aggregateSql(subquery: string, extra = ''): string {
 }
 
 /** Adds conditions (from `!inner` embeds) to a ` where …` clause or to none. */
-function withFilters(where: string, filters: readonly string[]): string {
+export function withFilters(where: string, filters: readonly string[]): string {
   if (filters.length === 0) return where;
   return `${where ? `${where} and` : ' where'} ${filters.join(' and ')}`;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Queryable } from '../db/index.ts';
 import { loadViewColumnOrigins, type ViewColumnOrigins } from './view-columns.ts';
 
-export type Cardinality = 'many-to-one' | 'one-to-many' | 'one-to-one';
+type Cardinality = 'many-to-one' | 'one-to-many' | 'one-to-one';
 
 /** A foreign key seen from `table`: its `columns` pair a column of `table` with one of `foreignTable`. */
 export interface ForeignKeyRelationship {
@@ -18,7 +18,7 @@ export interface ForeignKeyRelationship {
 }
 
 /** A function `fn(table) returns [setof] foreignTable` used as a relationship (PostgREST's computed relationships). */
-export interface ComputedRelationship {
+interface ComputedRelationship {
   kind: 'computed';
   table: string;
   function: string;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/index.ts';
 
 /** Where a view's output column comes from: a column of a table (or of another view). */
-export interface ColumnOrigin {
+interface ColumnOrigin {
   table: string;
   column: string;
 }
