@@ -43,24 +43,29 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   let accepted = 0;
 
   const forward = (pair: Pair, from: Socket, to: Socket) => {
-    // A chain of timers per direction keeps the order of chunks under a delay.
-    let last = Promise.resolve();
+    // Under a delay each chunk leaves `delayMs` after it arrived, in arrival order: a latency, not
+    // a bandwidth limit. Chunks still queued when the delay ends go first.
+    const queue: { due: number; chunk: Buffer }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      timer = undefined;
+      while (queue.length > 0 && queue[0]!.due <= Date.now()) {
+        const { chunk } = queue.shift()!;
+        if (!pair.dead && !to.destroyed) to.write(chunk);
+      }
+      schedule();
+    };
+    const schedule = () => {
+      if (timer === undefined && queue.length > 0) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
+    };
     from.on('data', (chunk: Buffer) => {
       if (pair.dead) return;
-      if (delayMs === 0) {
+      if (delayMs === 0 && queue.length === 0) {
         to.write(chunk);
         return;
       }
-      const wait = delayMs;
-      last = last.then(
-        () =>
-          new Promise<void>((resolve) =>
-            setTimeout(() => {
-              if (!pair.dead && !to.destroyed) to.write(chunk);
-              resolve();
-            }, wait),
-          ),
-      );
+      queue.push({ due: Date.now() + delayMs, chunk });
+      schedule();
     });
   };
 

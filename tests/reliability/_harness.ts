@@ -6,6 +6,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { expect } from 'vitest';
 import { FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../local-stack/keys.ts';
+import { until } from '../integration/_client-stack.ts';
 import { converge, liveDuplicates, type ObservedClient } from './_observed-client.ts';
 import type { WriterClients, WriterOptions } from './_writer.ts';
 
@@ -46,6 +47,11 @@ export async function expectNothingLostOrDuplicated(clients: readonly ObservedCl
     expect(liveDuplicates(client), `${client.user}: live duplicates`).toEqual([]);
     expect(client.outOfOrder, `${client.user}: live agent updates out of order`).toEqual([]);
   }
+}
+
+/** Resolves when the client's connection status is `connected` (its channels may still be joining). */
+export async function connected(client: ObservedClient, timeoutMs = 20_000): Promise<void> {
+  await until(client.core.connection, (c) => c.status === 'connected', `${client.user} connected`, timeoutMs);
 }
 
 /** GET a health endpoint; the status and the body text. */

@@ -5,6 +5,7 @@
  * with what the tables hold (the ground truth, read as that user).
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
 import { createRealtimeClient, type ReadableStore, type RealtimeClient } from '../../src/realtime/index.ts';
 import { FIXTURE_PASSWORD, ORGS, USERS } from '../../supabase/fixture.ts';
 import { LOCAL_ANON_KEY } from '../../local-stack/keys.ts';
@@ -20,12 +21,18 @@ export interface ObservedClientOptions {
   readonly reconnectAfterMs?: number;
   readonly catchUpIntervalMs?: number;
   readonly organizationId?: string;
+  /** Abort each REST/Auth request of the client after this long (see {@link fetchWithTimeout}). */
+  readonly requestTimeoutMs?: number;
+  /** Where the ground truth is read (default: `url`); the stack itself when `url` is a faulty proxy. */
+  readonly truthUrl?: string;
 }
 
 export interface ObservedClient {
   readonly user: FixtureUserName;
   readonly core: RealtimeClient;
   readonly supabase: SupabaseClient;
+  /** The same user on its own connection to the stack, for reading the ground truth. */
+  readonly truth: SupabaseClient;
   /** Heartbeat statuses in the order realtime-js reported them. */
   readonly heartbeats: HeartbeatStatus[];
   /** Live deliveries (broadcasts the core accepted) per message id. */
@@ -35,22 +42,48 @@ export interface ObservedClient {
   stop(): Promise<void>;
 }
 
+/**
+ * A fetch that gives up after `ms`. RATIONALE: a request sent on a pooled keep-alive connection
+ * that the network has silently dropped gets no answer and no error until undici's 300 s
+ * headers timeout; the core's backfill runs one read at a time, so one such read holds every
+ * backfill back for five minutes.
+ */
+export function fetchWithTimeout(ms: number): typeof fetch {
+  return (input, init) => {
+    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+    return fetch(input, { ...init, signal });
+  };
+}
+
 export async function observedClient(
   url: string,
   user: FixtureUserName,
   options: ObservedClientOptions = {},
 ): Promise<ObservedClient> {
   const heartbeats: HeartbeatStatus[] = [];
+  const signIn = async (client: SupabaseClient) => {
+    const { error } = await client.auth.signInWithPassword({ email: USERS[user].email, password: FIXTURE_PASSWORD });
+    if (error) throw error;
+  };
+  const truth = createClient(options.truthUrl ?? url, LOCAL_ANON_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, storageKey: `sb-truth-${user}` },
+  });
+  await signIn(truth);
   const supabase = createClient(url, LOCAL_ANON_KEY, {
+    ...(options.requestTimeoutMs ? { global: { fetch: fetchWithTimeout(options.requestTimeoutMs) } } : {}),
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, storageKey: `sb-${user}` },
     realtime: {
+      // RATIONALE: Node's built-in WebSocket (undici) may send its upgrade over a pooled keep-alive
+      // connection; when the network has silently dropped that connection the socket stays
+      // CONNECTING for good (realtime-js has no connect timeout). `ws` opens a connection of its
+      // own per socket, as browsers do.
+      transport: WebSocket as unknown as typeof globalThis.WebSocket,
       ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
       ...(options.reconnectAfterMs !== undefined ? { reconnectAfterMs: () => options.reconnectAfterMs! } : {}),
       heartbeatCallback: (status: HeartbeatStatus) => void heartbeats.push(status),
     },
   });
-  const { error } = await supabase.auth.signInWithPassword({ email: USERS[user].email, password: FIXTURE_PASSWORD });
-  if (error) throw error;
+  await signIn(supabase);
   const core = createRealtimeClient({
     supabase,
     organizationId: options.organizationId ?? ORGS.acme.id,
@@ -78,6 +111,7 @@ export async function observedClient(
     user,
     core,
     supabase,
+    truth,
     heartbeats,
     live,
     outOfOrder,
@@ -99,8 +133,12 @@ export interface Truth {
   readonly publishers: ReadonlyMap<string, number>;
 }
 
+/** Items a feed of the core keeps (src/realtime feed.ts DEFAULT_FEED_CAP); suites stay below it. */
+const FEED_CAP = 500;
+
 /** Newest first by millisecond, ties by id descending: the order every feed of the core shows. */
 function feedOrder(rows: readonly { id: string; created_at: string }[]): string[] {
+  if (rows.length >= FEED_CAP) throw new Error(`the suite wrote ${rows.length} rows: above the feed's ${FEED_CAP}`);
   return rows
     .map((r) => ({ id: r.id, at: Date.parse(r.created_at) }))
     .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
@@ -109,7 +147,7 @@ function feedOrder(rows: readonly { id: string; created_at: string }[]): string[
 
 export async function readTruth(client: ObservedClient): Promise<Truth> {
   const org = client.core.organizationId;
-  const db = client.supabase;
+  const db = client.truth;
   const [updates, notes, runs, publishers] = await Promise.all([
     db.from('team_updates').select('id,created_at').eq('organization_id', org).limit(1000),
     db.from('my_notifications').select('id,created_at').eq('organization_id', org).limit(1000),

@@ -16,6 +16,7 @@ import { subscribed } from '../_support/user-clients.ts';
 import {
   ACME,
   ACME_WRITES,
+  connected,
   expectNothingLostOrDuplicated,
   health,
   healthBecomes,
@@ -71,8 +72,7 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL restarts under the runnin
     const serviceKey = stack.config.serviceRoleKey;
     expect(await health(stackHealth())).toEqual({ status: 200, body: 'ok' });
     expect((await health(bridgeHealth(), serviceKey)).status).toBe(200);
-    for (const client of clients)
-      await expect.poll(() => client.core.connection.getSnapshot().status, { timeout: 20_000 }).toBe('connected');
+    for (const client of clients) await connected(client);
 
     const live = startWriter(await writerClients(stack.url), { ...ACME_WRITES, pauseMs: 20 });
     writer = live;
