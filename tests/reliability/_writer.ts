@@ -32,6 +32,8 @@ export interface WriterReport {
   readonly rounds: number;
   /** Attempts that failed and were retried (proof that the writer wrote through an outage). */
   readonly failedAttempts: number;
+  /** Ids of the inserts the stack acknowledged (answered without an error). */
+  readonly acknowledged: { readonly teamUpdates: readonly string[]; readonly notifications: readonly string[] };
 }
 
 export interface Writer {
@@ -47,6 +49,7 @@ export function startWriter(clients: WriterClients, options: WriterOptions): Wri
   let stopped = false;
   let rounds = 0;
   let failedAttempts = 0;
+  const acknowledged = { teamUpdates: [] as string[], notifications: [] as string[] };
   const waiters: { at: number; resolve: () => void }[] = [];
 
   const retry = async (what: string, attempt: Attempt): Promise<void> => {
@@ -85,6 +88,7 @@ export function startWriter(clients: WriterClients, options: WriterOptions): Wri
         details: {},
       }),
     );
+    acknowledged.teamUpdates.push(teamUpdateId);
     const notificationId = randomUUID();
     await retry('notification', () =>
       clients.service.from('notifications').insert({
@@ -95,6 +99,7 @@ export function startWriter(clients: WriterClients, options: WriterOptions): Wri
         persistent: true,
       }),
     );
+    acknowledged.notifications.push(notificationId);
     if (publisherIds.length > 0 && i % 3 === 0) {
       const publisherId = publisherIds[(i / 3) % publisherIds.length]!;
       await retry('publisher save', () =>
@@ -128,7 +133,7 @@ export function startWriter(clients: WriterClients, options: WriterOptions): Wri
     async stop() {
       stopped = true;
       await loop;
-      return { rounds, failedAttempts };
+      return { rounds, failedAttempts, acknowledged };
     },
   };
 }
