@@ -61,6 +61,10 @@ export interface RealtimeUsage {
   readonly connections: number;
   /** Channels joined to `topic` (private or public namespace), from every socket. */
   channels(topic: string, options: { private: boolean }): number;
+  /** Open WebSockets, joined or not. */
+  readonly sockets: number;
+  /** Channels joined on every topic, from every socket. */
+  readonly totalChannels: number;
 }
 
 const usageOf = new WeakMap<LocalService, RealtimeUsage>();
@@ -163,6 +167,12 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
       return tenant.connections;
     },
     channels: (topic, options) => tenant.broker.subscriberCount(namespaceKey(options.private, topic)),
+    get sockets() {
+      return connections.size;
+    },
+    get totalChannels() {
+      return tenant.broker.totalSubscribers();
+    },
   });
   return service;
 }
