@@ -75,7 +75,7 @@ export function report(
         String(options.clients),
         String(result.orgs),
         String(options.minutes),
-        String(v.events),
+        `${v.events} (${fixed(result.writesPerSecond, 1)}/s)`,
         String(v.expected),
         String(v.live),
         String(v.backfilled),

@@ -35,6 +35,9 @@ export interface SoakResult {
   readonly verdict: Verdict;
   readonly samples: readonly MemorySample[];
   readonly writeErrors: readonly string[];
+  /** Writes not started because the stack was behind (the offered rate was not reached). */
+  readonly deferredWrites: number;
+  readonly writesPerSecond: number;
   readonly orgs: number;
   readonly loadAverage: readonly number[];
   readonly warmupMs: number;
@@ -138,7 +141,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         c.core.userSnapshots.updateActivity({ action: `soak tick ${tick}` });
       if (tick % Math.max(1, Math.round(60_000 / options.churnEveryMs)) === 0)
         log(
-          `${Math.round((Date.now() - started) / 60_000)} min: ${load.events.size} events, ${load.errors.length} write errors`,
+          `${Math.round((Date.now() - started) / 60_000)} min: ${load.events.size} events, ${load.errors.length} write errors, ${load.deferred} writes deferred`,
         );
     }
     await load.stop();
@@ -173,7 +176,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await sleep(500);
     const warmupMs = Math.min(120_000, options.minutes * 15_000);
     const verdict = judge(clients, load.events, truth, orgs, samples, started + warmupMs);
-    return { verdict, samples, writeErrors: load.errors, orgs: orgs.length, loadAverage: loadavg(), warmupMs };
+    const writesPerSecond = load.events.size / ((Date.now() - started) / 1000);
+    return {
+      verdict,
+      samples,
+      writeErrors: load.errors,
+      deferredWrites: load.deferred,
+      writesPerSecond,
+      orgs: orgs.length,
+      loadAverage: loadavg(),
+      warmupMs,
+    };
   } finally {
     for (const client of clients) await client.stop().catch(() => undefined);
     await ask(child, { kind: 'stop' }, 'sample').catch(() => undefined);
