@@ -7,8 +7,6 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
-export type Fault = 'none' | 'blackhole' | 'delay';
-
 interface Pair {
   readonly client: Socket;
   readonly upstream: Socket;
