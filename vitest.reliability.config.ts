@@ -12,8 +12,8 @@ export default defineConfig({
     globalSetup: ['tests/_global-setup.ts'],
     fileParallelism: false,
     maxWorkers: 1,
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
   },
 });

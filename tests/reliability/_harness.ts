@@ -50,7 +50,7 @@ export async function expectNothingLostOrDuplicated(clients: readonly ObservedCl
 }
 
 /** Resolves when the client's connection status is `connected` (its channels may still be joining). */
-export async function connected(client: ObservedClient, timeoutMs = 20_000): Promise<void> {
+export async function connected(client: ObservedClient, timeoutMs = 60_000): Promise<void> {
   await until(client.core.connection, (c) => c.status === 'connected', `${client.user} connected`, timeoutMs);
 }
 

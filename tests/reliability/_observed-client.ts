@@ -200,7 +200,7 @@ export function differences(truth: Truth, seen: Truth): string[] {
  * Waits until the client shows exactly what the tables hold (re-reading the truth each time, so a
  * late write is included), and fails with the differences after `timeoutMs`.
  */
-export async function converge(client: ObservedClient, timeoutMs = 30_000): Promise<Truth> {
+export async function converge(client: ObservedClient, timeoutMs = 60_000): Promise<Truth> {
   const deadline = Date.now() + timeoutMs;
   let last: string[];
   for (;;) {

@@ -93,7 +93,7 @@ describe.each(backends.map((make) => [make().name, make] as const))('kill -9 of 
     // Mid-stream: requests are in flight, broadcasts are being fanned out.
     await stopStackProcess(stack, true);
     for (const client of clients)
-      await expect.poll(() => client.core.connection.getSnapshot().status, { timeout: 20_000 }).toBe('reconnecting');
+      await expect.poll(() => client.core.connection.getSnapshot().status, { timeout: 60_000 }).toBe('reconnecting');
     const failedDuringOutage = writer.failedAttempts;
     stack = await startStackProcess(env);
     await writer.rounds(5);
