@@ -11,8 +11,9 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
-    // The e2e tier needs a production build and Chromium: `npm run test:e2e` (vitest.e2e.config.ts).
-    exclude: [...configDefaults.exclude, 'tests/e2e/**'],
+    // The e2e tier needs a production build and Chromium: `npm run test:e2e` (vitest.e2e.config.ts);
+    // the reliability tier runs its files one at a time: `npm run test:reliability`.
+    exclude: [...configDefaults.exclude, 'tests/e2e/**', 'tests/reliability/**'],
     globalSetup: ['tests/_global-setup.ts'],
     // PGlite takes ~2 s to boot and each DB suite owns one; the machines have two cores.
     maxWorkers: 2,

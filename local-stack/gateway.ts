@@ -38,7 +38,19 @@ function refuseUpgrade(socket: Duplex, refusal: GatewayRefusal): void {
  * Services marked `requiresApiKey` get the gateway's key check first, for plain requests and
  * WebSocket upgrades alike (Kong's key-auth on the route).
  */
-export async function startGateway(options: { host: string; port: number; keys: StackConfig }): Promise<Gateway> {
+export interface GatewayHealth {
+  ok: boolean;
+  /** The body: `ok`, or what is down. */
+  message: string;
+}
+
+export async function startGateway(options: {
+  host: string;
+  port: number;
+  keys: StackConfig;
+  /** What `/health` answers (200 when `ok`, else 503); always 200 `ok` without it. Must not reject. */
+  health?: () => Promise<GatewayHealth>;
+}): Promise<Gateway> {
   const services: LocalService[] = [];
   const find = (pathname: string) => services.find((s) => pathname === s.prefix || pathname.startsWith(`${s.prefix}/`));
 
@@ -51,8 +63,10 @@ export async function startGateway(options: { host: string; port: number; keys: 
       return;
     }
     if (url.pathname === '/healthcheck' || url.pathname === '/health') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
+      void (options.health?.() ?? Promise.resolve({ ok: true, message: 'ok' })).then(({ ok, message }) => {
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+        res.end(message);
+      });
       return;
     }
     const service = find(url.pathname);

@@ -4,7 +4,7 @@ import { stackConfigSchema, type StackConfig, type StackConfigInput } from './co
 import { openDatabase, prepareDatabase, type Database, type PrepareResult } from './db/index.ts';
 import { createFunctionsService } from './functions/index.ts';
 import { startPartitionMaintenance } from './db/partition-maintenance.ts';
-import { startGateway } from './gateway.ts';
+import { startGateway, type GatewayHealth } from './gateway.ts';
 import { createRealtimeService } from './realtime/index.ts';
 import { createRestService } from './rest/index.ts';
 import type { LocalService, ServiceContext } from './service.ts';
@@ -32,6 +32,25 @@ export interface StartLocalStackOptions {
   partitionMaintenanceIntervalMs?: number;
 }
 
+/** A health probe that cannot hang a monitor: a database that does not answer within this is down. */
+const HEALTH_TIMEOUT_MS = 2000;
+
+/** `/health`: 200 while the database answers a round trip, 503 naming it while it does not. */
+async function databaseHealth(db: Database): Promise<GatewayHealth> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([db.query('select 1'), timeout]);
+    return { ok: true, message: 'ok' };
+  } catch (error) {
+    return { ok: false, message: `database unavailable: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Starts the Docker-free Supabase stand-in: database (PGlite or PostgreSQL) with the shim,
  * migrations and seed, then Realtime, REST, Auth and Functions behind one gateway.
@@ -46,7 +65,12 @@ export async function startLocalStack(
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   try {
     const prepared = ownsDb ? await prepareDatabase(db) : { applied: [], seeded: false };
-    const gateway = await startGateway({ host: config.host, port: config.port, keys: config });
+    const gateway = await startGateway({
+      host: config.host,
+      port: config.port,
+      keys: config,
+      health: () => databaseHealth(db),
+    });
     const context: ServiceContext = {
       db,
       config: { ...config, port: gateway.port },

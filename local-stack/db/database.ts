@@ -29,12 +29,21 @@ export interface TransactionOptions {
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/**
+ * `lost`: a connection the stack keeps open (a LISTEN) dropped — the server restarted, crashed or
+ * cut it; `restored`: every such connection is back and listening again. What was notified in
+ * between is gone, as a temporary replication slot's changes are gone after a restart.
+ */
+export type ConnectionChange = 'lost' | 'restored';
+
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** Runs `fn` in one transaction on one connection; commits unless it throws or `rollback` is set. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** LISTEN on `channel`; notifications arrive after the notifying transaction commits. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Tells `listener` when the database is lost and when it is back (embedded PGlite never is lost). */
+  onConnectionChange(listener: (change: ConnectionChange) => void): () => void;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 export type {
+  ConnectionChange,
   Database,
   DatabaseKind,
   PostgresError,

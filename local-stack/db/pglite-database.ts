@@ -40,6 +40,8 @@ export async function openPGlite(options: { dataDir?: string } = {}): Promise<Da
         if (!pg.closed) await unlisten();
       };
     },
+    // In-process: the database lives and dies with the stack, so there is no connection to lose.
+    onConnectionChange: () => () => undefined,
     async close() {
       if (!pg.closed) await pg.close();
     },

@@ -1,13 +1,21 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryResult, TransactionOptions } from './database.ts';
+import type { ConnectionChange, Database, Queryable, QueryResult, TransactionOptions } from './database.ts';
+import { superviseListen, type SupervisedListen } from './postgres-listener.ts';
 
 // int8 (count(*), bigserial, seq) as a JS number: our values stay far below 2^53, and PGlite does the same.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-/** A real PostgreSQL through a small pool; LISTEN holds one dedicated client. */
+/** A pool connection attempt to a server that accepts TCP but never answers fails after this. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * A real PostgreSQL through a small pool; each LISTEN holds one dedicated, self-reconnecting
+ * client. A restart of the server costs the requests that were in flight (they fail and the
+ * pool discards their connections); the next requests open new connections.
+ */
 export async function openPostgres(connectionString: string, options: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
-  // An idle client that loses its connection must not crash the stack.
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // An idle client that loses its connection must not crash the stack; the pool drops it.
   pool.on('error', () => {});
   await pool.query('select 1');
 
@@ -26,7 +34,13 @@ export async function openPostgres(connectionString: string, options: { max?: nu
     },
   });
 
-  const listeners: pg.Client[] = [];
+  const listeners = new Set<SupervisedListen>();
+  const down = new Set<string>();
+  const watchers = new Set<(change: ConnectionChange) => void>();
+  const emit = (change: ConnectionChange) => {
+    for (const watcher of [...watchers]) watcher(change);
+  };
+  let nextListen = 0;
   const root = wrap(pool);
   return {
     kind: 'postgres',
@@ -34,34 +48,59 @@ export async function openPostgres(connectionString: string, options: { max?: nu
     exec: root.exec,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       const client = await pool.connect();
+      // A connection that failed mid-transaction (the server went away) must not go back to the pool.
+      let broken = false;
+      // Between two queries a checked-out client reports a dropped connection as an `error` event,
+      // which would otherwise be an uncaught exception; the next query fails and says why.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await fn(wrap(client));
         await client.query(options.rollback ? 'rollback' : 'commit');
         return result;
       } catch (error) {
-        await client.query('rollback').catch(() => {});
+        await client.query('rollback').catch(() => {
+          broken = true;
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     async listen(channel, onNotify) {
-      const client = new pg.Client({ connectionString });
-      client.on('error', () => {});
-      await client.connect();
-      client.on('notification', (message) => {
-        if (message.channel === channel) onNotify(message.payload ?? '');
+      const id = `${channel}#${nextListen++}`;
+      const listener = await superviseListen({
+        connectionString,
+        channel,
+        onNotify,
+        onConnectedChange(connected) {
+          if (!connected) {
+            down.add(id);
+            if (down.size === 1) emit('lost');
+          } else if (down.delete(id) && down.size === 0) {
+            emit('restored');
+          }
+        },
       });
-      await client.query(`listen "${channel.replaceAll('"', '""')}"`);
-      listeners.push(client);
+      listeners.add(listener);
       return async () => {
-        listeners.splice(listeners.indexOf(client), 1);
-        await client.end().catch(() => {});
+        listeners.delete(listener);
+        if (down.delete(id) && down.size === 0) emit('restored');
+        await listener.stop();
       };
     },
+    onConnectionChange(listener) {
+      watchers.add(listener);
+      return () => void watchers.delete(listener);
+    },
     async close() {
-      await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
+      watchers.clear();
+      await Promise.all([...listeners].map((l) => l.stop()));
+      listeners.clear();
       await pool.end();
     },
   };

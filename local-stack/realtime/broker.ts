@@ -56,6 +56,13 @@ export class Broker {
     return this.topics.get(key)?.size ?? 0;
   }
 
+  /** Channels joined across every namespace (a soak watches this for leaks). */
+  totalSubscribers(): number {
+    let total = 0;
+    for (const set of this.topics.values()) total += set.size;
+    return total;
+  }
+
   /** Delivers to every subscriber of `key` but `except` (broadcast `self: false`, §3.3). */
   publish(key: string, delivery: Delivery, except?: BrokerSubscriber): void {
     const set = this.topics.get(key);

@@ -11,8 +11,7 @@ import { registerPostgresChanges } from './postgres-changes-binding.ts';
 import type { PostgresChangesRegistration } from './postgres-changes/index.ts';
 import { messageId, replayFrames, type ReplayMessage } from './replay.ts';
 import type { InboundMessage, InboundUserBroadcast, Outbound } from './serializer.ts';
-import { jsonBytes } from './serializer.ts';
-import { admitBroadcast, publishBroadcast, type Tenant } from './tenant.ts';
+import { admitBroadcast, broadcastSize, publishBroadcast, type Tenant } from './tenant.ts';
 
 /** What a channel needs from the socket it lives on. */
 export interface ChannelHost {
@@ -242,7 +241,8 @@ export class Channel implements BrokerSubscriber {
     switch (frame.event) {
       case 'broadcast': {
         const parsed = jsonBroadcastPushSchema.safeParse(frame.payload);
-        if (parsed.success) await this.broadcast(frame.ref, { kind: 'json_broadcast', payload: parsed.data });
+        if (parsed.success)
+          await this.broadcast(frame.ref, { kind: 'json_broadcast', payload: parsed.data }, frame.wireBytes);
         return;
       }
       case 'presence':
@@ -264,9 +264,9 @@ export class Channel implements BrokerSubscriber {
   private async broadcast(
     ref: string | null,
     delivery: Extract<Delivery, { kind: 'json_broadcast' | 'user_broadcast' }>,
+    wireBytes?: number,
   ): Promise<void> {
-    const size =
-      delivery.kind === 'user_broadcast' ? delivery.payload.byteLength : jsonBytes(delivery.payload).byteLength;
+    const size = broadcastSize(this.host.tenant, delivery, wireBytes);
     if (admitBroadcast(this.host.tenant, size, { checkRate: false })) {
       // The server's response is the bare atom, JSON-encoded (§3.3; inferred from the code, §11).
       if (this.init.ack) this.reply(ref, 'error', 'payload_size_exceeded');

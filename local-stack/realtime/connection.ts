@@ -67,6 +67,16 @@ export class Connection implements ChannelHost {
     this.ws.close(code, reason);
   }
 
+  /** Ends every channel of this socket with a `system` error `message`, then `phx_close`; the socket stays. */
+  shutdownChannels(message: string): void {
+    for (const channel of [...this.channels.values()]) channel.shutdown(message);
+  }
+
+  /** Runs once when the socket has closed (the service forgets it). */
+  onClosed(listener: () => void): void {
+    this.ws.once('close', listener);
+  }
+
   /** Phoenix closes a socket that sent nothing for `idleTimeoutMs` (§1.5). */
   private touch(): void {
     // RATIONALE: on the system clock, not the tenant's: the client's heartbeats that keep the

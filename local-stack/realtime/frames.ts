@@ -82,4 +82,9 @@ export const presencePushSchema = z.object({
 export const accessTokenPushSchema = z.object({ access_token: z.string().nullish() });
 
 /** A JSON broadcast push (vsn 1.0.0, or a V2 text frame): the whole `send()` argument object (§3.1). */
-export const jsonBroadcastPushSchema = z.record(z.string(), z.unknown());
+export const jsonBroadcastPushSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'a broadcast push is a JSON object',
+);
+// RATIONALE: z.custom checks the shape without copying it; z.record rebuilt every pushed payload
+// key by key on the fan-out's hot path, for a value that is only passed on.

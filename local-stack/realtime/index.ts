@@ -16,6 +16,8 @@ import { namespaceKey } from './broker.ts';
 import { admitBroadcast, createTenant, createTenantCounters, publishBroadcast, type Tenant } from './tenant.ts';
 
 const PREFIX = '/realtime/v1';
+/** Realtime's words when the project database cannot be reached (§2.4; no `Code:` prefix). */
+const DB_UNAVAILABLE = 'Realtime was unable to connect to the project database';
 /** realtime-js connects to `<prefix>/websocket`; the server's own path is `/socket/websocket` (§1.1, §10). */
 const SOCKET_PATHS = new Set([`${PREFIX}/websocket`, `${PREFIX}/socket/websocket`]);
 
@@ -59,6 +61,10 @@ export interface RealtimeUsage {
   readonly connections: number;
   /** Channels joined to `topic` (private or public namespace), from every socket. */
   channels(topic: string, options: { private: boolean }): number;
+  /** Open WebSockets, joined or not. */
+  readonly sockets: number;
+  /** Channels joined on every topic, from every socket. */
+  readonly totalChannels: number;
 }
 
 const usageOf = new WeakMap<LocalService, RealtimeUsage>();
@@ -94,6 +100,16 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.realtime.maxFrameBytes });
+  const connections = new Set<Connection>();
+  // RATIONALE: while the database is gone, what the stack was told to broadcast is lost (as a
+  // temporary replication slot's changes are), and no join can be authorised. Every channel is
+  // therefore ended at once with the reason; clients rejoin (refused until the database is back)
+  // and backfill on the join that succeeds, instead of sitting on a channel that silently missed
+  // messages.
+  const stopWatching = db.onConnectionChange((change) => {
+    log(`realtime: database connection ${change}`);
+    if (change === 'lost') for (const connection of connections) connection.shutdownChannels(DB_UNAVAILABLE);
+  });
 
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> => {
     if (!SOCKET_PATHS.has(url.pathname)) {
@@ -113,7 +129,11 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
       return;
     }
     const grant = auth.grant;
-    wss.handleUpgrade(req, socket, head, (ws) => new Connection(tenant, grant, ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new Connection(tenant, grant, ws);
+      connections.add(connection);
+      connection.onClosed(() => connections.delete(connection));
+    });
   };
 
   const service: LocalService = {
@@ -135,6 +155,7 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
       });
     },
     async close() {
+      stopWatching();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await stopListener();
@@ -146,6 +167,12 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
       return tenant.connections;
     },
     channels: (topic, options) => tenant.broker.subscriberCount(namespaceKey(options.private, topic)),
+    get sockets() {
+      return connections.size;
+    },
+    get totalChannels() {
+      return tenant.broker.totalSubscribers();
+    },
   });
   return service;
 }

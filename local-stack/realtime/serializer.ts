@@ -18,6 +18,8 @@ interface PhoenixMessage {
   topic: string;
   event: string;
   payload: unknown;
+  /** Inbound only: the frame's size on the wire, an upper bound of its payload's size. */
+  wireBytes?: number;
 }
 
 /**
@@ -96,12 +98,18 @@ export function decodeFrame(vsn: Vsn, data: Buffer, isBinary: boolean): DecodeRe
     if (!parsed.success)
       return { ok: false, error: 'MalformedWebSocketMessage: expected [join_ref, ref, topic, event, payload]' };
     const [joinRef, msgRef, topic, event, payload] = parsed.data;
-    return { ok: true, frame: { kind: 'message', joinRef, ref: msgRef, topic, event, payload } };
+    return {
+      ok: true,
+      frame: { kind: 'message', joinRef, ref: msgRef, topic, event, payload, wireBytes: data.length },
+    };
   }
   const parsed = v1Frame.safeParse(json.value);
   if (!parsed.success) return { ok: false, error: 'MalformedWebSocketMessage: expected {topic, event, payload, ref}' };
   const { topic, event, payload, ref: msgRef, join_ref: joinRef } = parsed.data;
-  return { ok: true, frame: { kind: 'message', joinRef: joinRef ?? null, ref: msgRef, topic, event, payload } };
+  return {
+    ok: true,
+    frame: { kind: 'message', joinRef: joinRef ?? null, ref: msgRef, topic, event, payload, wireBytes: data.length },
+  };
 }
 
 function decodeBinary(data: Buffer): DecodeResult {

@@ -5,6 +5,7 @@ import { Broker, namespaceKey, type BrokerSubscriber, type Delivery } from './br
 import type { PostgresChangesEngine } from './postgres-changes/index.ts';
 import { PresenceRegistry } from './presence.ts';
 import { RateCounter } from './rate-counter.ts';
+import { jsonBytes } from './serializer.ts';
 
 /** Realtime's per-tenant rate counters (§8.2), all on one clock. */
 export interface TenantCounters {
@@ -80,6 +81,21 @@ export function takePresenceEvent(tenant: Tenant): boolean {
 /** Realtime's payload size check: `external_size > max_payload_size_in_kb * 1000 + 500` (§3.3). */
 export function payloadTooLarge(tenant: Tenant, bytes: number): boolean {
   return bytes > tenant.config.realtime.maxPayloadSizeKb * 1000 + 500;
+}
+
+/**
+ * The size a client broadcast's payload limit is checked against. A JSON push whose whole frame is
+ * within the limit cannot carry a payload over it, so its payload is serialised again only when the
+ * frame might be too large: on the fan-out's hot path that second JSON.stringify was pure cost.
+ */
+export function broadcastSize(
+  tenant: Tenant,
+  delivery: Exclude<Delivery, { kind: 'presence_diff' }>,
+  wireBytes: number | undefined,
+): number {
+  if (delivery.kind === 'user_broadcast') return delivery.payload.byteLength;
+  if (wireBytes !== undefined && !payloadTooLarge(tenant, wireBytes)) return wireBytes;
+  return jsonBytes(delivery.payload).byteLength;
 }
 
 export type BroadcastRefusal = 'payload_too_large' | 'rate_limited';

@@ -91,9 +91,12 @@ async function join(ws: WebSocket): Promise<void> {
   });
 }
 
+/** When the current run began: a frame sent before it is a straggler of the run before, not counted. */
+let runStart = 0;
+
 function receive(data: Buffer): void {
   const sent = stampOf(data);
-  if (Number.isNaN(sent)) return;
+  if (Number.isNaN(sent) || sent < runStart) return;
   const at = now();
   if (delivered < latencies.length) latencies[delivered] = at - sent;
   delivered += 1;
@@ -146,6 +149,7 @@ async function run(rate: number, seconds: number, kind: 'binary' | 'text'): Prom
     onDelivered = resolve;
   });
   const start = now();
+  runStart = start;
   for (let i = 0; i < messages; i++) {
     // Paced on absolute times so that a late tick does not slow the whole run down.
     const due = start + (i * 1000) / rate;

@@ -1,19 +1,20 @@
 /**
- * Fan-out at saturation: one publisher → N raw Phoenix subscribers (vsn 2.0.0) of the local
+ * Fan-out capacity at a latency target: 1000 raw Phoenix subscribers (vsn 2.0.0) of the local
  * Realtime, beside a minimal `ws` broadcast server (the ceiling: it forwards each frame to every
- * socket and does nothing else) measured in the same run with the same clients.
+ * socket and does nothing else) measured in the same run with the same client code.
  *
- *   subscribers   100, 500, 1000
- *   rate          20 and 100 messages/s from the publisher, 1 KB JSON payloads
- *   publisher     binary (vsn 2.0.0 kind 3) and text (a JSON `broadcast` push)
- *   channel       public, and private (RLS read at join, write check on the publisher)
+ *   configuration   public and private channels (private: RLS read at join, write check on the
+ *                   publisher) × binary (vsn 2.0.0 kind 3) and text (a JSON `broadcast` push)
+ *                   publishers; the baseline with binary and text frames
+ *   sweep           the publisher's rate doubles from 25 msg/s (1 KB payloads) until p99 passes
+ *                   100 ms or a message is lost, then three bisections between the last rate that
+ *                   held and the first that did not
  *
- * Each row gives deliveries/expected, throughput (deliveries/s from the first send to the last
- * delivery), p50/p99 latency, and the ratios to the baseline row of the same size, rate and
- * publisher. Target at 1000 × 100/s: throughput ≥ 0.95× and p99 ≤ 2× the baseline.
- *
- * Bounded (1.5 s per run, best of two, 3 s drain at most), 127.0.0.1 only. The clients run in a worker thread; on a
- * shared machine the numbers move with whatever else runs: compare rows of one run.
+ * For each configuration: the highest rate whose p99 stayed under 100 ms, its ratio to the
+ * baseline's (target ≥ 0.9×), and the throughput at saturation (deliveries/s at the first failing
+ * rate of the doubling) with its ratio (target ≥ 0.95×). Bounded (1.5 s per step, 3 s drain at
+ * most), 127.0.0.1 only. The clients run in a worker thread; on a shared machine the numbers move
+ * with whatever else runs: compare rows of one run.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,25 +23,28 @@ import { WebSocketServer } from 'ws';
 import { activityTopic } from '../../src/contract/index.ts';
 import { fixture, signJwt, startLocalStack, type LocalStack } from '../../local-stack/index.ts';
 import type { ClientsSetup, Command, RunResult } from './_fanout-clients.ts';
-import { fixed, printTable, ratio } from './_stats.ts';
+import { fixed, printTable } from './_stats.ts';
 
-const SIZES = [100, 500, 1000] as const;
-const RATES = [20, 100] as const;
+const SUBSCRIBERS = 1000;
 const PUBLISHERS = ['binary', 'text'] as const;
+const CHANNELS = ['baseline', 'public', 'private'] as const;
 const SECONDS = 1.5;
-/**
- * RATIONALE: each row is run this many times, interleaved with its baseline, and the run with the
- * lower p99 kept — for the baseline as for the stack. On a shared two-core machine one run of a
- * saturated row swings by ±40% with whatever else runs; the best of two filters most of that.
- */
-const REPEATS = 2;
+/** The latency target: a rate "holds" while p99 stays under it and nothing is lost. */
+const P99_TARGET_MS = 100;
+const FIRST_RATE = 25;
+const BISECTIONS = 3;
 
-type Channel = 'baseline' | 'public' | 'private';
-interface Row extends RunResult {
-  size: number;
-  rate: number;
-  publisher: (typeof PUBLISHERS)[number];
+type Channel = (typeof CHANNELS)[number];
+type Publisher = (typeof PUBLISHERS)[number];
+interface Sweep {
   channel: Channel;
+  publisher: Publisher;
+  /** Highest rate (msg/s) that held; 0 when even the first did not. */
+  capacity: number;
+  capacityRun: RunResult | undefined;
+  /** The first failing rate of the doubling and what it delivered (saturation). */
+  saturation: { rate: number; run: RunResult } | undefined;
+  steps: number;
 }
 
 class Clients {
@@ -88,34 +92,6 @@ async function startBaseline(): Promise<{ url: string; close(): Promise<void> }>
   };
 }
 
-/**
- * One size: the baseline, public and private client sets are connected together, and each row is
- * run on the three back to back, so that the load of a shared machine drifts as little as possible
- * between a row and its baseline.
- */
-async function measure(setups: ReadonlyArray<{ channel: Channel; setup: ClientsSetup }>, rows: Row[]): Promise<void> {
-  const sets = setups.map(({ channel, setup }) => ({ channel, size: setup.subscribers, clients: new Clients(setup) }));
-  try {
-    for (const set of sets) await set.clients.send({ kind: 'connect' });
-    for (const rate of RATES) {
-      for (const publisher of PUBLISHERS) {
-        const best = new Map<Channel, RunResult>();
-        for (let repeat = 0; repeat < REPEATS; repeat++) {
-          for (const { channel, clients } of sets) {
-            const result = await clients.send<RunResult>({ kind: 'run', rate, seconds: SECONDS, publisher });
-            const kept = best.get(channel);
-            if (!kept || result.p99 < kept.p99) best.set(channel, result);
-            process.stdout.write('.');
-          }
-        }
-        for (const { channel, size } of sets) rows.push({ ...best.get(channel)!, size, rate, publisher, channel });
-      }
-    }
-  } finally {
-    for (const set of sets) await set.clients.stop();
-  }
-}
-
 async function ownerToken(stack: LocalStack): Promise<string> {
   const { id, email } = fixture.USERS.acmeOwner;
   const now = Math.floor(Date.now() / 1000);
@@ -125,43 +101,70 @@ async function ownerToken(stack: LocalStack): Promise<string> {
   );
 }
 
-function printFanOutTable(rows: Row[]): void {
+const holds = (run: RunResult) => run.delivered >= run.expected && run.p99 < P99_TARGET_MS;
+
+/** Doubling until a rate fails, then bisection: the highest rate that held, and saturation. */
+async function sweep(clients: Clients, channel: Channel, publisher: Publisher): Promise<Sweep> {
+  const run = (rate: number) => clients.send<RunResult>({ kind: 'run', rate, seconds: SECONDS, publisher });
+  const result: Sweep = { channel, publisher, capacity: 0, capacityRun: undefined, saturation: undefined, steps: 0 };
+  let rate = FIRST_RATE;
+  for (;;) {
+    const outcome = await run(rate);
+    result.steps += 1;
+    process.stdout.write('.');
+    if (!holds(outcome)) {
+      result.saturation = { rate, run: outcome };
+      break;
+    }
+    result.capacity = rate;
+    result.capacityRun = outcome;
+    rate *= 2;
+  }
+  let low = result.capacity;
+  let high = result.saturation.rate;
+  for (let i = 0; i < BISECTIONS; i++) {
+    const middle = Math.round((low + high) / 2);
+    if (middle <= low || middle >= high) break;
+    const outcome = await run(middle);
+    result.steps += 1;
+    process.stdout.write('.');
+    if (holds(outcome)) {
+      low = middle;
+      result.capacity = middle;
+      result.capacityRun = outcome;
+    } else {
+      high = middle;
+    }
+  }
+  return result;
+}
+
+function printSweepTable(sweeps: readonly Sweep[]): void {
   const header = [
-    'subs',
-    'msg/s',
-    'publisher',
     'channel',
-    'delivered',
-    'thr/s',
-    'p50 ms',
+    'publisher',
+    `max msg/s (p99 < ${P99_TARGET_MS} ms)`,
     'p99 ms',
-    'thr ×',
-    'p50 ×',
-    'p99 ×',
+    '× raw',
+    'saturation deliveries/s',
+    '× raw',
     'target',
   ];
-  const body = rows.map((row) => {
-    const base = rows.find(
-      (r) => r.channel === 'baseline' && r.size === row.size && r.rate === row.rate && r.publisher === row.publisher,
-    );
-    const thr = base ? row.throughput / base.throughput : Number.NaN;
-    const p99 = base ? row.p99 / base.p99 : Number.NaN;
-    const checked = row.channel !== 'baseline' && row.size === 1000 && row.rate === 100;
-    const target = !checked ? '' : thr >= 0.95 && p99 <= 2 ? 'met' : 'MISSED';
-    const againstBase = (value: number, baseValue: number | undefined) =>
-      row.channel === 'baseline' ? '' : ratio(value, baseValue ?? Number.NaN);
+  const body = sweeps.map((row) => {
+    const base = sweeps.find((r) => r.channel === 'baseline' && r.publisher === row.publisher);
+    const rateRatio = base ? row.capacity / base.capacity : Number.NaN;
+    const thrRatio =
+      base?.saturation && row.saturation ? row.saturation.run.throughput / base.saturation.run.throughput : Number.NaN;
+    const raw = row.channel === 'baseline';
+    const target = raw ? '' : rateRatio >= 0.9 && thrRatio >= 0.95 ? 'met' : 'MISSED';
     return [
-      String(row.size),
-      String(row.rate),
-      row.publisher,
       row.channel,
-      `${row.delivered}/${row.expected}`,
-      fixed(row.throughput, 0),
-      fixed(row.p50, 2),
-      fixed(row.p99, 2),
-      againstBase(row.throughput, base?.throughput),
-      againstBase(row.p50, base?.p50),
-      againstBase(row.p99, base?.p99),
+      row.publisher,
+      String(row.capacity),
+      fixed(row.capacityRun?.p99 ?? Number.NaN, 1),
+      raw ? '' : fixed(rateRatio, 2),
+      fixed(row.saturation?.run.throughput ?? Number.NaN, 0),
+      raw ? '' : fixed(thrRatio, 2),
       target,
     ];
   });
@@ -170,7 +173,7 @@ function printFanOutTable(rows: Row[]): void {
 
 export async function runTable(): Promise<void> {
   console.log(
-    `\nFan-out at saturation (1 KB payloads, best of ${REPEATS} runs of ${SECONDS} s per row; ratios against the raw ws server of the same row)`,
+    `\nFan-out capacity at p99 < ${P99_TARGET_MS} ms: ${SUBSCRIBERS} subscribers, 1 KB payloads, ${SECONDS} s per step (doubling from ${FIRST_RATE} msg/s, then ${BISECTIONS} bisections); ratios against the raw ws server of the same run`,
   );
   const stack = await startLocalStack({
     host: '127.0.0.1',
@@ -187,41 +190,36 @@ export async function runTable(): Promise<void> {
     },
   });
   const baseline = await startBaseline();
-  const rows: Row[] = [];
+  const sweeps: Sweep[] = [];
   try {
     const token = await ownerToken(stack);
     const stackUrl = `${stack.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${stack.config.anonKey}&vsn=2.0.0`;
-    const privateTopic = activityTopic(fixture.ORGS.acme.id);
-    for (const size of SIZES) {
-      await measure(
-        [
-          {
-            channel: 'baseline',
-            setup: { url: baseline.url, phoenix: false, topic: 'bench', private: false, subscribers: size },
-          },
-          {
-            channel: 'public',
-            setup: { url: stackUrl, phoenix: true, topic: `bench-${size}`, private: false, subscribers: size },
-          },
-          {
-            channel: 'private',
-            setup: { url: stackUrl, phoenix: true, topic: privateTopic, private: true, token, subscribers: size },
-          },
-        ],
-        rows,
-      );
+    const setups: Record<Channel, ClientsSetup> = {
+      baseline: { url: baseline.url, phoenix: false, topic: 'bench', private: false, subscribers: SUBSCRIBERS },
+      public: { url: stackUrl, phoenix: true, topic: 'bench-public', private: false, subscribers: SUBSCRIBERS },
+      private: {
+        url: stackUrl,
+        phoenix: true,
+        topic: activityTopic(fixture.ORGS.acme.id),
+        private: true,
+        token,
+        subscribers: SUBSCRIBERS,
+      },
+    };
+    // One configuration's clients at a time: 3000 idle sockets would load the machine for the others.
+    for (const channel of CHANNELS) {
+      const clients = new Clients(setups[channel]);
+      try {
+        await clients.send({ kind: 'connect' });
+        for (const publisher of PUBLISHERS) sweeps.push(await sweep(clients, channel, publisher));
+      } finally {
+        await clients.stop();
+      }
     }
   } finally {
     console.log('');
     await baseline.close();
     await stack.stop();
   }
-  rows.sort(
-    (a, b) =>
-      a.size - b.size ||
-      a.rate - b.rate ||
-      a.publisher.localeCompare(b.publisher) ||
-      a.channel.localeCompare(b.channel),
-  );
-  printFanOutTable(rows);
+  printSweepTable(sweeps);
 }

@@ -34,6 +34,7 @@ function recordingDatabase(db: Database, log: SqlRecord[]): Database {
     exec: root.exec,
     transaction: (fn, options) => db.transaction((tx) => fn(wrap(tx)), options),
     listen: (channel, onNotify) => db.listen(channel, onNotify),
+    onConnectionChange: (listener) => db.onConnectionChange(listener),
     close: () => db.close(),
   };
 }

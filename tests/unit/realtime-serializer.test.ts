@@ -65,7 +65,8 @@ describe('Realtime wire codec', () => {
   it('v2 arrays ⇄ messages; v1 never carries join_ref (§1.4.1)', () => {
     expect(decodeFrame('2.0.0', Buffer.from('["0","1","t","e",{"foo":1}]'), false)).toEqual({
       ok: true,
-      frame: { kind: 'message', joinRef: '0', ref: '1', topic: 't', event: 'e', payload: { foo: 1 } },
+      // wireBytes: the frame's size, the bound the broadcast size check uses before re-serialising.
+      frame: { kind: 'message', joinRef: '0', ref: '1', topic: 't', event: 'e', payload: { foo: 1 }, wireBytes: 27 },
     });
     const out = { kind: 'message', joinRef: '0', ref: '1', topic: 't', event: 'e', payload: { foo: 1 } } as const;
     expect(encodeFrame('2.0.0', out)).toBe('["0","1","t","e",{"foo":1}]');

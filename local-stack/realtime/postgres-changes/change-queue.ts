@@ -76,8 +76,22 @@ export async function consumeChanges(
     });
   });
 
+  // Changes captured while the LISTEN connection was down were never notified: take them now, in
+  // commit order, behind anything already pending.
+  const stopWatching = db.onConnectionChange((change) => {
+    if (change !== 'restored' || closed) return;
+    db.query<{ id: number }>('select id from pubdev_local.changes order by id').then((result) => {
+      const known = new Set(pending);
+      for (const { id } of result.rows) if (!known.has(id)) pending.push(id);
+      draining ??= drain().finally(() => {
+        draining = undefined;
+      });
+    }, onError);
+  });
+
   return async () => {
     closed = true;
+    stopWatching();
     await unlisten();
     await draining;
   };

@@ -17,18 +17,21 @@ export interface Membership {
   readonly territories: readonly string[];
 }
 
+/** A bearer token read from the request, before anything has checked it. */
+export type Bearer =
+  | { readonly kind: 'service'; readonly token: string }
+  | { readonly kind: 'user'; readonly token: string };
+
 /**
- * Authenticates the bearer token. The service role is recognised by its exact key; anything
- * else must be a user's access token that Auth still accepts (a signature alone is not enough:
- * a signed-out session is refused there).
+ * Reads `Authorization: Bearer`. The service role is recognised by its exact key and the anon key
+ * is refused, both without the database; any other token still has to be checked.
  */
-export async function authenticateCaller(req: Request, env: BridgeEnv, clients: BridgeClients): Promise<Caller> {
-  const header = req.headers.get('authorization') ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+export function readBearer(req: Request, env: BridgeEnv): Bearer {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
   if (!match?.[1])
     throw new BridgeError(401, 'missing_token', 'Send Authorization: Bearer <access token or service role key>');
   const token = match[1];
-  if (token === env.SUPABASE_SERVICE_ROLE_KEY) return { kind: 'service', id: 'service_role', token };
+  if (token === env.SUPABASE_SERVICE_ROLE_KEY) return { kind: 'service', token };
   if (token === env.SUPABASE_ANON_KEY) {
     throw new BridgeError(
       403,
@@ -36,9 +39,21 @@ export async function authenticateCaller(req: Request, env: BridgeEnv, clients: 
       'The anon key may not use the bridge: sign in and send your access token',
     );
   }
-  const { data, error } = await clients.service.auth.getUser(token);
+  return { kind: 'user', token };
+}
+
+/**
+ * Authenticates the bearer token (GET /stats, GET /health). Anything but the service role key must
+ * be a user's access token that Auth still accepts (a signature alone is not enough: a signed-out
+ * session is refused there). POST /broadcast does the same check inside its admission
+ * (admission.ts), in the same round trip as the rest.
+ */
+export async function authenticateCaller(req: Request, env: BridgeEnv, clients: BridgeClients): Promise<Caller> {
+  const bearer = readBearer(req, env);
+  if (bearer.kind === 'service') return { kind: 'service', id: 'service_role', token: bearer.token };
+  const { data, error } = await clients.service.auth.getUser(bearer.token);
   if (error || !data.user) throw new BridgeError(401, 'invalid_token', 'The access token is invalid or expired');
-  return { kind: 'user', id: data.user.id, email: data.user.email ?? null, token };
+  return { kind: 'user', id: data.user.id, email: data.user.email ?? null, token: bearer.token };
 }
 
 /** The caller's role in `organizationId`, read with the caller's own token (RLS shows members their roster). */

@@ -1,6 +1,7 @@
 import { uuidSchema } from '../../../src/contract/uuid.ts';
+import { admit } from './admission.ts';
 import { broadcastRequestSchema, parseWithSchema } from './broadcast-request.ts';
-import { authenticateCaller, membershipOf, type Caller } from './caller.ts';
+import { authenticateCaller, membershipOf, readBearer, type Caller } from './caller.ts';
 import type { BridgeClients } from './clients.ts';
 import { deliver } from './deliver.ts';
 import type { BridgeDeps } from './deps.ts';
@@ -9,8 +10,7 @@ import { BridgeError, errorResponse, jsonResponse } from './http-error.ts';
 import { IDEMPOTENCY_KEY, idempotent, type StoredAnswer } from './idempotent.ts';
 import { handleIntegration } from './integrations.ts';
 import { parseJsonBody, readRawBody } from './read-body.ts';
-import { assertMaySend } from './role-table.ts';
-import { hitRateLimit, sha256Hex } from './shared-store.ts';
+import { sha256Hex } from './shared-store.ts';
 import { allOrganizationIds, organizationStats } from './stats.ts';
 
 /** Browsers call the bridge from the dashboard (the client's sendMessage), so it answers CORS. */
@@ -89,31 +89,42 @@ async function dispatch(req: Request, table: [RegExp, Route][]): Promise<Respons
 
 async function broadcast(req: Request, deps: BridgeDeps): Promise<Response> {
   const { env, clients } = deps;
-  const caller = await authenticateCaller(req, env, clients);
+  const bearer = readBearer(req, env);
   const idempotencyKey = req.headers.get('idempotency-key');
-  if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    throw new BridgeError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters');
+  let raw: Uint8Array;
+  let request: ReturnType<typeof parseBroadcastRequest>;
+  try {
+    if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new BridgeError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    }
+    raw = await readRawBody(req);
+    request = parseBroadcastRequest(raw);
+  } catch (error) {
+    // A bad token is answered before a bad request, as ever: on this (failing) path only, the
+    // token is checked on its own before the request's own error is answered.
+    if (bearer.kind === 'user') await authenticateCaller(req, env, clients);
+    throw error;
   }
-  const raw = await readRawBody(req);
-  const request = parseWithSchema(broadcastRequestSchema, parseJsonBody(raw));
-  const membership = await membershipOf(caller, request.organizationId, clients);
-  assertMaySend(membership.role, request.message.type);
-  const rate = await hitRateLimit(clients.service, request.organizationId, env.BRIDGE_RATE_LIMIT_PER_SECOND);
-  if (!rate.allowed) {
-    const retryAfter = String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000)));
-    throw new BridgeError(
-      429,
-      'rate_limited',
-      `More than ${env.BRIDGE_RATE_LIMIT_PER_SECOND} requests per second for organisation ${request.organizationId}`,
-      { retryAfterMs: rate.retryAfterMs },
-      { 'retry-after': retryAfter },
-    );
-  }
+  const requestHash = idempotencyKey === null ? null : await sha256Hex(raw);
+  // One database round trip: caller, membership, role table, rate limit and key claim.
+  const { caller, membership, claim } = await admit(
+    bearer,
+    {
+      organizationId: request.organizationId,
+      type: request.message.type,
+      idempotency:
+        idempotencyKey === null || requestHash === null
+          ? null
+          : { key: idempotencyKey, requestHash, ttlSeconds: env.BRIDGE_IDEMPOTENCY_TTL_SECONDS },
+    },
+    env,
+    clients,
+  );
   const run = async (): Promise<StoredAnswer> => ({
     status: 202,
     body: await deliver({ request, caller, membership, clients, now: deps.now }),
   });
-  if (idempotencyKey === null) {
+  if (idempotencyKey === null || requestHash === null || claim === null) {
     const answer = await run();
     return jsonResponse(answer.status, answer.body);
   }
@@ -122,14 +133,19 @@ async function broadcast(req: Request, deps: BridgeDeps): Promise<Response> {
       service: clients.service,
       caller: caller.id,
       key: idempotencyKey,
-      requestHash: await sha256Hex(raw),
+      requestHash,
       ttlSeconds: env.BRIDGE_IDEMPOTENCY_TTL_SECONDS,
       sleep: deps.sleep,
       now: deps.now,
+      firstClaim: claim,
     },
     run,
   );
   return jsonResponse(answer.status, answer.body, answer.replayed ? { 'idempotent-replayed': 'true' } : {});
+}
+
+function parseBroadcastRequest(raw: Uint8Array) {
+  return parseWithSchema(broadcastRequestSchema, parseJsonBody(raw));
 }
 
 async function stats(req: Request, url: URL, deps: BridgeDeps): Promise<Response> {

@@ -1,6 +1,11 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { BridgeError } from './http-error.ts';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from './shared-store.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  type IdempotencyClaim,
+} from './shared-store.ts';
 
 export interface StoredAnswer {
   readonly status: number;
@@ -16,6 +21,8 @@ export interface IdempotencyOptions {
   sleep: (ms: number) => Promise<void>;
   /** The injected clock (milliseconds since the epoch) that bounds the wait for a first request. */
   now: () => number;
+  /** The first claim, already made by the admission (saves a round trip); claimed here without it. */
+  firstClaim?: IdempotencyClaim;
 }
 
 /** How long a second request waits for the first one holding its key, and how often it looks. */
@@ -35,8 +42,10 @@ export async function idempotent(
 ): Promise<StoredAnswer & { replayed: boolean }> {
   const { service, caller, key, requestHash, ttlSeconds, sleep, now } = options;
   const deadline = now() + WAIT_FOR_FIRST_MS;
+  let first = options.firstClaim;
   for (;;) {
-    const claim = await claimIdempotencyKey(service, caller, key, requestHash, ttlSeconds);
+    const claim = first ?? (await claimIdempotencyKey(service, caller, key, requestHash, ttlSeconds));
+    first = undefined;
     if (claim.state === 'done') return { status: claim.status, body: claim.body, replayed: true };
     if (claim.state === 'mismatch') {
       throw new BridgeError(

@@ -27,12 +27,8 @@ export async function sendUserSnapshot(
     data: message.data,
     timestamp: new Date(context.now()).toISOString(),
   };
-  // A client per send: channels made for one httpSend would otherwise pile up on a shared client.
-  const client = caller.kind === 'service' ? clients.freshService() : clients.asCaller(caller.token);
-  await client.realtime.setAuth(caller.token);
-  const channel = client.channel(topic, { config: { private: true } });
   try {
-    await channel.httpSend('user_snapshot', envelope);
+    await clients.httpSend(caller.token, topic, 'user_snapshot', envelope);
   } catch (error) {
     const reason = (error as Error).message;
     if (/unauthori[sz]ed|forbidden/i.test(reason)) {

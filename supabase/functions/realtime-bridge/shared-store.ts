@@ -7,16 +7,13 @@ import { upstreamError } from './caller.ts';
  * 20261201110000_bridge_store.sql) so every isolate of the function sees the same state.
  */
 
-const claimSchema = z.discriminatedUnion('state', [
+export const claimSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('claimed') }),
   z.object({ state: z.literal('pending') }),
   z.object({ state: z.literal('mismatch') }),
   z.object({ state: z.literal('done'), status: z.int(), body: z.unknown() }),
 ]);
 export type IdempotencyClaim = z.infer<typeof claimSchema>;
-
-const rateSchema = z.object({ allowed: z.boolean(), hits: z.int(), retryAfterMs: z.int() });
-export type RateDecision = z.infer<typeof rateSchema>;
 
 async function rpc<T>(
   service: SupabaseClient,
@@ -63,14 +60,6 @@ export async function completeIdempotencyKey(
 
 export async function releaseIdempotencyKey(service: SupabaseClient, caller: string, key: string): Promise<void> {
   await rpc(service, 'bridge_idempotency_release', { p_caller: caller, p_key: key }, z.unknown());
-}
-
-export function hitRateLimit(
-  service: SupabaseClient,
-  organizationId: string,
-  limitPerSecond: number,
-): Promise<RateDecision> {
-  return rpc(service, 'bridge_rate_limit_hit', { p_org: organizationId, p_limit: limitPerSecond }, rateSchema);
 }
 
 export function memberByEmail(service: SupabaseClient, organizationId: string, email: string): Promise<string | null> {
