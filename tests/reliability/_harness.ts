@@ -12,7 +12,7 @@ import type { WriterClients, WriterOptions } from './_writer.ts';
 
 export const ACME = ORGS.acme.id;
 /** The seed's Acme runs: the agent account reports progress on both. */
-export const ACME_RUNS = ['d0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000002'] as const;
+const ACME_RUNS = ['d0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000002'] as const;
 
 const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } as const;
 

@@ -12,7 +12,7 @@ import { LOCAL_ANON_KEY } from '../../local-stack/keys.ts';
 
 export type FixtureUserName = keyof typeof USERS;
 /** realtime-js: `sent`, `ok`, `error`, `timeout`, `disconnected`. */
-export type HeartbeatStatus = string;
+type HeartbeatStatus = string;
 
 export interface ObservedClientOptions {
   /** realtime-js heartbeat interval; the client declares a socket dead one interval after an unanswered one. */
@@ -48,7 +48,7 @@ export interface ObservedClient {
  * headers timeout; the core's backfill runs one read at a time, so one such read holds every
  * backfill back for five minutes.
  */
-export function fetchWithTimeout(ms: number): typeof fetch {
+function fetchWithTimeout(ms: number): typeof fetch {
   return (input, init) => {
     const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
     return fetch(input, { ...init, signal });
@@ -145,7 +145,7 @@ function feedOrder(rows: readonly { id: string; created_at: string }[]): string[
     .map((r) => r.id);
 }
 
-export async function readTruth(client: ObservedClient): Promise<Truth> {
+async function readTruth(client: ObservedClient): Promise<Truth> {
   const org = client.core.organizationId;
   const db = client.truth;
   const [updates, notes, runs, publishers] = await Promise.all([
@@ -164,7 +164,7 @@ export async function readTruth(client: ObservedClient): Promise<Truth> {
 }
 
 /** What the client's stores show, in the same shape as {@link Truth}. */
-export function shown(client: ObservedClient): Truth {
+function shown(client: ObservedClient): Truth {
   const { core } = client;
   return {
     teamUpdates: core.teamUpdates.getSnapshot().map((u) => u.id),
@@ -175,7 +175,7 @@ export function shown(client: ObservedClient): Truth {
 }
 
 /** The differences between what a client shows and the truth; empty when it has converged. */
-export function differences(truth: Truth, seen: Truth): string[] {
+function differences(truth: Truth, seen: Truth): string[] {
   const out: string[] = [];
   const list = (name: string, expected: readonly string[], actual: readonly string[]) => {
     const missing = expected.filter((id) => !actual.includes(id));

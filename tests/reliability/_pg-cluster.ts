@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../integration/_stack-process.ts';
 
 const run = promisify(execFile);
-export const PG_BIN = process.env.PUBDEV_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const PG_BIN = process.env.PUBDEV_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 /** Why a dedicated cluster cannot be made here, or undefined when it can. CI must never get a reason. */
 export function clusterUnavailable(): string | undefined {

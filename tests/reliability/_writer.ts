@@ -28,7 +28,7 @@ export interface WriterOptions {
   readonly pauseMs?: number;
 }
 
-export interface WriterReport {
+interface WriterReport {
   readonly rounds: number;
   /** Attempts that failed and were retried (proof that the writer wrote through an outage). */
   readonly failedAttempts: number;
