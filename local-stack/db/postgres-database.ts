@@ -1,11 +1,17 @@
 import pg from 'pg';
 import type { Database, Queryable, QueryResult, TransactionOptions } from './database.ts';
+import { resolveAdminUrl } from './platform-roles.ts';
 
 // int8 (count(*), bigserial, seq) as a JS number: our values stay far below 2^53, and PGlite does the same.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-/** A real PostgreSQL through a small pool; LISTEN holds one dedicated client. */
-export async function openPostgres(connectionString: string, options: { max?: number } = {}): Promise<Database> {
+/**
+ * A real PostgreSQL through a small pool; LISTEN holds one dedicated client. The pool connects as
+ * the server's Supabase superuser (see {@link resolveAdminUrl}); migrations and the seed switch to
+ * `postgres` themselves.
+ */
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const connectionString = await resolveAdminUrl(url);
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client that loses its connection must not crash the stack.
   pool.on('error', () => {});
