@@ -181,11 +181,11 @@ export async function readCatalog(db: Queryable, wanted: readonly string[]): Pro
     )
   ).rows
     .filter((f) => f.returnType !== 'trigger' && f.returnType !== 'event_trigger')
-    .map(({ modes, names, types, inputs, defaults, ...f }) => ({
+    .map(({ modes, names, types: argTypes, inputs, defaults, ...f }) => ({
       ...f,
       // Defaults belong to the last `defaults` of the `inputs` first arguments, counted by position
       // among all arguments (postgres-meta counts them so; it only differs for OUT-before-IN lists).
-      args: types.map((typeId, i) => ({
+      args: argTypes.map((typeId, i) => ({
         mode: MODES[modes[i] ?? 'i'] ?? 'in',
         name: names[i] ?? '',
         typeId,
