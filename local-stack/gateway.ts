@@ -2,21 +2,11 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { StackConfig } from './config.ts';
+import { answerPreflight, isPreflight, setResponseCorsHeaders } from './cors.ts';
 import { errorMessage } from './errors.ts';
 import { sendJson } from './http.ts';
 import { checkApiKey, type GatewayRefusal } from './request-identity.ts';
 import type { LocalService } from './service.ts';
-
-/** Supabase's gateway answers browsers from any origin (Kong's cors plugin). */
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD',
-  'access-control-allow-headers':
-    'authorization, x-client-info, apikey, content-type, content-profile, accept-profile, prefer, range, x-upsert, x-region, x-supabase-api-version, accept, x-api-key',
-  'access-control-expose-headers':
-    'content-range, content-location, x-supabase-api-version, x-rate-limit, x-rate-limit-remaining',
-  'access-control-max-age': '86400',
-} as const;
 
 export interface Gateway {
   readonly url: string;
@@ -56,12 +46,12 @@ export async function startGateway(options: {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204);
-      res.end();
+    // Kong's cors plugin runs before key-auth: a preflight, which carries no API key, is answered here.
+    if (isPreflight(req)) {
+      answerPreflight(req, res);
       return;
     }
+    setResponseCorsHeaders(res);
     if (url.pathname === '/healthcheck' || url.pathname === '/health') {
       void (options.health?.() ?? Promise.resolve({ ok: true, message: 'ok' })).then(({ ok, message }) => {
         res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { resolveAdminUrl } from '../local-stack/db/index.ts';
 
 const admin = process.env.PUBDEV_TEST_POSTGRES_URL;
 if (!admin) {
@@ -11,12 +12,13 @@ if (!admin) {
   process.exit(2);
 }
 const [command, target] = process.argv.slice(2);
-const client = new pg.Client({ connectionString: admin });
+// The server's superuser: a stack's superuser connections that `drop … with (force)` ends need one.
+const client = new pg.Client({ connectionString: await resolveAdminUrl(admin) });
 await client.connect();
 try {
   if (command === 'create') {
     const name = `pubdev_py_${randomBytes(6).toString('hex')}`;
-    await client.query(`create database ${name}`);
+    await client.query(`create database ${name} owner postgres`);
     const url = new URL(admin);
     url.pathname = `/${name}`;
     console.log(url.toString());

@@ -1,6 +1,7 @@
 -- The demo/test fixture (docs/architecture.md "Seed fixture"). Ids, emails and the password are
--- supabase/fixture.ts's: tests, demos and scripts rely on them. Runs as the superuser after the
--- migrations; the broadcast triggers fire as they would for any write (realtime.send never raises).
+-- supabase/fixture.ts's: tests, demos and scripts rely on them. Runs as postgres (not a superuser)
+-- after the migrations, as `supabase db reset` runs it; the broadcast triggers fire as they would
+-- for any write (realtime.send never raises).
 
 -- ── Users (password for all: pubdev-local-password) ──
 -- The token columns are '' rather than null because Supabase Auth cannot read null strings there.

@@ -5,7 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, prepareDatabase, type Database, type PrepareOptions } from '../local-stack/db/index.ts';
+import {
+  openDatabase,
+  prepareDatabase,
+  resolveAdminUrl,
+  type Database,
+  type PrepareOptions,
+} from '../local-stack/db/index.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -38,15 +44,27 @@ export function databaseUrl(base: string, name: string): string {
   return url.toString();
 }
 
+let adminUrl: Promise<string> | undefined;
+/**
+ * The test server's superuser (`supabase_admin` once the server has Supabase's roles, see
+ * `npm run db:supabase-roles`): it creates and drops the test databases, as the platform does,
+ * and can end the stack's superuser connections that `drop … with (force)` must close.
+ */
+export function testAdminUrl(): Promise<string> {
+  adminUrl ??= resolveAdminUrl(TEST_POSTGRES_URL!);
+  return adminUrl;
+}
+
 async function createPostgresDatabase(template: string): Promise<string> {
   const name = `pubdev_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  const admin = new pg.Client({ connectionString: await testAdminUrl() });
   await admin.connect();
   try {
     // Copies of one template may collide for a moment; PostgreSQL asks the caller to retry.
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`create database ${name} template ${template}`);
+        // A project's database belongs to `postgres` on Supabase (the shim says so for new ones).
+        await admin.query(`create database ${name} template ${template} owner postgres`);
         break;
       } catch (error) {
         if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
@@ -71,7 +89,7 @@ async function createPostgresDatabase(template: string): Promise<string> {
 
 /** Drops a database on the test server, closing whatever is still connected to it. */
 export async function dropPostgresDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  const admin = new pg.Client({ connectionString: await testAdminUrl() });
   await admin.connect();
   try {
     await admin.query(`drop database if exists ${name} with (force)`);

@@ -1,7 +1,7 @@
 /** Once per test run: rebuild the PostgreSQL template database that DB suites copy. */
 import pg from 'pg';
 import { openDatabase, prepareDatabase } from '../local-stack/db/index.ts';
-import { databaseUrl, dropPostgresDatabase, TEST_POSTGRES_URL } from './_db.ts';
+import { databaseUrl, dropPostgresDatabase, TEST_POSTGRES_URL, testAdminUrl } from './_db.ts';
 
 export default async function setup(): Promise<(() => Promise<void>) | void> {
   if (!TEST_POSTGRES_URL) return;
@@ -9,7 +9,7 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   const TEMPLATE_DATABASE = `pubdev_test_template_${process.pid}`;
   process.env.PUBDEV_TEST_TEMPLATE = TEMPLATE_DATABASE;
   await dropPostgresDatabase(TEMPLATE_DATABASE);
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  const admin = new pg.Client({ connectionString: await testAdminUrl() });
   await admin.connect();
   try {
     await admin.query(`create database ${TEMPLATE_DATABASE}`);

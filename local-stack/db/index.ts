@@ -23,3 +23,11 @@ export {
 } from './realtime-authorization.ts';
 export { API_ROLES, isApiRole, UnsupportedRoleError, type ApiRole } from './api-roles.ts';
 export { quoteIdent } from './quote-ident.ts';
+export {
+  giveServerSupabaseRoles,
+  MIGRATION_ROLE,
+  NotSupabaseShapedError,
+  PLATFORM_ADMIN_ROLE,
+  resolveAdminUrl,
+} from './platform-roles.ts';
+export { asMigrationRole } from './role-settings.ts';

@@ -37,8 +37,10 @@ export async function maintainMessagePartitions(db: Queryable, now: Date = new D
     const to = partitionDay(new Date(today + (offset + 1) * DAY_MS));
     const name = `messages_${from.replaceAll('-', '_')}`;
     if (before.has(name)) continue;
+    // Realtime gives each partition the parent's owner, supabase_realtime_admin (tenants.ex).
     await db.exec(
-      `create table if not exists realtime.${name} partition of realtime.messages for values from ('${from}') to ('${to}')`,
+      `create table if not exists realtime.${name} partition of realtime.messages for values from ('${from}') to ('${to}');
+       alter table realtime.${name} owner to supabase_realtime_admin;`,
     );
     created.push(name);
   }

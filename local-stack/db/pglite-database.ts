@@ -1,6 +1,34 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import type { Database, Queryable, QueryResult, TransactionOptions } from './database.ts';
+import { MIGRATION_ROLE, PLATFORM_ADMIN_ROLE } from './platform-roles.ts';
+
+/**
+ * PGlite's one session is its bootstrap superuser (initdb names it `postgres`). Supabase's
+ * superuser is `supabase_admin` and its `postgres` is a regular role, so the bootstrap role is
+ * renamed before anything else runs; the shim then creates the platform's `postgres`. A role
+ * cannot be renamed while it is the session user, hence the helper session.
+ */
+async function renameBootstrapSuperuser(pg: PGlite, dataDir: string | undefined): Promise<void> {
+  const { rows } = await pg.query<{ bootstrap: string; migrated: boolean }>(
+    `select (select rolname from pg_roles where oid = 10) as bootstrap,
+            to_regclass('supabase_migrations.schema_migrations') is not null as migrated`,
+  );
+  const { bootstrap, migrated } = rows[0]!;
+  if (bootstrap !== MIGRATION_ROLE) return;
+  if (migrated) {
+    throw new Error(
+      `PUBDEV_DATA_DIR ${dataDir}: this data directory was made by an earlier local stack whose migrations ran as a ` +
+        `superuser; they now run as Supabase's non-superuser postgres. Delete the directory to recreate it.`,
+    );
+  }
+  await pg.exec(`
+    create role pubdev_rename_helper superuser;
+    set session authorization pubdev_rename_helper;
+    alter role ${MIGRATION_ROLE} rename to ${PLATFORM_ADMIN_ROLE};
+    set session authorization ${PLATFORM_ADMIN_ROLE};
+    drop role pubdev_rename_helper;`);
+}
 
 /**
  * Embedded Postgres (WASM). One connection: PGlite serialises all work, and `transaction`
@@ -11,6 +39,12 @@ export async function openPGlite(options: { dataDir?: string } = {}): Promise<Da
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     extensions: { pgcrypto },
   });
+  try {
+    await renameBootstrapSuperuser(pg, options.dataDir);
+  } catch (error) {
+    await pg.close();
+    throw error;
+  }
 
   const wrap = (target: PGlite | Transaction): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ConnectionChange, Database, Queryable, QueryResult, TransactionOptions } from './database.ts';
+import { resolveAdminUrl } from './platform-roles.ts';
 import { superviseListen, type SupervisedListen } from './postgres-listener.ts';
 
 // int8 (count(*), bigserial, seq) as a JS number: our values stay far below 2^53, and PGlite does the same.
@@ -9,11 +10,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 const CONNECT_TIMEOUT_MS = 5000;
 
 /**
- * A real PostgreSQL through a small pool; each LISTEN holds one dedicated, self-reconnecting
- * client. A restart of the server costs the requests that were in flight (they fail and the
+ * A real PostgreSQL through a small pool that connects as the server's Supabase superuser (see
+ * {@link resolveAdminUrl}; migrations and the seed switch to `postgres` themselves). Each LISTEN
+ * holds one dedicated, self-reconnecting client. A restart of the server costs the requests that were in flight (they fail and the
  * pool discards their connections); the next requests open new connections.
  */
-export async function openPostgres(connectionString: string, options: { max?: number } = {}): Promise<Database> {
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const connectionString = await resolveAdminUrl(url);
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client that loses its connection must not crash the stack; the pool drops it.
   pool.on('error', () => {});

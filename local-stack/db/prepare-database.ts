@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../errors.ts';
 import type { Database } from './database.ts';
 import { maintainMessagePartitions } from './message-partitions.ts';
 import { applyMigrations, type AppliedMigration } from './migrations.ts';
+import { asMigrationRole } from './role-settings.ts';
 
-const SHIM_SQL = fileURLToPath(new URL('./sql/supabase-shim.sql', import.meta.url));
+const SHIM_DIR = fileURLToPath(new URL('./sql/', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface PrepareOptions {
@@ -21,12 +23,24 @@ export interface PrepareResult {
   seeded: boolean;
 }
 
-/** Installs what a Supabase database already has, then the project's migrations, then the seed. */
+/**
+ * Installs what a Supabase database already has before a project's migrations run, in the
+ * platform's shape (`sql/*.sql` in order, as the connection's superuser, like Supabase's own
+ * setup), and keeps today's realtime.messages partitions.
+ */
 export async function installSupabaseShim(db: Database): Promise<void> {
-  await db.exec(await readFile(SHIM_SQL, 'utf8'));
+  const files = (await readdir(SHIM_DIR)).filter((f) => f.endsWith('.sql')).sort();
+  for (const file of files) {
+    try {
+      await db.exec(await readFile(`${SHIM_DIR}${file}`, 'utf8'));
+    } catch (error) {
+      throw new Error(`Supabase shim ${file} failed: ${errorMessage(error)}`, { cause: error });
+    }
+  }
   await maintainMessagePartitions(db);
 }
 
+/** The shim, then the project's migrations and the seed, both as `postgres` (as `supabase db push` and `db reset` run them). */
 export async function prepareDatabase(db: Database, options: PrepareOptions = {}): Promise<PrepareResult> {
   const supabaseDir = options.supabaseDir ?? `${PROJECT_ROOT}supabase`;
   await installSupabaseShim(db);
@@ -41,7 +55,10 @@ export async function prepareDatabase(db: Database, options: PrepareOptions = {}
   if (fresh && options.seed !== false) {
     const seed = await readFile(`${supabaseDir}/seed.sql`, 'utf8').catch(() => '');
     if (seed.trim()) {
-      await db.transaction((tx) => tx.exec(seed));
+      await db.transaction(async (tx) => {
+        await asMigrationRole(tx);
+        await tx.exec(seed);
+      });
       seeded = true;
     }
   }

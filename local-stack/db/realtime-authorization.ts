@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from './database.ts';
 import { isPostgresError } from './database.ts';
-import { applyClaims, type JwtClaims } from './with-claims.ts';
+import { applyClaims, settingsForClaims, type JwtClaims } from './with-claims.ts';
 
 export type RealtimeExtension = 'broadcast' | 'presence';
 
@@ -33,6 +33,7 @@ export async function checkRealtimeRead(
   const probes: Array<{ id: string; extension: RealtimeExtension }> = [{ id: randomUUID(), extension: 'broadcast' }];
   if (options.presence) probes.push({ id: randomUUID(), extension: 'presence' });
   try {
+    const settings = await settingsForClaims(db, context.claims);
     return await db.transaction(
       async (tx) => {
         for (const probe of probes) {
@@ -42,7 +43,7 @@ export async function checkRealtimeRead(
             probe.extension,
           ]);
         }
-        await applyClaims(tx, context.claims, { topic: context.topic, headers: context.headers ?? {} });
+        await applyClaims(tx, context.claims, { topic: context.topic, headers: context.headers ?? {} }, settings);
         const { rows } = await tx.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [
           probes.map((p) => p.id),
         ]);
@@ -70,9 +71,10 @@ export async function checkRealtimeWrite(
   extensions: readonly RealtimeExtension[],
 ): Promise<Record<RealtimeExtension, boolean> & { policyError?: string }> {
   const result: Record<RealtimeExtension, boolean> & { policyError?: string } = { broadcast: false, presence: false };
+  const settings = await settingsForClaims(db, context.claims);
   await db.transaction(
     async (tx) => {
-      await applyClaims(tx, context.claims, { topic: context.topic, headers: context.headers ?? {} });
+      await applyClaims(tx, context.claims, { topic: context.topic, headers: context.headers ?? {} }, settings);
       for (const extension of extensions) {
         await tx.query('savepoint realtime_write_check');
         try {

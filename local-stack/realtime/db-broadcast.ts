@@ -21,7 +21,7 @@ export interface DbBroadcastListenerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The NOTIFY channel the shim's trigger on realtime.messages signals (supabase-shim.sql). */
+/** The NOTIFY channel the shim's trigger on realtime.messages signals (db/sql/06-realtime-notify.sql). */
 const CHANNEL = 'pubdev_realtime_messages';
 
 const notificationSchema = z.object({ id: z.guid(), inserted_at: z.string().min(1) });

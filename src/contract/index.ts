@@ -1,5 +1,7 @@
 export { ContractError } from './contract-error.ts';
 export type { ContractErrorCode, ContractIssue } from './contract-error.ts';
+export { Constants } from './database.types.ts';
+export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from './database.types.ts';
 export { buildContractJsonSchema } from './json-schema.ts';
 export type { JsonSchema } from './json-schema.ts';
 export {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { orgTopic } from '../../src/contract/topics.ts';
 import { USERS } from '../../supabase/fixture.ts';
 import { realtimeUsage } from '../../local-stack/realtime/index.ts';
-import { BACKENDS, TEST_POSTGRES_URL } from '../_db.ts';
+import { BACKENDS, testAdminUrl } from '../_db.ts';
 import { ACME, GLOBEX, startBridgeStack, type BridgeStack, type Caller } from './_bridge.ts';
 
 const RATE_LIMIT = 2;
@@ -174,7 +174,8 @@ async function makeDatabaseUnreachable(bridge: BridgeStack): Promise<void> {
     return;
   }
   const name = new URL(database.url!).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  // The superuser: the stack's own connections are superuser ones, which only it may end.
+  const admin = new pg.Client({ connectionString: await testAdminUrl() });
   await admin.connect();
   try {
     await admin.query(`alter database ${name} allow_connections false`);
