@@ -9,6 +9,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { giveServerSupabaseRoles } from '../../local-stack/db/platform-roles.ts';
 import { freePort } from '../integration/_stack-process.ts';
 
 const run = promisify(execFile);
@@ -63,8 +64,11 @@ export async function createPgCluster(): Promise<PgCluster> {
   ].join(' ');
   const ctl = (...args: string[]) => pgCommand('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', ...args]);
   await ctl('-o', options, 'start');
+  const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  // The stack refuses a server whose postgres is a superuser (Supabase's is not).
+  await giveServerSupabaseRoles(url);
   return {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    url,
     port,
     async stop(mode) {
       await ctl('-m', mode, 'stop');
