@@ -23,11 +23,15 @@ export interface SessionJson {
   user: UserJson;
 }
 
+/** How the session began, as GoTrue records it in the token's `amr`: a password, or an emailed link or code. */
+export type AuthenticationMethod = 'password' | 'otp';
+
 /** Signs an access token with Supabase Auth's claims and wraps it in the session response. */
 export async function issueAccessToken(
   user: UserRow,
   session: IssuedSession,
   settings: TokenSettings,
+  method: AuthenticationMethod = 'password',
   now: Date = new Date(),
 ): Promise<SessionJson> {
   const iat = Math.floor(now.getTime() / 1000);
@@ -45,7 +49,7 @@ export async function issueAccessToken(
     user_metadata: userJson.user_metadata,
     role: userJson.role,
     aal: 'aal1',
-    amr: [{ method: 'password', timestamp: Math.floor(session.sessionCreatedAt.getTime() / 1000) }],
+    amr: [{ method, timestamp: Math.floor(session.sessionCreatedAt.getTime() / 1000) }],
     session_id: session.sessionId,
     is_anonymous: user.is_anonymous,
   };
