@@ -27,27 +27,31 @@ export type AuthErrorCode =
   | 'user_not_found'
   | 'not_admin'
   | 'email_exists'
+  | 'phone_exists'
   | 'not_found'
   | 'over_request_rate_limit'
   | 'unexpected_failure';
 
 /** A refusal with Supabase Auth's status, machine code and human message. */
 export class AuthError extends Error {
+  /** Why a password was refused (GoTrue's `weak_password.reasons`): `length`, `characters`. */
+  readonly weakPasswordReasons: readonly string[] | undefined;
+
   constructor(
     readonly status: number,
     readonly code: AuthErrorCode,
     message: string,
-    /** Why a password was refused (GoTrue's `weak_password.reasons`): `length`, `characters`. */
-    readonly weakPasswordReasons?: readonly string[],
+    options: { weakPasswordReasons?: readonly string[]; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuthError';
+    this.weakPasswordReasons = options.weakPasswordReasons;
   }
 }
 
 /** GoTrue's `WeakPasswordError`: 422 with the reasons beside the message. */
 export function weakPasswordError(message: string, reasons: readonly string[]): AuthError {
-  return new AuthError(422, 'weak_password', message, reasons);
+  return new AuthError(422, 'weak_password', message, { weakPasswordReasons: reasons });
 }
 
 const API_VERSION_HEADER = 'x-supabase-api-version';

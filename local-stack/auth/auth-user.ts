@@ -45,7 +45,7 @@ export type UserRow = z.infer<typeof userRowSchema>;
  * The columns of a user, `u` being `auth.users`. Identities come along in one query (GoTrue loads
  * them eagerly too), oldest first; the table is the one local-stack/db/sql/07-auth-identities.sql adds.
  */
-const USER_COLUMNS = `u.id::text as id, u.aud, u.role, u.email, u.encrypted_password, u.email_confirmed_at,
+export const USER_COLUMNS = `u.id::text as id, u.aud, u.role, u.email, u.encrypted_password, u.email_confirmed_at,
   u.invited_at, u.confirmation_sent_at, u.phone, u.phone_confirmed_at, u.last_sign_in_at, u.raw_app_meta_data,
   u.raw_user_meta_data, u.created_at, u.updated_at, u.is_anonymous, u.banned_until, u.deleted_at,
   coalesce((select json_agg(json_build_object(
@@ -54,7 +54,7 @@ const USER_COLUMNS = `u.id::text as id, u.aud, u.role, u.email, u.encrypted_pass
       'updated_at', i.updated_at, 'email', i.email) order by i.created_at, i.id)
     from auth.identities i where i.user_id = u.id), '[]'::json) as identities`;
 
-function parseUserRow(row: unknown): UserRow {
+export function parseUserRow(row: unknown): UserRow {
   return userRowSchema.parse(row);
 }
 
@@ -69,17 +69,23 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0] === undefined ? undefined : parseUserRow(rows[0]);
 }
 
-export async function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
+/** A user by id; soft-deleted users only with `includeDeleted` (the admin API still finds them, as GoTrue's does). */
+export async function findUserById(
+  db: Queryable,
+  id: string,
+  options: { includeDeleted?: boolean } = {},
+): Promise<UserRow | undefined> {
   const { rows } = await db.query(
-    `select ${USER_COLUMNS} from auth.users u where u.id = $1::uuid and u.deleted_at is null`,
-    [id],
+    `select ${USER_COLUMNS} from auth.users u
+      where u.id = $1::uuid and ($2::boolean or u.deleted_at is null)`,
+    [id, options.includeDeleted ?? false],
   );
   return rows[0] === undefined ? undefined : parseUserRow(rows[0]);
 }
 
 /** The user as it is now (after writes in the same transaction), failing loudly if it vanished. */
 export async function reloadUser(db: Queryable, id: string): Promise<UserRow> {
-  const user = await findUserById(db, id);
+  const user = await findUserById(db, id, { includeDeleted: true });
   if (!user) throw new Error(`auth.users row ${id} disappeared`);
   return user;
 }

@@ -19,7 +19,7 @@ function generateOtp(length: number): string {
 }
 
 /** GoTrue's `GenerateTokenHash`: the hex SHA-224 of the address followed by the code. */
-function confirmationTokenHash(email: string, otp: string): string {
+export function confirmationTokenHash(email: string, otp: string): string {
   return createHash('sha224')
     .update(email + otp)
     .digest('hex');
@@ -54,6 +54,30 @@ export async function issueConfirmation(
     [randomUUID(), user.id, tokenHash, user.email],
   );
   return { otp, tokenHash };
+}
+
+export interface PendingConfirmation {
+  userId: string;
+  /** Whether `confirmation_sent_at + otp_expiry` has passed. */
+  expired: boolean;
+}
+
+/** The user a confirmation hash belongs to (locked for the confirmation), or undefined for an unknown or used one. */
+export async function findConfirmation(
+  tx: Queryable,
+  tokenHash: string,
+  otpExpirySeconds: number,
+): Promise<PendingConfirmation | undefined> {
+  const { rows } = await tx.query<{ user_id: string; expired: boolean }>(
+    `select u.id::text as user_id,
+            coalesce(u.confirmation_sent_at + make_interval(secs => $2) < now(), true) as expired
+       from auth.one_time_tokens t join auth.users u on u.id = t.user_id
+      where t.token_type = 'confirmation_token' and t.token_hash = $1 and u.deleted_at is null
+      for update of u`,
+    [tokenHash, otpExpirySeconds],
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : { userId: row.user_id, expired: row.expired };
 }
 
 /**

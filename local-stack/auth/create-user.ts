@@ -10,6 +10,12 @@ export async function hashPassword(password: string): Promise<string> {
   return password === '' ? '' : bcrypt.hash(password, BCRYPT_COST);
 }
 
+/** Whether `password` is the user's (false for a user without one). */
+export async function passwordIs(encrypted: string | null, password: string): Promise<boolean> {
+  if (!encrypted) return false;
+  return bcrypt.compare(password, encrypted);
+}
+
 export interface NewUser {
   id?: string;
   email: string;

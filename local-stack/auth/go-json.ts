@@ -11,6 +11,12 @@ export const goString = () =>
     .nullish()
     .transform((value) => value ?? '');
 
+export const goBool = () =>
+  z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false);
+
 /** A `map[string]interface{}`: absent or null is nil, which GoTrue treats as "not given". */
 export const goMap = () =>
   z

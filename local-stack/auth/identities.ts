@@ -19,3 +19,25 @@ export async function createEmailIdentity(
     [user.id, user.id, JSON.stringify(identityData)],
   );
 }
+
+/** The `phone` identity of a user an admin creates or gives a phone number. */
+export async function createPhoneIdentity(tx: Queryable, user: { id: string; phone: string }): Promise<void> {
+  const identityData = { sub: user.id, phone: user.phone, email_verified: false, phone_verified: false };
+  await tx.query(
+    `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+     values ($1, $2::uuid, $3::jsonb, 'phone', now(), now(), now())
+     on conflict (provider_id, provider) do nothing`,
+    [user.id, user.id, JSON.stringify(identityData)],
+  );
+}
+
+/** After a confirmed link: the identities carrying the user's address say it is verified (GoTrue's `signupVerify`). */
+export async function markIdentityEmailVerified(tx: Queryable, userId: string): Promise<void> {
+  await tx.query(
+    `update auth.identities i
+        set identity_data = i.identity_data || '{"email_verified": true}'::jsonb, updated_at = now()
+       from auth.users u
+      where i.user_id = $1::uuid and u.id = i.user_id and i.email is not null and i.email = u.email`,
+    [userId],
+  );
+}

@@ -7,7 +7,7 @@ import { AuthError, OAuthError, sendAuthError, sendOAuthError } from './auth-err
 import { loadAuthSettings } from './auth-settings.ts';
 import { createEmailRateLimit, createIpRateLimit } from './ip-rate-limit.ts';
 import { createLocalMailer } from './local-mailer.ts';
-import { AUTH_PREFIX, createAuthRouter } from './routes.ts';
+import { AUTH_OPEN_PATHS, AUTH_PREFIX, createAuthRouter } from './routes.ts';
 
 /**
  * `/auth/v1`: the part of Supabase Auth (GoTrue) that supabase-js and supabase-py use for email
@@ -51,12 +51,16 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
   return {
     prefix: AUTH_PREFIX,
     requiresApiKey: true,
+    openPaths: AUTH_OPEN_PATHS,
     description: `${AUTH_PREFIX} Supabase Auth: /token, /signup, /verify, /user, /logout, /invite, /admin/users, /admin/generate_link, /_inbox (local emails), /settings, /health`,
     async handleRequest(req: IncomingMessage, res: ServerResponse, url: URL) {
       try {
         await route(req, res, url);
       } catch (error) {
-        if (error instanceof AuthError) return sendAuthError(req, res, error);
+        if (error instanceof AuthError) {
+          if (error.status >= 500) context.log(`auth: ${error.message}: ${errorStack(error.cause ?? error)}`);
+          return sendAuthError(req, res, error);
+        }
         if (error instanceof OAuthError) return sendOAuthError(res, error);
         context.log(`auth: ${errorStack(error)}`);
         sendAuthError(

@@ -40,7 +40,7 @@ function globToRegExp(pattern: string): RegExp {
  * any loopback IP, or a match of an `additional_redirect_urls` glob (without the fragment).
  * Decimal-only hosts and unusual host names are never allowed.
  */
-function isRedirectUrlAllowed(rules: RedirectRules, redirectUrl: string): boolean {
+export function isRedirectUrlAllowed(rules: RedirectRules, redirectUrl: string): boolean {
   if (redirectUrl === '') return false;
   let base: URL;
   let target: URL;

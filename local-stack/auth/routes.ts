@@ -6,21 +6,18 @@ import type { AuthContext } from './auth-context.ts';
 import { AuthError, OAuthError } from './auth-error.ts';
 import { logout } from './auth-sessions.ts';
 import { toUserJson } from './auth-user.ts';
+import { adminRoutes, type Route } from './admin-routes.ts';
 import type { IpRateLimit } from './ip-rate-limit.ts';
 import { signup } from './signup.ts';
 import { passwordGrant, refreshTokenGrant } from './token-grants.ts';
+import { updateOwnUser } from './user-update.ts';
+import { verifyGet, verifyPost } from './verify.ts';
 
 export const AUTH_PREFIX = '/auth/v1';
+/** Opened by browsers from an email, with no API key; Supabase's gateway routes it without key-auth. */
+export const AUTH_OPEN_PATHS = [`${AUTH_PREFIX}/verify`];
 
 const logoutScopeSchema = z.enum(['global', 'local', 'others']);
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[]) => Promise<void>;
-interface Route {
-  method: string;
-  /** The path after `/auth/v1`, anchored; capture groups become `params`. */
-  path: RegExp;
-  handle: Handler;
-}
 
 /** `GET /settings`: which sign-in methods this server offers, as GoTrue's `Settings` reports them. */
 function settingsJson(context: AuthContext) {
@@ -62,6 +59,27 @@ export function createAuthRouter(context: AuthContext, tokenRateLimit: IpRateLim
       path: /^\/signup$/,
       async handle(req, res, url) {
         sendJson(res, 200, await signup(req, url, context));
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/verify$/,
+      async handle(req, res, url) {
+        await verifyGet(req, res, url, context);
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/verify$/,
+      async handle(req, res) {
+        await verifyPost(req, res, context);
+      },
+    },
+    {
+      method: 'PUT',
+      path: /^\/user$/,
+      async handle(req, res) {
+        sendJson(res, 200, await updateOwnUser(req, context));
       },
     },
     {
@@ -111,6 +129,7 @@ export function createAuthRouter(context: AuthContext, tokenRateLimit: IpRateLim
         });
       },
     },
+    ...adminRoutes(context),
   ];
 
   return async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
