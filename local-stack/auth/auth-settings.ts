@@ -65,6 +65,22 @@ function durationSeconds(value: string): number | undefined {
   return parts.reduce((total, [, n = '0', u = 's']) => total + Number(n) * unit[u as keyof typeof unit], 0);
 }
 
+/** Where in config.toml each setting lives, for messages. */
+const TOML_KEYS: Record<string, string> = {
+  siteUrl: '[auth] site_url',
+  additionalRedirectUrls: '[auth] additional_redirect_urls',
+  enableSignup: '[auth] enable_signup',
+  enableEmailSignup: '[auth.email] enable_signup',
+  enableConfirmations: '[auth.email] enable_confirmations',
+  minimumPasswordLength: '[auth] minimum_password_length',
+  passwordRequirements: '[auth] password_requirements',
+  emailMaxFrequencySeconds: '[auth.email] max_frequency',
+  otpExpirySeconds: '[auth.email] otp_expiry',
+  otpLength: '[auth.email] otp_length',
+  rateLimitSignUps: '[auth.rate_limit] sign_in_sign_ups',
+  rateLimitVerify: '[auth.rate_limit] token_verifications',
+};
+
 /** The settings config.toml gives, in the stack's own names, validated like the stack's config. */
 function fromToml(toml: AuthToml, source: string): AuthSettingsInput {
   const { auth, email, rateLimit } = toml;
@@ -86,7 +102,9 @@ function fromToml(toml: AuthToml, source: string): AuthSettingsInput {
   const defined = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
   const parsed = authSettingsInputSchema.safeParse(defined);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const detail = parsed.error.issues
+      .map((i) => `${TOML_KEYS[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)
+      .join('; ');
     throw new Error(`${source}: unsupported Auth setting: ${detail}`);
   }
   return parsed.data;

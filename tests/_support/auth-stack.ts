@@ -23,6 +23,10 @@ export interface AuthStack {
   logs: string[];
   /** A fresh supabase-js client; the anon key unless `key` is given. */
   client(key?: string): SupabaseClient;
+  /** A service-role client, as a server calls `auth.admin` (no session kept). */
+  admin(): SupabaseClient;
+  /** Emails the stack's Auth sent to `email`, newest first (`GET /auth/v1/_inbox`, service role). */
+  inbox(email: string): Promise<LocalEmail[]>;
   /** A client signed in as a fixture user with the fixture password. */
   signedIn(user: FixtureUser): Promise<SupabaseClient>;
   /** Raw request to the stack, `path` starting with `/auth/v1` or `/functions/v1`. */
@@ -30,6 +34,17 @@ export interface AuthStack {
   /** A token for a fixture user signed with the stack's secret, `ttlSeconds` from now (negative: already expired). */
   token(user: FixtureUser, ttlSeconds: number, extra?: Record<string, unknown>): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** One email of the local inbox (local-stack/auth/local-mailer.ts). */
+export interface LocalEmail {
+  to: string;
+  subject: string;
+  type: 'signup' | 'invite';
+  action_link: string;
+  email_otp: string;
+  hashed_token: string;
+  redirect_to: string;
 }
 
 export interface AuthStackOptions {
@@ -60,6 +75,15 @@ export async function startAuthStack(
     database,
     logs,
     client,
+    admin: () => client(stack.config.serviceRoleKey),
+    async inbox(email) {
+      const key = stack.config.serviceRoleKey;
+      const response = await fetch(`${stack.url}/auth/v1/_inbox?email=${encodeURIComponent(email)}`, {
+        headers: { apikey: key, authorization: `Bearer ${key}` },
+      });
+      if (!response.ok) throw new Error(`inbox: HTTP ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { messages: LocalEmail[] }).messages;
+    },
     async signedIn(user) {
       const c = client();
       const { error } = await c.auth.signInWithPassword({
