@@ -90,7 +90,7 @@ describe('Auth settings', () => {
     expect(repository).toMatchObject({
       enableConfirmations: false,
       siteUrl: 'http://127.0.0.1:3000',
-      additionalRedirectUrls: ['http://127.0.0.1:3000', 'http://localhost:3000'],
+      additionalRedirectUrls: ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://localhost:3000/**'],
     });
   });
 
