@@ -4,7 +4,13 @@
  * wire shapes no client exposes.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { fixture, startLocalStack, type LocalStack, type StackConfigInput } from '../../local-stack/index.ts';
+import {
+  fixture,
+  startLocalStack,
+  type Clock,
+  type LocalStack,
+  type StackConfigInput,
+} from '../../local-stack/index.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 
@@ -17,6 +23,10 @@ export interface AuthStack {
   logs: string[];
   /** A fresh supabase-js client; the anon key unless `key` is given. */
   client(key?: string): SupabaseClient;
+  /** A service-role client, as a server calls `auth.admin` (no session kept). */
+  admin(): SupabaseClient;
+  /** Emails the stack's Auth sent to `email`, newest first (`GET /auth/v1/_inbox`, service role). */
+  inbox(email: string): Promise<LocalEmail[]>;
   /** A client signed in as a fixture user with the fixture password. */
   signedIn(user: FixtureUser): Promise<SupabaseClient>;
   /** Raw request to the stack, `path` starting with `/auth/v1` or `/functions/v1`. */
@@ -26,9 +36,22 @@ export interface AuthStack {
   stop(): Promise<void>;
 }
 
+/** One email of the local inbox (local-stack/auth/local-mailer.ts). */
+export interface LocalEmail {
+  to: string;
+  subject: string;
+  type: 'signup' | 'invite';
+  action_link: string;
+  email_otp: string;
+  hashed_token: string;
+  redirect_to: string;
+}
+
 export interface AuthStackOptions {
   /** Put the PostgreSQL test database's URL into the stack config (functions then get SUPABASE_DB_URL). */
   shareDatabaseUrl?: boolean;
+  /** The stack's clock (rate limits); the system clock when absent. */
+  clock?: Clock;
 }
 
 export async function startAuthStack(
@@ -41,7 +64,7 @@ export async function startAuthStack(
   const logs: string[] = [];
   const stack = await startLocalStack(
     { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0 }, ...config },
-    { db: database.db, log: (line) => logs.push(line) },
+    { db: database.db, log: (line) => logs.push(line), ...(options.clock ? { clock: options.clock } : {}) },
   );
   const client = (key: string = stack.config.anonKey) =>
     createClient(stack.url, key, {
@@ -52,6 +75,15 @@ export async function startAuthStack(
     database,
     logs,
     client,
+    admin: () => client(stack.config.serviceRoleKey),
+    async inbox(email) {
+      const key = stack.config.serviceRoleKey;
+      const response = await fetch(`${stack.url}/auth/v1/_inbox?email=${encodeURIComponent(email)}`, {
+        headers: { apikey: key, authorization: `Bearer ${key}` },
+      });
+      if (!response.ok) throw new Error(`inbox: HTTP ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { messages: LocalEmail[] }).messages;
+    },
     async signedIn(user) {
       const c = client();
       const { error } = await c.auth.signInWithPassword({
