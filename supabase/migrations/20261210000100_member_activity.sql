@@ -74,7 +74,7 @@ $$;
 --   42501 (403) not signed in, not a person of the organisation (agent accounts report through
 --               agent_runs), another person's user_id, or a scope the caller may not see;
 --   22023 (400) an unknown status, an action over 200 characters, a malformed territory.
-create or replace function public.report_activity(
+create or replace function private.report_activity(
   organization_id uuid,
   action text,
   status text default 'online',
@@ -161,7 +161,7 @@ $$;
 -- The organisation's activity rows the caller may read, changed at or after `since` (all of them
 -- for null): one per person, with action, territory and publisher blanked where the caller may
 -- not see their scope. Nothing for a non-member. What a client reads after every (re)join.
-create or replace function public.organization_activity(organization_id uuid, since timestamptz default null)
+create or replace function private.organization_activity(organization_id uuid, since timestamptz default null)
 returns table (user_id uuid, action text, status text, territory text, publisher_id uuid, seq bigint, updated_at timestamptz)
 language sql stable security definer set search_path = ''
 as $$
@@ -183,7 +183,30 @@ $$;
 revoke execute on function
   private.can_see_activity(uuid, text, uuid), private.user_snapshot_message(private.member_activity, boolean)
   from public, anon, authenticated;
-revoke execute on function public.report_activity(uuid, text, text, text, uuid, uuid) from public, anon;
-grant execute on function public.report_activity(uuid, text, text, text, uuid, uuid) to authenticated, service_role;
-revoke execute on function public.organization_activity(uuid, timestamptz) from public, anon;
-grant execute on function public.organization_activity(uuid, timestamptz) to authenticated, service_role;
+revoke execute on function private.report_activity(uuid, text, text, text, uuid, uuid) from public, anon;
+grant execute on function private.report_activity(uuid, text, text, text, uuid, uuid) to authenticated, service_role;
+revoke execute on function private.organization_activity(uuid, timestamptz) from public, anon;
+grant execute on function private.organization_activity(uuid, timestamptz) to authenticated, service_role;
+
+-- ── The API: security-invoker entries PostgREST serves as /rpc; the definers above do the work ──
+-- RATIONALE: a security-definer function in an exposed schema is an Advisor warning (0028/0029):
+-- it keeps the definer's rights out of `public`, and the wrapper is all the API can call.
+
+create or replace function public.report_activity(organization_id uuid, action text, status text default 'online', territory text default null, publisher_id uuid default null, user_id uuid default null)
+returns jsonb
+language sql volatile security invoker set search_path = ''
+as $$ select private.report_activity(organization_id, action, status, territory, publisher_id, user_id) $$;
+
+create or replace function public.organization_activity(organization_id uuid, since timestamptz default null)
+returns table (user_id uuid, action text, status text, territory text, publisher_id uuid, seq bigint, updated_at timestamptz)
+language sql stable security invoker set search_path = ''
+as $$ select * from private.organization_activity(organization_id, since) $$;
+
+revoke execute on function
+  public.report_activity(uuid, text, text, text, uuid, uuid),
+  public.organization_activity(uuid, timestamptz)
+  from public, anon;
+grant execute on function
+  public.report_activity(uuid, text, text, text, uuid, uuid),
+  public.organization_activity(uuid, timestamptz)
+  to authenticated, service_role;

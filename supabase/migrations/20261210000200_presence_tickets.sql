@@ -28,7 +28,7 @@ revoke all on private.presence_tickets from public, anon, authenticated;
 --   42501 (403) not signed in, or not allowed presence on that topic;
 --   22023 (400) a claim that does not fit the topic (`online` on org:<org>; `viewing` or
 --               `editing:<field>` on a collaboration topic).
-create or replace function public.issue_presence_ticket(topic text, claim text default 'online') returns jsonb
+create or replace function private.issue_presence_ticket(topic text, claim text default 'online') returns jsonb
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -69,7 +69,7 @@ $$;
 -- with the person and claim it was issued for and the seconds it has left (relative, so a
 -- client's clock does not matter). The caller must be allowed to read the topic.
 -- Errors: 42501 (403) a topic the caller may not read; 22023 (400) more than 200 tickets.
-create or replace function public.verify_presence_tickets(topic text, tickets uuid[])
+create or replace function private.verify_presence_tickets(topic text, tickets uuid[])
 returns table (ticket uuid, user_id uuid, claim text, expires_in double precision)
 language plpgsql stable security definer set search_path = ''
 as $$
@@ -89,7 +89,30 @@ begin
 end;
 $$;
 
-revoke execute on function public.issue_presence_ticket(text, text) from public, anon;
-grant execute on function public.issue_presence_ticket(text, text) to authenticated;
-revoke execute on function public.verify_presence_tickets(text, uuid[]) from public, anon;
-grant execute on function public.verify_presence_tickets(text, uuid[]) to authenticated;
+revoke execute on function private.issue_presence_ticket(text, text) from public, anon;
+grant execute on function private.issue_presence_ticket(text, text) to authenticated;
+revoke execute on function private.verify_presence_tickets(text, uuid[]) from public, anon;
+grant execute on function private.verify_presence_tickets(text, uuid[]) to authenticated;
+
+-- ── The API: security-invoker entries PostgREST serves as /rpc; the definers above do the work ──
+-- RATIONALE: a security-definer function in an exposed schema is an Advisor warning (0028/0029):
+-- it keeps the definer's rights out of `public`, and the wrapper is all the API can call.
+
+create or replace function public.issue_presence_ticket(topic text, claim text default 'online')
+returns jsonb
+language sql volatile security invoker set search_path = ''
+as $$ select private.issue_presence_ticket(topic, claim) $$;
+
+create or replace function public.verify_presence_tickets(topic text, tickets uuid[])
+returns table (ticket uuid, user_id uuid, claim text, expires_in double precision)
+language sql stable security invoker set search_path = ''
+as $$ select * from private.verify_presence_tickets(topic, tickets) $$;
+
+revoke execute on function
+  public.issue_presence_ticket(text, text),
+  public.verify_presence_tickets(text, uuid[])
+  from public, anon;
+grant execute on function
+  public.issue_presence_ticket(text, text),
+  public.verify_presence_tickets(text, uuid[])
+  to authenticated;

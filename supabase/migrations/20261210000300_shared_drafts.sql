@@ -12,7 +12,7 @@
 -- publisher's record topic. Errors (PostgREST status):
 --   42501 (403) not a person who may edit the publisher (or no such publisher: indistinguishable);
 --   22023 (400) a malformed field name, or a value over 8 KB of JSON.
-create or replace function public.share_draft(publisher_id uuid, field text, value jsonb default null) returns void
+create or replace function private.share_draft(publisher_id uuid, field text, value jsonb default null) returns void
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -45,5 +45,21 @@ begin
 end;
 $$;
 
-revoke execute on function public.share_draft(uuid, text, jsonb) from public, anon;
-grant execute on function public.share_draft(uuid, text, jsonb) to authenticated;
+revoke execute on function private.share_draft(uuid, text, jsonb) from public, anon;
+grant execute on function private.share_draft(uuid, text, jsonb) to authenticated;
+
+-- ── The API: security-invoker entries PostgREST serves as /rpc; the definers above do the work ──
+-- RATIONALE: a security-definer function in an exposed schema is an Advisor warning (0028/0029):
+-- it keeps the definer's rights out of `public`, and the wrapper is all the API can call.
+
+create or replace function public.share_draft(publisher_id uuid, field text, value jsonb default null)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.share_draft(publisher_id, field, value) $$;
+
+revoke execute on function
+  public.share_draft(uuid, text, jsonb)
+  from public, anon;
+grant execute on function
+  public.share_draft(uuid, text, jsonb)
+  to authenticated;

@@ -64,7 +64,7 @@ $$;
 --   22023 (400) a malformed email or territory, an unknown role, a lifetime outside 1..30 days;
 --   23505 (409) the address already belongs to a member;
 --   PT429 (429) 200 open invitations in the organisation already.
-create or replace function public.create_invitation(
+create or replace function private.create_invitation(
   organization_id uuid,
   email text,
   role text default 'member',
@@ -123,7 +123,7 @@ $$;
 
 -- Withdraws an open invitation; true when it was open. Errors: 42501 (403) the caller may not
 -- grant its role; PT404 (404) no such invitation the caller may see.
-create or replace function public.revoke_invitation(invitation_id uuid) returns boolean
+create or replace function private.revoke_invitation(invitation_id uuid) returns boolean
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -147,7 +147,7 @@ $$;
 -- What the link's holder may see before signing in: the organisation, the invited address, role,
 -- territories, who invited, expiry and state (pending, accepted, revoked, expired); null for an
 -- unknown token.
-create or replace function public.invitation_preview(token text) returns jsonb
+create or replace function private.invitation_preview(token text) returns jsonb
 language sql stable security definer set search_path = ''
 as $$
   select jsonb_build_object(
@@ -167,7 +167,7 @@ $$;
 --   PT404 (404) no invitation with this token;
 --   PT409 (409) already accepted (an invitation is used once), or the user is already a member;
 --   PT410 (410) withdrawn, expired, or the inviter may no longer grant its role.
-create or replace function public.accept_invitation(token text) returns jsonb
+create or replace function private.accept_invitation(token text) returns jsonb
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -222,11 +222,50 @@ revoke execute on function
   private.invitation_token_hash(text), private.invitation_state(public.invitations)
   from public, anon, authenticated;
 revoke execute on function
-  public.create_invitation(uuid, text, text, text[], integer), public.revoke_invitation(uuid),
-  public.accept_invitation(text), public.invitation_preview(text)
+  private.create_invitation(uuid, text, text, text[], integer), private.revoke_invitation(uuid),
+  private.accept_invitation(text), private.invitation_preview(text)
   from public, anon;
 grant execute on function
-  public.create_invitation(uuid, text, text, text[], integer), public.revoke_invitation(uuid),
+  private.create_invitation(uuid, text, text, text[], integer), private.revoke_invitation(uuid),
+  private.accept_invitation(text)
+  to authenticated;
+grant execute on function private.invitation_preview(text) to anon, authenticated;
+
+-- ── The API: security-invoker entries PostgREST serves as /rpc; the definers above do the work ──
+-- RATIONALE: a security-definer function in an exposed schema is an Advisor warning (0028/0029):
+-- it keeps the definer's rights out of `public`, and the wrapper is all the API can call.
+
+create or replace function public.create_invitation(organization_id uuid, email text, role text default 'member', territories text[] default '{}', valid_for_days integer default 7)
+returns jsonb
+language sql volatile security invoker set search_path = ''
+as $$ select private.create_invitation(organization_id, email, role, territories, valid_for_days) $$;
+
+create or replace function public.revoke_invitation(invitation_id uuid)
+returns boolean
+language sql volatile security invoker set search_path = ''
+as $$ select private.revoke_invitation(invitation_id) $$;
+
+create or replace function public.invitation_preview(token text)
+returns jsonb
+language sql stable security invoker set search_path = ''
+as $$ select private.invitation_preview(token) $$;
+
+create or replace function public.accept_invitation(token text)
+returns jsonb
+language sql volatile security invoker set search_path = ''
+as $$ select private.accept_invitation(token) $$;
+
+revoke execute on function
+  public.create_invitation(uuid, text, text, text[], integer),
+  public.revoke_invitation(uuid),
+  public.invitation_preview(text),
+  public.accept_invitation(text)
+  from public, anon;
+grant execute on function
+  public.create_invitation(uuid, text, text, text[], integer),
+  public.revoke_invitation(uuid),
   public.accept_invitation(text)
   to authenticated;
-grant execute on function public.invitation_preview(text) to anon, authenticated;
+grant execute on function
+  public.invitation_preview(text)
+  to anon, authenticated;

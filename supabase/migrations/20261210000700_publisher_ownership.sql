@@ -121,7 +121,7 @@ create trigger organization_members_release_ownerships
   for each row execute function private.organization_members_release_ownerships();
 
 -- Whether the caller may change the owner of `publisher_id` (false when they cannot read it).
-create or replace function public.may_transfer_publisher(publisher_id uuid) returns boolean
+create or replace function private.may_transfer_publisher(publisher_id uuid) returns boolean
 language sql stable security definer set search_path = ''
 as $$
   select coalesce((
@@ -135,7 +135,7 @@ $$;
 
 -- Who may own `publisher_id` now, by name: what a transfer picker lists. Empty when the caller
 -- may not change its owner.
-create or replace function public.publisher_owner_candidates(publisher_id uuid)
+create or replace function private.publisher_owner_candidates(publisher_id uuid)
 returns table (user_id uuid, display_name text, role text)
 language sql stable security definer set search_path = ''
 as $$
@@ -144,7 +144,7 @@ as $$
     join public.organization_members m on m.organization_id = p.organization_id
     left join public.profiles pr on pr.user_id = m.user_id
    where p.id = publisher_owner_candidates.publisher_id
-     and public.may_transfer_publisher(p.id)
+     and private.may_transfer_publisher(p.id)
      and private.may_own_publisher(p.organization_id, p.territory, m.user_id)
    order by coalesce(pr.display_name, ''), m.user_id
 $$;
@@ -155,8 +155,31 @@ revoke execute on function
   private.organization_members_release_ownerships()
   from public, anon, authenticated;
 revoke execute on function
-  public.may_transfer_publisher(uuid), public.publisher_owner_candidates(uuid)
+  private.may_transfer_publisher(uuid), private.publisher_owner_candidates(uuid)
   from public, anon;
 grant execute on function
-  public.may_transfer_publisher(uuid), public.publisher_owner_candidates(uuid)
+  private.may_transfer_publisher(uuid), private.publisher_owner_candidates(uuid)
+  to authenticated;
+
+-- ── The API: security-invoker entries PostgREST serves as /rpc; the definers above do the work ──
+-- RATIONALE: a security-definer function in an exposed schema is an Advisor warning (0028/0029):
+-- it keeps the definer's rights out of `public`, and the wrapper is all the API can call.
+
+create or replace function public.may_transfer_publisher(publisher_id uuid)
+returns boolean
+language sql stable security invoker set search_path = ''
+as $$ select private.may_transfer_publisher(publisher_id) $$;
+
+create or replace function public.publisher_owner_candidates(publisher_id uuid)
+returns table (user_id uuid, display_name text, role text)
+language sql stable security invoker set search_path = ''
+as $$ select * from private.publisher_owner_candidates(publisher_id) $$;
+
+revoke execute on function
+  public.may_transfer_publisher(uuid),
+  public.publisher_owner_candidates(uuid)
+  from public, anon;
+grant execute on function
+  public.may_transfer_publisher(uuid),
+  public.publisher_owner_candidates(uuid)
   to authenticated;
