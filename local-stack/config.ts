@@ -36,6 +36,53 @@ const realtimeLimitsSchema = z.object({
 });
 export type RealtimeLimits = z.infer<typeof realtimeLimitsSchema>;
 
+/**
+ * Supabase Auth settings for sign-up, invites and email links. Each one left unset here is read
+ * from `supabase/config.toml` (`[auth]`, `[auth.email]`, `[auth.rate_limit]`), else it is what
+ * `supabase start` uses when the file does not say (local-stack/auth/auth-settings.ts).
+ */
+export const authSettingsInputSchema = z
+  .object({
+    /** The config.toml to read; `<repo>/supabase/config.toml` when absent, none with `false`. */
+    configToml: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /** `[auth] site_url`: where email links lead when no allowed `redirect_to` is given. */
+    siteUrl: z.string().url().optional(),
+    /** `[auth] additional_redirect_urls`: further `redirect_to` URLs (globs) email links may lead to. */
+    additionalRedirectUrls: z.array(z.string().min(1)).optional(),
+    /** `[auth] enable_signup`: false refuses `POST /signup` with `signup_disabled`. */
+    enableSignup: z.boolean().optional(),
+    /** `[auth.email] enable_signup`: false refuses email sign-ups with `email_provider_disabled`. */
+    enableEmailSignup: z.boolean().optional(),
+    /** `[auth.email] enable_confirmations`: sign-ups must follow an emailed link before they get a session. */
+    enableConfirmations: z.boolean().optional(),
+    /** `[auth] minimum_password_length` (Supabase Auth never accepts fewer than 6). */
+    minimumPasswordLength: z.number().int().min(6).max(72).optional(),
+    /** `[auth] password_requirements`. */
+    passwordRequirements: z
+      .enum(['', 'letters_digits', 'lower_upper_letters_digits', 'lower_upper_letters_digits_symbols'])
+      .optional(),
+    /** `[auth.email] max_frequency`, in seconds: the least time between two confirmation emails to one user. */
+    emailMaxFrequencySeconds: z.number().nonnegative().optional(),
+    /** `[auth.email] otp_expiry`: how long an emailed link or code stays valid, in seconds. */
+    otpExpirySeconds: z.number().int().positive().optional(),
+    /** `[auth.email] otp_length`: digits of the emailed code. */
+    otpLength: z.number().int().min(6).max(10).optional(),
+    /** Emails per hour for the whole project (Supabase Auth's `RATE_LIMIT_EMAIL_SENT`); `supabase start` without SMTP allows 360000. */
+    rateLimitEmailSent: z.number().int().nonnegative().optional(),
+    /** `[auth.rate_limit] sign_in_sign_ups`: `POST /signup` (and `PUT /user`) requests per IP per five minutes, bursts of at most 30. */
+    rateLimitSignUps: z.number().int().positive().optional(),
+    /** `[auth.rate_limit] token_verifications`: `/verify` requests per IP per five minutes, bursts of at most 30. */
+    rateLimitVerify: z.number().int().positive().optional(),
+    /**
+     * Hosted Supabase's extended email validation (`MAILER_EMAIL_VALIDATION_EXTENDED`): an email to
+     * a reserved domain (`.test`, `.example`, `example.com`, …) is refused with
+     * `email_address_invalid` when Auth would send it. Off in `supabase start`, so off by default.
+     */
+    emailValidationExtended: z.boolean().optional(),
+  })
+  .strict();
+export type AuthSettingsInput = z.infer<typeof authSettingsInputSchema>;
+
 export const stackConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   /** 54321 is the port `supabase start` serves its API on; 0 picks a free port (tests). */
@@ -68,12 +115,18 @@ export const stackConfigSchema = z.object({
   /** Edge functions served at /functions/v1; `<repo>/supabase/functions` when absent (its `../config.toml` gives `verify_jwt`). */
   functionsDir: z.string().min(1).optional(),
   realtime: realtimeLimitsSchema.default(realtimeLimitsSchema.parse({})),
+  auth: authSettingsInputSchema.default({}),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 
 const integer = (name: string) =>
   z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number).optional();
+const boolean = (name: string) =>
+  z
+    .enum(['true', 'false'], { error: `${name} must be true or false` })
+    .transform((value) => value === 'true')
+    .optional();
 
 /** Environment variables the stack reads, validated so a typo fails loudly at startup. */
 const envSchema = z.object({
@@ -85,16 +138,19 @@ const envSchema = z.object({
   PUBDEV_FUNCTIONS_DIR: z.string().min(1).optional(),
   PUBDEV_JWT_EXPIRY: integer('PUBDEV_JWT_EXPIRY'),
   PUBDEV_AUTH_RATE_LIMIT_TOKEN: integer('PUBDEV_AUTH_RATE_LIMIT_TOKEN'),
+  PUBDEV_AUTH_ENABLE_SIGNUP: boolean('PUBDEV_AUTH_ENABLE_SIGNUP'),
+  PUBDEV_AUTH_ENABLE_CONFIRMATIONS: boolean('PUBDEV_AUTH_ENABLE_CONFIRMATIONS'),
+  PUBDEV_AUTH_SITE_URL: z.string().url('PUBDEV_AUTH_SITE_URL must be a URL').optional(),
+  PUBDEV_AUTH_RATE_LIMIT_SIGN_UPS: integer('PUBDEV_AUTH_RATE_LIMIT_SIGN_UPS'),
+  PUBDEV_AUTH_RATE_LIMIT_EMAIL_SENT: integer('PUBDEV_AUTH_RATE_LIMIT_EMAIL_SENT'),
+  PUBDEV_AUTH_RATE_LIMIT_VERIFY: integer('PUBDEV_AUTH_RATE_LIMIT_VERIFY'),
   PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: integer('PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS'),
   PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND'),
   PUBDEV_REALTIME_MAX_CONCURRENT_USERS: integer('PUBDEV_REALTIME_MAX_CONCURRENT_USERS'),
   PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_JOINS_PER_SECOND'),
   PUBDEV_REALTIME_MAX_PAYLOAD_KB: integer('PUBDEV_REALTIME_MAX_PAYLOAD_KB'),
   PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND: integer('PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND'),
-  PUBDEV_REALTIME_PRIVATE_ONLY: z
-    .enum(['true', 'false'], { error: 'PUBDEV_REALTIME_PRIVATE_ONLY must be true or false' })
-    .transform((value) => value === 'true')
-    .optional(),
+  PUBDEV_REALTIME_PRIVATE_ONLY: boolean('PUBDEV_REALTIME_PRIVATE_ONLY'),
 });
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig {
@@ -120,6 +176,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig
   if (e.PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND !== undefined) {
     realtime.maxPresenceEventsPerSecond = e.PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND;
   }
+  const auth: AuthSettingsInput = {};
+  if (e.PUBDEV_AUTH_ENABLE_SIGNUP !== undefined) auth.enableSignup = e.PUBDEV_AUTH_ENABLE_SIGNUP;
+  if (e.PUBDEV_AUTH_ENABLE_CONFIRMATIONS !== undefined) auth.enableConfirmations = e.PUBDEV_AUTH_ENABLE_CONFIRMATIONS;
+  if (e.PUBDEV_AUTH_SITE_URL !== undefined) auth.siteUrl = e.PUBDEV_AUTH_SITE_URL;
+  if (e.PUBDEV_AUTH_RATE_LIMIT_SIGN_UPS !== undefined) auth.rateLimitSignUps = e.PUBDEV_AUTH_RATE_LIMIT_SIGN_UPS;
+  if (e.PUBDEV_AUTH_RATE_LIMIT_EMAIL_SENT !== undefined) auth.rateLimitEmailSent = e.PUBDEV_AUTH_RATE_LIMIT_EMAIL_SENT;
+  if (e.PUBDEV_AUTH_RATE_LIMIT_VERIFY !== undefined) auth.rateLimitVerify = e.PUBDEV_AUTH_RATE_LIMIT_VERIFY;
   return stackConfigSchema.parse({
     ...(e.PUBDEV_HOST ? { host: e.PUBDEV_HOST } : {}),
     ...(e.PUBDEV_PORT !== undefined ? { port: e.PUBDEV_PORT } : {}),
@@ -130,6 +193,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StackConfig
     ...(e.PUBDEV_JWT_EXPIRY !== undefined ? { jwtExpirySeconds: e.PUBDEV_JWT_EXPIRY } : {}),
     ...(e.PUBDEV_AUTH_RATE_LIMIT_TOKEN !== undefined ? { authRateLimitToken: e.PUBDEV_AUTH_RATE_LIMIT_TOKEN } : {}),
     realtime: realtimeLimitsSchema.parse(realtime),
+    auth: authSettingsInputSchema.parse(auth),
   });
 }
 

@@ -60,7 +60,8 @@ export async function startGateway(options: { host: string; port: number; keys: 
       sendJson(res, 404, { message: 'no Route matched with those values' });
       return;
     }
-    const refusal = service.requiresApiKey ? checkApiKey(req, url, options.keys) : undefined;
+    const open = service.openPaths?.includes(url.pathname.replace(/\/$/, '')) ?? false;
+    const refusal = service.requiresApiKey && !open ? checkApiKey(req, url, options.keys) : undefined;
     if (refusal) {
       sendJson(res, refusal.status, refusal.body);
       return;

@@ -20,6 +20,11 @@ export interface LocalService {
   readonly prefix: string;
   /** The gateway refuses requests and upgrades without one of the project's API keys before this service sees them. */
   readonly requiresApiKey?: boolean;
+  /**
+   * Paths under the prefix that the key check leaves open (Supabase's gateway routes
+   * `/auth/v1/verify` without key-auth: an emailed link is opened by a browser with no API key).
+   */
+  readonly openPaths?: readonly string[];
   /** One line for the startup banner. */
   readonly description: string;
   /** `url` is the full request URL; the service strips its own prefix. */

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import type { Database } from '../db/index.ts';
+import { resolveApiKey, type StackConfig } from '../config.ts';
+import type { Database, JwtClaims } from '../db/index.ts';
 import { bearerToken } from '../http.ts';
 import { signJwt, verifyJwt } from '../jwt.ts';
 import { AuthError } from './auth-error.ts';
-import { findUserById, toUserJson, type UserJson, type UserRow } from './auth-user.ts';
+import { findUserById, isBanned, toUserJson, type UserJson, type UserRow } from './auth-user.ts';
 import { sessionExists, type IssuedSession } from './auth-sessions.ts';
 
 export interface TokenSettings {
@@ -23,11 +24,15 @@ export interface SessionJson {
   user: UserJson;
 }
 
+/** How the session began, as GoTrue records it in the token's `amr`: a password, or an emailed link or code. */
+export type AuthenticationMethod = 'password' | 'otp';
+
 /** Signs an access token with Supabase Auth's claims and wraps it in the session response. */
 export async function issueAccessToken(
   user: UserRow,
   session: IssuedSession,
   settings: TokenSettings,
+  method: AuthenticationMethod = 'password',
   now: Date = new Date(),
 ): Promise<SessionJson> {
   const iat = Math.floor(now.getTime() / 1000);
@@ -45,7 +50,7 @@ export async function issueAccessToken(
     user_metadata: userJson.user_metadata,
     role: userJson.role,
     aal: 'aal1',
-    amr: [{ method: 'password', timestamp: Math.floor(session.sessionCreatedAt.getTime() / 1000) }],
+    amr: [{ method, timestamp: Math.floor(session.sessionCreatedAt.getTime() / 1000) }],
     session_id: session.sessionId,
     is_anonymous: user.is_anonymous,
   };
@@ -82,9 +87,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * existing user and whose `session_id` (if any) is an existing session — so a token outlives a
  * logout only as far as endpoints that skip this check (PostgREST, Realtime) are concerned.
  */
-export async function authenticate(req: IncomingMessage, db: Database, jwtSecret: string): Promise<Authenticated> {
-  const token = bearerToken(req);
-  if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
+/** A verified bearer token's claims, or GoTrue's 403 `bad_jwt` with jwt/v5's reason. */
+async function verifiedClaims(token: string, jwtSecret: string): Promise<JwtClaims & { exp: number }> {
   const verified = await verifyJwt(token, jwtSecret);
   if (!verified.ok) {
     throw new AuthError(
@@ -93,12 +97,17 @@ export async function authenticate(req: IncomingMessage, db: Database, jwtSecret
       `invalid JWT: unable to parse or verify signature, ${JWT_LIBRARY_MESSAGES[verified.reason]}`,
     );
   }
-  const { sub, session_id: sessionId } = verified.claims;
+  return verified.claims;
+}
+
+/** GoTrue's `maybeLoadUserOrSession`: the token's user must exist, and its session if it names one. */
+async function loadUserAndSession(db: Database, claims: JwtClaims): Promise<Authenticated> {
+  const { sub, session_id: sessionId } = claims;
   if (typeof sub !== 'string' || sub === '') throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
   if (!UUID.test(sub)) throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
   const user = await findUserById(db, sub);
   if (!user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
-  if (typeof sessionId === 'string' && sessionId !== '' && sessionId !== '00000000-0000-0000-0000-000000000000') {
+  if (typeof sessionId === 'string' && sessionId !== '' && sessionId !== NIL_UUID) {
     if (!UUID.test(sessionId)) throw new AuthError(403, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
     if (!(await sessionExists(db, sessionId))) {
       throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
@@ -106,4 +115,35 @@ export async function authenticate(req: IncomingMessage, db: Database, jwtSecret
     return { user, sessionId };
   }
   return { user, sessionId: undefined };
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * GoTrue's `requireAuthentication`: a Bearer token signed by the project, whose `sub` is an
+ * existing user and whose `session_id` (if any) is an existing session — so a token outlives a
+ * logout only as far as endpoints that skip this check (PostgREST, Realtime) are concerned. A
+ * banned user is refused here too.
+ */
+export async function authenticate(req: IncomingMessage, db: Database, jwtSecret: string): Promise<Authenticated> {
+  const token = bearerToken(req);
+  if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
+  const authenticated = await loadUserAndSession(db, await verifiedClaims(token, jwtSecret));
+  if (isBanned(authenticated.user)) throw new AuthError(403, 'user_banned', 'User is banned');
+  return authenticated;
+}
+
+/**
+ * GoTrue's `requireAdminCredentials`: a Bearer token (an `sb_secret_` key counts as the
+ * service_role JWT it stands for) whose role is `service_role`. A token naming a session must name
+ * a live one. Anything else is 401 `no_authorization`, 403 `bad_jwt` or 403 `not_admin`.
+ */
+export async function requireAdmin(req: IncomingMessage, db: Database, config: StackConfig): Promise<void> {
+  const raw = bearerToken(req);
+  if (!raw) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
+  const claims = await verifiedClaims(resolveApiKey(config, raw), config.jwtSecret);
+  if (typeof claims.session_id === 'string' && claims.session_id !== '' && claims.session_id !== NIL_UUID) {
+    await loadUserAndSession(db, claims);
+  }
+  if (claims.role !== 'service_role') throw new AuthError(403, 'not_admin', 'User not allowed');
 }

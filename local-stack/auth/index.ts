@@ -1,92 +1,66 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import { errorStack } from '../errors.ts';
-import { sendEmpty, sendJson } from '../http.ts';
 import type { LocalService, ServiceContext } from '../service.ts';
-import { authenticate, type TokenSettings } from './access-token.ts';
+import type { TokenSettings } from './access-token.ts';
+import type { AuthContext } from './auth-context.ts';
 import { AuthError, OAuthError, sendAuthError, sendOAuthError } from './auth-error.ts';
-import { logout } from './auth-sessions.ts';
-import { toUserJson } from './auth-user.ts';
-import { passwordGrant, refreshTokenGrant, type GrantContext } from './token-grants.ts';
-import { createTokenRateLimit } from './token-rate-limit.ts';
-
-const PREFIX = '/auth/v1';
-
-const logoutScopeSchema = z.enum(['global', 'local', 'others']);
+import { loadAuthSettings } from './auth-settings.ts';
+import { createEmailRateLimit, createIpRateLimit } from './ip-rate-limit.ts';
+import { createLocalMailer } from './local-mailer.ts';
+import { AUTH_OPEN_PATHS, AUTH_PREFIX, createAuthRouter } from './routes.ts';
 
 /**
- * `/auth/v1`: the part of Supabase Auth (GoTrue) that supabase-js and supabase-py use for
- * password users — `/token` (password and refresh_token grants), `/user`, `/logout`, `/settings`,
- * `/health`. Users, sessions and refresh tokens live in the shim's `auth.*` tables; the service
- * queries them as the database owner, as GoTrue does, with bound parameters only.
+ * `/auth/v1`: the part of Supabase Auth (GoTrue) that supabase-js and supabase-py use for email
+ * users — password and refresh-token grants, sign-up with or without email confirmation, the
+ * emailed links (`/verify`), the user's own record, logout, and the service-role admin API (users,
+ * invites, generated links). Users, identities, sessions and tokens live in the database's `auth.*`
+ * tables; the service queries them as the database owner, as GoTrue does, with bound parameters
+ * only. Emails go to an in-memory inbox (`GET /auth/v1/_inbox`) and the log instead of a mail server.
  */
 export async function createAuthService(context: ServiceContext): Promise<LocalService> {
   const { db, config } = context;
+  const settings = await loadAuthSettings(config);
+  const now = () => context.clock.now();
+  const authUrl = `${context.publicUrl}${AUTH_PREFIX}`;
   const tokens: TokenSettings = {
     jwtSecret: config.jwtSecret,
     expirySeconds: config.jwtExpirySeconds,
-    issuer: `${context.publicUrl}${PREFIX}`,
+    issuer: authUrl,
   };
-  const grants: GrantContext = {
+  const auth: AuthContext = {
     db,
+    config,
+    settings,
     tokens,
-    refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
+    authUrl,
+    mailer: createLocalMailer({
+      authUrl,
+      emailRateLimit: createEmailRateLimit(settings.rateLimitEmailSent, now),
+      autoconfirm: !settings.enableConfirmations,
+      emailValidationExtended: settings.emailValidationExtended,
+      log: context.log,
+    }),
+    limits: {
+      signUps: createIpRateLimit(settings.rateLimitSignUps, now),
+      userUpdates: createIpRateLimit(settings.rateLimitSignUps, now),
+      verify: createIpRateLimit(settings.rateLimitVerify, now),
+    },
   };
-  const tokenRateLimit = createTokenRateLimit(config.authRateLimitToken, () => context.clock.now());
-
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const path = url.pathname.slice(PREFIX.length) || '/';
-    const method = req.method ?? 'GET';
-    if (method === 'POST' && path === '/token') {
-      if (!tokenRateLimit.take(req.socket.remoteAddress ?? '')) {
-        throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached');
-      }
-      const grantType = url.searchParams.get('grant_type');
-      if (grantType === 'password') return sendJson(res, 200, await passwordGrant(req, grants));
-      if (grantType === 'refresh_token') return sendJson(res, 200, await refreshTokenGrant(req, grants));
-      throw new OAuthError('unsupported_grant_type');
-    }
-    if (method === 'GET' && path === '/user') {
-      const { user } = await authenticate(req, db, config.jwtSecret);
-      return sendJson(res, 200, toUserJson(user));
-    }
-    if (method === 'POST' && path === '/logout') {
-      const scope = logoutScopeSchema.safeParse(url.searchParams.get('scope') ?? 'global');
-      if (!scope.success) {
-        throw new AuthError(
-          400,
-          'validation_failed',
-          `Unsupported logout scope ${JSON.stringify(url.searchParams.get('scope'))}`,
-        );
-      }
-      const { user, sessionId } = await authenticate(req, db, config.jwtSecret);
-      await db.transaction(async (tx) => {
-        // A token without a session (e.g. minted by hand) logs out everything of its user, as GoTrue does.
-        if (sessionId === undefined) await logout(tx, 'global', user.id, '00000000-0000-0000-0000-000000000000');
-        else await logout(tx, scope.data, user.id, sessionId);
-      });
-      return sendEmpty(res, 204);
-    }
-    if (method === 'GET' && path === '/settings') return sendJson(res, 200, settings());
-    if (method === 'GET' && path === '/health') {
-      return sendJson(res, 200, {
-        version: 'pubdev-local',
-        name: 'GoTrue',
-        description: 'GoTrue is a user registration and authentication API',
-      });
-    }
-    throw new AuthError(404, 'not_found', 'Not Found');
-  }
+  const route = createAuthRouter(auth, createIpRateLimit(config.authRateLimitToken, now));
 
   return {
-    prefix: PREFIX,
+    prefix: AUTH_PREFIX,
     requiresApiKey: true,
-    description: `${PREFIX} Supabase Auth subset: /token (password, refresh_token), /user, /logout, /settings, /health`,
-    async handleRequest(req, res, url) {
+    openPaths: AUTH_OPEN_PATHS,
+    description: `${AUTH_PREFIX} Supabase Auth: /token, /signup, /verify, /user, /logout, /invite, /admin/users, /admin/generate_link, /_inbox (local emails), /settings, /health`,
+    async handleRequest(req: IncomingMessage, res: ServerResponse, url: URL) {
       try {
         await route(req, res, url);
       } catch (error) {
-        if (error instanceof AuthError) return sendAuthError(req, res, error);
+        if (error instanceof AuthError) {
+          if (error.status >= 500) context.log(`auth: ${error.message}: ${errorStack(error.cause ?? error)}`);
+          return sendAuthError(req, res, error);
+        }
         if (error instanceof OAuthError) return sendOAuthError(res, error);
         context.log(`auth: ${errorStack(error)}`);
         sendAuthError(
@@ -97,17 +71,5 @@ export async function createAuthService(context: ServiceContext): Promise<LocalS
       }
     },
     async close() {},
-  };
-}
-
-/** What `GET /auth/v1/settings` reports: email/password sign-in on, everything else off. */
-function settings() {
-  return {
-    external: { anonymous_users: false, email: true, phone: false },
-    disable_signup: true,
-    mailer_autoconfirm: false,
-    phone_autoconfirm: false,
-    sms_provider: '',
-    saml_enabled: false,
   };
 }

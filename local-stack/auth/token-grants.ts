@@ -2,25 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
-import { headerValue } from '../http.ts';
 import { issueAccessToken, type SessionJson, type TokenSettings } from './access-token.ts';
 import { AuthError, OAuthError } from './auth-error.ts';
-import { createSession, rotateRefreshToken } from './auth-sessions.ts';
-import { findUserByEmail, findUserById, isBanned, recordSignIn, type UserRow } from './auth-user.ts';
+import { rotateRefreshToken } from './auth-sessions.ts';
+import { findUserByEmail, findUserById, isBanned, type UserRow } from './auth-user.ts';
+import { goString } from './go-json.ts';
 import { readJsonBody } from './read-json-body.ts';
+import { startSession } from './start-session.ts';
 
 const INVALID_LOGIN = 'Invalid login credentials';
 
 // Unknown keys (gotrue_meta_security, …) are accepted and ignored, as GoTrue's JSON decoding does.
-const passwordGrantSchema = z.object({
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  password: z.string().default(''),
-});
+const passwordGrantSchema = z.object({ email: goString(), phone: goString(), password: goString() });
 
-const refreshGrantSchema = z.object({
-  refresh_token: z.string().default(''),
-});
+const refreshGrantSchema = z.object({ refresh_token: goString() });
 
 export interface GrantContext {
   db: Database;
@@ -43,8 +38,7 @@ async function passwordMatches(user: UserRow | undefined, password: string): Pro
 /** `POST /token?grant_type=password` (GoTrue's `ResourceOwnerPasswordGrant`, email users). */
 export async function passwordGrant(req: IncomingMessage, context: GrantContext): Promise<SessionJson> {
   const params = await readJsonBody(req, passwordGrantSchema);
-  const email = params.email ?? '';
-  const phone = params.phone ?? '';
+  const { email, phone } = params;
   if (email !== '' && phone !== '') {
     throw new AuthError(400, 'validation_failed', 'Only an email address or phone number should be provided on login.');
   }
@@ -59,12 +53,7 @@ export async function passwordGrant(req: IncomingMessage, context: GrantContext)
   if (!(await passwordMatches(user, params.password))) throw new AuthError(400, 'invalid_credentials', INVALID_LOGIN);
   if (user.email_confirmed_at === null) throw new AuthError(400, 'email_not_confirmed', 'Email not confirmed');
 
-  const client = { userAgent: headerValue(req, 'user-agent'), ip: req.socket.remoteAddress };
-  const { signedIn, session } = await context.db.transaction(async (tx) => ({
-    signedIn: await recordSignIn(tx, user.id),
-    session: await createSession(tx, user.id, client),
-  }));
-  return issueAccessToken(signedIn, session, context.tokens);
+  return context.db.transaction((tx) => startSession(tx, req, user.id, context.tokens, 'password'));
 }
 
 /** `POST /token?grant_type=refresh_token` with rotation and reuse detection (see {@link rotateRefreshToken}). */

@@ -4,7 +4,10 @@ import type { Database } from './database.ts';
 import { maintainMessagePartitions } from './message-partitions.ts';
 import { applyMigrations, type AppliedMigration } from './migrations.ts';
 
-const SHIM_SQL = fileURLToPath(new URL('./sql/supabase-shim.sql', import.meta.url));
+/** The shim, then the auth tables only the Auth server's sign-up, admin and verify endpoints use. */
+const SHIM_FILES = ['supabase-shim.sql', '07-auth-identities.sql'].map((file) =>
+  fileURLToPath(new URL(`./sql/${file}`, import.meta.url)),
+);
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface PrepareOptions {
@@ -23,7 +26,7 @@ export interface PrepareResult {
 
 /** Installs what a Supabase database already has, then the project's migrations, then the seed. */
 export async function installSupabaseShim(db: Database): Promise<void> {
-  await db.exec(await readFile(SHIM_SQL, 'utf8'));
+  for (const file of SHIM_FILES) await db.exec(await readFile(file, 'utf8'));
   await maintainMessagePartitions(db);
 }
 

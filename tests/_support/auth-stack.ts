@@ -4,7 +4,13 @@
  * wire shapes no client exposes.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { fixture, startLocalStack, type LocalStack, type StackConfigInput } from '../../local-stack/index.ts';
+import {
+  fixture,
+  startLocalStack,
+  type Clock,
+  type LocalStack,
+  type StackConfigInput,
+} from '../../local-stack/index.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from '../_db.ts';
 import { signFixtureToken, type FixtureUser } from './tokens.ts';
 
@@ -29,6 +35,8 @@ export interface AuthStack {
 export interface AuthStackOptions {
   /** Put the PostgreSQL test database's URL into the stack config (functions then get SUPABASE_DB_URL). */
   shareDatabaseUrl?: boolean;
+  /** The stack's clock (rate limits); the system clock when absent. */
+  clock?: Clock;
 }
 
 export async function startAuthStack(
@@ -41,7 +49,7 @@ export async function startAuthStack(
   const logs: string[] = [];
   const stack = await startLocalStack(
     { port: 0, realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0 }, ...config },
-    { db: database.db, log: (line) => logs.push(line) },
+    { db: database.db, log: (line) => logs.push(line), ...(options.clock ? { clock: options.clock } : {}) },
   );
   const client = (key: string = stack.config.anonKey) =>
     createClient(stack.url, key, {
