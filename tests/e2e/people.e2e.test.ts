@@ -4,10 +4,13 @@
  * appears in the owner's "Online now" by name; the owner moves them to US_East and, without a
  * reload, their publishers and feed change within 5 s; the owner removes them and within 5 s
  * their page says they no longer have access and their socket holds no topic of the organisation
- * (read from the WebSocket frames Chromium sees).
+ * (read from the WebSocket frames Chromium sees). A person in two organisations switches between
+ * them, and the choice is remembered.
  */
+import { createClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import { ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
+import { LOCAL_SERVICE_ROLE_KEY } from '../../local-stack/index.ts';
+import { ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { screenshot } from './_browser.ts';
 import { watchSocketTopics } from './_socket-topics.ts';
 import { connected, useE2eSuite } from './_suite.ts';
@@ -95,5 +98,35 @@ describe('people and access', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('a person in two organisations switches between them; the choice is remembered', async () => {
+    const service = createClient(suite.stack.url, LOCAL_SERVICE_ROLE_KEY, { auth: { persistSession: false } });
+    const added = await service
+      .from('organization_members')
+      .insert({
+        organization_id: ORGS.acme.id,
+        user_id: USERS.globexMember.id,
+        role: 'member',
+        territories: ['US_West'],
+      });
+    expect(added.error).toBeNull();
+
+    // Globex is Gil's first organisation, so that is where the dashboard opens.
+    const page = await suite.open(USERS.globexMember.email);
+    await page.getByText(`${ORGS.globex.name} · signed in as ${USERS.globexMember.displayName}`).waitFor();
+    const switcher = page.getByLabel('Organisation');
+    expect(await switcher.locator('option').allTextContents()).toEqual([ORGS.globex.name, ORGS.acme.name]);
+
+    await switcher.selectOption({ label: ORGS.acme.name });
+    await page.waitForURL((url) => url.searchParams.get('org') === ORGS.acme.id);
+    await page.getByText(`${ORGS.acme.name} · signed in as ${USERS.globexMember.displayName}`).waitFor();
+    await connected(page);
+    await page.getByRole('list', { name: 'Publishers' }).getByText(PUBLISHERS.sunriseBooks.name).waitFor();
+    expect(await page.getByText(PUBLISHERS.globexTomes.name).count()).toBe(0);
+
+    // The choice is remembered: the plain address opens Acme again.
+    await page.goto('/');
+    await page.getByText(`${ORGS.acme.name} · signed in as ${USERS.globexMember.displayName}`).waitFor();
   });
 });
