@@ -4,7 +4,7 @@ import { z } from 'zod';
 export type MemberRole = 'owner' | 'admin' | 'member' | 'agent';
 
 /** One organisation the signed-in user belongs to. */
-export interface SessionMembership {
+interface SessionMembership {
   readonly organizationId: string;
   readonly organizationName: string;
   readonly role: MemberRole;

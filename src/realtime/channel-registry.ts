@@ -4,15 +4,7 @@ import { forgetChannel, newEntry, stateOf, type Entry } from './channel-entry.ts
 import { createLatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
 
-export type {
-  ChannelHandle,
-  ChannelListener,
-  ChannelRegistry,
-  ChannelSpec,
-  ChannelState,
-  PostgresChange,
-  PresenceState,
-} from './channel-types.ts';
+export type { ChannelListener, ChannelRegistry, ChannelSpec, ChannelState, PostgresChange } from './channel-types.ts';
 import { DEFAULT_CHANNEL_GRACE_MS, PRESENCE_TRACK_WINDOW_MS, PRESENCE_TRACKS_PER_WINDOW } from './timing.ts';
 
 /** The server's words for "you may not join this" (Realtime's read-policy refusal and its shutdown notice). */

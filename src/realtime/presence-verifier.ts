@@ -14,7 +14,7 @@ import { RealtimeError } from './realtime-error.ts';
  */
 
 /** One person whose presence the database vouches for. */
-export interface VerifiedPresence {
+interface VerifiedPresence {
   readonly userId: string;
   /** What their tickets claim (`online`, `viewing`, `editing:<field>`), one per vouched meta. */
   readonly claims: readonly string[];

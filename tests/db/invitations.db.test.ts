@@ -191,7 +191,9 @@ describe.each(BACKENDS)('invitations on %s', (backend) => {
       t.db,
       { role: 'authenticated', sub: U.acmeOwner.id },
       async (tx) => {
-        let { token, id } = await invite(tx, 'new@acme.test', 'admin', []);
+        const made = await invite(tx, 'new@acme.test', 'admin', []);
+        const id = made.id;
+        let token = made.token;
         if (twist === 'revoke') await tx.query('select public.revoke_invitation($1)', [id]);
         const person = await signedUp(tx, email, confirmed);
         if (twist === 'expire')

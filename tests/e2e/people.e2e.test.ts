@@ -102,14 +102,12 @@ describe('people and access', () => {
 
   it('a person in two organisations switches between them; the choice is remembered', async () => {
     const service = createClient(suite.stack.url, LOCAL_SERVICE_ROLE_KEY, { auth: { persistSession: false } });
-    const added = await service
-      .from('organization_members')
-      .insert({
-        organization_id: ORGS.acme.id,
-        user_id: USERS.globexMember.id,
-        role: 'member',
-        territories: ['US_West'],
-      });
+    const added = await service.from('organization_members').insert({
+      organization_id: ORGS.acme.id,
+      user_id: USERS.globexMember.id,
+      role: 'member',
+      territories: ['US_West'],
+    });
     expect(added.error).toBeNull();
 
     // Globex is Gil's first organisation, so that is where the dashboard opens.

@@ -6,7 +6,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { AuthStack } from '../_support/auth-stack.ts';
 
-export const NEW_PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'correct horse battery staple';
 
 export interface SignedUp {
   readonly id: string;
