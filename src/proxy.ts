@@ -5,7 +5,7 @@ import { AUTH_COOKIE_NAME, readPublicSupabaseConfig } from './lib/supabase/publi
 /**
  * Runs before every page and API request: refreshes the Supabase session cookie (so server
  * components, which cannot set cookies, always see a fresh access token) and sends anonymous
- * visitors of dashboard pages to /login.
+ * visitors of dashboard pages to /login (sign-up and invitation pages are open to them).
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { serverUrl, anonKey } = readPublicSupabaseConfig();
@@ -26,7 +26,9 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   // RATIONALE: when Supabase is unreachable (a stack restart) the session cannot be checked;
   // sending a signed-in user to /login for that would lose their page. Let the page decide.
   const unreachable = error !== null && (error.status === undefined || error.status === 0 || error.status >= 500);
-  if (!data.user && !unreachable && !path.startsWith('/login') && !path.startsWith('/api/')) {
+  // Sign-in, sign-up and invitation links are for people who are not signed in yet.
+  const open = ['/login', '/signup', '/invite/', '/api/'].some((prefix) => path.startsWith(prefix));
+  if (!data.user && !unreachable && !open) {
     const login = request.nextUrl.clone();
     login.pathname = '/login';
     login.search = path === '/' ? '' : `?next=${encodeURIComponent(path)}`;

@@ -4,7 +4,9 @@
  * same run against the same subscriber.
  *
  *   httpSend (baseline)      service-role supabase-js `channel.httpSend` on org:<acme>:activity
- *   bridge user_snapshot     POST /broadcast → auth, rate limit (a database round trip), httpSend
+ *   bridge user_snapshot     POST /broadcast → auth, rate limit (a database round trip), report_activity
+ *                            (store + realtime.send), rotating over PEOPLE people: report_activity
+ *                            broadcasts at most one report per person per 100 ms
  *   bridge team_update       POST /broadcast → insert into team_updates → trigger → realtime.send
  *
  * Latency: one request in flight, from the call to delivery at a supabase-js subscriber (the
@@ -26,6 +28,9 @@ const THROUGHPUT_REQUESTS = 150;
 const CONCURRENCY = 8;
 const ACME = ORGS.acme.id;
 const OWNER = USERS.acmeOwner.id;
+/** People the user_snapshot rows report for, in turn: each is reported far less often than every 100 ms. */
+const PEOPLE = 64;
+const personId = (n: number) => `e0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 type Send = (marker: string) => Promise<void>;
 
@@ -185,6 +190,16 @@ export async function runTable(): Promise<void> {
   const dir = bridgeFunctionsDir({ BRIDGE_RATE_LIMIT_PER_SECOND: '1000000' });
   const db = await openDatabase();
   await prepareDatabase(db);
+  for (let n = 0; n < PEOPLE; n++) {
+    await db.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [
+      personId(n),
+      `bench-${n}@acme.test`,
+    ]);
+    await db.query(`insert into public.organization_members (organization_id, user_id) values ($1, $2)`, [
+      ACME,
+      personId(n),
+    ]);
+  }
   const stack = await startLocalStack(
     {
       port: 0,
@@ -196,9 +211,10 @@ export async function runTable(): Promise<void> {
   try {
     const deliveries = new Deliveries();
     const owner = await subscribeOwner(stack, deliveries);
+    let reports = 0;
     const snapshot = (marker: string) => ({
       type: 'user_snapshot',
-      data: { userId: OWNER, activity: { action: marker, status: 'online' } },
+      data: { userId: personId(reports++ % PEOPLE), activity: { action: marker, status: 'online' } },
     });
     const teamUpdate = (marker: string) => ({
       type: 'team_update',

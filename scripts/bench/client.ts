@@ -54,7 +54,6 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
       return {
         track: () => undefined,
         tracked: () => undefined,
-        send: () => false,
         release: () => void listeners.splice(listeners.indexOf(listener), 1),
       };
     },
@@ -62,10 +61,13 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
       const result = acceptMessage(topic, event, payload);
       return result.ok ? result.message : null;
     },
+    acceptEvent: () => null,
     reportError: () => undefined,
     registerCatchUp: () => () => undefined,
     hintGap: () => undefined,
     territories: () => Promise.resolve([]),
+    access: () => ({ role: 'owner', territories: [] }),
+    onAccessChange: () => () => undefined,
   };
   return { ctx, deliver: (event, payload) => listeners.forEach((l) => l.onBroadcast?.(event, payload)) };
 }

@@ -1,8 +1,3 @@
-/** The first block of a uuid: enough to tell fixture ids apart on screen. */
-export function shortId(id: string): string {
-  return id.length > 8 ? `${id.slice(0, 8)}…` : id;
-}
-
 /** "42 s", "3 min": estimated time remaining, from seconds. */
 export function formatEta(seconds: number | null | undefined): string | null {
   if (seconds === null || seconds === undefined) return null;

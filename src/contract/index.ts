@@ -25,10 +25,34 @@ export { EVENTS, MESSAGE_TYPES, isMessageType } from './message-types.ts';
 export type { MessageType } from './message-types.ts';
 export { assertMessage, parseMessage } from './parse-message.ts';
 export type { ParseMessageResult } from './parse-message.ts';
-export { publisherDraftSchema } from './collab-events.ts';
-export type { PublisherDraft } from './collab-events.ts';
-export { CLIENT_ORIGINATED_TYPES, COLLAB_EVENTS, TOPIC_CARRIES, TOPIC_POLICIES, topicCarries } from './topic-policy.ts';
-export type { CollabEvent, TopicAuthority, TopicPolicy, TopicReaders, TopicWriters } from './topic-policy.ts';
+export {
+  MEMBER_ROLES,
+  TOPIC_EVENTS,
+  isTopicEvent,
+  memberChangeSchema,
+  parseTopicEvent,
+  profileChangeSchema,
+  publisherDraftSchema,
+} from './topic-events.ts';
+export type {
+  MemberChange,
+  MemberRole,
+  ProfileChange,
+  PublisherDraft,
+  TopicEvent,
+  TopicEventPayloads,
+} from './topic-events.ts';
+export {
+  ONLINE_CLAIM,
+  VIEWING_CLAIM,
+  editedField,
+  editingClaim,
+  isPresenceClaim,
+  presenceMetaSchema,
+} from './presence-claims.ts';
+export type { PresenceMeta } from './presence-claims.ts';
+export { TOPIC_CARRIES, TOPIC_POLICIES, topicCarries, topicCarriesEvent } from './topic-policy.ts';
+export type { TopicAuthority, TopicPolicy, TopicReaders, TopicWriters } from './topic-policy.ts';
 export {
   TERRITORY_PATTERN,
   TOPIC_KINDS,

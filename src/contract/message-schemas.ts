@@ -10,7 +10,8 @@ import { uuidSchema } from './uuid.ts';
  *   publisher_update  "<publisherId>:<version>:<field>"
  *   team_update       the team_updates row's uuid
  *   notification      the notifications row's uuid
- * Client-originated messages (user_snapshot) carry a fresh uuid.
+ *   user_snapshot     "<orgId>:<userId>:<seq>" (report_activity's row and its seq), with ":org" for
+ *                     the organisation-wide copy of an activity scoped to a territory or publisher
  *
  * Optional fields that a SQL row can fill with NULL are `.nullish()`: `to_json` writes the
  * key with `null`, which means "absent".
@@ -26,7 +27,7 @@ const envelope = <const Type extends MessageType, Data extends z.ZodType>(type: 
 
 export const userSnapshotMessageSchema = envelope(
   'user_snapshot',
-  'A fresh uuid (client-originated)',
+  '"<orgId>:<userId>:<seq>", or with ":org" for the org-wide copy of scoped activity',
   z.object({
     userId: uuidSchema,
     activity: z.object({

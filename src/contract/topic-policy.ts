@@ -1,18 +1,26 @@
 import type { MessageType } from './message-types.ts';
+import type { TopicEvent } from './topic-events.ts';
 import type { TopicKind } from './topics.ts';
 
 /*
  * What each kind of topic is for, and who may do what on it. This table is the source of truth:
  * the realtime.messages policies (private.can_read_topic / can_write_topic) implement it, the
- * policy-matrix tests are generated from it, and the client accepts a message type only from
- * the topics that carry it.
+ * policy-matrix tests are generated from it, and the client accepts a message type or topic
+ * event only from the topics that carry it.
  *
  * RATIONALE: every topic is either server-authoritative or collaborative, never both. Realtime's
  * write check sees the topic and the extension (broadcast or presence), never the event name, so
  * a topic that accepts client broadcasts cannot tell a forged `publisher_update` from the
  * database's. Server-authoritative topics therefore accept no client broadcast at all (presence
- * is a different extension and cannot carry a message type), and collaborative topics carry
- * only client-originated, ephemeral types.
+ * is a different extension and cannot carry a message type).
+ *
+ * RATIONALE (identity): Realtime's policies see neither a presence key nor a payload, so nothing a
+ * client broadcasts can be trusted to say who it comes from. Every contract message and topic
+ * event is therefore authored by the database (user_snapshot through report_activity, drafts
+ * through share_draft, with `auth.uid()` as the person) and travels on server-authoritative
+ * topics; collaborative topics carry presence, whose identity is checked against tickets the
+ * database issued (presence-claims.ts), and nothing a client accepts from their broadcasts. The
+ * activity topic stays collaborative for compatibility; the client no longer joins it.
  */
 
 export type TopicAuthority = 'server' | 'collaborative';
@@ -38,41 +46,34 @@ export interface TopicPolicy {
   readonly authority: TopicAuthority;
   /** The contract message types (broadcast events) this topic carries. */
   readonly carries: readonly MessageType[];
-  /** Ephemeral collaboration events (not contract messages) this topic carries. */
-  readonly collabEvents: readonly CollabEvent[];
+  /** The topic events (topic-events.ts; not contract messages) this topic carries. */
+  readonly events: readonly TopicEvent[];
   readonly readers: TopicReaders;
   readonly presence: TopicWriters;
   readonly broadcast: TopicWriters;
 }
 
-/** Message types that clients send themselves; the only ones a collaborative topic may carry. */
-export const CLIENT_ORIGINATED_TYPES = ['user_snapshot'] as const satisfies readonly MessageType[];
-
-/** Broadcast events of collaborative topics that are not contract messages (see collab-events.ts). */
-export const COLLAB_EVENTS = ['draft'] as const;
-export type CollabEvent = (typeof COLLAB_EVENTS)[number];
-
 export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   org: {
     authority: 'server',
-    carries: ['agent_status', 'team_update', 'notification'],
-    collabEvents: [],
+    carries: ['agent_status', 'team_update', 'notification', 'user_snapshot'],
+    events: ['member_change', 'profile_change'],
     readers: 'members',
     presence: 'readers',
     broadcast: 'none',
   },
   activity: {
     authority: 'collaborative',
-    carries: ['user_snapshot'],
-    collabEvents: [],
+    carries: [],
+    events: [],
     readers: 'members',
     presence: 'none',
     broadcast: 'people',
   },
   territory: {
     authority: 'server',
-    carries: ['team_update', 'publisher_update'],
-    collabEvents: [],
+    carries: ['team_update', 'publisher_update', 'user_snapshot'],
+    events: [],
     readers: 'territory',
     presence: 'none',
     broadcast: 'none',
@@ -80,7 +81,7 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   record: {
     authority: 'server',
     carries: ['publisher_update'],
-    collabEvents: [],
+    events: ['draft'],
     readers: 'publisher',
     presence: 'none',
     broadcast: 'none',
@@ -88,7 +89,7 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   collab: {
     authority: 'collaborative',
     carries: [],
-    collabEvents: ['draft'],
+    events: [],
     readers: 'publisher',
     presence: 'people',
     broadcast: 'people',
@@ -96,7 +97,7 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   user: {
     authority: 'server',
     carries: ['notification'],
-    collabEvents: [],
+    events: ['member_change'],
     readers: 'self',
     presence: 'none',
     broadcast: 'none',
@@ -114,4 +115,9 @@ export const TOPIC_CARRIES: Readonly<Record<TopicKind, readonly MessageType[]>> 
 /** True when a message of `type` may arrive on a topic of `kind`; the client drops anything else. */
 export function topicCarries(kind: TopicKind, type: MessageType): boolean {
   return TOPIC_POLICIES[kind].carries.includes(type);
+}
+
+/** True when the topic event `event` may arrive on a topic of `kind`; the client drops anything else. */
+export function topicCarriesEvent(kind: TopicKind, event: TopicEvent): boolean {
+  return TOPIC_POLICIES[kind].events.includes(event);
 }

@@ -8,9 +8,13 @@ import { PUBLISHER_COLUMNS, publisherRowSchema, type PublisherRow } from '../rea
  * first paint too.
  */
 
-/** The publishers the user may see (RLS decides), by name. */
-export async function listPublishers(supabase: SupabaseClient): Promise<PublisherRow[]> {
-  const { data, error } = await supabase.from('publishers').select(PUBLISHER_COLUMNS).order('name');
+/** The publishers of `organizationId` the user may see (RLS decides), by name. */
+export async function listPublishers(supabase: SupabaseClient, organizationId: string): Promise<PublisherRow[]> {
+  const { data, error } = await supabase
+    .from('publishers')
+    .select(PUBLISHER_COLUMNS)
+    .eq('organization_id', organizationId)
+    .order('name');
   if (error) throw new Error(`Could not list publishers: ${error.message}`);
   return z.array(publisherRowSchema).parse(data);
 }

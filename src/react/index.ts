@@ -20,7 +20,15 @@ export { usePublishers } from './use-publishers.ts';
 export type { UsePublishersOptions } from './use-publishers.ts';
 export { usePublisher } from './use-publisher.ts';
 export type { UsePublisherResult } from './use-publisher.ts';
+export { useAccess } from './use-access.ts';
+export type { UseAccessResult } from './use-access.ts';
+export { usePeople } from './use-people.ts';
+export type { UsePeopleResult } from './use-people.ts';
 export type {
+  AccessNotice,
+  AccessSnapshot,
+  Membership,
+  Person,
   ActivityInput,
   AgentProgress,
   AgentRun,

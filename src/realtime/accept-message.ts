@@ -1,4 +1,13 @@
-import { parseMessage, parseTopic, topicCarries, type RealtimeMessage } from '../contract/index.ts';
+import {
+  parseMessage,
+  parseTopic,
+  parseTopicEvent,
+  topicCarries,
+  topicCarriesEvent,
+  type RealtimeMessage,
+  type TopicEvent,
+  type TopicEventPayloads,
+} from '../contract/index.ts';
 import { RealtimeError } from './realtime-error.ts';
 
 export type AcceptResult =
@@ -27,4 +36,26 @@ export function acceptMessage(topic: string, event: string, payload: unknown): A
     return { ok: false, error: new RealtimeError(context, `${message.type} is not accepted on ${topic}`) };
   }
   return { ok: true, message };
+}
+
+/**
+ * The same gate for topic events (`draft`, `member_change`, `profile_change`): the payload must
+ * follow its schema and the topic's kind must carry the event, so a `member_change` a member
+ * broadcasts on a collaborative topic is dropped (only the database writes the topics that carry it).
+ */
+export function acceptTopicEvent<E extends TopicEvent>(
+  topic: string,
+  event: E,
+  payload: unknown,
+):
+  | { readonly ok: true; readonly value: TopicEventPayloads[E] }
+  | { readonly ok: false; readonly error: RealtimeError } {
+  const context = { kind: 'invalid_message', topic, event } as const;
+  const kind = parseTopic(topic)?.kind;
+  if (!kind || !topicCarriesEvent(kind, event)) {
+    return { ok: false, error: new RealtimeError(context, `${event} is not accepted on ${topic}`) };
+  }
+  const parsed = parseTopicEvent(event, payload);
+  if (!parsed.ok) return { ok: false, error: RealtimeError.from(context, parsed.error) };
+  return { ok: true, value: parsed.value };
 }

@@ -71,6 +71,9 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     catchUp: async (read) => {
       for (const row of (await read(cursor)) ?? []) apply(fromRow(row), false);
     },
+    onAccessChange: (change) => {
+      if (change.kind === 'removed') runs.clear();
+    },
   });
 
   /** The merge rule: a run's state only moves forward by `seq`. */

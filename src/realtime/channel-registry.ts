@@ -1,89 +1,18 @@
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import type { Environment, TimerHandle } from './environment.ts';
-import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
+import type { RealtimeChannel } from '@supabase/supabase-js';
+import type { ChannelRegistry, ChannelRegistryOptions, PostgresChange, PresenceState } from './channel-types.ts';
+import { forgetChannel, newEntry, stateOf, type Entry } from './channel-entry.ts';
+import { createLatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
+
+export type { ChannelListener, ChannelRegistry, ChannelSpec, ChannelState, PostgresChange } from './channel-types.ts';
 import { DEFAULT_CHANNEL_GRACE_MS, PRESENCE_TRACK_WINDOW_MS, PRESENCE_TRACKS_PER_WINDOW } from './timing.ts';
 
-/** What one channel of a topic listens to; decided per topic by the core (realtime-client.ts `specFor`). */
-export interface ChannelSpec {
-  readonly topic: string;
-  /** The presence key (the user's id) on topics whose presence is read or tracked. */
-  readonly presenceKey?: string;
-  readonly postgresChanges?: readonly { readonly table: string; readonly filter?: string }[];
-}
-
-export interface PostgresChange {
-  readonly eventType: 'INSERT' | 'UPDATE' | 'DELETE';
-  readonly table: string;
-  readonly new: Readonly<Record<string, unknown>>;
-  readonly old: Readonly<Record<string, unknown>>;
-}
-
-export type PresenceState = Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>>;
-
-export interface ChannelListener {
-  onBroadcast?(event: string, payload: unknown): void;
-  onPresenceSync?(state: PresenceState): void;
-  onPostgresChange?(change: PostgresChange): void;
-  /**
-   * After the server's "Subscribed to PostgreSQL" on a channel with Postgres changes bindings
-   * (after every (re)join): changes flow from here on, so this is the moment to re-read.
-   */
-  onPostgresChangesReady?(): void;
-  /** After every (re)join: the moment to backfill what the channel may have missed. */
-  onSubscribed?(): void;
-}
-
-export interface ChannelHandle {
-  /**
-   * Tracks presence now and again after every re-join (presence does not survive a new channel).
-   * Call at any rate: the channel's tracks are rationed (see PRESENCE_TRACKS_PER_WINDOW), the
-   * latest payload wins, and an unchanged one is not sent.
-   */
-  track(payload: Record<string, unknown>): void;
-  /** The presence payload the server last got on this channel (undefined before the first one). */
-  tracked(): Readonly<Record<string, unknown>> | undefined;
-  /** Sends an ephemeral broadcast; false when the channel is not joined (ephemeral data is dropped, not queued). */
-  send(event: string, payload: unknown): boolean;
-  release(): void;
-}
-
-export interface ChannelRegistryOptions {
-  readonly supabase: SupabaseClient;
-  readonly env: Environment;
-  /** Resolves once the first access token is set, so no join goes out without it. */
-  readonly ready: Promise<void>;
-  readonly onError: (error: RealtimeError) => void;
-  /** What a topic's channel listens to; asked when the channel is (re)created, after `ready`. */
-  readonly specFor: (topic: string) => ChannelSpec;
-  /** How long a channel outlives its last release. */
-  readonly graceMs?: number;
-}
-
-interface Entry {
-  readonly topic: string;
-  readonly listeners: Set<ChannelListener>;
-  channel: RealtimeChannel | undefined;
-  joined: boolean;
-  /** The server confirmed the channel's Postgres changes subscription. */
-  postgresReady: boolean;
-  attempt: number;
-  /** The latest payload tracked on this topic, sent again after every re-join. */
-  presence: Record<string, unknown> | undefined;
-  /** What the current channel last sent to the server. */
-  sentPresence: Record<string, unknown> | undefined;
-  readonly tracker: LatestValueLimiter<Record<string, unknown>>;
-  lastSystemError: string | undefined;
-  grace: TimerHandle | undefined;
-  retry: TimerHandle | undefined;
-}
-
-export interface ChannelRegistry {
-  acquire(topic: string, listener: ChannelListener): ChannelHandle;
-  /** Topics with a live channel entry (joined or joining). */
-  topics(): readonly string[];
-  dispose(): Promise<void>;
-}
+/** The server's words for "you may not join this" (Realtime's read-policy refusal and its shutdown notice). */
+const REFUSAL = /unauthori[sz]ed|do not have permission/i;
+/** First retry after a refusal: rights rarely come back by themselves, and a refused join costs a policy check. */
+const REFUSED_RETRY_MS = 5_000;
+/** At most this between retries of a refused topic (until `readmit`): a few requests an hour. */
+const REFUSED_RETRY_MAX_MS = 5 * 60_000;
 
 /**
  * RATIONALE: StrictMode mounts, unmounts and re-mounts every effect, and a page switch unmounts
@@ -99,6 +28,8 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
   // `supabase.channel(topic)` would hand it back: a new channel of that topic waits for it.
   const removals = new Map<string, Promise<unknown>>();
   let disposed = false;
+  // Topics `revoke` closed: a topic that matches is not joined, even by a store asking for it later.
+  let blocked: ((topic: string) => boolean) | undefined;
 
   const remove = (topic: string, channel: RealtimeChannel): void => {
     const removal = supabase.removeChannel(channel).catch(() => undefined);
@@ -111,7 +42,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
   const open = async (entry: Entry): Promise<void> => {
     await options.ready;
     await removals.get(entry.topic);
-    if (disposed || entries.get(entry.topic) !== entry || entry.channel) return;
+    if (disposed || entries.get(entry.topic) !== entry || entry.channel || entry.revoked) return;
     const spec = options.specFor(entry.topic);
     const channel = supabase.channel(spec.topic, {
       config: { private: true, ...(spec.presenceKey ? { presence: { key: spec.presenceKey, enabled: true } } : {}) },
@@ -146,6 +77,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
         entry.joined = true;
         entry.postgresReady = false; // until this join's "Subscribed to PostgreSQL"
         entry.attempt = 0;
+        entry.refusals = 0;
         if (entry.presence) sendPresence(entry, channel, entry.presence);
         for (const listener of [...entry.listeners]) listener.onSubscribed?.();
         return;
@@ -187,20 +119,23 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     // RATIONALE: realtime-js never rejoins a channel that reached CLOSED (an expired token, a
     // server shutdown), and its own rejoin of an errored channel keeps the old bindings and
     // token. A fresh channel after a backoff is the one recovery that works for all three. The
-    // backoff (250 ms doubling up to 5 s) keeps a refused join from ever looping hot.
-    const delay = Math.min(5000, 250 * 2 ** entry.attempt++);
+    // backoff (250 ms doubling up to 5 s) keeps a failing join from ever looping hot. A refusal
+    // (no permission: a membership that ended or shrank) will not pass by itself, so it backs off
+    // much further (REFUSED_RETRY_MS doubling up to REFUSED_RETRY_MAX_MS) until `readmit` says
+    // the user's rights changed.
+    const refused = REFUSAL.test(reason);
+    const delay = refused
+      ? Math.min(REFUSED_RETRY_MAX_MS, REFUSED_RETRY_MS * 2 ** entry.refusals++)
+      : Math.min(5000, 250 * 2 ** entry.attempt++);
+    scheduleRetry(entry, delay);
+  };
+
+  const scheduleRetry = (entry: Entry, delay: number): void => {
+    if (entry.retry !== undefined) env.timers.clearTimeout(entry.retry);
     entry.retry = env.timers.setTimeout(() => {
       entry.retry = undefined;
       if (entry.listeners.size > 0 || entry.grace !== undefined) void open(entry);
     }, delay);
-  };
-
-  /** The entry's channel is gone (failed or torn down): a new one starts unjoined, with no presence. */
-  const forgetChannel = (entry: Entry): void => {
-    entry.channel = undefined;
-    entry.joined = false;
-    entry.postgresReady = false;
-    entry.sentPresence = undefined;
   };
 
   const sendPresence = (entry: Entry, channel: RealtimeChannel, payload: Record<string, unknown>): void => {
@@ -208,29 +143,28 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     void channel.track(payload);
   };
 
-  const teardown = (entry: Entry): void => {
-    entries.delete(entry.topic);
+  /** Leaves the entry's channel (if any); its CLOSED is ours and not a failure. */
+  const leave = (entry: Entry): void => {
     entry.tracker.cancel();
     if (entry.retry !== undefined) env.timers.clearTimeout(entry.retry);
+    entry.retry = undefined;
     const channel = entry.channel;
     forgetChannel(entry); // before the leave, whose CLOSED is ours and not a failure
     if (channel) remove(entry.topic, channel);
+  };
+
+  const teardown = (entry: Entry): void => {
+    if (entries.get(entry.topic) === entry) entries.delete(entry.topic);
+    leave(entry);
   };
 
   return {
     acquire(topic, listener) {
       let entry = entries.get(topic);
       if (!entry) {
-        entry = {
+        entry = newEntry(
           topic,
-          listeners: new Set(),
-          channel: undefined,
-          joined: false,
-          postgresReady: false,
-          attempt: 0,
-          presence: undefined,
-          sentPresence: undefined,
-          tracker: createLatestValueLimiter<Record<string, unknown>>(
+          createLatestValueLimiter<Record<string, unknown>>(
             env,
             PRESENCE_TRACKS_PER_WINDOW,
             PRESENCE_TRACK_WINDOW_MS,
@@ -239,10 +173,8 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
               if (target?.joined && target.channel) sendPresence(target, target.channel, payload);
             },
           ),
-          lastSystemError: undefined,
-          grace: undefined,
-          retry: undefined,
-        };
+        );
+        entry.revoked = blocked?.(topic) ?? false;
         entries.set(topic, entry);
         void open(entry);
       }
@@ -268,11 +200,6 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
           if (current.joined && current.channel) current.tracker.offer(payload);
         },
         tracked: () => current.sentPresence,
-        send(event, payload) {
-          if (!current.joined || !current.channel) return false;
-          void current.channel.send({ type: 'broadcast', event, payload });
-          return true;
-        },
         release() {
           if (released) return;
           released = true;
@@ -285,7 +212,32 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
         },
       };
     },
-    topics: () => [...entries.keys()],
+    topics: () => [...entries.values()].filter((entry) => !entry.revoked).map((entry) => entry.topic),
+    states: () =>
+      [...entries.values()]
+        .filter((entry) => !entry.revoked)
+        .map((entry) => ({ topic: entry.topic, state: stateOf(entry) })),
+    revoke(matches) {
+      const before = blocked;
+      blocked = (topic) => matches(topic) || (before?.(topic) ?? false);
+      for (const entry of entries.values()) {
+        if (entry.revoked || !matches(entry.topic)) continue;
+        entry.revoked = true;
+        entry.presence = undefined;
+        leave(entry);
+      }
+    },
+    readmit() {
+      blocked = undefined;
+      for (const entry of entries.values()) {
+        const wasRevoked = entry.revoked;
+        entry.revoked = false;
+        if (wasRevoked || entry.refusals > 0) {
+          entry.refusals = 0;
+          if (!entry.channel && (entry.listeners.size > 0 || entry.grace !== undefined)) scheduleRetry(entry, 0);
+        }
+      }
+    },
     async dispose() {
       disposed = true;
       for (const entry of [...entries.values()]) {

@@ -1,7 +1,8 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { RealtimeMessage } from '../contract/index.ts';
+import type { RealtimeMessage, TopicEvent, TopicEventPayloads } from '../contract/index.ts';
+import type { Access, AccessChange } from './access.ts';
 import type { CatchUp } from './catch-up.ts';
-import type { ChannelHandle, ChannelListener } from './channel-registry.ts';
+import type { ChannelHandle, ChannelListener } from './channel-types.ts';
 import type { Environment } from './environment.ts';
 import type { RealtimeError } from './realtime-error.ts';
 
@@ -19,6 +20,8 @@ export interface CoreContext {
   acquire(topic: string, listener: ChannelListener): ChannelHandle;
   /** Validates a broadcast against the contract and the topic's policy; reports and drops anything else. */
   accept(topic: string, event: string, payload: unknown): RealtimeMessage | null;
+  /** Validates a topic event (topic-events.ts) against its schema and the topic's policy; reports and drops anything else. */
+  acceptEvent<E extends TopicEvent>(topic: string, event: E, payload: unknown): TopicEventPayloads[E] | null;
   reportError(error: RealtimeError): void;
   /** Registers a stream's catch-up, run on resume (visibility/online) and on gap hints from other streams. */
   registerCatchUp(catchUp: CatchUp): () => void;
@@ -26,4 +29,8 @@ export interface CoreContext {
   territories(): Promise<readonly string[]>;
   /** A hint that broadcasts may have been dropped: every stream catches up. */
   hintGap(): void;
+  /** The user's rights in the organisation once read (null before, and after a removal). */
+  access(): Access | null;
+  /** Called when the user's rights in the organisation change (access-store.ts); returns stop. */
+  onAccessChange(listener: (change: AccessChange) => void): () => void;
 }

@@ -27,6 +27,9 @@ export type {
 } from './notifications-store.ts';
 export type { ActivityInput, UserSnapshot, UserSnapshotsStore, UserStatus } from './user-snapshots-store.ts';
 export type { PublisherListStore } from './publisher-list-store.ts';
+export type { AccessNotice, AccessSnapshot, AccessStore, Membership } from './access-store.ts';
+export type { PeopleSnapshot, PeopleStore, Person } from './people-store.ts';
+export type { ChannelState } from './channel-types.ts';
 export type { Publisher, PublisherField } from './publisher.ts';
 export type {
   PublisherDraftValue,

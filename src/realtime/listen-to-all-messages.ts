@@ -1,10 +1,10 @@
-import { activityTopic, orgTopic, type RealtimeMessage } from '../contract/index.ts';
+import { orgTopic, type RealtimeMessage } from '../contract/index.ts';
 import type { CoreContext } from './core-context.ts';
 import { createTopicSet } from './topic-set.ts';
 
 /**
- * Passes on every validated contract message of the user's topics (org, activity, own user topic,
- * readable territories), once per broadcast: the source of `useWebSocket({ onMessage })`.
+ * Passes on every validated contract message of the user's topics (org, own user topic, readable
+ * territories), once per broadcast: the source of `useWebSocket({ onMessage })`.
  * Returns stop.
  */
 export function listenToAllMessages(
@@ -18,7 +18,6 @@ export function listenToAllMessages(
     },
   }));
   topics.join(orgTopic(ctx.organizationId));
-  topics.join(activityTopic(ctx.organizationId));
   topics.joinOwnUserTopic();
   topics.joinTerritoryTopics();
   return topics.release;

@@ -44,6 +44,18 @@ export class NewestFirstFeed<T extends FeedItem> {
     this.dirty = true;
   }
 
+  /** Drops every item `drop` says (what the user may no longer see); true when any went. */
+  removeWhere(drop: (item: T) => boolean): boolean {
+    let any = false;
+    for (const [id, item] of this.items) {
+      if (!drop(item)) continue;
+      this.items.delete(id);
+      any = true;
+    }
+    if (any) this.dirty = true;
+    return any;
+  }
+
   /** The newest timestamp ever seen: the catch-up cursor. */
   cursor(): string | null {
     return this.newest;

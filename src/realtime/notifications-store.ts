@@ -84,6 +84,9 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
       for (const row of rows.reverse()) add(fromRow(row));
       loaded = true;
     },
+    onAccessChange: (change) => {
+      if (change.kind === 'removed') feed.removeWhere(() => true);
+    },
   });
 
   /** The merge rule: each notification once, by id; its read state only moves forward. */

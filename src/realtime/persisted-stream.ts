@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AccessChange } from './access.ts';
 import { catchUpWhileActive, createCatchUp, sinceCursor, type CatchUp } from './catch-up.ts';
 import type { ChannelListener } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
@@ -41,6 +42,11 @@ export interface PersistedStreamOptions<Row, Snapshot> {
    * of them for null), or null when the read failed (already reported); the store merges them.
    */
   readonly catchUp: (read: (cursor: string | null) => Promise<Row[] | null>) => Promise<void>;
+  /**
+   * The user's rights changed (access.ts): drop what they may no longer see (everything after a
+   * removal). A catch-up follows every change; territory topics follow by themselves (topic-set.ts).
+   */
+  readonly onAccessChange?: (change: AccessChange) => void;
 }
 
 export interface PersistedStream<Snapshot> extends ReadableStore<Snapshot> {
@@ -71,6 +77,13 @@ export function createPersistedStream<Row, Snapshot>(
     ctx.env,
     ctx.catchUpIntervalMs,
   );
+
+  // For the core's lifetime, active or not: a removed member's stores must empty even when hidden.
+  ctx.onAccessChange((change) => {
+    options.onAccessChange?.(change);
+    store.invalidate();
+    if (change.kind === 'updated') catchUp.request();
+  });
 
   const store = createCoalescedStore<Snapshot>({
     requestFrame: ctx.env.requestFrame,

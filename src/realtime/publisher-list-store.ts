@@ -1,4 +1,5 @@
 import { orgTopic } from '../contract/index.ts';
+import { canSeeTerritory } from './access.ts';
 import type { PostgresChange } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { createPersistedStream } from './persisted-stream.ts';
@@ -79,6 +80,12 @@ export function createPublisherListStore(ctx: CoreContext): PublisherListStore {
       for (const [id, held] of heldAtStart ?? [])
         if (!seen.has(id) && byId.get(id) === held) any = byId.delete(id) || any;
       if (any) stream.changed();
+    },
+    onAccessChange: (change) => {
+      // At once what the new rights rule out, then a full re-read for the rest (RLS decides).
+      for (const [id, publisher] of byId)
+        if (change.kind === 'removed' || !canSeeTerritory(change.access, publisher.territory)) byId.delete(id);
+      needsFullRead = true;
     },
   });
 

@@ -1,15 +1,19 @@
-import { z } from 'zod';
 import {
+  VIEWING_CLAIM,
+  editedField,
+  editingClaim,
   publisherCollabTopic,
-  publisherDraftSchema,
   publisherRecordTopic,
   type PublisherUpdateMessage,
 } from '../contract/index.ts';
 import { catchUpWhileActive, createCatchUp } from './catch-up.ts';
-import type { ChannelHandle, PresenceState } from './channel-registry.ts';
+import type { ChannelHandle } from './channel-types.ts';
 import type { CoreContext } from './core-context.ts';
+import { createTicketedPresence, type TicketedPresence } from './presence-tickets.ts';
+import { createPresenceVerifier, type PresenceVerifier } from './presence-verifier.ts';
 import { readRows } from './persisted-stream.ts';
-import { publisherFromRecord, publisherFromRow, withField, type Publisher, type PublisherField } from './publisher.ts';
+import { publisherFromRow, withField, type Publisher, type PublisherField } from './publisher.ts';
+import { savePublisher, type SaveResult } from './publisher-save.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
@@ -36,22 +40,7 @@ export interface PublisherRecordSnapshot {
   readonly drafts: readonly PublisherDraftValue[];
 }
 
-export interface SaveConflict {
-  readonly field: string;
-  readonly yours: unknown;
-  readonly current: unknown;
-  readonly updatedBy: string | null;
-  readonly updatedAt: string | null;
-}
-
-export type SaveResult =
-  | { readonly ok: true; readonly publisher: Publisher }
-  | {
-      readonly ok: false;
-      readonly conflicts: readonly SaveConflict[];
-      readonly publisher?: Publisher;
-      readonly error?: RealtimeError;
-    };
+export type { SaveConflict, SaveResult } from './publisher-save.ts';
 
 export interface PublisherRecordStore extends ReadableStore<PublisherRecordSnapshot> {
   setEditing(field: string | null): void;
@@ -61,24 +50,11 @@ export interface PublisherRecordStore extends ReadableStore<PublisherRecordSnaps
   save(changes: Partial<Record<PublisherField, unknown>>): Promise<SaveResult>;
 }
 
-/** Drafts go out at most every 150 ms: live enough to watch someone type, far below the messages/s limit. */
-const DRAFT_INTERVAL_MS = 150;
-
-const saveResultSchema = z.object({
-  ok: z.boolean(),
-  publisher: z.unknown().optional(),
-  conflicts: z
-    .array(
-      z.object({
-        field: z.string(),
-        yours: z.unknown(),
-        current: z.unknown(),
-        updatedBy: z.string().nullish(),
-        updatedAt: z.string().nullish(),
-      }),
-    )
-    .optional(),
-});
+/**
+ * Drafts go out at most every 250 ms: live enough to watch someone type, and each one is a
+ * database call (share_draft authors it), so a fast typist costs at most four a second.
+ */
+const DRAFT_INTERVAL_MS = 250;
 
 /**
  * One publisher record: its read-only record topic (the database's field updates, ordered by
@@ -90,7 +66,8 @@ const saveResultSchema = z.object({
 export function createPublisherRecordStore(ctx: CoreContext, publisherId: string): PublisherRecordStore {
   let publisher: Publisher | null = null;
   const appliedAtVersion = new Set<string>();
-  let presence: PresenceState = {};
+  let verifier: PresenceVerifier | undefined;
+  let presence: TicketedPresence | undefined;
   const drafts = new Map<string, PublisherDraftValue>();
   let editing: string | null = null;
   let collab: ChannelHandle | undefined;
@@ -108,9 +85,13 @@ export function createPublisherRecordStore(ctx: CoreContext, publisherId: string
       const me = ctx.userId();
       const viewers: string[] = [];
       const editors: PublisherEditor[] = [];
-      for (const [userId, metas] of Object.entries(presence)) {
+      // Only presence the database vouches for, with the claims it issued (presence-verifier.ts).
+      for (const [userId, { claims }] of verifier?.verified() ?? new Map<string, { claims: readonly string[] }>()) {
         viewers.push(userId);
-        for (const meta of metas) if (typeof meta.editing === 'string') editors.push({ userId, field: meta.editing });
+        for (const claim of claims) {
+          const field = editedField(claim);
+          if (field !== null) editors.push({ userId, field });
+        }
       }
       return Object.freeze({
         publisher,
@@ -125,9 +106,17 @@ export function createPublisherRecordStore(ctx: CoreContext, publisherId: string
       // The record's own catch-up (catch-up.ts): a dropped update or a missed move notice (a
       // refused re-join of a topic the record left) is repaired by re-reading the row.
       const stopCatchUp = catchUpWhileActive(ctx, rowReader);
+      // Rights changed: re-read the row (RLS decides), which leaves the topics if it is gone.
+      const stopAccess = ctx.onAccessChange((change) => {
+        if (change.kind === 'updated') return reload();
+        publisher = null;
+        follow(undefined);
+        changed();
+      });
       return () => {
         active = false;
         stopCatchUp();
+        stopAccess();
         follow(undefined);
       };
     },
@@ -136,10 +125,12 @@ export function createPublisherRecordStore(ctx: CoreContext, publisherId: string
   /** (Re)acquires the record and collab topics of `territory`; `undefined` releases them. */
   const follow = (territory: string | null | undefined): void => {
     if (territory === topicsTerritory && (territory === undefined || record)) return;
+    presence?.stop();
+    verifier?.stop();
     record?.release();
     collab?.release();
     record = collab = undefined;
-    presence = {};
+    presence = verifier = undefined;
     drafts.clear();
     topicsTerritory = territory;
     if (territory === undefined || !active) return;
@@ -147,31 +138,26 @@ export function createPublisherRecordStore(ctx: CoreContext, publisherId: string
     const collabTopic = publisherCollabTopic(ctx.organizationId, publisherId, territory);
     record = ctx.acquire(recordTopic, {
       onBroadcast: (event, payload) => {
+        if (event === 'draft') return onDraft(recordTopic, payload);
         const message = ctx.accept(recordTopic, event, payload);
         if (message?.type === 'publisher_update') onUpdate(message);
       },
       onSubscribed: () => reload(),
     });
-    collab = ctx.acquire(collabTopic, {
-      onPresenceSync: (state) => {
-        presence = state;
-        changed();
-      },
-      onBroadcast: (event, payload) => {
-        if (event !== 'draft') return;
-        const parsed = publisherDraftSchema.safeParse(payload);
-        if (!parsed.success || parsed.data.publisherId !== publisherId) {
-          return ctx.reportError(
-            new RealtimeError({ kind: 'invalid_message', topic: collabTopic, event }, 'invalid draft'),
-          );
-        }
-        const { userId, field, value, timestamp } = parsed.data;
-        if (value === null) drafts.delete(`${userId}:${field}`);
-        else drafts.set(`${userId}:${field}`, Object.freeze({ userId, field, value, timestamp }));
-        changed();
-      },
-    });
-    void ctx.ready.then((userId) => userId && collab?.track({ userId, editing }));
+    const checked = createPresenceVerifier(ctx, collabTopic, changed);
+    verifier = checked;
+    collab = ctx.acquire(collabTopic, { onPresenceSync: (state) => checked.update(state) });
+    presence = createTicketedPresence(ctx, collabTopic, collab);
+    presence.claim(editing === null ? VIEWING_CLAIM : editingClaim(editing));
+  };
+
+  const onDraft = (topic: string, payload: unknown): void => {
+    const draft = ctx.acceptEvent(topic, 'draft', payload);
+    if (!draft || draft.publisherId !== publisherId) return;
+    const { userId, field, value, timestamp } = draft;
+    if (value === null) drafts.delete(`${userId}:${field}`);
+    else drafts.set(`${userId}:${field}`, Object.freeze({ userId, field, value, timestamp }));
+    changed();
   };
 
   const onUpdate = (message: PublisherUpdateMessage): void => {
@@ -225,22 +211,17 @@ export function createPublisherRecordStore(ctx: CoreContext, publisherId: string
     getSnapshot: store.getSnapshot,
     setEditing(field) {
       editing = field;
-      const userId = ctx.userId();
-      if (userId) collab?.track({ userId, editing: field });
+      presence?.claim(field === null ? VIEWING_CLAIM : editingClaim(field));
     },
     draft(field, value) {
       let limiter = draftLimiters.get(field);
       if (!limiter) {
         limiter = createLatestValueLimiter<unknown>(ctx.env, 1, DRAFT_INTERVAL_MS, (latest) => {
-          const userId = ctx.userId();
-          if (!userId) return;
-          collab?.send('draft', {
-            publisherId,
-            field,
-            value: latest,
-            userId,
-            timestamp: new Date(ctx.env.now()).toISOString(),
-          });
+          void ctx.supabase
+            .rpc('share_draft', { publisher_id: publisherId, field, value: latest === undefined ? null : latest })
+            .then(({ error }) => {
+              if (error) ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'share_draft' }, error));
+            });
         });
         draftLimiters.set(field, limiter);
       }
@@ -249,44 +230,13 @@ export function createPublisherRecordStore(ctx: CoreContext, publisherId: string
     async save(changes) {
       await ctx.ready;
       if (!publisher) await readRow();
-      if (!publisher) {
-        return {
-          ok: false,
-          conflicts: [],
-          error: new RealtimeError({ kind: 'request', operation: 'save', status: 404 }, 'publisher not readable'),
-        };
-      }
-      const { data, error } = await ctx.supabase.rpc('save_publisher', {
-        publisher_id: publisherId,
-        base_version: publisher.version,
-        changes,
-      });
-      if (error)
-        return { ok: false, conflicts: [], error: RealtimeError.from({ kind: 'request', operation: 'save' }, error) };
-      const parsed = saveResultSchema.safeParse(data);
-      if (!parsed.success)
-        return {
-          ok: false,
-          conflicts: [],
-          error: new RealtimeError({ kind: 'request', operation: 'save' }, 'unexpected answer'),
-        };
-      const saved = publisherFromRecord(parsed.data.publisher);
+      const { result, saved } = await savePublisher(ctx, publisherId, publisher, changes);
       if (saved && (!publisher || saved.version >= publisher.version)) {
         publisher = saved;
         appliedAtVersion.clear();
         changed();
       }
-      if (parsed.data.ok && saved) return { ok: true, publisher: saved };
-      const conflicts = (parsed.data.conflicts ?? []).map((c) =>
-        Object.freeze({
-          field: c.field,
-          yours: c.yours,
-          current: c.current,
-          updatedBy: c.updatedBy ?? null,
-          updatedAt: c.updatedAt ?? null,
-        }),
-      );
-      return { ok: false, conflicts, ...(saved ? { publisher: saved } : {}) };
+      return result;
     },
   };
 }

@@ -1,14 +1,17 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { orgTopic, parseTopic, type RealtimeMessage } from '../contract/index.ts';
-import { acceptMessage } from './accept-message.ts';
+import { isTopicEvent, orgTopic, parseTopic, topicCarriesEvent, type RealtimeMessage } from '../contract/index.ts';
+import { acceptMessage, acceptTopicEvent } from './accept-message.ts';
+import type { AccessChange } from './access.ts';
+import { createAccessStore, type AccessStore } from './access-store.ts';
 import { createAgentStatusStore, type AgentStatusStore } from './agent-status-store.ts';
 import type { CatchUp } from './catch-up.ts';
-import { createChannelRegistry, type ChannelSpec } from './channel-registry.ts';
+import { createChannelRegistry, type ChannelSpec, type ChannelState } from './channel-registry.ts';
 import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
 import type { CoreContext } from './core-context.ts';
 import { defaultEnvironment, type Environment, type TimerHandle } from './environment.ts';
 import { listenToAllMessages } from './listen-to-all-messages.ts';
 import { createNotificationsStore, type NotificationsStore } from './notifications-store.ts';
+import { createPeopleStore, type PeopleStore } from './people-store.ts';
 import { createPublisherListStore, type PublisherListStore } from './publisher-list-store.ts';
 import { createPublisherRecordStore, type PublisherRecordStore } from './publisher-record-store.ts';
 import { RealtimeError } from './realtime-error.ts';
@@ -44,6 +47,14 @@ export interface RealtimeClient {
   readonly notifications: NotificationsStore;
   readonly userSnapshots: UserSnapshotsStore;
   readonly publishers: PublisherListStore;
+  /** The organisation's people by name (membership and profile), kept live. */
+  readonly people: PeopleStore;
+  /**
+   * The user's membership of the organisation, kept live while the client runs: a change of role
+   * or territories, or a removal, re-reads, re-authorises and prunes every store, and shows here
+   * as a notice ("You were moved to US_East", "You no longer have access to Acme Publishing").
+   */
+  readonly access: AccessStore;
   /** The store of one publisher record: one per id, kept while subscribed and `channelGraceMs` after. */
   publisher(publisherId: string): PublisherRecordStore;
   /** Every validated contract message of the user's topics (useWebSocket's onMessage). */
@@ -55,6 +66,8 @@ export interface RealtimeClient {
   retain(): () => void;
   /** Topics with a channel (joined or joining): for diagnostics and tests. */
   channelTopics(): readonly string[];
+  /** Each channel's topic and state (`refused`: no permission, retried slowly): for diagnostics and tests. */
+  channelStates(): readonly { readonly topic: string; readonly state: ChannelState }[];
   dispose(): Promise<void>;
 }
 
@@ -73,10 +86,12 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const errors = createEmitter<RealtimeError>();
   const messages = createEmitter<{ message: RealtimeMessage; topic: string }>();
   const catchUps = new Set<CatchUp>();
+  const accessChanges = createEmitter<AccessChange>();
   const reported = new WeakSet<object>();
   const refresher = createTokenRefresher(supabase, env, (error) => reportError(error));
   let userId: string | null = null;
   let started = false;
+  let stopWatchingAccess: (() => void) | undefined;
   let retains = 0;
   let stopTimer: TimerHandle | undefined;
   let markReady: (id: string | null) => void = () => undefined;
@@ -128,6 +143,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     if (started) return;
     started = true;
     connection.start();
+    // A change of the user's rights must reach the core whatever the page shows.
+    stopWatchingAccess = access.subscribe(() => undefined);
     void refresher.start().then(
       (id) => {
         userId ??= id;
@@ -160,6 +177,9 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       return registry.acquire(topic, listener);
     },
     accept(topic, event, payload) {
+      // A topic event this topic carries is not a contract message: acceptEvent's, not an error.
+      const kind = parseTopic(topic)?.kind;
+      if (kind && isTopicEvent(event) && topicCarriesEvent(kind, event)) return null;
       const result = acceptMessage(topic, event, payload);
       if (!result.ok) {
         // Several stores share a topic and each asks about the same payload: report it once.
@@ -169,15 +189,36 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       }
       return result.message;
     },
+    acceptEvent(topic, event, payload) {
+      const result = acceptTopicEvent(topic, event, payload);
+      if (result.ok) return result.value;
+      reportError(result.error);
+      return null;
+    },
     reportError,
     registerCatchUp(catchUp) {
       catchUps.add(catchUp);
       return () => void catchUps.delete(catchUp);
     },
     hintGap,
-    territories: () => territories(),
+    territories: () => territories.get(),
+    access: () => {
+      const { status, role, territories: list } = access.getSnapshot();
+      return status === 'member' && role ? { role, territories: list } : null;
+    },
+    onAccessChange: accessChanges.on,
   };
   const territories = cachedTerritories(ctx, env);
+  const access = createAccessStore(ctx, {
+    // Every topic of this core is the organisation's, except the user's own.
+    revoke: () => registry.revoke((topic) => parseTopic(topic)?.kind !== 'user'),
+    readmit: () => registry.readmit(),
+    refreshToken: () => refresher.refreshNow(),
+    changed: (change) => {
+      territories.invalidate();
+      accessChanges.emit(change);
+    },
+  });
 
   const publisherRecords = createStoreCache((id) => createPublisherRecordStore(ctx, id), env, graceMs);
   let stopListening: (() => void) | undefined;
@@ -192,6 +233,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     notifications: createNotificationsStore(ctx),
     userSnapshots: createUserSnapshotsStore(ctx),
     publishers: createPublisherListStore(ctx),
+    people: createPeopleStore(ctx),
+    access,
     publisher: publisherRecords,
     onMessage(listener) {
       const off = messages.on(({ message, topic }) => listener(message, topic));
@@ -226,13 +269,16 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
           stopTimer = undefined;
           if (retains > 0 || !started) return;
           started = false;
+          stopWatchingAccess?.();
           refresher.stop();
           connection.stop();
         }, graceMs);
       };
     },
     channelTopics: () => registry.topics(),
+    channelStates: () => registry.states(),
     async dispose() {
+      stopWatchingAccess?.();
       refresher.stop();
       connection.stop();
       await registry.dispose();

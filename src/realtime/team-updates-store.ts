@@ -1,4 +1,5 @@
 import { orgTopic, type TeamUpdateMessage } from '../contract/index.ts';
+import { canSeeTerritory } from './access.ts';
 import type { WriteResult } from './agent-status-store.ts';
 import type { CoreContext } from './core-context.ts';
 import { DEFAULT_FEED_CAP, NewestFirstFeed } from './newest-first-feed.ts';
@@ -66,6 +67,11 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
     }),
     catchUp: async (read) => {
       for (const row of (await read(feed.cursor())) ?? []) add(fromRow(row));
+    },
+    onAccessChange: (change) => {
+      // The feed's cursor stays: what is dropped here is what RLS would no longer return anyway.
+      if (change.kind === 'removed') feed.removeWhere(() => true);
+      else feed.removeWhere((u) => u.territory !== null && !canSeeTerritory(change.access, u.territory));
     },
   });
 

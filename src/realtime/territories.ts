@@ -33,26 +33,38 @@ async function readTerritories(
   return [...all].sort();
 }
 
-/** How long one answer is reused: membership changes are rare, and a re-mount storm must not re-ask. */
+/** How long one answer is reused: a re-mount storm must not re-ask (a rights change forgets it at once). */
 const TERRITORIES_TTL_MS = 60_000;
 
+export interface CachedTerritories {
+  /** What the core exposes as `ctx.territories()`. */
+  get(): Promise<readonly string[]>;
+  /** Forgets the answer: the user's rights changed (access-store.ts). */
+  invalidate(): void;
+}
+
 /**
- * readTerritories, shared by every store of a core and reused for a minute; a failed read is
- * not cached. Returns the function the core exposes as `ctx.territories()`.
+ * readTerritories, shared by every store of a core and reused for a minute (or until the user's
+ * rights change); a failed read is not cached.
  */
 export function cachedTerritories(
   ctx: Pick<CoreContext, 'supabase' | 'organizationId' | 'ready'>,
   env: Environment,
-): () => Promise<readonly string[]> {
+): CachedTerritories {
   let cached: { at: number; value: Promise<readonly string[]> } | undefined;
-  return () => {
-    if (cached && env.now() - cached.at < TERRITORIES_TTL_MS) return cached.value;
-    const value = readTerritories(ctx);
-    const entry = { at: env.now(), value };
-    cached = entry;
-    value.catch(() => {
-      if (cached === entry) cached = undefined;
-    });
-    return value;
+  return {
+    get() {
+      if (cached && env.now() - cached.at < TERRITORIES_TTL_MS) return cached.value;
+      const value = readTerritories(ctx);
+      const entry = { at: env.now(), value };
+      cached = entry;
+      value.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+      return value;
+    },
+    invalidate() {
+      cached = undefined;
+    },
   };
 }

@@ -6,6 +6,11 @@ import { RealtimeError } from './realtime-error.ts';
 export interface TokenRefresher {
   /** Sets the first token on Realtime (before any join) and schedules refreshes; resolves with the user id. */
   start(): Promise<string | null>;
+  /**
+   * Refreshes the token now and pushes it to every channel: Realtime then re-runs the read
+   * policies of each one and closes those the user may no longer read (a rights change).
+   */
+  refreshNow(): Promise<void>;
   stop(): void;
 }
 
@@ -55,6 +60,11 @@ export function createTokenRefresher(
       const token = supabase.realtime.accessTokenValue;
       schedule(token);
       return readAccessTokenClaims(token)?.sub ?? null;
+    },
+    async refreshNow() {
+      if (stopped) return;
+      if (timer !== undefined) env.timers.clearTimeout(timer);
+      await refresh();
     },
     stop() {
       stopped = true;

@@ -1,9 +1,17 @@
-import { activityTopic, orgTopic, type UserSnapshotMessage } from '../contract/index.ts';
-import type { ChannelHandle, PresenceState } from './channel-registry.ts';
+import { z } from 'zod';
+import { ONLINE_CLAIM, orgTopic, type UserSnapshotMessage } from '../contract/index.ts';
+import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
+import type { ChannelHandle } from './channel-types.ts';
 import type { CoreContext } from './core-context.ts';
 import type { TimerHandle } from './environment.ts';
+import { createTicketedPresence, type TicketedPresence } from './presence-tickets.ts';
+import { createPresenceVerifier, type PresenceVerifier } from './presence-verifier.ts';
 import { createLatestValueLimiter } from './rate-limiter.ts';
+import { RealtimeError } from './realtime-error.ts';
+import { parseRows, timeOf } from './rows.ts';
 import { createCoalescedStore, type ReadableStore } from './store.ts';
+import { createTopicSet, type TopicSet } from './topic-set.ts';
+import { mergeActivity, type Activity } from './user-activity.ts';
 
 export type UserStatus = UserSnapshotMessage['data']['activity']['status'];
 
@@ -11,11 +19,12 @@ export type UserStatus = UserSnapshotMessage['data']['activity']['status'];
 export interface UserSnapshot {
   readonly userId: string;
   readonly status: UserStatus;
+  /** '' when they are busy with something the viewer may not see (another territory's publisher). */
   readonly action: string;
   readonly territory?: string;
   readonly publisherId?: string;
   readonly timestamp: string;
-  /** Open tabs/devices (presence metas under the user's key). */
+  /** Open tabs/devices (presence metas the database vouches for). */
   readonly connections: number;
 }
 
@@ -28,103 +37,139 @@ export interface ActivityInput {
 }
 
 export interface UserSnapshotsStore extends ReadableStore<readonly UserSnapshot[]> {
-  /** May be called at any rate: peers get the latest within ~1 s, within Realtime's limits. */
+  /** May be called at any rate: peers get the latest within ~1 s. */
   updateActivity(activity: ActivityInput): void;
 }
 
 /** A user whose last tab left stays listed this long, so a reload or a network blip does not flicker. */
 export const LEAVE_HOLD_MS = 2000;
-/** Activity broadcasts per user: at most one per 500 ms (peers see the latest within ~1 s). */
-const BROADCAST_INTERVAL_MS = 500;
+/** Activity reports per user: at most one per 500 ms (peers see the latest within ~1 s). */
+const REPORT_INTERVAL_MS = 500;
 
-interface Activity {
-  readonly action: string;
-  readonly territory?: string;
-  readonly publisherId?: string;
-  readonly status: UserStatus;
-  readonly timestamp: string;
-}
+const activityRowSchema = z.object({
+  user_id: z.string(),
+  action: z.string(),
+  status: z.enum(['online', 'away', 'offline']),
+  territory: z.string().nullable(),
+  publisher_id: z.string().nullable(),
+  seq: z.coerce.number(),
+  updated_at: z.string(),
+});
 
+/**
+ * "Online now": who is present on the organisation's topic, as far as the database vouches for
+ * it (presence-verifier.ts), with what each is doing. Activity is the database's
+ * (`report_activity`): read back with `organization_activity` after every (re)join and every
+ * catch-up, and live as user_snapshot broadcasts on the organisation's topic and on the topics of
+ * the territories the viewer may read, so activity about a publisher never reaches someone who
+ * may not read it.
+ */
 export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
-  const present = new Map<string, { metas: number; status: UserStatus; activity: Activity | undefined }>();
-  const latest = new Map<string, Activity>();
+  const activities = new Map<string, Activity>();
   const held = new Map<string, { snapshot: UserSnapshot; timer: TimerHandle }>();
-  let own: Activity | undefined;
-  let presenceHandle: ChannelHandle | undefined;
-  let activityHandle: ChannelHandle | undefined;
+  let cursor: string | null = null;
+  let fullRead = true;
+  let present: ReadonlyMap<string, { readonly connections: number }> = new Map();
+  let presence: TicketedPresence | undefined;
+  let verifier: PresenceVerifier | undefined;
   const changed = (): void => store.invalidate();
 
-  /** Presence carries the activity too, at any rate: the channel registry rations the tracks. */
-  const track = (activity: Activity): void => {
-    const userId = ctx.userId();
-    if (userId) presenceHandle?.track(presenceOf(userId, activity));
+  const keep = (userId: string, incoming: Activity): void => {
+    const merged = mergeActivity(activities.get(userId), incoming);
+    if (merged === activities.get(userId)) return;
+    activities.set(userId, merged);
+    if (cursor === null || timeOf(incoming.timestamp) > timeOf(cursor)) cursor = incoming.timestamp;
+    changed();
   };
-  const presenceCarries = (activity: Activity): boolean => {
-    const userId = ctx.userId();
-    const tracked = presenceHandle?.tracked();
-    return userId !== null && JSON.stringify(tracked) === JSON.stringify(presenceOf(userId, activity));
-  };
-  const broadcaster = createLatestValueLimiter<Activity>(ctx.env, 1, BROADCAST_INTERVAL_MS, (activity) => {
-    const userId = ctx.userId();
-    if (!userId) return;
-    const message: UserSnapshotMessage = {
-      id: crypto.randomUUID(),
-      type: 'user_snapshot',
-      timestamp: activity.timestamp,
-      data: { userId, activity: withoutTimestamp(activity) },
-    };
-    activityHandle?.send('user_snapshot', message);
-  });
 
-  const snapshotOf = (userId: string): UserSnapshot | undefined => {
-    const entry = present.get(userId);
-    if (!entry) return undefined;
-    const activity = newest(entry.activity, latest.get(userId));
+  const snapshotOf = (userId: string, connections: number): UserSnapshot => {
+    const activity = activities.get(userId);
     return Object.freeze({
       userId,
-      status: entry.status,
+      status: activity?.status ?? 'online',
       action: activity?.action ?? '',
       ...(activity?.territory ? { territory: activity.territory } : {}),
       ...(activity?.publisherId ? { publisherId: activity.publisherId } : {}),
       timestamp: activity?.timestamp ?? new Date(ctx.env.now()).toISOString(),
-      connections: entry.metas,
+      connections,
     });
   };
 
-  const onPresence = (state: PresenceState): void => {
-    const before = new Set(present.keys());
-    present.clear();
-    for (const [userId, metas] of Object.entries(state)) {
-      let activity: Activity | undefined;
-      let status: UserStatus = 'offline';
-      for (const meta of metas) {
-        const candidate = readActivity(meta);
-        activity = newest(activity, candidate);
-        status = mergeStatus(status, candidate?.status ?? 'online');
-      }
-      present.set(userId, { metas: metas.length, status, activity });
-      const hold = held.get(userId);
-      if (hold) ctx.env.timers.clearTimeout(hold.timer);
-      held.delete(userId);
-    }
-    // RATIONALE: presence tracks are rationed (PRESENCE_TRACKS_PER_WINDOW), so the activity a
-    // newcomer reads from presence can be behind. When someone new appears and ours is, we
-    // broadcast it once more: the newcomer has been listening on the activity topic before it
-    // tracked presence.
-    const me = ctx.userId();
-    const newcomer = [...present.keys()].some((id) => id !== me && !before.has(id));
-    if (newcomer && own && !presenceCarries(own)) broadcaster.offer(own);
-    for (const userId of before) {
-      if (present.has(userId)) continue;
-      const last = store.getSnapshot().find((s) => s.userId === userId);
-      if (!last) continue;
+  const onVerified = (): void => {
+    const next = verifier?.verified() ?? new Map();
+    for (const userId of present.keys()) {
+      if (next.has(userId) || held.has(userId)) continue;
+      // RATIONALE: a reload or a blip is a leave and a join; holding the last entry briefly keeps it from flickering.
       const timer = ctx.env.timers.setTimeout(() => {
         held.delete(userId);
         changed();
       }, LEAVE_HOLD_MS);
-      held.set(userId, { snapshot: last, timer });
+      held.set(userId, { snapshot: snapshotOf(userId, present.get(userId)!.connections), timer });
+    }
+    for (const userId of next.keys()) {
+      const hold = held.get(userId);
+      if (hold) ctx.env.timers.clearTimeout(hold.timer);
+      held.delete(userId);
+    }
+    present = next;
+    changed();
+  };
+
+  const read = async (): Promise<void> => {
+    await ctx.ready;
+    const full = fullRead || cursor === null;
+    fullRead = false;
+    const { data, error } = await ctx.supabase.rpc('organization_activity', {
+      organization_id: ctx.organizationId,
+      since: full ? null : sinceCursor(cursor!),
+    });
+    if (error) {
+      fullRead ||= full;
+      return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'organization_activity' }, error));
+    }
+    const { rows, invalid } = parseRows(activityRowSchema, data);
+    if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'organization_activity' }, invalid));
+    // A full read is the truth: what the viewer may no longer see comes back blank, not stale.
+    if (full) activities.clear();
+    for (const row of rows) {
+      keep(row.user_id, {
+        action: row.action,
+        status: row.status,
+        timestamp: new Date(timeOf(row.updated_at)).toISOString(),
+        seq: row.seq,
+        complete: true,
+        ...(row.territory ? { territory: row.territory } : {}),
+        ...(row.publisher_id ? { publisherId: row.publisher_id } : {}),
+      });
     }
     changed();
+  };
+  const reader = createCatchUp(read, ctx.env, ctx.catchUpIntervalMs);
+
+  ctx.onAccessChange((change) => {
+    present = new Map();
+    for (const { timer } of held.values()) ctx.env.timers.clearTimeout(timer);
+    held.clear();
+    activities.clear();
+    fullRead = true;
+    changed();
+    if (change.kind === 'updated') reader.request();
+  });
+
+  const onBroadcast = (topic: string, event: string, payload: unknown): void => {
+    const message = ctx.accept(topic, event, payload);
+    if (message?.type !== 'user_snapshot') return;
+    const { action, status, territory, publisherId } = message.data.activity;
+    const seq = Number(/:(\d+)(?::org)?$/.exec(message.id)?.[1] ?? Number.NaN);
+    keep(message.data.userId, {
+      action,
+      status,
+      timestamp: new Date(timeOf(message.timestamp)).toISOString(),
+      seq: Number.isFinite(seq) ? seq : null,
+      complete: !message.id.endsWith(':org'),
+      ...(territory ? { territory } : {}),
+      ...(publisherId ? { publisherId } : {}),
+    });
   };
 
   const store = createCoalescedStore<readonly UserSnapshot[]>({
@@ -132,106 +177,80 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
     now: ctx.env.now,
     build: () => {
       const list: UserSnapshot[] = [];
-      for (const userId of present.keys()) list.push(snapshotOf(userId)!);
+      for (const [userId, { connections }] of present) list.push(snapshotOf(userId, connections));
       for (const { snapshot } of held.values()) list.push(snapshot);
       list.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
       return Object.freeze(list);
     },
     onActive: () => {
-      let stopped = false;
-      void ctx.ready.then((userId) => {
-        if (stopped || userId === null) return;
-        const org = orgTopic(ctx.organizationId);
-        const activity = activityTopic(ctx.organizationId);
-        presenceHandle = ctx.acquire(org, { onPresenceSync: onPresence });
-        let announced = false;
-        activityHandle = ctx.acquire(activity, {
-          // Peers learn of us from presence; by then we must hear their activity broadcasts.
-          onSubscribed: () => {
-            if (announced) return;
-            announced = true;
-            track(own ?? { action: 'online', status: 'online', timestamp: new Date(ctx.env.now()).toISOString() });
-          },
-          onBroadcast: (event, payload) => {
-            const message = ctx.accept(activity, event, payload);
-            if (message?.type !== 'user_snapshot') return;
-            const { action, status, territory, publisherId } = message.data.activity;
-            const incoming: Activity = {
-              action,
-              status,
-              timestamp: message.timestamp,
-              ...(territory ? { territory } : {}),
-              ...(publisherId ? { publisherId } : {}),
-            };
-            if (newest(latest.get(message.data.userId), incoming) !== incoming) return; // stale
-            latest.set(message.data.userId, incoming);
-            changed();
-          },
-        });
+      const org = orgTopic(ctx.organizationId);
+      verifier = createPresenceVerifier(ctx, org, onVerified);
+      let orgHandle: ChannelHandle | undefined;
+      const topics: TopicSet = createTopicSet(ctx, (topic) => ({
+        onBroadcast: (event, payload) => onBroadcast(topic, event, payload),
+      }));
+      orgHandle = ctx.acquire(org, {
+        onPresenceSync: (state) => verifier?.update(state),
+        onBroadcast: (event, payload) => onBroadcast(org, event, payload),
+        onSubscribed: () => {
+          fullRead = true;
+          reader.request();
+        },
       });
+      presence = createTicketedPresence(ctx, org, orgHandle);
+      presence.claim(ONLINE_CLAIM);
+      topics.joinTerritoryTopics();
+      const stopCatchUp = catchUpWhileActive(ctx, reader);
       return () => {
-        stopped = true;
-        broadcaster.cancel();
-        presenceHandle?.release();
-        activityHandle?.release();
-        presenceHandle = activityHandle = undefined;
+        stopCatchUp();
+        reporter.cancel();
+        presence?.stop();
+        verifier?.stop();
+        topics.release();
+        orgHandle?.release();
+        presence = verifier = orgHandle = undefined;
       };
     },
   });
+
+  const reporter = createLatestValueLimiter<ActivityInput & { status: UserStatus }>(
+    ctx.env,
+    1,
+    REPORT_INTERVAL_MS,
+    (input) =>
+      void ctx.ready.then(async (userId) => {
+        if (!userId) return;
+        const { error } = await ctx.supabase.rpc('report_activity', {
+          organization_id: ctx.organizationId,
+          action: input.action,
+          status: input.status,
+          territory: input.territory ?? null,
+          publisher_id: input.publisherId ?? null,
+        });
+        if (error) ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'report_activity' }, error));
+      }),
+  );
 
   return {
     subscribe: store.subscribe,
     getSnapshot: store.getSnapshot,
     updateActivity(input) {
-      const activity: Activity = {
-        action: input.action,
-        status: input.status ?? 'online',
-        timestamp: input.timestamp ?? new Date(ctx.env.now()).toISOString(),
-        ...(input.territory ? { territory: input.territory } : {}),
-        ...(input.publisherId ? { publisherId: input.publisherId } : {}),
-      };
-      own = activity;
+      const status = input.status ?? 'online';
       const userId = ctx.userId();
+      // The person's own action shows at once; the database's copy (higher seq) replaces it.
       if (userId) {
-        latest.set(userId, activity);
+        activities.set(userId, {
+          action: input.action,
+          status,
+          timestamp: input.timestamp ?? new Date(ctx.env.now()).toISOString(),
+          seq: null,
+          complete: true,
+          ...(input.territory ? { territory: input.territory } : {}),
+          ...(input.publisherId ? { publisherId: input.publisherId } : {}),
+        });
         changed();
       }
-      broadcaster.offer(activity);
-      track(activity);
+      reporter.offer({ ...input, status });
     },
   };
-}
-
-function presenceOf(userId: string, activity: Activity): Record<string, unknown> {
-  return { userId, ...activity };
-}
-
-function withoutTimestamp(activity: Activity): UserSnapshotMessage['data']['activity'] {
-  const { timestamp: _ignored, ...rest } = activity;
-  return rest;
-}
-
-function readActivity(meta: Readonly<Record<string, unknown>>): Activity | undefined {
-  if (typeof meta.action !== 'string' || typeof meta.timestamp !== 'string') return undefined;
-  const status = meta.status === 'away' || meta.status === 'offline' ? meta.status : 'online';
-  return {
-    action: meta.action,
-    status,
-    timestamp: meta.timestamp,
-    ...(typeof meta.territory === 'string' ? { territory: meta.territory } : {}),
-    ...(typeof meta.publisherId === 'string' ? { publisherId: meta.publisherId } : {}),
-  };
-}
-
-function newest(a: Activity | undefined, b: Activity | undefined): Activity | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return Date.parse(b.timestamp) >= Date.parse(a.timestamp) ? b : a;
-}
-
-/** Several tabs: online wins over away, away over offline. */
-function mergeStatus(a: UserStatus, b: UserStatus): UserStatus {
-  if (a === 'online' || b === 'online') return 'online';
-  if (a === 'away' || b === 'away') return 'away';
-  return 'offline';
 }

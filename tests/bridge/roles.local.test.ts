@@ -5,7 +5,7 @@
  * next message the subscriber hears is a later sentinel from the service role).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activityTopic, orgTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
+import { orgTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
 import type { MessageType } from '../../src/contract/message-types.ts';
 import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import type { Inbox } from '../_support/inbox.ts';
@@ -65,7 +65,7 @@ const OBSERVED_ON: Record<MessageType, string> = {
   notification: userTopic(OWNER),
   agent_status: orgTopic(ACME),
   publisher_update: territoryTopic(ACME, SUNRISE.territory),
-  user_snapshot: activityTopic(ACME),
+  user_snapshot: orgTopic(ACME),
 };
 const ANSWERED_TOPIC: Record<MessageType, string> = {
   ...OBSERVED_ON,

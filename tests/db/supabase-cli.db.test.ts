@@ -59,6 +59,7 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
     expect(rows).toEqual(
       [
         'agent_runs',
+        'invitations',
         'notification_reads',
         'notifications',
         'organization_members',

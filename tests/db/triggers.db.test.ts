@@ -240,10 +240,13 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         `update public.publishers set territory = 'US_East', status = 'paused' where id = $1`,
         [SUNRISE.id],
       );
+      // Its owner (west, US_West only) may not see US_East: the move ends her ownership too.
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
+          `${eastTopic} ${SUNRISE.id}:2:owner_id`,
           `${eastTopic} ${SUNRISE.id}:2:status`,
           `${eastTopic} ${SUNRISE.id}:2:territory`,
+          `${sunriseEastTopic} ${SUNRISE.id}:2:owner_id`,
           `${sunriseEastTopic} ${SUNRISE.id}:2:status`,
           `${sunriseEastTopic} ${SUNRISE.id}:2:territory`,
           `${sunriseTopic} ${SUNRISE.id}:2:territory`,
@@ -270,6 +273,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       });
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
+          `${sunriseUnassignedTopic} ${SUNRISE.id}:2:owner_id`,
           `${sunriseUnassignedTopic} ${SUNRISE.id}:2:territory`,
           `${sunriseTopic} ${SUNRISE.id}:2:territory`,
           `${westTopic} ${SUNRISE.id}:2:territory`,
@@ -441,6 +445,24 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         persistent: false,
         userId: USERS.acmeWest.id,
       });
+    });
+
+    it('a mention in a territory update reaches only members allowed that territory', async () => {
+      const { result } = await captureMessages(t.db, 'acmeOwner', async (tx) => {
+        await tx.query(
+          `insert into public.team_updates (organization_id, update_type, message, user_id, territory, details)
+           values ($1, 'assignment', 'Harbor House terms', $2, 'US_East', $3)`,
+          [ACME, USERS.acmeOwner.id, JSON.stringify({ mentions: [USERS.acmeWest.id, USERS.acmeAgent.id] })],
+        );
+        await tx.query('reset role');
+        return (
+          await tx.query<{ user_id: string }>(
+            `select user_id from public.notifications where message = 'You were mentioned: Harbor House terms'`,
+          )
+        ).rows;
+      });
+      // West may not read US_East: the quote of a US_East update must not reach her.
+      expect(result).toEqual([{ user_id: USERS.acmeAgent.id }]);
     });
 
     it('mentions that are not lowercase uuids are refused by the table', async () => {

@@ -63,7 +63,7 @@ describe('GET /api/websocket', () => {
     await owner
       .getByRole('list', { name: 'Online now' })
       .getByRole('listitem')
-      .filter({ hasText: USERS.acmeWest.email })
+      .filter({ hasText: USERS.acmeWest.displayName })
       .waitFor();
     const response = await owner.request.get('/api/websocket');
     expect(response.status()).toBe(200);

@@ -43,8 +43,8 @@ describe('TeamDashboard', () => {
   it('shows two Acme users each other in "Online now", and the connection as Connected', async () => {
     const owner = await open(USERS.acmeOwner.email);
     const west = await open(USERS.acmeWest.email);
-    await onlineNow(owner).getByRole('listitem').filter({ hasText: USERS.acmeWest.email }).waitFor();
-    await onlineNow(west).getByRole('listitem').filter({ hasText: USERS.acmeOwner.email }).waitFor();
+    await onlineNow(owner).getByRole('listitem').filter({ hasText: USERS.acmeWest.displayName }).waitFor();
+    await onlineNow(west).getByRole('listitem').filter({ hasText: USERS.acmeOwner.displayName }).waitFor();
     const connection = owner.getByRole('status', { name: 'Connection' });
     await connection.filter({ hasText: 'Connected' }).waitFor();
     await screenshot(owner, 'dashboard');
@@ -230,7 +230,7 @@ describe('TeamDashboard', () => {
       .getByRole('status', { name: 'Simulation result' })
       .filter({ hasText: /^team_update sent/ })
       .waitFor();
-    await teamActivity(west).getByText(`Simulated team update from ${USERS.acmeWest.email}`).first().waitFor();
+    await teamActivity(west).getByText(`Simulated team update from ${USERS.acmeWest.displayName}`).first().waitFor();
     // A member may not report agent status: the bridge's reason is shown as an alert.
     await west.getByRole('button', { name: 'Simulate agent_status' }).click();
     const refusal = west.getByRole('alert', { name: 'Simulation result' });
@@ -261,13 +261,17 @@ describe('TeamDashboard', () => {
       secret,
       USERS.acmeOwner.email,
       USERS.acmeWest.email,
+      USERS.acmeOwner.displayName,
+      USERS.acmeWest.displayName,
       PUBLISHERS.sunriseBooks.name,
       PUBLISHERS.harborHouse.name,
       'scoring-agent',
     ]) {
       expect(globexText).not.toContain(acmeThing);
     }
-    expect(await onlineNow(globex).getByRole('listitem').filter({ hasText: USERS.globexMember.email }).count()).toBe(1);
+    expect(
+      await onlineNow(globex).getByRole('listitem').filter({ hasText: USERS.globexMember.displayName }).count(),
+    ).toBe(1);
     await screenshot(globex, 'globex');
   });
 });

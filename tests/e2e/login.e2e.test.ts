@@ -79,8 +79,9 @@ describe('sign-in', () => {
   it('signs the Acme owner in to the Acme dashboard', async () => {
     const { context, page } = await signedInPage(browser, dashboard.url, USERS.acmeOwner.email);
     await page.getByRole('heading', { name: 'Team dashboard' }).waitFor();
+    // The header names the person by their display name, not their email.
     expect(await page.getByText('Acme Publishing', { exact: false }).first().textContent()).toContain(
-      'owner@acme.test',
+      USERS.acmeOwner.displayName,
     );
     await context.close();
   });

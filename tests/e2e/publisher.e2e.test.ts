@@ -17,17 +17,17 @@ describe('publisher record', () => {
     const west = await suite.open(USERS.acmeWest.email, path);
     await Promise.all([connected(owner), connected(west)]);
     const viewing = (page: typeof owner) => page.getByRole('list', { name: 'Viewing now' });
-    await viewing(owner).getByRole('listitem').filter({ hasText: USERS.acmeWest.email }).waitFor();
-    await viewing(west).getByRole('listitem').filter({ hasText: USERS.acmeOwner.email }).waitFor();
+    await viewing(owner).getByRole('listitem').filter({ hasText: USERS.acmeWest.displayName }).waitFor();
+    await viewing(west).getByRole('listitem').filter({ hasText: USERS.acmeOwner.displayName }).waitFor();
 
     // The owner types a new name: west sees the field being edited and the draft, live.
     await owner.getByLabel('Name').click();
     await owner.getByLabel('Name').fill('Sunrise Books Ltd');
     await viewing(west)
       .getByRole('listitem')
-      .filter({ hasText: `${USERS.acmeOwner.email} — editing name` })
+      .filter({ hasText: `${USERS.acmeOwner.displayName} — editing name` })
       .waitFor();
-    await west.getByText(`${USERS.acmeOwner.email} is typing: Sunrise Books Ltd`).waitFor();
+    await west.getByText(`${USERS.acmeOwner.displayName} is typing: Sunrise Books Ltd`).waitFor();
     await screenshot(west, 'publisher-drafts');
 
     // Both change the status; the owner saves first, west's save collides.

@@ -21,7 +21,7 @@ describe.each(BACKENDS)('channels (%s)', (backend) => {
   });
   afterAll(() => rt.stop());
 
-  it('a refused channel is retried with backoff, keeping the server’s exact reason', async () => {
+  it('a refused channel backs off to seconds and minutes, keeping the server’s exact reason, until readmit', async () => {
     const topic = territoryTopic(ACME, 'US_East');
     // Baseline: what supabase-js itself reports for this join by a US_West member.
     const raw = await rt.signedIn('acmeWest');
@@ -43,14 +43,20 @@ describe.each(BACKENDS)('channels (%s)', (backend) => {
       specFor: (t) => ({ topic: t }),
     });
     const handle = registry.acquire(topic, {});
-    await expect.poll(() => failures.length, { timeout: 8000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => failures.length, { timeout: 12_000 }).toBeGreaterThanOrEqual(2);
     // Every retry keeps the server's exact words, not a generic status.
     for (const { error } of failures)
       expect(error.context).toEqual({ kind: 'channel', topic, status: 'CHANNEL_ERROR', reason: rawReason });
-    // 250 ms, then 500 ms: backoff, never a hot loop; and never more than one channel for the topic.
-    expect(failures[1]!.at - failures[0]!.at).toBeGreaterThanOrEqual(240);
-    expect(failures[2]!.at - failures[1]!.at).toBeGreaterThanOrEqual(490);
+    // A refusal does not pass by itself: 5 s before the first retry (then 10 s, 20 s … 5 min),
+    // never a 5-second loop forever; and never more than one channel for the topic.
+    expect(failures[1]!.at - failures[0]!.at).toBeGreaterThanOrEqual(4900);
+    expect(registry.states()).toEqual([{ topic, state: 'refused' }]);
     expect(supabase.getChannels().length).toBeLessThanOrEqual(1);
+    // Rights changed (readmit): it is tried again at once, not after the 10 s backoff.
+    const readmittedAt = Date.now();
+    registry.readmit();
+    await expect.poll(() => failures.length, { timeout: 4000 }).toBe(3);
+    expect(failures[2]!.at - readmittedAt).toBeLessThan(3000);
     handle.release();
     await registry.dispose();
     expect(supabase.getChannels()).toEqual([]);

@@ -45,9 +45,12 @@ describe.each(BACKENDS)('presence and activity (%s)', (backend) => {
     });
 
     const late = await rt.core('acmeAgent');
+    // Everyone present, itself included once the database vouched for its own ticket.
     const lateView = await until(
       late.core.userSnapshots,
-      (list) => list.some((s) => s.userId === USERS.acmeOwner.id && s.action === 'editing 10'),
+      (list) =>
+        list.some((s) => s.userId === USERS.acmeOwner.id && s.action === 'editing 10') &&
+        list.some((s) => s.userId === USERS.acmeAgent.id),
       'the late joiner to see the owner’s current activity',
     );
     expect(lateView.map((s) => s.userId)).toEqual(

@@ -88,9 +88,11 @@ describe.each(BACKENDS)('a record moved out of a member’s territory (%s)', (ba
     ).toMatchObject({
       data: { update: { field: 'territory', oldValue: WEST, newValue: EAST } },
     });
+    // Its owner was west, who may not see US_East: the move ended her ownership (owner_id → null).
     expect(onOwnerEast.items.map((m) => (m.payload as { id: string }).id).toSorted()).toEqual(
       [
         `${version}:custom_fields`,
+        `${version}:owner_id`,
         `${version}:status`,
         `${version}:territory`,
         `${version + 1}:custom_fields`,

@@ -104,6 +104,8 @@ describe('topic builders and parseTopic', () => {
     expect(Object.keys(TOPIC_CARRIES).toSorted()).toEqual([...TOPIC_KINDS].toSorted());
     const carried = new Set(Object.values(TOPIC_CARRIES).flat());
     expect([...carried].toSorted()).toEqual([...MESSAGE_TYPES].toSorted());
-    expect(TOPIC_CARRIES.activity).toEqual(['user_snapshot']);
+    // Activity is authored by the database now: org-wide on org:<org>, scoped on territory topics.
+    expect(TOPIC_CARRIES.activity).toEqual([]);
+    expect(TOPIC_KINDS.filter((kind) => TOPIC_CARRIES[kind].includes('user_snapshot'))).toEqual(['org', 'territory']);
   });
 });

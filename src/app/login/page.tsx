@@ -18,6 +18,9 @@ export default async function LoginPage({
     <main className="login">
       <h1>Sign in to PubDev</h1>
       <LoginForm next={safeNext(next)} />
+      <p className="muted small">
+        New here? <a href="/signup">Create an account</a>
+      </p>
       {isLocal && (
         <section aria-labelledby="fixture-users-title" className="card fixture-users">
           <h2 id="fixture-users-title">Fixture users (local development)</h2>

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DashboardSession } from '../../lib/session.ts';
 import {
+  useAccess,
   useAgentStatus,
   useNotifications,
   usePublishers,
@@ -11,6 +12,9 @@ import {
 import { AgentMonitor } from '../agent-status/agent-monitor.tsx';
 import { LiveConnectionIndicator } from '../connection/live-connection-indicator.tsx';
 import { NotificationsMenu } from '../notifications/notifications-menu.tsx';
+import { AccessNotices, NoAccess } from '../people/access-notices.tsx';
+import { MembersPanel } from '../people/members-panel.tsx';
+import { useNames } from '../people/use-names.ts';
 import { PublisherList, type PublisherView } from '../publishers/publisher-list.tsx';
 import { DashboardHeader } from '../shell/dashboard-header.tsx';
 import { RealtimeShell } from '../shell/realtime-shell.tsx';
@@ -25,7 +29,7 @@ export interface TeamDashboardProps {
   readonly session: DashboardSession;
   /** The server's first read, shown until the live list has loaded (no empty flash, no layout jump). */
   readonly initialPublishers: readonly PublisherView[];
-  /** Display names by user id that the server could tell (the fixture users against a local stack). */
+  /** The organisation's display names by user id, read by the server for the first paint. */
   readonly names: Readonly<Record<string, string>>;
 }
 
@@ -38,8 +42,46 @@ export function TeamDashboard(props: TeamDashboardProps) {
   );
 }
 
-function DashboardBody({ session, initialPublishers, names }: TeamDashboardProps) {
+function DashboardBody(props: TeamDashboardProps) {
+  const { session } = props;
+  const access = useAccess();
+  if (access.status === 'removed') {
+    return (
+      <main className="dashboard">
+        <DashboardHeader title="Team dashboard" session={session}>
+          {null}
+        </DashboardHeader>
+        <NoAccess organizationName={access.organizationName ?? session.organizationName} />
+      </main>
+    );
+  }
+  const live = access.status === 'member' && access.role !== null;
+  return (
+    <LiveDashboard
+      {...props}
+      role={live ? access.role! : session.role}
+      myTerritories={live ? access.territories : session.territories}
+      rightsChanged={access.notices.length > 0}
+    />
+  );
+}
+
+function LiveDashboard({
+  session,
+  initialPublishers,
+  names,
+  role,
+  myTerritories,
+  rightsChanged,
+}: TeamDashboardProps & {
+  readonly role: DashboardSession['role'];
+  /** The territories the person is limited to now (empty: all). */
+  readonly myTerritories: readonly string[];
+  /** The rights changed since the server rendered: its first read is out of date. */
+  readonly rightsChanged: boolean;
+}) {
   const toast = useToast();
+  const nameOf = useNames(names);
   const [territory, setTerritory] = useState('');
   const { userSnapshots } = useUserSnapshots();
   const { agentStatuses } = useAgentStatus();
@@ -48,15 +90,17 @@ function DashboardBody({ session, initialPublishers, names }: TeamDashboardProps
     onNotification: (n) => toast({ id: `notification-${n.id}`, message: n.message, level: n.level }),
   });
   const { publishers: livePublishers } = usePublishers();
-  const publishers: readonly PublisherView[] = livePublishers.length > 0 ? livePublishers : initialPublishers;
-  useActivityReporter({ action: 'Viewing the team dashboard', territory: session.territories[0] });
+  // The server's first read shows until the live list has loaded, and never after the rights changed.
+  const publishers: readonly PublisherView[] =
+    livePublishers.length > 0 || rightsChanged ? livePublishers : initialPublishers;
+  useActivityReporter({ action: 'Viewing the team dashboard', territory: myTerritories[0] });
 
   const territories = useMemo(() => {
-    const known = new Set(session.territories);
+    const known = new Set(myTerritories);
     for (const p of publishers) if (p.territory) known.add(p.territory);
     for (const u of updates) if (u.territory) known.add(u.territory);
     return [...known].sort();
-  }, [session.territories, publishers, updates]);
+  }, [myTerritories, publishers, updates]);
 
   const publishersByStatus = useMemo(() => {
     const counts: Record<string, number> = {};
@@ -64,18 +108,13 @@ function DashboardBody({ session, initialPublishers, names }: TeamDashboardProps
     return counts;
   }, [publishers]);
 
-  const allNames = useMemo(
-    () => ({ ...names, [session.userId]: session.email }),
-    [names, session.userId, session.email],
-  );
-
   useEffect(() => {
     document.title = unreadCount > 0 ? `(${unreadCount}) PubDev — Team dashboard` : 'PubDev — Team dashboard';
   }, [unreadCount]);
 
   return (
     <main className="dashboard">
-      <DashboardHeader title="Team dashboard" organizationName={session.organizationName} email={session.email}>
+      <DashboardHeader title="Team dashboard" session={session}>
         <LiveConnectionIndicator />
         <NotificationsMenu
           notifications={notifications}
@@ -84,26 +123,29 @@ function DashboardBody({ session, initialPublishers, names }: TeamDashboardProps
           onMarkAllRead={() => void markAllRead()}
         />
       </DashboardHeader>
+      <AccessNotices />
       <LiveKpis
         publishersByStatus={publishersByStatus}
         agentsRunning={agentStatuses.filter((run) => run.status === 'processing' || run.status === 'queued').length}
         peopleOnline={userSnapshots.filter((person) => person.status !== 'offline').length}
       />
       <div className="grid">
-        <UserSnapshotList people={userSnapshots} currentUserId={session.userId} names={allNames} />
+        <UserSnapshotList people={userSnapshots} currentUserId={session.userId} nameOf={nameOf} />
         <AgentMonitor runs={agentStatuses} />
         <TeamUpdateFeed
           updates={updates}
+          nameOf={nameOf}
           territories={territories}
           territory={territory}
           onTerritoryChange={setTerritory}
         />
         <PublisherList publishers={publishers} />
+        <MembersPanel organizationId={session.organizationId} viewerId={session.userId} viewerRole={role} />
         <SimulatePanel
           context={{
             userId: session.userId,
-            email: session.email,
-            territory: session.territories[0] ?? null,
+            displayName: session.displayName,
+            territory: myTerritories[0] ?? null,
             publisherId: publishers[0]?.id ?? null,
           }}
         />

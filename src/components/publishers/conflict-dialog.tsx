@@ -8,13 +8,14 @@ function show(value: unknown): string {
 
 export interface ConflictDialogProps {
   readonly conflicts: readonly SaveConflict[];
-  readonly names: Readonly<Record<string, string>>;
+  /** A person's display name (never an id). */
+  readonly nameOf: (userId: string) => string;
   readonly onKeepTheirs: () => void;
   readonly onOverwrite: () => void;
 }
 
 /** `role="dialog"` named "Conflict": someone saved the same fields first; keep theirs or overwrite. */
-export function ConflictDialog({ conflicts, names, onKeepTheirs, onOverwrite }: ConflictDialogProps) {
+export function ConflictDialog({ conflicts, nameOf, onKeepTheirs, onOverwrite }: ConflictDialogProps) {
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), []);
   return (
@@ -44,7 +45,7 @@ export function ConflictDialog({ conflicts, names, onKeepTheirs, onOverwrite }: 
                 <td>{show(c.yours)}</td>
                 <td>
                   {show(c.current)}
-                  <div className="muted small">{c.updatedBy ? `by ${names[c.updatedBy] ?? c.updatedBy}` : ''}</div>
+                  <div className="muted small">{c.updatedBy ? `by ${nameOf(c.updatedBy)}` : ''}</div>
                 </td>
               </tr>
             ))}

@@ -5,11 +5,12 @@ import type { DashboardSession } from '../../lib/session.ts';
 import { usePublisher, type SaveConflict } from '../../react/index.ts';
 import { ConflictDialog } from './conflict-dialog.tsx';
 import { DashboardHeader } from '../shell/dashboard-header.tsx';
-import { shortId } from '../format.ts';
 import { LiveConnectionIndicator } from '../connection/live-connection-indicator.tsx';
 import { RealtimeShell } from '../shell/realtime-shell.tsx';
 import { useToast } from '../shell/toast-provider.tsx';
 import { useActivityReporter } from '../user-snapshots/use-activity-reporter.ts';
+import { AccessNotices } from '../people/access-notices.tsx';
+import { useNames } from '../people/use-names.ts';
 
 /** The fields a person edits on this page, with their labels. */
 const FIELDS = [
@@ -22,6 +23,7 @@ export interface PublisherPageProps {
   readonly session: DashboardSession;
   readonly publisherId: string;
   readonly initialName: string;
+  /** The organisation's display names by user id, read by the server for the first paint. */
   readonly names: Readonly<Record<string, string>>;
 }
 
@@ -47,7 +49,8 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
     territory: publisher?.territory ?? undefined,
     publisherId,
   });
-  const nameOf = (userId: string) => (userId === session.userId ? 'you' : (names[userId] ?? shortId(userId)));
+  const displayName = useNames(names);
+  const nameOf = (userId: string) => (userId === session.userId ? 'you' : displayName(userId));
   const others = (list: readonly string[]) => list.filter((id) => id !== session.userId);
 
   function staleEdits(): SaveConflict[] {
@@ -91,14 +94,11 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
 
   return (
     <main className="publisher-page">
-      <DashboardHeader
-        title={publisher?.name ?? initialName}
-        organizationName={session.organizationName}
-        email={session.email}
-      >
+      <DashboardHeader title={publisher?.name ?? initialName} session={session}>
         <LiveConnectionIndicator />
         <Link href="/">Back to the dashboard</Link>
       </DashboardHeader>
+      <AccessNotices />
       <div className="grid">
         <section className="card" aria-labelledby="viewing-title">
           <h2 id="viewing-title">Viewing now</h2>
@@ -166,13 +166,15 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
           <p className="muted small">
             Version {publisher?.version ?? '…'}
             {publisher?.territory ? ` · ${publisher.territory}` : ''}
+            {publisher ? ` · owner: ${publisher.ownerId ? displayName(publisher.ownerId) : 'nobody'}` : ''}
+            {publisher?.updatedBy ? ` · last changed by ${nameOf(publisher.updatedBy)}` : ''}
           </p>
         </form>
       </div>
       {conflicts && (
         <ConflictDialog
           conflicts={conflicts}
-          names={names}
+          nameOf={nameOf}
           onKeepTheirs={discardEdits}
           onOverwrite={() => void submit(edits, { overwrite: true })}
         />

@@ -3,7 +3,7 @@ import type { OutgoingMessage } from '../../react/index.ts';
 
 export interface SimulationContext {
   readonly userId: string;
-  readonly email: string;
+  readonly displayName: string;
   /** The first territory the user is limited to, if any; team updates are scoped to it. */
   readonly territory: string | null;
   /** A publisher the user may see, for publisher_update. */
@@ -45,7 +45,7 @@ export function simulatedMessage(type: MessageType, ctx: SimulationContext): Out
         ...(ctx.territory ? { target: { territory: ctx.territory } } : {}),
         data: {
           updateType: 'assignment',
-          message: `Simulated team update from ${ctx.email}`,
+          message: `Simulated team update from ${ctx.displayName}`,
           userId: ctx.userId,
           territory: ctx.territory,
           details: {},
@@ -61,7 +61,7 @@ export function simulatedMessage(type: MessageType, ctx: SimulationContext): Out
       return {
         type,
         target: { userId: ctx.userId },
-        data: { message: `Simulated notification for ${ctx.email}`, level: 'info', userId: ctx.userId },
+        data: { message: `Simulated notification for ${ctx.displayName}`, level: 'info', userId: ctx.userId },
       };
   }
 }

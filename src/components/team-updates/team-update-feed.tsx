@@ -8,10 +8,12 @@ export interface TeamUpdateFeedProps {
   /** '' = all territories the user may see. */
   readonly territory: string;
   readonly onTerritoryChange: (territory: string) => void;
+  /** A person's display name (never an id). */
+  readonly nameOf: (userId: string) => string;
 }
 
 /** The list "Team activity": newest first, territory-filtered, @mentions of the viewer highlighted. */
-export function TeamUpdateFeed({ updates, territories, territory, onTerritoryChange }: TeamUpdateFeedProps) {
+export function TeamUpdateFeed({ updates, territories, territory, onTerritoryChange, nameOf }: TeamUpdateFeedProps) {
   const shown = territory ? updates.filter((u) => u.territory === null || u.territory === territory) : updates;
   return (
     <section className="card feed" aria-labelledby="feed-title">
@@ -37,7 +39,8 @@ export function TeamUpdateFeed({ updates, territories, territory, onTerritoryCha
               {mentionsMe && <span className="badge badge-mention">@you</span>} <span>{update.message}</span>
               <div className="muted small">
                 {update.updateType.replace('_', ' ')}
-                {update.territory ? ` · ${update.territory}` : ' · org-wide'} · {formatTime(update.timestamp)}
+                {update.territory ? ` · ${update.territory}` : ' · org-wide'}
+                {update.userId ? ` · by ${nameOf(update.userId)}` : ''} · {formatTime(update.timestamp)}
               </div>
             </li>
           );

@@ -1,16 +1,18 @@
 'use client';
 import type { UserSnapshot } from '../../react/index.ts';
-import { shortId } from '../format.ts';
 
 export interface UserSnapshotListProps {
   readonly people: readonly UserSnapshot[];
   readonly currentUserId: string;
-  /** Display names for ids the page knows (the signed-in user, fixture users); ids otherwise. */
-  readonly names: Readonly<Record<string, string>>;
+  /** A person's display name (never an id). */
+  readonly nameOf: (userId: string) => string;
 }
 
-/** The list "Online now": each person with online/away, latest activity and territory. */
-export function UserSnapshotList({ people, currentUserId, names }: UserSnapshotListProps) {
+/**
+ * The list "Online now": each person the database vouches for, by name, with online/away and the
+ * latest activity the viewer may see (blank when they are busy with something the viewer may not).
+ */
+export function UserSnapshotList({ people, currentUserId, nameOf }: UserSnapshotListProps) {
   const visible = people.filter((p) => p.status !== 'offline');
   return (
     <section className="card" aria-labelledby="presence-title">
@@ -19,7 +21,7 @@ export function UserSnapshotList({ people, currentUserId, names }: UserSnapshotL
         {visible.map((person) => (
           <li key={person.userId} data-user-id={person.userId}>
             <span className={`dot presence-${person.status}`} aria-hidden="true" />
-            <strong>{names[person.userId] ?? shortId(person.userId)}</strong>
+            <strong>{nameOf(person.userId)}</strong>
             {person.userId === currentUserId && <span className="muted"> (you)</span>}
             <span className="muted"> · {person.status}</span>
             <div className="muted small">

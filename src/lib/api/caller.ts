@@ -33,7 +33,7 @@ export async function callerOf(request: NextRequest): Promise<Caller> {
       global: { headers: { Authorization: `Bearer ${bearer}` } },
       auth: { persistSession: false, autoRefreshToken: false },
     });
-    session = await loadDashboardSession(supabase, bearer);
+    session = await loadDashboardSession(supabase, { accessToken: bearer });
     accessToken = bearer;
   } else {
     const supabase = await createRequestSupabase();

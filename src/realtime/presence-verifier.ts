@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { presenceMetaSchema } from '../contract/index.ts';
+import type { PresenceState } from './channel-types.ts';
+import type { CoreContext } from './core-context.ts';
+import type { TimerHandle } from './environment.ts';
+import { RealtimeError } from './realtime-error.ts';
+
+/*
+ * The observing side of checked presence (docs/security.md "Identity on presence and activity"):
+ * a presence entry counts only when the database confirms that a ticket in one of its metas was
+ * issued to the entry's key for this topic; what the entry claims (online, viewing, editing a
+ * field) is the database's answer, never the meta. Verdicts are cached: a valid ticket until it
+ * expires, an unknown one for good (a ticket cannot become valid later).
+ */
+
+/** One person whose presence the database vouches for. */
+interface VerifiedPresence {
+  readonly userId: string;
+  /** What their tickets claim (`online`, `viewing`, `editing:<field>`), one per vouched meta. */
+  readonly claims: readonly string[];
+  /** Vouched metas: open tabs or devices. */
+  readonly connections: number;
+}
+
+export interface PresenceVerifier {
+  /** A new presence state of the topic: verifies tickets not seen before, then calls `onChange`. */
+  update(state: PresenceState): void;
+  /** The people the database vouches for now, by user id. */
+  verified(): ReadonlyMap<string, VerifiedPresence>;
+  stop(): void;
+}
+
+/** Verdicts kept per topic before the cache is emptied: far above any topic's honest presence. */
+const MAX_VERDICTS = 2000;
+/** Tickets per request (the SQL function's limit). */
+const BATCH = 200;
+
+const rowSchema = z.object({ ticket: z.string(), user_id: z.string(), claim: z.string(), expires_in: z.number() });
+
+type Verdict = { readonly userId: string; readonly claim: string; readonly validUntil: number } | null;
+
+export function createPresenceVerifier(
+  ctx: Pick<CoreContext, 'supabase' | 'env' | 'reportError'>,
+  topic: string,
+  onChange: () => void,
+): PresenceVerifier {
+  const verdicts = new Map<string, Verdict>();
+  let state: PresenceState = {};
+  let verified: ReadonlyMap<string, VerifiedPresence> = new Map();
+  let inFlight = false;
+  let again = false;
+  let expiry: TimerHandle | undefined;
+  let stopped = false;
+
+  const ticketsOf = (metas: PresenceState[string]): string[] =>
+    metas.flatMap((meta) => {
+      const parsed = presenceMetaSchema.safeParse(meta);
+      return parsed.success ? [parsed.data.ticket] : [];
+    });
+
+  const recompute = (): void => {
+    const now = ctx.env.now();
+    const next = new Map<string, VerifiedPresence>();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const [key, metas] of Object.entries(state)) {
+      const claims: string[] = [];
+      for (const ticket of ticketsOf(metas)) {
+        const verdict = verdicts.get(ticket);
+        if (!verdict || verdict.userId !== key || verdict.validUntil <= now) continue;
+        claims.push(verdict.claim);
+        soonest = Math.min(soonest, verdict.validUntil);
+      }
+      if (claims.length > 0)
+        next.set(key, Object.freeze({ userId: key, claims: Object.freeze(claims), connections: claims.length }));
+    }
+    verified = next;
+    if (expiry !== undefined) ctx.env.timers.clearTimeout(expiry);
+    expiry = Number.isFinite(soonest) ? ctx.env.timers.setTimeout(recompute, soonest - now + 1) : undefined;
+    onChange();
+  };
+
+  const verify = async (): Promise<void> => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    try {
+      const unknown = [...new Set(Object.values(state).flatMap(ticketsOf))].filter((t) => !verdicts.has(t));
+      for (let i = 0; i < unknown.length && !stopped; i += BATCH) {
+        const batch = unknown.slice(i, i + BATCH);
+        const { data, error } = await ctx.supabase.rpc('verify_presence_tickets', { topic, tickets: batch });
+        if (error) {
+          ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'verify_presence_tickets' }, error));
+          return;
+        }
+        if (verdicts.size + batch.length > MAX_VERDICTS) verdicts.clear();
+        const now = ctx.env.now();
+        for (const ticket of batch) verdicts.set(ticket, null);
+        for (const item of Array.isArray(data) ? data : []) {
+          const row = rowSchema.safeParse(item);
+          if (row.success && batch.includes(row.data.ticket))
+            verdicts.set(row.data.ticket, {
+              userId: row.data.user_id,
+              claim: row.data.claim,
+              validUntil: now + row.data.expires_in * 1000,
+            });
+        }
+      }
+    } finally {
+      inFlight = false;
+    }
+    if (stopped) return;
+    recompute();
+    if (again) {
+      again = false;
+      void verify();
+    }
+  };
+
+  return {
+    update(next) {
+      state = next;
+      recompute(); // what is already known shows at once (leaves, known tickets)
+      void verify();
+    },
+    verified: () => verified,
+    stop() {
+      stopped = true;
+      if (expiry !== undefined) ctx.env.timers.clearTimeout(expiry);
+      expiry = undefined;
+    },
+  };
+}
