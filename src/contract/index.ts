@@ -3,10 +3,13 @@ export type { ContractErrorCode, ContractIssue } from './contract-error.ts';
 export { buildContractJsonSchema } from './json-schema.ts';
 export type { JsonSchema } from './json-schema.ts';
 export {
+  AGENT_RUN_STATUSES,
+  RESULT_SUMMARY_LIMITS,
   agentStatusMessageSchema,
   notificationMessageSchema,
   publisherUpdateMessageSchema,
   realtimeMessageSchema,
+  resultSummarySchema,
   teamUpdateMessageSchema,
   userSnapshotMessageSchema,
 } from './message-schemas.ts';
@@ -16,6 +19,7 @@ export type {
   NotificationMessage,
   PublisherUpdateMessage,
   RealtimeMessage,
+  ResultSummary,
   TeamUpdateMessage,
   UserSnapshotMessage,
 } from './message-schemas.ts';

@@ -71,7 +71,8 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   },
   territory: {
     authority: 'server',
-    carries: ['team_update', 'publisher_update'],
+    // agent_status: runs about a publisher of the territory (organisation-wide runs go to `org`).
+    carries: ['team_update', 'publisher_update', 'agent_status'],
     collabEvents: [],
     readers: 'territory',
     presence: 'none',
@@ -79,7 +80,8 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   },
   record: {
     authority: 'server',
-    carries: ['publisher_update'],
+    // agent_status: runs about the publisher while it has no territory.
+    carries: ['publisher_update', 'agent_status'],
     collabEvents: [],
     readers: 'publisher',
     presence: 'none',
