@@ -26,6 +26,8 @@ export function ordinal(n: number): string {
 /** "contactsFound: 5, publisher: Harbor House": a run's result summary on one line. */
 export function formatResult(result: Readonly<Record<string, unknown>> | undefined): string | null {
   if (!result) return null;
-  const parts = Object.entries(result).map(([key, value]) => `${key}: ${String(value)}`);
+  const parts = Object.entries(result)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}: ${String(value)}`);
   return parts.length > 0 ? parts.join(', ') : null;
 }

@@ -41,15 +41,17 @@ begin
     end if;
     new.seq := 1;
     new.queue_position := null;
-    new.requested_by := coalesce(new.requested_by, (select auth.uid()));
-    if new.requested_by is not null and not exists (
+    -- A named requester must be a member; the caller as requester, and the publisher for a
+    -- signed-in caller, are RLS's to judge (a refusal there says no more than "not allowed").
+    if new.requested_by is not null and new.requested_by is distinct from (select auth.uid()) and not exists (
       select 1 from public.organization_members m
        where m.organization_id = new.organization_id and m.user_id = new.requested_by
     ) then
       raise exception 'agent run %: requested_by % is not a member of the organization', new.id, new.requested_by
         using errcode = '23514';
     end if;
-    if new.publisher_id is not null and not exists (
+    new.requested_by := coalesce(new.requested_by, (select auth.uid()));
+    if (select auth.uid()) is null and new.publisher_id is not null and not exists (
       select 1 from public.publishers p where p.id = new.publisher_id and p.organization_id = new.organization_id
     ) then
       raise exception 'agent run %: publisher % is not a publisher of the organization', new.id, new.publisher_id

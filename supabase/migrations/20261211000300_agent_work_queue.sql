@@ -183,8 +183,8 @@ begin
     raise exception 'agent run % is %: only queued or running runs can be cancelled', run.id, run.status
       using errcode = 'PT409', detail = 'current status: ' || run.status;
   end if;
-  update public.agent_runs r set status = 'cancelled', estimated_time = null
-   where r.id = run.id returning r.* into run;
+  update public.agent_runs r set status = 'cancelled', estimated_time = null where r.id = run.id;
+  select * into run from public.agent_runs r where r.id = cancel_agent_run.id;
   return run;
 end;
 $$;
@@ -207,7 +207,9 @@ begin
          error = case when run.status = 'processing'
                       then format('Attempt %s stalled: no report before its lease expired', run.attempt)
                       else run.error end
-   where r.id = run.id returning r.* into run;
+   where r.id = run.id;
+  -- Read again: the queue was renumbered after the update.
+  select * into run from public.agent_runs r where r.id = retry_agent_run.id;
   return run;
 end;
 $$;

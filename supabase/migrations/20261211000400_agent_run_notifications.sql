@@ -8,13 +8,12 @@
 -- The link (action_url) is the publisher's page, or the run on the dashboard (`/#run-<id>`).
 -- Before this migration agent_runs_broadcast told the whole organisation of every failure.
 
--- "key: value, key: value" of a result summary, at most `max_length` characters.
+-- "key: value, key: value" of a result summary, keys in alphabetical order, at most `max_length` characters.
 create or replace function private.format_result_summary(summary jsonb, max_length integer) returns text
 language sql immutable set search_path = ''
 as $$
-  select left(string_agg(e.key || ': ' || coalesce(e.value #>> '{}', 'null'), ', ' order by e.ordinality), max_length)
-    from jsonb_each(case when jsonb_typeof(summary) = 'object' then summary else '{}'::jsonb end)
-         with ordinality as e (key, value, ordinality)
+  select left(string_agg(e.key || ': ' || coalesce(e.value #>> '{}', 'null'), ', ' order by e.key), max_length)
+    from jsonb_each(case when jsonb_typeof(summary) = 'object' then summary else '{}'::jsonb end) as e (key, value)
 $$;
 
 -- The person a run about a publisher reports to: its requester when a person, else the
