@@ -165,7 +165,9 @@ describe.each(BACKENDS)('agent runs on %s', (backend) => {
       });
       expect(claimed).toMatchObject({ current_task: 'urgent', status: 'processing', claimed_by: USERS.acmeAgent.id });
       // The claim and the three positions that moved, each one message.
-      const moved = messages.map((m) => (m.payload as { data: { status: string; queuePosition: number | null } }).data);
+      const moved = messages.map(
+        (m) => (m.payload as unknown as { data: { status: string; queuePosition: number | null } }).data,
+      );
       expect(moved.map((d) => `${d.status}:${d.queuePosition ?? '-'}`).sort()).toEqual([
         'processing:-',
         'queued:1',
@@ -356,7 +358,7 @@ describe.each(BACKENDS)('agent runs on %s', (backend) => {
       );
       const notifications = messages.filter((m) => m.event === 'notification');
       expect(notifications.map((m) => m.topic)).toEqual([`user:${USERS.acmeWest.id}`]);
-      expect((notifications[0]!.payload as { data: unknown }).data).toEqual({
+      expect((notifications[0]!.payload as unknown as { data: unknown }).data).toEqual({
         message: 'Agent notify-agent completed Enriching Sunrise Books: contactsFound: 5, source: crm',
         level: 'success',
         actionUrl: `/publishers/${SUNRISE.id}`,
