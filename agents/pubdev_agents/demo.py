@@ -97,6 +97,7 @@ def run_cycle(client: Client, organization_id: str, timing: DemoTiming) -> list[
         for name, publisher_id in PUBLISHERS
     ]
     print(f"{AGENT_ID} queued {len(queued)} publishers", flush=True)
+    time.sleep(timing.step_seconds * 4)  # a moment in which the dashboard shows the whole queue
     work_queue(client, organization_id, timing)
     return queued
 
