@@ -18,28 +18,26 @@ drop policy "members read agent runs" on public.agent_runs;
 create policy "members read agent runs" on public.agent_runs
   for select to authenticated using (private.can_see_agent_run(organization_id, publisher_id));
 
+-- Agent accounts, owners and admins start runs in any state; people (owner, admin, member)
+-- request work: a queued run, requested by themselves, about a publisher they may see (or
+-- organisation-wide). One policy, so that Postgres evaluates one expression per inserted row.
+-- Cancelling and retrying go through cancel_agent_run and retry_agent_run, which check who may.
 drop policy "agents start runs" on public.agent_runs;
 create policy "agents start runs" on public.agent_runs
   for insert to authenticated
-  with check (private.can_write_agent_runs(organization_id) and private.can_see_agent_run(organization_id, publisher_id));
+  with check (
+    private.can_see_agent_run(organization_id, publisher_id)
+    and (
+      private.can_write_agent_runs(organization_id)
+      or (private.is_human_member(organization_id) and status = 'queued' and requested_by = (select auth.uid()))
+    )
+  );
 
 drop policy "agents update runs" on public.agent_runs;
 create policy "agents update runs" on public.agent_runs
   for update to authenticated
   using (private.can_write_agent_runs(organization_id) and private.can_see_agent_run(organization_id, publisher_id))
   with check (private.can_write_agent_runs(organization_id) and private.can_see_agent_run(organization_id, publisher_id));
-
--- A person asks an agent for work: a queued run, requested by themself, about a publisher they
--- may see (or organisation-wide). Cancelling and retrying go through cancel_agent_run and
--- retry_agent_run, which check who may (agent_work_queue).
-create policy "people request agent work" on public.agent_runs
-  for insert to authenticated
-  with check (
-    private.is_human_member(organization_id)
-    and status = 'queued'
-    and requested_by = (select auth.uid())
-    and private.can_see_agent_run(organization_id, publisher_id)
-  );
 
 alter table public.agent_run_attempts enable row level security;
 create policy "members read the attempts of runs they may see" on public.agent_run_attempts

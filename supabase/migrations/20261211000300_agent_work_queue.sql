@@ -173,7 +173,9 @@ language sql stable set search_path = ''
 as $$ select run.status = 'processing' and run.lease_expires_at is not null and run.lease_expires_at < now() $$;
 
 -- Cancels a queued or running run (a running agent learns it at its next report). Returns the run.
-create or replace function public.cancel_agent_run(id uuid) returns public.agent_runs
+-- Security definer (a requester may not update runs under RLS), so it lives in `private`, which
+-- PostgREST does not expose; clients call the invoker wrapper public.cancel_agent_run.
+create or replace function private.cancel_agent_run(id uuid) returns public.agent_runs
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -190,8 +192,9 @@ end;
 $$;
 
 -- Queues a failed run, or a stalled one, again as its next attempt, in its old place in the
--- queue (priority and creation order are unchanged). Returns the run.
-create or replace function public.retry_agent_run(id uuid) returns public.agent_runs
+-- queue (priority and creation order are unchanged). Returns the run. In `private` for the same
+-- reason as cancel; clients call public.retry_agent_run.
+create or replace function private.retry_agent_run(id uuid) returns public.agent_runs
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
@@ -213,6 +216,16 @@ begin
   return run;
 end;
 $$;
+
+-- What clients call (POST /rest/v1/rpc/cancel_agent_run, /retry_agent_run): security invoker,
+-- so the exposed functions run with the caller's rights; the checks are the private ones'.
+create or replace function public.cancel_agent_run(id uuid) returns public.agent_runs
+language sql volatile security invoker set search_path = ''
+as $$ select * from private.cancel_agent_run(cancel_agent_run.id) $$;
+
+create or replace function public.retry_agent_run(id uuid) returns public.agent_runs
+language sql volatile security invoker set search_path = ''
+as $$ select * from private.retry_agent_run(retry_agent_run.id) $$;
 
 -- Re-queues every stalled run as its next attempt, or fails it once it has had `max_attempts`.
 -- For a scheduler (pg_cron on Supabase: agent_lease_sweeper); returns how many it touched.
@@ -264,12 +277,14 @@ revoke execute on function
   private.lock_agent_queue(uuid, text), private.refresh_agent_queue(uuid, text),
   private.can_control_agent_run(public.agent_runs), private.agent_run_for_control(uuid, text),
   private.is_stalled(public.agent_runs), private.requeue_stalled_agent_runs(integer),
-  public.claim_next_work(uuid, text, integer), public.cancel_agent_run(uuid), public.retry_agent_run(uuid)
+  public.claim_next_work(uuid, text, integer), public.cancel_agent_run(uuid), public.retry_agent_run(uuid),
+  private.cancel_agent_run(uuid), private.retry_agent_run(uuid)
   from public, anon;
 grant execute on function
   private.lock_agent_queue(uuid, text), private.can_control_agent_run(public.agent_runs), private.agent_run_for_control(uuid, text),
   private.is_stalled(public.agent_runs),
-  public.claim_next_work(uuid, text, integer), public.cancel_agent_run(uuid), public.retry_agent_run(uuid)
+  public.claim_next_work(uuid, text, integer), public.cancel_agent_run(uuid), public.retry_agent_run(uuid),
+  private.cancel_agent_run(uuid), private.retry_agent_run(uuid)
   to authenticated, service_role;
 grant execute on function private.refresh_agent_queue(uuid, text), private.requeue_stalled_agent_runs(integer)
   to service_role;
