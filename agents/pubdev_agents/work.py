@@ -32,8 +32,7 @@ def enqueue(
 ) -> str:
     """Queues work for `agent_id`; returns the run's id. The caller is its requester."""
     row = _work_row(organization_id, agent_id, task, publisher_id, priority, input)
-    response = client.table("agent_runs").insert(row).execute()
-    return str(response.data[0]["id"])
+    return _inserted_id(client.table("agent_runs").insert(row).execute().data)
 
 
 async def aenqueue(
@@ -41,8 +40,14 @@ async def aenqueue(
     publisher_id: str | None = None, priority: int = 0, input: Mapping[str, Any] | None = None,
 ) -> str:
     row = _work_row(organization_id, agent_id, task, publisher_id, priority, input)
-    response = await client.table("agent_runs").insert(row).execute()
-    return str(response.data[0]["id"])
+    return _inserted_id((await client.table("agent_runs").insert(row).execute()).data)
+
+
+def _inserted_id(data: object) -> str:
+    row = claimed_row(data)
+    if row is None:
+        raise RuntimeError("the insert returned no row")
+    return str(row["id"])
 
 
 def claim_args(organization_id: str, agent_id: str, lease_seconds: int) -> dict[str, Any]:
