@@ -2,9 +2,9 @@
 // `target` is the importing files, `from` what they may not import. Two houses: the product (src/,
 // supabase/) and the local stack (local-stack/, development infrastructure) never import each
 // other, except that the local stack may use the message contract. Inside the product the arrows
-// point one way: contract ← realtime ← react ← components ← app; server and lib sit beside them.
+// point one way: contract ← realtime ← react ← components ← app; server, lib and mcp sit beside them.
 
-const PRODUCT_LAYERS = ['contract', 'realtime', 'react', 'server', 'components', 'app', 'lib'];
+const PRODUCT_LAYERS = ['contract', 'realtime', 'react', 'server', 'components', 'app', 'lib', 'mcp'];
 
 /** Zones forbidding `layer` to import each of `forbidden` (all under src/). */
 function layer(name, forbidden, why) {
@@ -45,8 +45,9 @@ export const BOUNDARY_ZONES = [
   },
   layer('contract', others('contract'), 'the contract is the shared vocabulary and does no I/O'),
   layer('realtime', others('contract', 'realtime'), 'the client core is framework-free and knows no UI'),
-  layer('react', ['server', 'components', 'app', 'lib'], 'hooks are thin adapters over src/realtime'),
-  layer('server', ['realtime', 'react', 'components', 'app', 'lib'], 'server helpers use only the contract'),
-  layer('components', ['app'], 'components are used by pages, not the other way round'),
-  layer('lib', ['react', 'components', 'app'], 'lib holds server-side helpers of the app'),
+  layer('react', ['server', 'components', 'app', 'lib', 'mcp'], 'hooks are thin adapters over src/realtime'),
+  layer('server', ['realtime', 'react', 'components', 'app', 'lib', 'mcp'], 'server helpers use only the contract'),
+  layer('components', ['app', 'mcp'], 'components are used by pages, not the other way round'),
+  layer('lib', ['react', 'components', 'app', 'mcp'], 'lib holds server-side helpers of the app'),
+  layer('mcp', others('contract', 'mcp'), 'the MCP server stands alone beside the app and uses only the contract'),
 ];

@@ -90,6 +90,8 @@ export const AGENT_RUNS = {
     orgId: ORGS.acme.id,
     agentId: 'enrichment-agent',
     status: 'processing',
+    /** Works on Sunrise Books (US_West): visible to who may see that publisher. */
+    publisherId: 'c0000000-0000-4000-8000-000000000001',
   },
   acmeScoring: {
     id: 'd0000000-0000-4000-8000-000000000002',

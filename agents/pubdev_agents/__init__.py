@@ -4,7 +4,8 @@ from .contract import ContractError, validate_message
 from .notify import NotifyError, anotify, notify
 from .reporter import AgentReporter
 from .retry import Backoff, RetriesExhausted
-from .run_state import RunStateError
+from .run_state import RunCancelled, RunStateError
+from .work import aenqueue, enqueue
 
 __all__ = [
     "AgentReporter",
@@ -13,8 +14,11 @@ __all__ = [
     "ContractError",
     "NotifyError",
     "RetriesExhausted",
+    "RunCancelled",
     "RunStateError",
+    "aenqueue",
     "anotify",
+    "enqueue",
     "notify",
     "validate_message",
 ]

@@ -20,8 +20,9 @@ from supabase import AsyncClient
 
 from .outbox import Outbox
 from .reporter import DEFAULT_RETRY_FOR, describe_error
-from .retry import Backoff, RetriesExhausted, SessionRefreshed, is_expired_token, is_transient
-from .run_state import RunState, RunStatus, Snapshot, returned_row
+from .retry import Backoff, RetriesExhausted, SessionRefreshed, is_expired_token, is_transient, stop_reason
+from .run_state import DEFAULT_LEASE_SECONDS, RunCancelled, RunState, RunStatus, Snapshot, returned_row
+from .work import claim_args, claimed_row
 
 log = logging.getLogger("pubdev_agents")
 
@@ -34,21 +35,44 @@ class AsyncAgentReporter:
         agent_id: str,
         *,
         run_id: str | None = None,
+        publisher_id: str | None = None,
+        lease_seconds: int = DEFAULT_LEASE_SECONDS,
         min_interval: float = 0.25,
         retry_for: float = DEFAULT_RETRY_FOR,
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
-        self._state = RunState(organization_id, agent_id, run_id)
+        self._state = RunState(organization_id, agent_id, run_id, publisher_id=publisher_id, lease_seconds=lease_seconds)
         self._outbox = Outbox(min_interval, retry_for, backoff or Backoff())
         self._clock = clock
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
+        self._stopped: RunCancelled | None = None
         self._closing = False
         self._last_row: Mapping[str, Any] | None = None
+        self.claimed: Mapping[str, Any] | None = None
+
+    @classmethod
+    async def claim(
+        cls, client: AsyncClient, organization_id: str, agent_id: str, *, lease_seconds: int = DEFAULT_LEASE_SECONDS, **options: Any
+    ) -> AsyncAgentReporter | None:
+        """See AgentReporter.claim."""
+        response = await client.rpc("claim_next_work", claim_args(organization_id, agent_id, lease_seconds)).execute()
+        row = claimed_row(response.data)
+        if row is None:
+            return None
+        reporter = cls(client, organization_id, agent_id, run_id=row["id"], lease_seconds=lease_seconds, **options)
+        reporter._state = RunState.claimed(row, lease_seconds=lease_seconds)
+        reporter.claimed = row
+        reporter._ensure_writer()
+        return reporter
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stopped is not None
 
     @property
     def run_id(self) -> str:
@@ -66,8 +90,8 @@ class AsyncAgentReporter:
     def last_row(self) -> Mapping[str, Any] | None:
         return self._last_row
 
-    async def queued(self, position: int) -> None:
-        self._put(self._state.queued, position)
+    async def queued(self, priority: int = 0) -> None:
+        self._put(self._state.queued, priority)
 
     async def start(self, task: str) -> None:
         self._put(self._state.start, task)
@@ -85,10 +109,16 @@ class AsyncAgentReporter:
             await self.flush(timeout)
 
     @asynccontextmanager
-    async def run(self, task: str) -> AsyncIterator[AsyncAgentReporter]:
-        await self.start(task)
+    async def run(self, task: str | None = None) -> AsyncIterator[AsyncAgentReporter]:
+        """See AgentReporter.run."""
+        if self._state.status != "processing":
+            await self.start(task or "")
+        elif task is not None:
+            await self.progress(self._state.progress or 0.0, task)
         try:
             yield self
+        except RunCancelled:
+            return
         except BaseException as exc:
             if not self._state.finished:
                 try:
@@ -96,8 +126,12 @@ class AsyncAgentReporter:
                 except Exception:
                     log.exception("could not report the failure of run %s", self.run_id)
             raise
-        if not self._state.finished:
-            await self.complete()
+        # Still processing: the block's work is done. (A retry put the run back in the queue.)
+        if self._state.status == "processing":
+            try:
+                await self.complete()
+            except RunCancelled:
+                return
 
     async def flush(self, timeout: float | None = None) -> None:
         self._raise_if_broken()
@@ -105,7 +139,7 @@ class AsyncAgentReporter:
         self._wake.set()
 
         async def drained() -> None:
-            while self._error is None and not self._outbox.idle:
+            while self._error is None and self._stopped is None and not self._outbox.idle:
                 self._changed.clear()
                 await self._changed.wait()
 
@@ -117,7 +151,7 @@ class AsyncAgentReporter:
 
     async def close(self, timeout: float | None = None) -> None:
         try:
-            if self._task is not None and self._error is None:
+            if self._task is not None and self._error is None and self._stopped is None:
                 await self.flush(timeout)
         finally:
             self._closing = True
@@ -136,21 +170,40 @@ class AsyncAgentReporter:
         if self._closing:
             raise RuntimeError(f"run {self.run_id}: the reporter is closed")
         self._outbox.put(make(*args))
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._write_loop(), name=f"pubdev-run-{self.run_id[:8]}")
+        self._ensure_writer()
         self._wake.set()
 
+    def _ensure_writer(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._write_loop(), name=f"pubdev-run-{self.run_id[:8]}")
+
     def _raise_if_broken(self) -> None:
+        if self._stopped is not None:
+            raise self._stopped
         if self._error is not None:
             raise self._error
 
+    def _renewal_wait(self, now: float) -> float | None:
+        """See AgentReporter._renewal_wait."""
+        if self._state.status != "processing" or self._closing or not self._outbox.idle:
+            return None
+        last = self._outbox.last_write_at
+        return 0.0 if last is None else last + self._state.lease_seconds / 3 - now
+
     async def _next(self) -> Snapshot | None:
-        while self._error is None:
-            snapshot, wait = self._outbox.next_due(self._clock())
+        while self._error is None and self._stopped is None:
+            now = self._clock()
+            snapshot, wait = self._outbox.next_due(now)
             if snapshot is not None:
                 return snapshot
             if self._closing and self._outbox.idle:
                 return None
+            renew = self._renewal_wait(now)
+            if renew is not None and renew <= 0:
+                self._outbox.put(self._state.renewal())
+                continue
+            if renew is not None:
+                wait = renew if wait is None else min(wait, renew)
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), wait)
@@ -180,7 +233,13 @@ class AsyncAgentReporter:
         return SessionRefreshed(str(expired))
 
     def _record_failure(self, error: BaseException) -> None:
-        if is_transient(error):
+        reason = stop_reason(error)
+        if reason is not None:
+            self._outbox.failed_permanently()
+            self._state.cancelled()
+            self._stopped = RunCancelled(self.run_id, reason)
+            log.info("run %s: %s; stopping", self.run_id, reason)
+        elif is_transient(error):
             try:
                 delay = self._outbox.failed_transiently(self._clock(), error)
                 log.warning("run %s: write failed (%s); retry %d in %.2f s", self.run_id, describe_error(error), self._outbox.failures, delay)

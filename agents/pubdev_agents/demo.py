@@ -1,9 +1,11 @@
-"""Demo agent: enriches a queue of three publishers and reports every step to PubDev.
+"""Demo agent: queues three publishers for enrichment and works its queue, reporting every step.
 
-What a dashboard watching `org:<org>` sees: three runs queued, then one after the other
-processing with the current task, progress and ETA; the second hits a transient upstream error,
-goes back to the head of the queue as attempt 2 and resumes; all three complete. The agent signs
-in with its own account and only writes its `agent_runs` rows (the database broadcasts them).
+What a dashboard sees: three work items queued (1st, 2nd, 3rd in queue), claimed one after the
+other, each processing with its task, progress and ETA while the positions of the others move up;
+the second hits a transient upstream error, goes back to the queue as attempt 2 and is claimed
+again; each completes with a result summary, and the publisher's owner gets a notification. A run
+cancelled from the dashboard stops at the agent's next report and the agent takes the next item.
+The agent signs in with its own account; the database broadcasts what it writes.
 
     python -m pubdev_agents.demo --cycles 1      # against SUPABASE_URL (default: the local stack)
 """
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from supabase import Client, create_client
 
 from .reporter import AgentReporter
+from .work import enqueue
 
 LOCAL_URL = "http://127.0.0.1:54321"
 LOCAL_ANON_KEY = (
@@ -26,9 +29,14 @@ LOCAL_ANON_KEY = (
 )
 ACME_ORG = "11111111-1111-4111-8111-111111111111"
 AGENT_ID = "demo-agent"
-PUBLISHERS = ["Sunrise Books", "Pacific Press", "Harbor House"]
+# The seed's publishers (supabase/fixture.ts): two in US_West, one in US_East.
+PUBLISHERS = [
+    ("Sunrise Books", "c0000000-0000-4000-8000-000000000001"),
+    ("Pacific Press", "c0000000-0000-4000-8000-000000000002"),
+    ("Harbor House", "c0000000-0000-4000-8000-000000000003"),
+]
 STAGES = ["Fetching the profile of {}", "Enriching contacts of {}", "Scoring {}", "Writing results for {}"]
-FLAKY_PUBLISHER = 1  # the second publisher's first attempt fails part-way
+FLAKY_PUBLISHER = "Pacific Press"  # its first attempt fails part-way
 FAIL_AT_PERCENT = 60
 
 
@@ -36,6 +44,7 @@ FAIL_AT_PERCENT = 60
 class DemoTiming:
     step_seconds: float = 0.5  # one progress step
     steps: int = 20  # progress steps per publisher
+    lease_seconds: int = 30  # a demo agent killed mid-run shows "stalled" half a minute later
 
 
 def _say(reporter: AgentReporter, publisher: str, text: str) -> None:
@@ -56,33 +65,41 @@ def _work(reporter: AgentReporter, publisher: str, timing: DemoTiming, first_ste
     return timing.steps
 
 
+def work_queue(client: Client, organization_id: str, timing: DemoTiming) -> list[str]:
+    """Claims and works items of the demo agent's queue until it is empty; returns the runs worked."""
+    worked: list[str] = []
+    while (reporter := AgentReporter.claim(client, organization_id, AGENT_ID, lease_seconds=timing.lease_seconds)) is not None:
+        row = reporter.claimed or {}
+        publisher = str((row.get("input") or {}).get("publisher") or row.get("current_task") or "work")
+        attempt = int(row.get("attempt") or 1)
+        worked.append(reporter.run_id)
+        with reporter:
+            with reporter.run(STAGES[0].format(publisher)):
+                _say(reporter, publisher, f"claimed (attempt {attempt})")
+                fail_at = timing.steps * FAIL_AT_PERCENT // 100 if publisher == FLAKY_PUBLISHER and attempt == 1 else None
+                stopped = _work(reporter, publisher, timing, 0, fail_at)
+                if stopped < timing.steps:
+                    reporter.fail("Enrichment API timed out (HTTP 504); retrying", retry=True)
+                    _say(reporter, publisher, "transient error: back in the queue as attempt 2")
+                    time.sleep(timing.step_seconds * 2)
+                    continue
+                reporter.complete({"publisher": publisher, "contactsFound": 3 + len(worked) * 2, "attempts": attempt})
+                _say(reporter, publisher, "completed")
+        if reporter.cancelled:
+            _say(reporter, publisher, "cancelled from the dashboard: stopped")
+    return worked
+
+
 def run_cycle(client: Client, organization_id: str, timing: DemoTiming) -> list[str]:
-    """One queue of three publishers, start to finish; returns the run ids."""
-    reporters = [AgentReporter(client, organization_id, AGENT_ID) for _ in PUBLISHERS]
-    try:
-        for position, (reporter, publisher) in enumerate(zip(reporters, PUBLISHERS)):
-            reporter.queued(position)
-            _say(reporter, publisher, f"queued at position {position}")
-        for index, (reporter, publisher) in enumerate(zip(reporters, PUBLISHERS)):
-            for waiting, later in enumerate(reporters[index + 1 :]):
-                later.queued(waiting)
-            reporter.start(STAGES[0].format(publisher))
-            _say(reporter, publisher, "started")
-            fail_at = timing.steps * FAIL_AT_PERCENT // 100 if index == FLAKY_PUBLISHER else None
-            stopped = _work(reporter, publisher, timing, 0, fail_at)
-            if stopped < timing.steps:
-                reporter.fail("Enrichment API timed out (HTTP 504); retrying", retry=True)
-                _say(reporter, publisher, "transient error: back in the queue as attempt 2")
-                time.sleep(timing.step_seconds * 2)
-                reporter.start(f"Retrying: {STAGES[1].format(publisher)}")
-                _say(reporter, publisher, "attempt 2 started")
-                _work(reporter, publisher, timing, stopped, None)
-            reporter.complete({"publisher": publisher, "contactsFound": 3 + index * 2, "attempts": 2 if stopped < timing.steps else 1})
-            _say(reporter, publisher, "completed")
-        return [reporter.run_id for reporter in reporters]
-    finally:
-        for reporter in reporters:
-            reporter.close()
+    """Queues the three publishers and works the queue to its end; returns the queued run ids."""
+    queued = [
+        enqueue(client, organization_id, AGENT_ID, f"Enrich {name}", publisher_id=publisher_id, input={"publisher": name})
+        for name, publisher_id in PUBLISHERS
+    ]
+    print(f"{AGENT_ID} queued {len(queued)} publishers", flush=True)
+    time.sleep(timing.step_seconds * 4)  # a moment in which the dashboard shows the whole queue
+    work_queue(client, organization_id, timing)
+    return queued
 
 
 def main() -> None:
@@ -94,13 +111,14 @@ def main() -> None:
     parser.add_argument("--org", default=os.environ.get("PUBDEV_ORG_ID", ACME_ORG))
     parser.add_argument("--step-seconds", type=float, default=DemoTiming.step_seconds)
     parser.add_argument("--steps", type=int, default=DemoTiming.steps, help="progress steps per publisher")
+    parser.add_argument("--lease-seconds", type=int, default=DemoTiming.lease_seconds)
     parser.add_argument("--cycles", type=int, default=0, help="queues to process; 0 = until interrupted")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the story
     client = create_client(args.url, args.key)
     client.auth.sign_in_with_password({"email": args.email, "password": args.password})
-    timing = DemoTiming(step_seconds=args.step_seconds, steps=args.steps)
+    timing = DemoTiming(step_seconds=args.step_seconds, steps=args.steps, lease_seconds=args.lease_seconds)
     cycle = 0
     try:
         while args.cycles <= 0 or cycle < args.cycles:

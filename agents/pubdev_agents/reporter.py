@@ -8,6 +8,11 @@ fail() without retry, flush() and close() wait until what was reported is writte
     with AgentReporter(client, org_id, "enrichment-agent") as reporter:
         with reporter.run("Fetching publishers"):
             reporter.progress(40, "Scoring publishers", eta_seconds=12)
+
+Work from the queue: `AgentReporter.claim(client, org_id, "enrichment-agent")` takes the next item
+(or returns None). While a run is processing the reporter renews its lease (a write every third of
+it when nothing else was written). A run cancelled from the dashboard is refused at the next write;
+the report after that raises RunCancelled, which `with reporter.run(...)` ends quietly.
 """
 from __future__ import annotations
 
@@ -21,8 +26,9 @@ from typing import Any, Callable, Iterator, Mapping
 from supabase import Client
 
 from .outbox import Outbox
-from .retry import Backoff, RetriesExhausted, SessionRefreshed, is_expired_token, is_transient
-from .run_state import RunState, RunStatus, Snapshot, returned_row
+from .retry import Backoff, RetriesExhausted, SessionRefreshed, is_expired_token, is_transient, stop_reason
+from .run_state import DEFAULT_LEASE_SECONDS, RunCancelled, RunState, RunStatus, Snapshot, returned_row
+from .work import claim_args, claimed_row
 
 log = logging.getLogger("pubdev_agents")
 
@@ -44,20 +50,39 @@ class AgentReporter:
         agent_id: str,
         *,
         run_id: str | None = None,
+        publisher_id: str | None = None,
+        lease_seconds: int = DEFAULT_LEASE_SECONDS,
         min_interval: float = 0.25,
         retry_for: float = DEFAULT_RETRY_FOR,
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
-        self._state = RunState(organization_id, agent_id, run_id)
+        self._state = RunState(organization_id, agent_id, run_id, publisher_id=publisher_id, lease_seconds=lease_seconds)
         self._outbox = Outbox(min_interval, retry_for, backoff or Backoff())
         self._clock = clock
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._stopped: RunCancelled | None = None
         self._closing = False
         self._last_row: Mapping[str, Any] | None = None
+        self.claimed: Mapping[str, Any] | None = None
+
+    @classmethod
+    def claim(
+        cls, client: Client, organization_id: str, agent_id: str, *, lease_seconds: int = DEFAULT_LEASE_SECONDS, **options: Any
+    ) -> AgentReporter | None:
+        """Claims the next item of `agent_id`'s queue; a reporter for it (already processing), or None."""
+        row = claimed_row(client.rpc("claim_next_work", claim_args(organization_id, agent_id, lease_seconds)).execute().data)
+        if row is None:
+            return None
+        reporter = cls(client, organization_id, agent_id, run_id=row["id"], lease_seconds=lease_seconds, **options)
+        reporter._state = RunState.claimed(row, lease_seconds=lease_seconds)
+        reporter.claimed = row
+        with reporter._cond:
+            reporter._ensure_writer()  # renews the lease even before the first report
+        return reporter
 
     # ── what the run looks like ──
     @property
@@ -67,6 +92,11 @@ class AgentReporter:
     @property
     def status(self) -> RunStatus:
         return self._state.status
+
+    @property
+    def cancelled(self) -> bool:
+        """The server refused a report because the run was cancelled or is no longer this worker's."""
+        return self._stopped is not None
 
     @property
     def writes(self) -> int:
@@ -79,8 +109,8 @@ class AgentReporter:
         return self._last_row
 
     # ── reporting ──
-    def queued(self, position: int) -> None:
-        self._put(lambda: self._state.queued(position))
+    def queued(self, priority: int = 0) -> None:
+        self._put(lambda: self._state.queued(priority))
 
     def start(self, task: str) -> None:
         self._put(lambda: self._state.start(task))
@@ -98,11 +128,17 @@ class AgentReporter:
             self.flush(timeout)
 
     @contextmanager
-    def run(self, task: str) -> Iterator[AgentReporter]:
-        """Starts the run; completes it when the block ends, fails it when the block raises."""
-        self.start(task)
+    def run(self, task: str | None = None) -> Iterator[AgentReporter]:
+        """Starts the run (a claimed one is already started); completes it when the block ends,
+        fails it when the block raises, and ends quietly when the run was cancelled."""
+        if self._state.status != "processing":
+            self.start(task or "")
+        elif task is not None:
+            self.progress(self._state.progress or 0.0, task)
         try:
             yield self
+        except RunCancelled:
+            return
         except BaseException as exc:
             if not self._state.finished:
                 try:
@@ -110,8 +146,12 @@ class AgentReporter:
                 except Exception:
                     log.exception("could not report the failure of run %s", self.run_id)
             raise
-        if not self._state.finished:
-            self.complete()
+        # Still processing: the block's work is done. (A retry put the run back in the queue.)
+        if self._state.status == "processing":
+            try:
+                self.complete()
+            except RunCancelled:
+                return
 
     def flush(self, timeout: float | None = None) -> None:
         """Waits until everything reported so far is written; raises what stopped the writer."""
@@ -119,7 +159,9 @@ class AgentReporter:
             self._raise_if_broken()
             self._outbox.flush()
             self._cond.notify_all()
-            done = self._cond.wait_for(lambda: self._error is not None or self._outbox.idle, timeout)
+            done = self._cond.wait_for(
+                lambda: self._error is not None or self._stopped is not None or self._outbox.idle, timeout
+            )
             self._raise_if_broken()
             if not done:
                 raise TimeoutError(f"run {self.run_id}: not everything was written within {timeout} s")
@@ -127,7 +169,7 @@ class AgentReporter:
     def close(self, timeout: float | None = None) -> None:
         """Flushes and stops the writer thread. Idempotent."""
         try:
-            if self._thread is not None and self._error is None:
+            if self._thread is not None and self._error is None and self._stopped is None:
                 self.flush(timeout)
         finally:
             with self._cond:
@@ -150,26 +192,45 @@ class AgentReporter:
             if self._closing:
                 raise RuntimeError(f"run {self.run_id}: the reporter is closed")
             self._outbox.put(make())
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._write_loop, name=f"pubdev-run-{self.run_id[:8]}", daemon=True)
-                self._thread.start()
-                atexit.register(self._flush_at_exit)
+            self._ensure_writer()
             self._cond.notify_all()
 
+    def _ensure_writer(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._write_loop, name=f"pubdev-run-{self.run_id[:8]}", daemon=True)
+            self._thread.start()
+            atexit.register(self._flush_at_exit)
+
     def _raise_if_broken(self) -> None:
+        if self._stopped is not None:
+            raise self._stopped
         if self._error is not None:
             raise self._error
+
+    def _renewal_wait(self, now: float) -> float | None:
+        """Seconds until a processing run's lease needs renewing (a third of it after the last write)."""
+        if self._state.status != "processing" or self._closing or not self._outbox.idle:
+            return None
+        last = self._outbox.last_write_at
+        return 0.0 if last is None else last + self._state.lease_seconds / 3 - now
 
     def _next(self) -> Snapshot | None:
         with self._cond:
             while True:
-                if self._error is not None:
+                if self._error is not None or self._stopped is not None:
                     return None
-                snapshot, wait = self._outbox.next_due(self._clock())
+                now = self._clock()
+                snapshot, wait = self._outbox.next_due(now)
                 if snapshot is not None:
                     return snapshot
                 if self._closing and self._outbox.idle:
                     return None
+                renew = self._renewal_wait(now)
+                if renew is not None and renew <= 0:
+                    self._outbox.put(self._state.renewal())
+                    continue
+                if renew is not None:
+                    wait = renew if wait is None else min(wait, renew)
                 self._cond.wait(wait)
 
     def _write_loop(self) -> None:
@@ -199,7 +260,13 @@ class AgentReporter:
 
     def _record_failure(self, error: BaseException) -> None:
         with self._cond:
-            if is_transient(error):
+            reason = stop_reason(error)
+            if reason is not None:
+                self._outbox.failed_permanently()
+                self._state.cancelled()
+                self._stopped = RunCancelled(self.run_id, reason)
+                log.info("run %s: %s; stopping", self.run_id, reason)
+            elif is_transient(error):
                 try:
                     delay = self._outbox.failed_transiently(self._clock(), error)
                     log.warning("run %s: write failed (%s); retry %d in %.2f s", self.run_id, describe_error(error), self._outbox.failures, delay)

@@ -75,3 +75,15 @@ class RetriesExhausted(RuntimeError):
     def __init__(self, seconds: float, last: BaseException) -> None:
         super().__init__(f"gave up after {seconds:.1f} s of transient failures; last: {last!r}")
         self.last = last
+
+
+def stop_reason(error: BaseException) -> str | None:
+    """Why the server refused a report for good because the run is no longer this worker's, or None.
+
+    The database refuses a write to a cancelled run, or for an attempt that is over (the run went
+    back to the queue, maybe to another worker), with SQLSTATE PT409 (HTTP 409); its message
+    names the run and the reason (docs/python-agents.md "Cancellation").
+    """
+    if isinstance(error, APIError) and error.code == "PT409":
+        return str(error.message or "the run was cancelled")
+    return None

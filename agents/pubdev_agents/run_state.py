@@ -17,12 +17,26 @@ from typing import Any, Literal, Mapping
 
 from .contract import validate_message, validate_part
 
-RunStatus = Literal["idle", "queued", "processing", "completed", "error"]
-TERMINAL: frozenset[str] = frozenset({"completed", "error"})
+RunStatus = Literal["idle", "queued", "processing", "completed", "error", "cancelled"]
+TERMINAL: frozenset[str] = frozenset({"completed", "error", "cancelled"})
+DEFAULT_LEASE_SECONDS = 60
 
 
 class RunStateError(RuntimeError):
     """A call that does not fit the run's current state (e.g. progress after complete)."""
+
+
+class RunCancelled(Exception):
+    """The run was cancelled (or went back to the queue and is no longer this worker's).
+
+    Raised by the report after the write that learned it; `with reporter.run(...)` ends quietly
+    on it, leaving the reporter in state `cancelled`.
+    """
+
+    def __init__(self, run_id: str, reason: str) -> None:
+        super().__init__(f"run {run_id} stopped: {reason}")
+        self.run_id = run_id
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -51,17 +65,29 @@ def _finite(value: float, name: str) -> float:
 
 
 class RunState:
-    def __init__(self, organization_id: str, agent_id: str, run_id: str | None = None) -> None:
+    def __init__(
+        self,
+        organization_id: str,
+        agent_id: str,
+        run_id: str | None = None,
+        *,
+        publisher_id: str | None = None,
+        lease_seconds: int = DEFAULT_LEASE_SECONDS,
+    ) -> None:
         self.organization_id = _uuid(organization_id, "organization_id")
         self.run_id = _uuid(run_id, "run_id") if run_id is not None else str(uuid.uuid4())
         if not isinstance(agent_id, str) or not 1 <= len(agent_id) <= 200:
             raise ValueError("agent_id must be a string of 1 to 200 characters")
         self.agent_id = agent_id
+        self.publisher_id = _uuid(publisher_id, "publisher_id") if publisher_id is not None else None
+        if isinstance(lease_seconds, bool) or not isinstance(lease_seconds, int) or not 1 <= lease_seconds <= 3600:
+            raise ValueError("lease_seconds must be an integer from 1 to 3600")
+        self.lease_seconds = lease_seconds
         self.status: RunStatus = "idle"
         self.progress: float | None = None
         self.current_task: str | None = None
         self.estimated_time: int | None = None
-        self.queue_position: int | None = None
+        self.priority = 0
         self.attempt = 1
         self.error: str | None = None
         self.result: Any = None
@@ -72,16 +98,43 @@ class RunState:
     def finished(self) -> bool:
         return self.status in TERMINAL
 
-    def queued(self, position: int) -> Snapshot:
+    @classmethod
+    def claimed(cls, row: Mapping[str, Any], *, lease_seconds: int | None = None) -> RunState:
+        """The state of a run this worker claimed (the row claim_next_work returned)."""
+        state = cls(
+            row["organization_id"], row["agent_id"], row["id"], publisher_id=row.get("publisher_id"),
+            lease_seconds=lease_seconds or int(row.get("lease_seconds") or DEFAULT_LEASE_SECONDS),
+        )
+        state.status = row["status"]
+        state.attempt = int(row["attempt"])
+        state.progress = row.get("progress")
+        state.current_task = row.get("current_task")
+        state.estimated_time = row.get("estimated_time")
+        state.priority = int(row.get("priority") or 0)
+        state.error = row.get("error")
+        return state
+
+    def queued(self, priority: int = 0) -> Snapshot:
+        """Puts the run in its agent's queue; the database gives it its position."""
         self._require({"idle", "queued"}, "queued()")
-        return self._apply(True, status="queued", queue_position=position)
+        if isinstance(priority, bool) or not isinstance(priority, int) or not -1000 <= priority <= 1000:
+            raise ValueError(f"priority must be an integer from -1000 to 1000, got {priority!r}")
+        return self._apply(True, status="queued", priority=priority)
 
     def start(self, task: str) -> Snapshot:
         self._require({"idle", "queued"}, "start()")
         return self._apply(
-            True, status="processing", queue_position=None, error=None, current_task=task,
+            True, status="processing", error=None, current_task=task,
             estimated_time=None, progress=self.progress if self.progress is not None else 0.0,
         )
+
+    def renewal(self) -> Snapshot:
+        """The current state again: writing it renews a processing run's lease and changes nothing else."""
+        return Snapshot(row=self.row(), milestone=False)
+
+    def cancelled(self) -> None:
+        """The server says the run is no longer this worker's: nothing more is written."""
+        self.status = "cancelled"
 
     def advance(self, percent: float, task: str | None, eta_seconds: float | None) -> Snapshot:
         self._require({"processing"}, "progress()")
@@ -94,19 +147,18 @@ class RunState:
         )
 
     def complete(self, result: Any) -> Snapshot:
-        self._require({"idle", "queued", "processing"}, "complete()")
+        """`result` is a summary: a flat object of at most 20 entries (the contract's resultSummary)."""
+        self._require({"idle", "processing"}, "complete()")
         json.dumps(result)  # a result the row cannot store fails here, not in a background write
-        return self._apply(
-            True, status="completed", progress=100.0, estimated_time=0, queue_position=None, error=None, result=result
-        )
+        return self._apply(True, status="completed", progress=100.0, estimated_time=0, error=None, result=result)
 
     def fail(self, error: str, retry: bool) -> Snapshot:
-        self._require({"idle", "queued", "processing"}, "fail()")
-        if retry:
-            # The failed attempt goes back to the queue as the next attempt; the dashboard shows
-            # the reason and the attempt number, and no org-wide "failed" notification fires
-            # (the trigger sends one only for status `error`).
-            return self._apply(True, status="queued", attempt=self.attempt + 1, queue_position=0, error=error, estimated_time=None)
+        self._require({"idle", "processing"}, "fail()")
+        if retry and self.status == "processing":
+            # The failed attempt goes back to the queue as the next attempt (the database keeps the
+            # failed one in the run's history); the dashboard shows the reason and the attempt
+            # number, and nobody is notified of a failure (that is for status `error`).
+            return self._apply(True, status="queued", attempt=self.attempt + 1, error=error, estimated_time=None)
         return self._apply(True, status="error", error=error, estimated_time=None)
 
     def _apply(self, milestone: bool, **changes: Any) -> Snapshot:
@@ -134,10 +186,12 @@ class RunState:
             "progress": self.progress,
             "current_task": self.current_task,
             "estimated_time": self.estimated_time,
-            "queue_position": self.queue_position,
             "attempt": self.attempt,
             "error": self.error,
             "result": self.result,
+            "publisher_id": self.publisher_id,
+            "priority": self.priority,
+            "lease_seconds": self.lease_seconds,
         }
 
     def _snapshot(self, milestone: bool) -> Snapshot:
@@ -175,9 +229,12 @@ def agent_status_message(row: Mapping[str, Any], seq: int) -> dict[str, Any]:
             }
             if has_progress
             else None,
-            "queuePosition": row["queue_position"],
+            "queuePosition": None,  # the database's
             "attempt": row["attempt"],
             "error": row["error"],
+            "result": row["result"],
+            "publisherId": row["publisher_id"],
+            "priority": row["priority"],
         },
     }
 

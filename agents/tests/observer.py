@@ -1,5 +1,5 @@
 """A dashboard's view of agent runs: a supabase-py realtime subscriber on the private `org:<org>`
-topic, signed in as the organisation's owner, recording every `agent_status` it receives."""
+topic and the territory topics, signed in as the organisation's owner, recording every `agent_status`."""
 from __future__ import annotations
 
 import asyncio
@@ -33,16 +33,18 @@ class RunObserver:
     @classmethod
     async def subscribe(cls, url: str, anon_key: str, org: str = ACME_ORG) -> RunObserver:
         observer = cls(await signed_in(url, anon_key, "acme_owner"))
-        channel = observer.client.channel(f"org:{org}", {"config": {"private": True}})
-        channel.on_broadcast("agent_status", observer._receive)
-        joined: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        # Organisation-wide runs come on the org topic, runs about a publisher on its territory's.
+        for topic in (f"org:{org}", f"org:{org}:territory:US_West", f"org:{org}:territory:US_East"):
+            channel = observer.client.channel(topic, {"config": {"private": True}})
+            channel.on_broadcast("agent_status", observer._receive)
+            joined: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
-        def on_status(status: Any, error: Exception | None) -> None:
-            if not joined.done():
-                joined.set_result(f"{getattr(status, 'value', status)} {error or ''}".strip())
+            def on_status(status: Any, error: Exception | None, joined: asyncio.Future[str] = joined) -> None:
+                if not joined.done():
+                    joined.set_result(f"{getattr(status, 'value', status)} {error or ''}".strip())
 
-        await channel.subscribe(on_status)
-        assert await asyncio.wait_for(joined, WAIT_S) == "SUBSCRIBED"
+            await channel.subscribe(on_status)
+            assert await asyncio.wait_for(joined, WAIT_S) == "SUBSCRIBED"
         return observer
 
     def _receive(self, message: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""`python -m pubdev_agents.demo` as a dashboard sees it: three runs on `org:<org>`, each from
+"""`python -m pubdev_agents.demo` as a dashboard sees it: three runs on their territories' topics, each from
 queued to completed exactly once, progress never backwards, one transient error retried."""
 from __future__ import annotations
 
@@ -53,8 +53,13 @@ async def test_the_demo_run_reaches_a_subscriber_from_queued_to_completed(stack:
         assert back_in_queue["attempt"] == 2 and "timed out" in back_in_queue["error"]
         # It failed part-way (at 60 %, after reporting 55 %) and attempt 2 resumes from there.
         assert back_in_queue["progress"]["progress"] == 55
-        # The queue: the later runs were waiting at positions 1 and 2, then moved up.
-        positions = sorted(m["data"]["queuePosition"] for run in runs.values() for m in run[:1])
-        assert positions == [0, 1, 2]
+        # The queue: the database numbered the three items 1, 2, 3, and the last one moved up to 1.
+        first_positions = sorted(next(m["data"]["queuePosition"] for m in run if m["data"]["queuePosition"]) for run in runs.values())
+        assert first_positions == [1, 2, 3]
+        last = next(run for run in runs.values() if run[0]["data"]["queuePosition"] is None and any(m["data"]["queuePosition"] == 3 for m in run))
+        assert [m["data"]["queuePosition"] for m in last if m["data"]["status"] == "queued"][-1] == 1
+        # Each run is about its publisher: the US_East one came on US_East's topic only.
+        assert {m["data"]["publisherId"] for run in runs.values() for m in run} == {
+            "c0000000-0000-4000-8000-000000000001", "c0000000-0000-4000-8000-000000000002", "c0000000-0000-4000-8000-000000000003"}
     finally:
         await observer.close()

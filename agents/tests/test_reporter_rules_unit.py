@@ -43,9 +43,9 @@ def test_state_changes_go_out_at_once_in_order_and_replace_pending_progress() ->
     box.put(run.complete({"n": 1}))
     statuses = []
     while (item := box.next_due(0.0)[0]) is not None:
-        statuses.append((item.row["status"], item.row["queue_position"], item.row["progress"]))
+        statuses.append((item.row["status"], item.row["priority"], item.row["progress"]))
         box.succeeded(0.0)
-    assert statuses == [("queued", 2, None), ("queued", 1, None), ("processing", None, 0.0), ("completed", None, 100.0)]
+    assert statuses == [("queued", 2, None), ("queued", 1, None), ("processing", 1, 0.0), ("completed", 1, 100.0)]
 
 
 def test_flush_sends_pending_progress_without_waiting() -> None:
@@ -124,9 +124,9 @@ def test_the_run_state_machine_and_its_contract_checks() -> None:
     run = RunState(ORG, "a")
     with pytest.raises(RunStateError):
         run.advance(10, None, None)
-    with pytest.raises(ContractError) as negative:
-        run.queued(-1)
-    assert negative.value.path == "$.data.queuePosition" and run.status == "idle"  # unchanged
+    with pytest.raises(ValueError):
+        run.queued(5000)
+    assert run.status == "idle"  # unchanged
     run.start("t")
     with pytest.raises(ValueError):
         run.advance(float("nan"), None, None)
@@ -144,6 +144,9 @@ def test_the_run_state_machine_and_its_contract_checks() -> None:
     assert run.start("again").row["error"] is None
     with pytest.raises(TypeError):
         run.complete(object())
+    with pytest.raises(ContractError) as nested:  # a result is a flat summary
+        run.complete({"rows": [1, 2]})
+    assert nested.value.path == "$.data.result.rows"
     assert run.complete({"ok": True}).terminal
     with pytest.raises(RunStateError):
         run.fail("too late", retry=False)
@@ -162,3 +165,15 @@ def test_notifications_are_checked_against_the_contract_before_sending() -> None
     assert level.value.path == "$.data.level"
     with pytest.raises(ContractError):
         notification_request(ORG, "Done", "info", "not-a-uuid", None, None)
+
+
+def test_a_claimed_run_starts_processing_and_a_renewal_is_the_same_row() -> None:
+    row = {"id": "d0000000-0000-4000-8000-0000000000c1", "organization_id": ORG, "agent_id": "a", "status": "processing",
+           "attempt": 2, "progress": 60.0, "current_task": "Scoring", "estimated_time": None, "priority": 0,
+           "error": None, "publisher_id": None, "lease_seconds": 60}
+    run = RunState.claimed(row)
+    assert (run.status, run.attempt, run.progress) == ("processing", 2, 60.0)
+    assert run.renewal().row == run.row() and not run.renewal().milestone
+    with pytest.raises(RunStateError):
+        run.start("again")  # already started by the claim
+    assert run.fail("boom", retry=True).row["attempt"] == 3

@@ -5,10 +5,13 @@ export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, Table
 export { buildContractJsonSchema } from './json-schema.ts';
 export type { JsonSchema } from './json-schema.ts';
 export {
+  AGENT_RUN_STATUSES,
+  RESULT_SUMMARY_LIMITS,
   agentStatusMessageSchema,
   notificationMessageSchema,
   publisherUpdateMessageSchema,
   realtimeMessageSchema,
+  resultSummarySchema,
   teamUpdateMessageSchema,
   userSnapshotMessageSchema,
 } from './message-schemas.ts';
@@ -18,6 +21,7 @@ export type {
   NotificationMessage,
   PublisherUpdateMessage,
   RealtimeMessage,
+  ResultSummary,
   TeamUpdateMessage,
   UserSnapshotMessage,
 } from './message-schemas.ts';

@@ -39,12 +39,33 @@ export const userSnapshotMessageSchema = envelope(
   }),
 );
 
+/** The states of an agent run (the lifecycle the database enforces: docs/data-model.md). */
+export const AGENT_RUN_STATUSES = ['idle', 'queued', 'processing', 'completed', 'error', 'cancelled'] as const;
+
+/** Entries a result summary may hold, and the length of a key and of a string value. */
+export const RESULT_SUMMARY_LIMITS = { entries: 20, keyLength: 64, valueLength: 500 } as const;
+
+/**
+ * What a notification and the dashboard show of a run's result: a small flat object (the
+ * database's private.is_result_summary checks the same bounds on every write).
+ */
+export const resultSummarySchema = z
+  .record(
+    z.string().min(1).max(RESULT_SUMMARY_LIMITS.keyLength),
+    z.union([z.string().max(RESULT_SUMMARY_LIMITS.valueLength), z.number(), z.boolean(), z.null()]),
+  )
+  .refine((summary) => Object.keys(summary).length <= RESULT_SUMMARY_LIMITS.entries, {
+    message: `a result summary holds at most ${RESULT_SUMMARY_LIMITS.entries} entries`,
+  })
+  .meta({ maxProperties: RESULT_SUMMARY_LIMITS.entries })
+  .describe('Flat: at most 20 entries, keys of 1-64 characters, strings of at most 500');
+
 export const agentStatusMessageSchema = envelope(
   'agent_status',
   '"<runId>:<seq>"',
   z.object({
     agentId: z.string(),
-    status: z.enum(['idle', 'queued', 'processing', 'completed', 'error']),
+    status: z.enum(AGENT_RUN_STATUSES),
     progress: z
       .object({
         progress: z.number().min(0).max(100),
@@ -53,9 +74,16 @@ export const agentStatusMessageSchema = envelope(
       })
       .nullish(),
     runId: uuidSchema.nullish(),
-    queuePosition: z.int().min(0).nullish(),
+    queuePosition: z.int().min(1).nullish().describe('1 = next; set by the database for the head of a queue'),
     attempt: z.int().min(1).nullish(),
-    error: z.string().nullish(),
+    error: z.string().max(2000).nullish(),
+    result: resultSummarySchema.nullish().describe('The result summary of a completed run'),
+    publisherId: uuidSchema.nullish().describe('The publisher the run works on; absent or null means org-wide'),
+    requestedBy: uuidSchema.nullish().describe('Who asked for the work'),
+    priority: z.int().min(-1000).max(1000).nullish().describe('Queue order: higher first, then creation order'),
+    leaseExpiresAt: timestampSchema
+      .nullish()
+      .describe("A processing run's lease; past it (by the server's clock) the run is stalled"),
   }),
 ).extend({ seq: z.int().min(0).describe('Monotonic per run; drop updates older than the last seen') });
 
@@ -118,6 +146,7 @@ export const realtimeMessageSchema = z.discriminatedUnion('type', [
 
 export type UserSnapshotMessage = z.infer<typeof userSnapshotMessageSchema>;
 export type AgentStatusMessage = z.infer<typeof agentStatusMessageSchema>;
+export type ResultSummary = z.infer<typeof resultSummarySchema>;
 export type TeamUpdateMessage = z.infer<typeof teamUpdateMessageSchema>;
 export type PublisherUpdateMessage = z.infer<typeof publisherUpdateMessageSchema>;
 export type NotificationMessage = z.infer<typeof notificationMessageSchema>;

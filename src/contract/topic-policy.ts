@@ -72,7 +72,8 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   },
   territory: {
     authority: 'server',
-    carries: ['team_update', 'publisher_update', 'user_snapshot'],
+    // agent_status: runs about a publisher of the territory (organisation-wide runs go to `org`).
+    carries: ['team_update', 'publisher_update', 'user_snapshot', 'agent_status'],
     events: [],
     readers: 'territory',
     presence: 'none',
@@ -80,7 +81,8 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   },
   record: {
     authority: 'server',
-    carries: ['publisher_update'],
+    // agent_status: runs about the publisher while it has no territory.
+    carries: ['publisher_update', 'agent_status'],
     events: ['draft'],
     readers: 'publisher',
     presence: 'none',

@@ -1,31 +1,21 @@
-import { orgTopic, type AgentStatusMessage } from '../contract/index.ts';
+import { orgTopic } from '../contract/index.ts';
+import {
+  fromMessage,
+  fromRow,
+  isActiveRun,
+  runAt,
+  type AgentRun,
+  type AgentRunStatus,
+  type HeldRun,
+} from './agent-run.ts';
 import type { CoreContext } from './core-context.ts';
-import { createPersistedStream } from './persisted-stream.ts';
+import type { TimerHandle } from './environment.ts';
+import { createPersistedStream, readRows } from './persisted-stream.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { AGENT_RUN_COLUMNS, agentRunRowSchema, timeOf, type AgentRunRow } from './rows.ts';
 import type { ReadableStore } from './store.ts';
 
-export type AgentRunStatus = AgentStatusMessage['data']['status'];
-
-export interface AgentProgress {
-  readonly progress: number;
-  readonly currentTask: string;
-  readonly estimatedTime?: number;
-}
-
-/** One agent run of the organisation, as the dashboard shows it. */
-export interface AgentRun {
-  readonly runId: string;
-  readonly agentId: string;
-  readonly status: AgentRunStatus;
-  readonly progress?: AgentProgress;
-  readonly queuePosition?: number;
-  readonly attempt?: number;
-  readonly error?: string;
-  /** Monotonic per run: an update with a lower or equal seq is stale and dropped. */
-  readonly seq: number;
-  readonly updatedAt: string;
-}
+export type { AgentProgress, AgentRun, AgentRunStatus } from './agent-run.ts';
 
 /** `task` is the seed's name for `currentTask`; both are accepted. */
 export type AgentProgressInput = { readonly progress: number; readonly estimatedTime?: number } & (
@@ -36,23 +26,32 @@ export type AgentProgressInput = { readonly progress: number; readonly estimated
 export type WriteResult = { readonly ok: true } | { readonly ok: false; readonly error: RealtimeError };
 
 export interface AgentStatusStore extends ReadableStore<readonly AgentRun[]> {
-  /** Writes the agent's latest run of this organisation (a new run when it has none); RLS decides. */
+  /** Writes the agent's current run of this organisation (a new run when it has none); RLS decides. */
   updateAgentStatus(agentId: string, status: AgentRunStatus, progress?: AgentProgressInput): Promise<WriteResult>;
+  /** Cancels a queued or running run (owners, admins, agent accounts and its requester may). */
+  cancelRun(runId: string): Promise<WriteResult>;
+  /** Queues a failed or stalled run again as its next attempt (the same people may). */
+  retryRun(runId: string): Promise<WriteResult>;
 }
 
 /** Runs kept in memory: far above any dashboard's agents, low enough that a runaway producer cannot grow the tab. */
 const MAX_AGENT_RUNS = 1000;
+/** The first load: active runs (all of them, up to this many), then this many of the newest finished ones. */
+const FIRST_LOAD_ACTIVE = 500;
+const FIRST_LOAD_FINISHED = 200;
+const ACTIVE_STATUSES: readonly AgentRunStatus[] = ['idle', 'queued', 'processing'];
 
 export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
-  const runs = new Map<string, AgentRun>();
+  const held = new Map<string, { held: HeldRun; view: AgentRun }>();
   const writes = new Map<string, Promise<WriteResult>>();
   const createdRuns = new Map<string, string>();
   // The ordering key: the newest `updated_at` seen, live or read.
   let cursor: string | null = null;
+  let leaseTimer: TimerHandle | undefined;
 
   const stream = createPersistedStream(ctx, {
     backfill: {
-      table: 'agent_runs',
+      table: 'agent_run_states',
       columns: AGENT_RUN_COLUMNS,
       schema: agentRunRowSchema,
       orderBy: 'updated_at',
@@ -60,43 +59,118 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
       limit: MAX_AGENT_RUNS,
       operation: 'agent_runs backfill',
     },
-    build: () => Object.freeze([...runs.values()]),
-    listen: (topics) => topics.join(orgTopic(ctx.organizationId)),
+    build,
+    // Organisation-wide runs come on the org topic, runs about a publisher on its territory's topic.
+    listen: (topics) => {
+      topics.join(orgTopic(ctx.organizationId));
+      topics.joinTerritoryTopics();
+    },
     listener: (topic) => ({
       onBroadcast: (event, payload) => {
         const message = ctx.accept(topic, event, payload);
-        if (message?.type === 'agent_status') apply(fromMessage(message), true);
+        if (message?.type === 'agent_status') apply(fromMessage(message, ctx.env.now()), true);
       },
     }),
     catchUp: async (read) => {
-      for (const row of (await read(cursor)) ?? []) apply(fromRow(row), false);
+      if (cursor === null) {
+        await firstLoad();
+        return;
+      }
+      const rows = await read(cursor);
+      const at = ctx.env.now();
+      for (const row of rows ?? []) apply(fromRow(row, at), false);
     },
     onAccessChange: (change) => {
       if (change.kind === 'removed') runs.clear();
     },
   });
 
+  /** Current runs first: the active ones, then the newest finished ones (not the oldest of a long history). */
+  async function firstLoad(): Promise<void> {
+    const query = () =>
+      ctx.supabase.from('agent_run_states').select(AGENT_RUN_COLUMNS).eq('organization_id', ctx.organizationId);
+    const active = await readRows(
+      ctx,
+      'agent_runs backfill',
+      agentRunRowSchema,
+      query().in('status', ACTIVE_STATUSES).order('updated_at', { ascending: false }).limit(FIRST_LOAD_ACTIVE),
+    );
+    applyRows(active);
+    const finished = await readRows(
+      ctx,
+      'agent_runs backfill',
+      agentRunRowSchema,
+      query()
+        .not('status', 'in', `(${ACTIVE_STATUSES.join(',')})`)
+        .order('updated_at', { ascending: false })
+        .limit(FIRST_LOAD_FINISHED),
+    );
+    applyRows(finished);
+    // A failed read leaves the cursor unset, so the next catch-up tries the first load again.
+    if (active === null || finished === null) cursor = null;
+  }
+
+  function applyRows(rows: AgentRunRow[] | null): void {
+    const at = ctx.env.now();
+    for (const row of rows ?? []) apply(fromRow(row, at), false);
+  }
+
   /** The merge rule: a run's state only moves forward by `seq`. */
-  const apply = (run: AgentRun, live: boolean): void => {
-    const current = runs.get(run.runId);
+  function apply(next: HeldRun, live: boolean): void {
+    const { run } = next;
+    const current = held.get(run.runId)?.held.run;
     if (current && current.seq >= run.seq) return; // stale or duplicate
     // A live seq that skips one means Realtime dropped something: other streams may have lost messages too.
     if (live && current && run.seq > current.seq + 1) ctx.hintGap();
-    runs.set(run.runId, run);
+    held.set(run.runId, { held: next, view: run });
     if (cursor === null || timeOf(run.updatedAt) > timeOf(cursor)) cursor = run.updatedAt;
-    if (runs.size > MAX_AGENT_RUNS) evictOldest();
+    if (held.size > MAX_AGENT_RUNS) evictOldest();
     stream.changed();
-  };
+  }
 
-  const evictOldest = (): void => {
+  function evictOldest(): void {
     let oldest: AgentRun | undefined;
-    for (const run of runs.values()) if (!oldest || timeOf(run.updatedAt) < timeOf(oldest.updatedAt)) oldest = run;
-    if (oldest) runs.delete(oldest.runId);
+    for (const { view } of held.values()) {
+      if (isActiveRun(view)) continue;
+      if (!oldest || timeOf(view.updatedAt) < timeOf(oldest.updatedAt)) oldest = view;
+    }
+    if (oldest) held.delete(oldest.runId);
+  }
+
+  /** The snapshot as of now, and a timer for the next lease to run out (a run turning stalled is a change). */
+  function build(): readonly AgentRun[] {
+    const now = ctx.env.now();
+    let nextDeadline = Infinity;
+    const runs: AgentRun[] = [];
+    for (const entry of held.values()) {
+      const view = runAt(entry.held, now);
+      if (view.stalled !== entry.view.stalled) entry.view = view;
+      runs.push(entry.view);
+      const deadline = entry.held.leaseDeadline;
+      if (entry.view.status === 'processing' && deadline !== undefined && deadline > now)
+        nextDeadline = Math.min(nextDeadline, deadline);
+    }
+    if (leaseTimer !== undefined) ctx.env.timers.clearTimeout(leaseTimer);
+    leaseTimer =
+      nextDeadline === Infinity
+        ? undefined
+        : ctx.env.timers.setTimeout(() => stream?.changed(), nextDeadline - now + 1);
+    return Object.freeze(runs);
+  }
+
+  const control = async (operation: 'cancelRun' | 'retryRun', runId: string): Promise<WriteResult> => {
+    const fn = operation === 'cancelRun' ? 'cancel_agent_run' : 'retry_agent_run';
+    const { error } = await ctx.supabase.rpc(fn, { id: runId });
+    if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation }, error) };
+    stream.catchUp.request();
+    return { ok: true };
   };
 
   return {
     subscribe: stream.subscribe,
     getSnapshot: stream.getSnapshot,
+    cancelRun: (runId) => control('cancelRun', runId),
+    retryRun: (runId) => control('retryRun', runId),
     updateAgentStatus(agentId, status, progress) {
       // One write at a time per agent: a second call (StrictMode's second effect) must update the
       // run the first one created, not start another.
@@ -115,7 +189,12 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     status: AgentRunStatus,
     progress: AgentProgressInput | undefined,
   ): Promise<WriteResult> {
-    const latestId = createdRuns.get(agentId) ?? [...runs.values()].filter((r) => r.agentId === agentId).at(-1)?.runId;
+    // The agent's run that can still change; a finished one is history, so a new report starts a new run.
+    const known = createdRuns.get(agentId);
+    const latestId =
+      known && isActiveRun(held.get(known)?.view ?? { status: 'idle' })
+        ? known
+        : [...held.values()].map((e) => e.view).findLast((r) => r.agentId === agentId && isActiveRun(r))?.runId;
     const columns = {
       agent_id: agentId,
       status,
@@ -145,53 +224,4 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     stream.catchUp.request();
     return { ok: true };
   }
-}
-
-function fromMessage(message: AgentStatusMessage): AgentRun {
-  const { data } = message;
-  return compact({
-    runId: data.runId ?? `agent:${data.agentId}`,
-    agentId: data.agentId,
-    status: data.status,
-    progress: data.progress
-      ? compact({
-          progress: data.progress.progress,
-          currentTask: data.progress.currentTask,
-          estimatedTime: data.progress.estimatedTime ?? undefined,
-        })
-      : undefined,
-    queuePosition: data.queuePosition ?? undefined,
-    attempt: data.attempt ?? undefined,
-    error: data.error ?? undefined,
-    seq: message.seq,
-    updatedAt: message.timestamp,
-  });
-}
-
-function fromRow(row: AgentRunRow): AgentRun {
-  return compact({
-    runId: row.id,
-    agentId: row.agent_id,
-    status: row.status,
-    progress:
-      row.progress !== null || row.current_task !== null
-        ? compact({
-            progress: row.progress ?? 0,
-            currentTask: row.current_task ?? '',
-            estimatedTime: row.estimated_time ?? undefined,
-          })
-        : undefined,
-    queuePosition: row.queue_position ?? undefined,
-    attempt: row.attempt ?? undefined,
-    error: row.error ?? undefined,
-    seq: row.seq,
-    updatedAt: new Date(timeOf(row.updated_at)).toISOString(),
-  });
-}
-
-/** Drops `undefined` properties (exactOptionalPropertyTypes) and freezes. */
-function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
-  return Object.freeze(out) as T;
 }

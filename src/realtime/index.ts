@@ -18,6 +18,7 @@ export type {
   AgentStatusStore,
   WriteResult,
 } from './agent-status-store.ts';
+export { countRunning, isRunning, latestRunPerAgent } from './agent-run-summary.ts';
 export type { PostUpdateInput, TeamUpdate, TeamUpdateType, TeamUpdatesStore } from './team-updates-store.ts';
 export type {
   Notification,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_RUN_STATUSES, resultSummarySchema } from '../contract/index.ts';
 
 /*
  * Rows read back over REST are a boundary like any other: validated with zod before they reach a
@@ -7,18 +8,27 @@ import { z } from 'zod';
 
 const timestamp = z.string().min(1);
 
+/** Read from the view public.agent_run_states: the run, `stalled` and the server's clock (`read_at`). */
 export const AGENT_RUN_COLUMNS =
-  'id,agent_id,status,progress,current_task,estimated_time,queue_position,attempt,error,seq,updated_at';
+  'id,agent_id,status,progress,current_task,estimated_time,queue_position,attempt,error,result,publisher_id,requested_by,priority,lease_expires_at,stalled,read_at,seq,updated_at';
 export const agentRunRowSchema = z.object({
   id: z.string(),
   agent_id: z.string(),
-  status: z.enum(['idle', 'queued', 'processing', 'completed', 'error']),
+  status: z.enum(AGENT_RUN_STATUSES),
   progress: z.number().nullable(),
   current_task: z.string().nullable(),
   estimated_time: z.number().nullable(),
   queue_position: z.number().nullable(),
   attempt: z.number().nullable(),
   error: z.string().nullable(),
+  // A row written before results were bounded may hold anything: it is shown without its result.
+  result: resultSummarySchema.nullable().catch(null),
+  publisher_id: z.string().nullable(),
+  requested_by: z.string().nullable(),
+  priority: z.number(),
+  lease_expires_at: z.string().nullable(),
+  stalled: z.boolean(),
+  read_at: timestamp,
   seq: z.coerce.number(),
   updated_at: timestamp,
 });

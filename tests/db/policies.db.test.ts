@@ -168,16 +168,35 @@ const WRITES: readonly WriteCase[] = [
   },
   // agent_runs
   {
-    name: 'start an Acme agent run',
+    // A queued run is a request for work: people may ask, as themselves (requested_by defaults to the caller).
+    name: 'queue Acme agent work',
     sql: `insert into public.agent_runs (organization_id, agent_id, status) values ($1, 'policy-agent', 'queued')`,
+    params: [ACME],
+    allowed: ['acmeOwner', 'acmeWest', 'acmeAgent'],
+  },
+  {
+    name: 'queue Globex agent work',
+    sql: `insert into public.agent_runs (organization_id, agent_id, status) values ($1, 'policy-agent', 'queued')`,
+    params: [GLOBEX],
+    allowed: ['globexMember'],
+  },
+  {
+    name: 'start an Acme agent run (processing)',
+    sql: `insert into public.agent_runs (organization_id, agent_id, status) values ($1, 'policy-agent', 'processing')`,
     params: [ACME],
     allowed: ['acmeOwner', 'acmeAgent'],
   },
   {
-    name: 'start a Globex agent run',
-    sql: `insert into public.agent_runs (organization_id, agent_id, status) values ($1, 'policy-agent', 'queued')`,
-    params: [GLOBEX],
-    allowed: [],
+    name: 'queue Acme agent work about a US_East publisher',
+    sql: `insert into public.agent_runs (organization_id, agent_id, status, publisher_id) values ($1, 'policy-agent', 'queued', $2)`,
+    params: [ACME, P.harborHouse.id],
+    allowed: ['acmeOwner', 'acmeAgent'],
+  },
+  {
+    name: 'queue Acme agent work in the name of someone else',
+    sql: `insert into public.agent_runs (organization_id, agent_id, status, requested_by) values ($1, 'policy-agent', 'queued', $2)`,
+    params: [ACME, U.acmeOwner.id],
+    allowed: ['acmeOwner', 'acmeAgent'],
   },
   {
     name: 'report progress on an Acme run',

@@ -75,8 +75,8 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
   });
   afterAll(() => t?.dispose());
 
-  describe('agent_runs → agent_status on org:<org>', () => {
-    it('a new run broadcasts seq 1 with the run state', async () => {
+  describe('agent_runs → agent_status on org:<org> (org-wide) or the publisher’s territory topic', () => {
+    it('a new run broadcasts seq 1 with the run state, then its queue position (the database’s, not the writer’s)', async () => {
       const id = 'd0000000-0000-4000-8000-0000000000a1';
       const out = await run(
         t,
@@ -84,8 +84,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         `insert into public.agent_runs (id, organization_id, agent_id, status, queue_position) values ($1, $2, 'triage-agent', 'queued', 3)`,
         [id, ACME],
       );
-      expect(out).toHaveLength(1);
-      expect(out[0]!.topic).toBe(orgTopic);
+      expect(out.map((d) => d.topic)).toEqual([orgTopic, orgTopic]);
       expect(out[0]!.message).toMatchObject({
         id: `${id}:1`,
         type: 'agent_status',
@@ -95,11 +94,17 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
           status: 'queued',
           runId: id,
           progress: null,
-          queuePosition: 3,
+          queuePosition: null,
           attempt: 1,
           error: null,
+          result: null,
+          publisherId: null,
+          requestedBy: USERS.acmeAgent.id,
+          priority: 0,
+          leaseExpiresAt: null,
         },
       });
+      expect(out[1]!.message).toMatchObject({ id: `${id}:2`, seq: 2, data: { status: 'queued', queuePosition: 1 } });
     });
 
     it('progress carries progress, currentTask and estimatedTime, and bumps seq by one', async () => {
@@ -109,7 +114,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         `update public.agent_runs set progress = 62.5, current_task = 'Scoring Pacific Press', estimated_time = 30 where id = $1`,
         [RUN],
       );
-      expect(out.map((d) => d.topic)).toEqual([orgTopic]);
+      expect(out.map((d) => d.topic)).toEqual([westTopic]);
       expect(out[0]!.message).toMatchObject({
         id: `${RUN}:2`,
         seq: 2,
@@ -138,18 +143,27 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     });
 
     it('an update that changes nothing agent_status carries sends nothing and keeps seq', async () => {
+      // A run started in this transaction: its lease is fresh (the seed's may have run out, and a
+      // write to a run past a quarter of its lease renews it, which agent_status does carry).
       const { result, messages } = await captureMessages(t.db, 'acmeAgent', async (tx) => {
-        await tx.query(
-          `update public.agent_runs set result = '{"partial":true}', status = 'processing' where id = $1`,
-          [RUN],
+        const { rows } = await tx.query<{ id: string }>(
+          `insert into public.agent_runs (organization_id, agent_id, status) values ($1, 'quiet-agent', 'processing') returning id`,
+          [ACME],
         );
-        return (await tx.query<{ seq: number }>(`select seq from public.agent_runs where id = $1`, [RUN])).rows[0];
+        const id = rows[0]!.id;
+        await tx.query(`update public.agent_runs set input = '{"partial":true}', status = 'processing' where id = $1`, [
+          id,
+        ]);
+        return {
+          id,
+          ...(await tx.query<{ seq: number }>(`select seq from public.agent_runs where id = $1`, [id])).rows[0],
+        };
       });
-      expect(messages).toEqual([]);
-      expect(result).toEqual({ seq: 1 });
+      expect(messages.map((m) => m.payload.id)).toEqual([`${result.id}:1`]); // the insert's, nothing more
+      expect(result.seq).toBe(1);
     });
 
-    it('a run entering error also notifies the organisation, once', async () => {
+    it('a run about a publisher entering error also notifies the publisher owner (no requester), once', async () => {
       const out = await runMany(t, 'acmeAgent', async (tx) => {
         await tx.query(
           `update public.agent_runs set status = 'error', error = 'rate limited by upstream' where id = $1`,
@@ -161,19 +175,20 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       const notifications = out.filter((d) => d.message.type === 'notification');
       expect(statuses.map((d) => d.message.id).sort()).toEqual([`${RUN}:2`, `${RUN}:3`]);
       expect(notifications).toHaveLength(1);
-      expect(notifications[0]!.topic).toBe(orgTopic);
+      expect(notifications[0]!.topic).toBe(`user:${USERS.acmeWest.id}`);
       expect(notifications[0]!.message.data).toEqual({
         message: 'Agent enrichment-agent failed: rate limited by upstream',
         level: 'error',
-        actionUrl: null,
+        actionUrl: `/publishers/${SUNRISE.id}`,
         persistent: true,
-        userId: null,
+        userId: USERS.acmeWest.id,
       });
     });
 
     it('the error notification is a row members can backfill, with the same id', async () => {
       const { result, messages } = await captureMessages(t.db, 'acmeAgent', async (tx) => {
         await tx.query(`update public.agent_runs set status = 'error', error = 'boom' where id = $1`, [RUN]);
+        await tx.query('reset role'); // the notification is West's: read it past the agent's RLS
         return (
           await tx.query<{ id: string; source: string; level: string; user_id: string | null }>(
             `select id, source, level, user_id from public.notifications where source = 'agent' and level = 'error'`,
@@ -181,10 +196,12 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
         ).rows;
       });
       const notification = delivered(messages).find((d) => d.message.type === 'notification');
-      expect(result).toEqual([{ id: notification!.message.id, source: 'agent', level: 'error', user_id: null }]);
+      expect(result).toEqual([
+        { id: notification!.message.id, source: 'agent', level: 'error', user_id: USERS.acmeWest.id },
+      ]);
     });
 
-    it('a run inserted in error notifies too', async () => {
+    it('an organisation-wide run inserted in error notifies the organisation', async () => {
       const out = await run(
         t,
         'acmeAgent',
@@ -535,9 +552,10 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     const { rows } = await t.db.query<{ topic: string; event: string; id: string }>(
       `select topic, event, payload ->> 'id' as id from realtime.messages where topic like 'org:${ACME}%' order by topic, payload ->> 'id'`,
     );
-    expect(rows.filter((r) => r.event === 'agent_status').map((r) => r.id)).toEqual([
-      `${RUN}:1`,
-      `${AGENT_RUNS.acmeScoring.id}:1`,
+    // The org-wide scoring run on org:<org>, the run about Sunrise Books on US_West's topic.
+    expect(rows.filter((r) => r.event === 'agent_status').map((r) => `${r.topic} ${r.id}`)).toEqual([
+      `${orgTopic} ${AGENT_RUNS.acmeScoring.id}:1`,
+      `${westTopic} ${RUN}:1`,
     ]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic } from '../../src/contract/index.ts';
-import { AGENT_RUNS } from '../../supabase/fixture.ts';
+import { AGENT_RUNS, USERS } from '../../supabase/fixture.ts';
 import type { RealtimeError } from '../../src/realtime/index.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, record, startClientStack, until, type ClientStack } from './_client-stack.ts';
@@ -31,9 +31,19 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
     const notes = record(core.notifications);
     await until(core.agents, (list) => list.length > 0, 'the seeded runs');
     await until(core.notifications, (s) => s.notifications.length > 0, 'the seeded notifications');
-    await expect
-      .poll(() => supabase.getChannels().map((c) => c.state), { timeout: 5000 })
-      .toEqual(['joined', 'joined']);
+    // The org topic, the user's own, and the territory topics (runs about a publisher come on its territory's).
+    const joinedTopics = () =>
+      supabase
+        .getChannels()
+        .map((c) => `${c.topic} ${c.state}`)
+        .sort();
+    const expectedChannels = [
+      `realtime:org:${ACME} joined`,
+      `realtime:org:${ACME}:territory:US_East joined`,
+      `realtime:org:${ACME}:territory:US_West joined`,
+      `realtime:user:${USERS.acmeOwner.id} joined`,
+    ];
+    await expect.poll(joinedTopics, { timeout: 5000 }).toEqual(expectedChannels);
     const channelsBefore = supabase.getChannels();
 
     // Another member floods the activity topic (which this client does not listen to).
@@ -85,7 +95,7 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
     // Both were dropped by Realtime (not delivered live), yet nothing reconnected.
     expect(rt.logs.filter((line) => line.startsWith(DROPPED)).length).toBeGreaterThanOrEqual(droppedBefore + 2);
     expect(supabase.getChannels()).toEqual(channelsBefore);
-    expect(supabase.getChannels().map((c) => c.state)).toEqual(['joined', 'joined']);
+    expect(joinedTopics()).toEqual(expectedChannels);
     expect(errors.filter((e) => e.context.kind === 'channel')).toEqual([]);
     expect(core.connection.getSnapshot().status).toBe('connected');
     runs.stop();

@@ -70,6 +70,56 @@ describe('React hooks in StrictMode (pglite)', () => {
       .toBe(true);
   });
 
+  it('the seed’s AgentMonitor example: one entry per agent, keyed by agentId, with no React warning', async () => {
+    const agent = await signedInClient(stack.url, 'acmeAgent');
+    // An agent with a finished run and a current one: two runs, one agent.
+    const { error } = await agent.from('agent_runs').insert([
+      {
+        organization_id: ACME,
+        agent_id: 'twice-agent',
+        status: 'completed',
+        current_task: 'First batch',
+        progress: 100,
+      },
+      {
+        organization_id: ACME,
+        agent_id: 'twice-agent',
+        status: 'processing',
+        current_task: 'Second batch',
+        progress: 30,
+      },
+    ]);
+    expect(error).toBeNull();
+    const complaints: string[] = [];
+    const original = { error: console.error, warn: console.warn };
+    console.error = (...args: unknown[]) => complaints.push(args.map(String).join(' '));
+    console.warn = (...args: unknown[]) => complaints.push(args.map(String).join(' '));
+    try {
+      function Runs() {
+        const { runs } = useAgentStatus();
+        return <p>{`runs of twice-agent: ${runs.filter((r) => r.agentId === 'twice-agent').length}`}</p>;
+      }
+      render(
+        app(
+          agent,
+          <>
+            <AgentBoard agentId="twice-agent" />
+            <Runs />
+          </>,
+        ),
+      );
+      // The runs stay available; agentStatuses has the agent once, as its current run.
+      await screen.findByText('runs of twice-agent: 2', undefined, { timeout: 8000 });
+      expect(await screen.findAllByText(/^twice-agent: /)).toHaveLength(1);
+      expect(screen.getByText(/^twice-agent: /).textContent).toMatch(/^twice-agent: processing/);
+      expect(screen.getByText('enrichment-agent: processing 40%')).toBeTruthy();
+    } finally {
+      console.error = original.error;
+      console.warn = original.warn;
+    }
+    expect(complaints).toEqual([]);
+  });
+
   it('50 agents × 20 updates/s: every update absorbed, renders bounded by frames (≤ 60/s)', async () => {
     const owner = await signedInClient(stack.url, 'acmeOwner');
     const agents = 50;

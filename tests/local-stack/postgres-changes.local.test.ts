@@ -61,7 +61,12 @@ describe.each(BACKENDS)('postgres_changes via supabase-js on %s', (backend) => {
         channel: `pc-filter-${vsn}`,
       });
 
-      await setProgress(AGENT_RUNS.acmeScoring.id, 40); // same organisation, filtered out
+      // Same organisation, filtered out (a run that may still change: the seed's scoring run is completed).
+      const other = await t.db.query<{ id: string }>(
+        `insert into public.agent_runs (organization_id, agent_id, status) values ($1, 'pc-other', 'idle') returning id`,
+        [ORGS.acme.id],
+      );
+      await setProgress(other.rows[0]!.id, 40);
       await setProgress(AGENT_RUNS.acmeEnrichment.id, 41);
       const change = await changes.first((c) => c.eventType === 'UPDATE');
       expect(change).toMatchObject({

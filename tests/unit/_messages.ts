@@ -28,7 +28,7 @@ export const VALID_MESSAGES = {
       status: 'processing',
       progress: { progress: 42.5, currentTask: 'Enriching Sunrise Books', estimatedTime: 30 },
       runId: RUN,
-      queuePosition: 0,
+      queuePosition: null,
       attempt: 1,
     },
     timestamp: PG_TIMESTAMP,

@@ -1,64 +1,40 @@
 'use client';
 import type { AgentRun } from '../../react/index.ts';
-import { formatEta, formatTime } from '../format.ts';
+import { AgentRunItem, type AgentRunControls } from './agent-run-item.tsx';
 
-type AgentRunView = AgentRun;
+/** Finished runs listed below the active ones: the recent past, not the whole history. */
+const FINISHED_SHOWN = 10;
 
-/** Running first, then queued by position, then the rest by recency: the order a lead scans. */
-function byWorkOrder(a: AgentRunView, b: AgentRunView): number {
-  const rank = (r: AgentRunView) =>
-    r.status === 'processing' ? 0 : r.status === 'queued' ? 1 : r.status === 'error' ? 2 : 3;
-  return rank(a) - rank(b) || (a.queuePosition ?? 0) - (b.queuePosition ?? 0) || b.updatedAt.localeCompare(a.updatedAt);
+/** Running first, then stalled, then the queue by position, then failures, then the rest by recency. */
+function rank(run: AgentRun): number {
+  if (run.status === 'processing') return run.stalled ? 1 : 0;
+  if (run.status === 'queued') return 2;
+  if (run.status === 'error') return 3;
+  if (run.status === 'idle') return 4;
+  return 5;
 }
 
-function percent(run: AgentRunView): number {
-  if (run.status === 'completed') return 100;
-  return Math.round(run.progress?.progress ?? 0);
+function byWorkOrder(a: AgentRun, b: AgentRun): number {
+  return (
+    rank(a) - rank(b) ||
+    (a.queuePosition ?? Infinity) - (b.queuePosition ?? Infinity) ||
+    b.updatedAt.localeCompare(a.updatedAt)
+  );
 }
 
-/** One `role="progressbar"` per run, named by its agent id, with task, ETA, queue and retries. */
-export function AgentMonitor({ runs }: { runs: readonly AgentRunView[] }) {
+/** One `role="progressbar"` per run, named by its agent id, with queue position, attempt, result and controls. */
+export function AgentMonitor({ runs, controls }: { runs: readonly AgentRun[]; controls: AgentRunControls }) {
   const ordered = [...runs].sort(byWorkOrder);
+  const firstFinished = ordered.findIndex((run) => rank(run) === 5);
+  const shown = firstFinished === -1 ? ordered : ordered.slice(0, firstFinished + FINISHED_SHOWN);
   return (
     <section className="card" aria-labelledby="agents-title">
       <h2 id="agents-title">Agents</h2>
       <ul className="agents" aria-label="Agent runs" data-live-list>
-        {ordered.map((run) => {
-          const value = percent(run);
-          const eta = formatEta(run.progress?.estimatedTime);
-          return (
-            <li key={run.runId} data-run-id={run.runId} data-status={run.status}>
-              <div className="agent-head">
-                <strong>{run.agentId}</strong>
-                <span className={`badge badge-${run.status}`}>{run.status}</span>
-                {run.status === 'queued' && run.queuePosition != null && (
-                  <span className="muted">#{run.queuePosition} in queue</span>
-                )}
-              </div>
-              <div
-                role="progressbar"
-                aria-label={run.agentId}
-                aria-valuemin={0}
-                aria-valuemax={100}
-                aria-valuenow={value}
-                aria-valuetext={`${value}% ${run.status}`}
-                className="bar"
-              >
-                <div className="bar-fill" style={{ width: `${value}%` }} />
-              </div>
-              <div className="muted small one-line">
-                {value}% · {run.progress?.currentTask ?? (run.status === 'completed' ? 'Done' : 'Waiting')}
-                {eta && run.status === 'processing' ? ` · ETA ${eta}` : ''} · {formatTime(run.updatedAt)}
-              </div>
-              {/* Always rendered, empty when fine: an error appearing must not change the row's height. */}
-              <div className="error small one-line">
-                {run.error &&
-                  `${run.error}${run.status === 'error' ? ' — failed' : ` — retrying (attempt ${run.attempt ?? 2})`}`}
-              </div>
-            </li>
-          );
-        })}
-        {ordered.length === 0 && <li className="muted">No agent runs yet</li>}
+        {shown.map((run) => (
+          <AgentRunItem key={run.runId} run={run} controls={controls} />
+        ))}
+        {shown.length === 0 && <li className="muted">No agent runs yet</li>}
       </ul>
     </section>
   );

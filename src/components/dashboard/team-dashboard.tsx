@@ -10,6 +10,7 @@ import {
   useUserSnapshots,
 } from '../../react/index.ts';
 import { AgentMonitor } from '../agent-status/agent-monitor.tsx';
+import { useAgentControls } from '../agent-status/use-agent-controls.ts';
 import { LiveConnectionIndicator } from '../connection/live-connection-indicator.tsx';
 import { NotificationsMenu } from '../notifications/notifications-menu.tsx';
 import { AccessNotices, NoAccess } from '../people/access-notices.tsx';
@@ -84,7 +85,8 @@ function LiveDashboard({
   const nameOf = useNames(names);
   const [territory, setTerritory] = useState('');
   const { userSnapshots } = useUserSnapshots();
-  const { agentStatuses } = useAgentStatus();
+  const { runs, runningCount, cancelRun, retryRun } = useAgentStatus();
+  const agentControls = useAgentControls(session, cancelRun, retryRun, toast);
   const { updates } = useTeamUpdates();
   const { notifications, unreadCount, markRead, markAllRead } = useNotifications({
     onNotification: (n) => toast({ id: `notification-${n.id}`, message: n.message, level: n.level }),
@@ -126,12 +128,12 @@ function LiveDashboard({
       <AccessNotices />
       <LiveKpis
         publishersByStatus={publishersByStatus}
-        agentsRunning={agentStatuses.filter((run) => run.status === 'processing' || run.status === 'queued').length}
+        agentsRunning={runningCount}
         peopleOnline={userSnapshots.filter((person) => person.status !== 'offline').length}
       />
       <div className="grid">
         <UserSnapshotList people={userSnapshots} currentUserId={session.userId} nameOf={nameOf} />
-        <AgentMonitor runs={agentStatuses} />
+        <AgentMonitor runs={runs} controls={agentControls} />
         <TeamUpdateFeed
           updates={updates}
           nameOf={nameOf}
