@@ -81,7 +81,7 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
       for (const row of rows ?? []) apply(fromRow(row, at), false);
     },
     onAccessChange: (change) => {
-      if (change.kind === 'removed') runs.clear();
+      if (change.kind === 'removed') held.clear();
     },
   });
 
