@@ -58,6 +58,7 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
     );
     expect(rows).toEqual(
       [
+        'agent_run_attempts',
         'agent_runs',
         'invitations',
         'notification_reads',

@@ -199,12 +199,19 @@ describe.each(BACKENDS)('Realtime replay and private presence on %s', (backend) 
     async (vsn) => {
       const topic = activityTopic(ORGS.acme.id);
       const since = Date.now() - 1000;
+      // A subscriber that hears the stored message live: once it has, the stack is done with that
+      // insert, so the two channels joined below cannot get its live copy (on PostgreSQL the
+      // notification arrives asynchronously).
+      const sentinel = (await rt.userClient('acmeOwner', { vsn })).channel(topic, { config: { private: true } });
+      const heard = broadcasts(sentinel, 'stored');
+      await joined(sentinel);
       const { rows } = await rt.stack.db.query<{ id: string }>(
         `insert into realtime.messages (topic, extension, event, payload, private)
        values ($1, 'broadcast', 'stored', jsonb_build_object('vsn', $2::text, 'n', 1), true) returning id::text as id`,
         [topic, vsn],
       );
       const storedId = rows[0]!.id;
+      await heard.next((m) => m.meta?.id === storedId, 'the stored message, live');
 
       const replaying = (await rt.userClient('acmeWest', { vsn })).channel(topic, {
         config: { private: true, broadcast: { replay: { since } } },

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, orgTopic } from '../../src/contract/index.ts';
-import { AGENT_RUNS, ORGS } from '../../supabase/fixture.ts';
+import { randomUUID } from 'node:crypto';
+import { ORGS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
+import { createOrgWideRun } from '../_support/org-wide-run.ts';
 import { broadcasts, joined, startRealtimeStack, type RealtimeStack } from '../_support/realtime.ts';
 
 /**
@@ -25,7 +27,8 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
     await joined(channel);
 
     const agent = await rt.userClient('acmeAgent');
-    const run = AGENT_RUNS.acmeEnrichment;
+    // A new organisation-wide run (about no publisher), so org:<acme> carries it.
+    const run = { id: randomUUID(), orgId: ORGS.acme.id, agentId: 'enrichment-agent' };
     const { data, error } = await agent
       .from('agent_runs')
       .upsert(
@@ -71,12 +74,12 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
     const owner = (await rt.userClient('acmeOwner')).channel(orgTopic(ORGS.acme.id), { config: { private: true } });
     const delivered = broadcasts(owner, EVENTS.agentStatus);
     await joined(owner);
-    const run = AGENT_RUNS.acmeEnrichment;
+    const runId = await createOrgWideRun(rt.database.db, ORGS.acme.id);
     const agent = await rt.userClient('acmeAgent');
     const { data, error } = await agent
       .from('agent_runs')
       .update({ progress: 90, current_task: 'After the refusal' })
-      .eq('id', run.id)
+      .eq('id', runId)
       .select('seq')
       .single();
     expect(error).toBeNull();

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { activityTopic, orgTopic } from '../../src/contract/index.ts';
 import { configFromEnv } from '../../local-stack/config.ts';
-import { AGENT_RUNS, ORGS } from '../../supabase/fixture.ts';
+import { ORGS } from '../../supabase/fixture.ts';
+import { bumpRun, createOrgWideRun } from '../_support/org-wide-run.ts';
 import { BUCKET_MS } from '../../local-stack/realtime/rate-counter.ts';
 import { BACKENDS } from '../_db.ts';
 import {
@@ -73,14 +74,8 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
     expect(
       await owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', snapshot),
     ).toEqual({ success: true });
-    const { rows } = await stack.database.db.query<{ seq: string }>(
-      'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
-      [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`],
-    );
-    await received.next(
-      (m) => (m.payload as { id: string }).id === `${AGENT_RUNS.acmeEnrichment.id}:${rows[0]!.seq}`,
-      'the agent_status',
-    );
+    const id = await bumpRun(stack.database.db, await createOrgWideRun(stack.database.db, ACME));
+    await received.next((m) => (m.payload as { id: string }).id === id, 'the agent_status');
   }
 
   it(`${IDLE_JOINS} idle public joins are refused with PrivateOnly and take no user slot; the owner gets in`, async () => {
@@ -144,10 +139,7 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
     await expect(
       owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', { id: randomUUID() }),
     ).rejects.toThrow('You have exceeded your rate limit');
-    await rt.database.db.query('update public.agent_runs set current_task = $2 where id = $1', [
-      AGENT_RUNS.acmeEnrichment.id,
-      `task ${randomUUID()}`,
-    ]);
+    await bumpRun(rt.database.db, await createOrgWideRun(rt.database.db, ACME));
     await logs.next((line) => /dropped database broadcast .* on org:/.test(line), 'the dropped agent_status');
   });
 

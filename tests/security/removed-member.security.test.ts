@@ -6,7 +6,6 @@
  * first token push after the removal closes every organisation channel of that user.
  */
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   activityTopic,
@@ -17,7 +16,8 @@ import {
   userTopic,
 } from '../../src/contract/index.ts';
 import { configFromEnv } from '../../local-stack/config.ts';
-import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
+import { FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
+import { bumpRun, createOrgWideRun } from '../_support/org-wide-run.ts';
 import { BACKENDS } from '../_db.ts';
 import {
   broadcasts,
@@ -85,13 +85,8 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
     expect(removal).toMatchObject({ status: 200, error: null, data: [{ user_id: USERS.acmeWest.id }] });
 
     // The window: until a token push, the open org channel still hears the organisation.
-    const bump = async () => {
-      const { rows } = await rt.database.db.query<{ seq: string }>(
-        'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
-        [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`],
-      );
-      return `${AGENT_RUNS.acmeEnrichment.id}:${rows[0]!.seq}`;
-    };
+    const run = await createOrgWideRun(rt.database.db, ACME);
+    const bump = () => bumpRun(rt.database.db, run);
     const during = await bump();
     await channels[0]!.received.next(
       (m) => (m.payload as { id: string }).id === during,
