@@ -92,6 +92,9 @@ def stack_env(database_url: str | None = None, data_dir: str | None = None, port
         "PUBDEV_PORT": str(port),
         "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0",
         "PUBDEV_REALTIME_PRIVATE_ONLY": "false",
+        # The suites sign in far faster than people do: refill /auth/v1/token's per-IP bucket at
+        # once (its limit has its own suite, tests/local-stack/auth-rate-limit.local.test.ts).
+        "PUBDEV_AUTH_RATE_LIMIT_TOKEN": "1000000",
     }
     env.pop("PUBDEV_DATA_DIR", None)
     env.pop("DATABASE_URL", None)

@@ -15,6 +15,13 @@ async function renameBootstrapSuperuser(pg: PGlite, dataDir: string | undefined)
             to_regclass('supabase_migrations.schema_migrations') is not null as migrated`,
   );
   const { bootstrap, migrated } = rows[0]!;
+  if (bootstrap === PLATFORM_ADMIN_ROLE) {
+    // A data directory this stack made before. PGlite starts its session under the name
+    // `postgres`, which is now the platform's regular role: the end of every transaction that ran
+    // as postgres (migrations, the seed) would fall back to it. Make the superuser the session's.
+    await pg.exec(`set session authorization ${PLATFORM_ADMIN_ROLE}`);
+    return;
+  }
   if (bootstrap !== MIGRATION_ROLE) return;
   if (migrated) {
     throw new Error(
