@@ -4,7 +4,7 @@
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { expect } from 'vitest';
-import { FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
+import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../local-stack/keys.ts';
 import { until } from '../integration/_client-stack.ts';
 import { converge, liveDuplicates, type ObservedClient } from './_observed-client.ts';
@@ -12,7 +12,12 @@ import type { WriterClients, WriterOptions } from './_writer.ts';
 
 export const ACME = ORGS.acme.id;
 /** The seed's Acme runs: the agent account reports progress on both. */
-const ACME_RUNS = ['d0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000002'] as const;
+/**
+ * The seed's processing run (about a US_West publisher: its territory's topic) and an
+ * organisation-wide run the writer starts (org:<acme>). The seed's other run is completed, which
+ * is final, so nothing may write it.
+ */
+const ACME_RUNS = [AGENT_RUNS.acmeEnrichment.id, 'd0000000-0000-4000-8000-0000000000a1'] as const;
 
 const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } as const;
 

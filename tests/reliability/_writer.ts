@@ -72,10 +72,18 @@ export function startWriter(clients: WriterClients, options: WriterOptions): Wri
     const { organizationId, runIds, territory, publisherIds } = options;
     const runId = runIds[i % runIds.length]!;
     await retry('agent progress', () =>
-      clients.agent
-        .from('agent_runs')
-        .update({ status: 'processing', progress: i % 101, current_task: `step ${i}` })
-        .eq('id', runId),
+      // An upsert: the first write starts a run that is not in the seed.
+      clients.agent.from('agent_runs').upsert(
+        {
+          id: runId,
+          organization_id: organizationId,
+          agent_id: 'enrichment-agent',
+          status: 'processing',
+          progress: i % 101,
+          current_task: `step ${i}`,
+        },
+        { onConflict: 'id' },
+      ),
     );
     const teamUpdateId = randomUUID();
     await retry('team update', () =>
