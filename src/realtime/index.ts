@@ -26,6 +26,7 @@ export type {
 } from './agent-status-store.ts';
 export { countRunning, isRunning, latestRunPerAgent } from './agent-run-summary.ts';
 export type { PostUpdateInput, TeamUpdate, TeamUpdateType, TeamUpdatesStore } from './team-updates-store.ts';
+export { inTerritoryView } from './territory-view.ts';
 export type {
   Notification,
   NotificationLevel,
