@@ -8,7 +8,6 @@ export type {
   ChannelListener,
   ChannelRegistry,
   ChannelSpec,
-  ChannelState,
   ChannelStateEntry,
   PostgresChange,
 } from './channel-types.ts';
