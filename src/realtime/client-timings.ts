@@ -30,7 +30,7 @@ export interface TimingOptions {
   readonly channelGraceMs?: number;
   /** A REST read (backfill, catch-up) unanswered this long is aborted and reported (default 10 s). */
   readonly readTimeoutMs?: number;
-  /** A socket still connecting after this long is dropped and opened again (default 10 s). */
+  /** A socket still connecting after this long is dropped and opened again (default 10 s; doubled after each timeout in a row). */
   readonly connectTimeoutMs?: number;
 }
 

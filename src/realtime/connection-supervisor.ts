@@ -56,6 +56,9 @@ const SAMPLE_MS = 250;
 
 type SocketState = 'connecting' | 'open' | 'closing' | 'closed';
 
+/** The longest a connect attempt is given after several timeouts in a row (see checkConnecting). */
+const MAX_CONNECT_WAIT_MS = 60_000;
+
 export function createConnectionSupervisor(options: ConnectionSupervisorOptions): ConnectionSupervisor {
   const { supabase, env } = options;
   const lostAfter = options.lostConnectionTimeoutMs;
@@ -77,6 +80,8 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
   let failed = false;
   // When the socket was first seen CONNECTING in a row (null: it is not connecting).
   let connectingSince: number | null = null;
+  // Connect timeouts in a row since the socket last opened: each one allows twice as long.
+  let connectTimeouts = 0;
   const detach: (() => void)[] = [];
 
   const update = (patch: Partial<ConnectionSnapshot>): void => {
@@ -128,7 +133,9 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
    * WebSocket implementation does, which for a handshake lost in a black hole is minutes, and it
    * schedules no retry until that socket fails. Dropping it (a clean disconnect, so realtime-js'
    * own reconnect timer stays out of it) and connecting again turns the wait into one attempt per
-   * connectTimeoutMs; channels re-join as after any socket loss.
+   * connectTimeoutMs; channels re-join as after any socket loss. Each timeout in a row allows twice
+   * as long (up to a minute), so a server that is merely slow to accept sockets — every client of
+   * a restarted stack reconnecting at once — is not pushed over by attempts abandoned too early.
    */
   const checkConnecting = (socket: SocketState): void => {
     if (socket !== 'connecting') {
@@ -137,9 +144,11 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
     }
     const now = env.now();
     connectingSince ??= now;
-    if (now - connectingSince < options.connectTimeoutMs) return;
+    const allowed = Math.min(MAX_CONNECT_WAIT_MS, options.connectTimeoutMs * 2 ** connectTimeouts);
+    if (now - connectingSince < allowed) return;
     connectingSince = null;
-    const reason = `the socket did not open within ${options.connectTimeoutMs} ms; connecting again`;
+    connectTimeouts++;
+    const reason = `the socket did not open within ${allowed} ms; connecting again`;
     update({ lastError: new RealtimeError({ kind: 'connection', reason }, `Realtime: ${reason}`) });
     void supabase.realtime.disconnect().then(() => {
       if (running && options.channels().length > 0) supabase.realtime.connect();
@@ -152,6 +161,7 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
     const wanted = channels.length > 0;
     checkConnecting(socket);
     if (socket === 'open') {
+      connectTimeouts = 0;
       if (!everConnected) void supabase.realtime.sendHeartbeat(); // a first latency without waiting 25 s
       everConnected = true;
       clearLossTimers();
