@@ -1,22 +1,25 @@
 /**
  * `npm start`: the local stack, the dashboard (production build, `next start`) and the demo agent;
  * prints the URL and the fixture users. `npm run dev` (`--dev`) runs `next dev` instead.
+ * `npm run dev:next` (`--dev --web-only`) runs only `next dev`, against a stack already running.
  * With SUPABASE_URL (+ SUPABASE_ANON_KEY) set, it uses that project and starts no local stack.
+ * The demo agent's Python venv is made on first use (scripts/lib/python-env.ts); without Python
+ * the script stops at once with one message and exit code 3 (`PUBDEV_DEMO_AGENT=off` skips the agent).
  *
  * Ctrl-C or SIGTERM stops everything: each child leads its own process group and is stopped as a
  * group (scripts/lib/process-group.ts), so nothing keeps a port bound afterwards.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURE_PASSWORD, USERS } from '../supabase/fixture.ts';
 import { devSettingsFromEnv } from './lib/dev-env.ts';
 import { ensureNextBuild } from './lib/next-build.ts';
 import { spawnGroup, type GroupProcess } from './lib/process-group.ts';
+import { ensurePythonVenv, findPython, PythonMissingError, venvIsCurrent } from './lib/python-env.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const devMode = process.argv.includes('--dev');
-const python = path.join(root, '.venv/bin/python');
+const webOnly = process.argv.includes('--web-only');
 const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
 const children: GroupProcess[] = [];
 let stopping = false;
@@ -87,11 +90,16 @@ async function startLocalStack(port: number): Promise<string> {
   return match[1]!;
 }
 
-function startAgent(supabaseUrl: string, anonKey: string): void {
-  if (!existsSync(python)) {
-    log('no .venv: the demo agent is not started (create it: see README, "Setup")');
+/** Starts the demo agent once its venv is ready; a failed pip install leaves the dashboard running. */
+async function startAgent(venv: Promise<string>, supabaseUrl: string, anonKey: string): Promise<void> {
+  let python: string;
+  try {
+    python = await venv;
+  } catch (error) {
+    log(`the demo agent is not started: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
+  if (stopping) return;
   const agent = spawnGroup('agent', python, ['-m', 'pubdev_agents.demo'], {
     cwd: path.join(root, 'agents'),
     env: {
@@ -126,7 +134,8 @@ async function startDashboard(settings: ReturnType<typeof devSettingsFromEnv>, s
           ...process.env,
           NEXT_TELEMETRY_DISABLED: '1',
           NODE_ENV: devMode ? 'development' : 'production',
-          NEXT_PUBLIC_SUPABASE_URL: supabaseUrl,
+          // A stack listening on every interface (in a container) is reached by the browser on localhost.
+          NEXT_PUBLIC_SUPABASE_URL: supabaseUrl.replace('//0.0.0.0:', '//127.0.0.1:'),
           NEXT_PUBLIC_SUPABASE_ANON_KEY: settings.anonKey,
           ...(settings.serviceRoleKey ? { SUPABASE_SERVICE_ROLE_KEY: settings.serviceRoleKey } : {}),
         },
@@ -138,18 +147,41 @@ async function startDashboard(settings: ReturnType<typeof devSettingsFromEnv>, s
   return `http://${host}:${settings.webPort}`;
 }
 
+/** `dev:next`: the dashboard alone needs a Supabase (the local stack or a project) that already answers. */
+async function existingSupabase(settings: ReturnType<typeof devSettingsFromEnv>): Promise<string> {
+  const url = settings.externalSupabaseUrl ?? `http://127.0.0.1:${settings.stackPort}`;
+  const answered = await fetch(`${url}/realtime/v1/api/ping`, { headers: { apikey: settings.anonKey } }).then(
+    (response) => response.status < 500,
+    () => false,
+  );
+  if (!answered)
+    throw new Error(
+      `nothing answers at ${url}: start the stack first (npm run dev:ws, in another terminal) or set SUPABASE_URL and SUPABASE_ANON_KEY to a project`,
+    );
+  return url;
+}
+
 async function main(): Promise<void> {
   const settings = devSettingsFromEnv(process.env);
+  const withAgent = settings.demoAgent && !webOnly;
+  // Before anything starts: without Python the demo agent cannot run, and the user hears it now.
+  if (withAgent && !venvIsCurrent(root)) findPython();
+  const venv = withAgent ? ensurePythonVenv(root) : null;
+  venv?.catch(() => undefined); // reported by startAgent
   const building = devMode ? Promise.resolve('dev' as const) : ensureNextBuild(root);
-  const supabaseUrl = settings.externalSupabaseUrl ?? (await startLocalStack(settings.stackPort));
+  const supabaseUrl = webOnly
+    ? await existingSupabase(settings)
+    : (settings.externalSupabaseUrl ?? (await startLocalStack(settings.stackPort)));
   if (settings.externalSupabaseUrl) log(`using the Supabase project at ${supabaseUrl} (no local stack)`);
-  startAgent(supabaseUrl, settings.anonKey);
+  else if (webOnly) log(`using the stack already running at ${supabaseUrl}`);
+  if (venv) void startAgent(venv, supabaseUrl, settings.anonKey);
   await building;
   if (stopping) return;
   const dashboardUrl = await startDashboard(settings, supabaseUrl);
   const users = settings.externalSupabaseUrl
     ? []
     : [
+        ...(withAgent ? [] : ['The demo agent is not started (dev:next, or PUBDEV_DEMO_AGENT=off).']),
         `Sign in with a fixture user (password "${FIXTURE_PASSWORD}"):`,
         ...Object.values(USERS).map((u) => `    ${u.email.padEnd(20)} ${u.role}`),
       ];
@@ -158,7 +190,7 @@ async function main(): Promise<void> {
       '',
       `PubDev is running (${devMode ? 'next dev' : 'production build'}, ready in ${process.uptime().toFixed(1)} s)`,
       `  Dashboard: ${dashboardUrl}`,
-      `  Supabase:  ${supabaseUrl}${settings.externalSupabaseUrl ? '' : ' (local stack)'}`,
+      `  Supabase:  ${supabaseUrl}${settings.externalSupabaseUrl || webOnly ? '' : ' (local stack)'}`,
       ...users.map((line) => `  ${line}`),
       'Ctrl-C stops everything.',
       '',
@@ -168,5 +200,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(`[pubdev] ${error instanceof Error ? error.message : String(error)}`);
-  void stopAll(1);
+  void stopAll(error instanceof PythonMissingError ? error.exitCode : 1);
 });

@@ -1,57 +1,24 @@
-import type { JwtClaims, ReadPolicies } from '../db/index.ts';
 import { errorMessage } from '../errors.ts';
 import type { BrokerSubscriber, Delivery } from './broker.ts';
-import type { SharedFrames } from './shared-frames.ts';
 import { namespaceKey } from './broker.ts';
 import { ChannelAuth } from './channel-auth.ts';
+import { ChannelBroadcast } from './channel-broadcast.ts';
+import type { ChannelHost, ChannelInit } from './channel-init.ts';
 import { ChannelPresence } from './channel-presence.ts';
-import type { ConnectGrant } from './connect-auth.ts';
 import { jsonBroadcastPushSchema } from './frames.ts';
 import { registerPostgresChanges } from './postgres-changes-binding.ts';
 import type { PostgresChangesRegistration } from './postgres-changes/index.ts';
-import { messageId, replayFrames, type ReplayMessage } from './replay.ts';
-import type { InboundMessage, InboundUserBroadcast, Outbound } from './serializer.ts';
-import { admitBroadcast, broadcastSize, publishBroadcast, type Tenant } from './tenant.ts';
+import { replayFrames } from './replay.ts';
+import type { InboundMessage, InboundUserBroadcast } from './serializer.ts';
+import type { SharedFrames } from './shared-frames.ts';
 
-/** What a channel needs from the socket it lives on. */
-export interface ChannelHost {
-  readonly tenant: Tenant;
-  readonly grant: ConnectGrant;
-  send(message: Outbound): void;
-  /** Sends the delivery of `frames` as seen on `topic`, with the encoding other subscribers of the same publish share. */
-  sendShared(frames: SharedFrames, topic: string): void;
-  /** The channel ended (leave, shutdown, duplicate join); the socket forgets it. */
-  released(channel: Channel): void;
-  /** Closes the whole socket, e.g. 1001 after a joins/s refusal (§2.4). */
-  closeSocket(code: number, reason: string): void;
-}
-
-/** What the join pipeline established for a new channel (see join-channel.ts). */
-export interface ChannelInit {
-  /** The wire topic, `realtime:<name>`. */
-  topic: string;
-  /** `<name>`, what RLS policies see as `realtime.topic()`. */
-  subTopic: string;
-  joinRef: string | null;
-  isPrivate: boolean;
-  ack: boolean;
-  self: boolean;
-  presenceKey: string;
-  presenceEnabled: boolean;
-  token: string;
-  claims: JwtClaims & { exp: number };
-  /** Set for private channels (§6.2). */
-  readPolicies: ReadPolicies | undefined;
-  replay: ReplayMessage[];
-  /** The raw `config.postgres_changes` bindings (§2.2). */
-  postgresChanges: unknown[];
-}
+export type { ChannelHost, ChannelInit } from './channel-init.ts';
 
 /**
  * One joined channel on one socket: Realtime's `RealtimeChannel` process (§2–§4, §6). Its whole
  * life is here: {@link start} subscribes it (broadcasts, Postgres changes) and answers the join;
  * {@link stop} undoes every part of that. Token and policies live in {@link ChannelAuth},
- * presence in {@link ChannelPresence}.
+ * presence in {@link ChannelPresence}, broadcast in {@link ChannelBroadcast}.
  */
 export class Channel implements BrokerSubscriber {
   readonly namespace: string;
@@ -61,10 +28,9 @@ export class Channel implements BrokerSubscriber {
   readonly isPrivate: boolean;
   private readonly auth: ChannelAuth;
   private readonly presence: ChannelPresence;
+  private readonly broadcasts: ChannelBroadcast;
   private closed = false;
   private pg: PostgresChangesRegistration | undefined;
-  /** Ids of the broadcasts replayed at join; live copies of them are dropped (§3.4). */
-  private readonly replayedIds: ReadonlySet<string>;
 
   constructor(
     private readonly host: ChannelHost,
@@ -75,9 +41,6 @@ export class Channel implements BrokerSubscriber {
     this.joinRef = init.joinRef;
     this.isPrivate = init.isPrivate;
     this.namespace = namespaceKey(init.isPrivate, init.subTopic);
-    this.replayedIds = new Set(
-      init.replay.map((m) => m.metadata?.id).filter((id): id is string => typeof id === 'string'),
-    );
     const closed = (): boolean => this.closed;
     const subject = {
       tenant: host.tenant,
@@ -100,6 +63,19 @@ export class Channel implements BrokerSubscriber {
         authorizeTrack: (readUnknown) => this.authorizeTrack(readUnknown),
       },
       { enabled: init.presenceEnabled, key: init.presenceKey, policies: init.readPolicies },
+    );
+    this.broadcasts = new ChannelBroadcast(
+      {
+        ...subject,
+        ack: init.ack,
+        self: init.self,
+        subscriber: this,
+        canReadBroadcast: () => this.auth.canReadBroadcast,
+        canWrite: () => this.auth.canWrite('broadcast'),
+        reply: (ref, status, response) => this.reply(ref, status, response),
+        pushShared: (frames) => this.host.sendShared(frames, this.topic),
+      },
+      init.replay,
     );
   }
 
@@ -193,25 +169,8 @@ export class Channel implements BrokerSubscriber {
 
   deliver(delivery: Delivery, frames: SharedFrames): void {
     if (this.closed) return;
-    if (delivery.kind === 'presence_diff') {
-      this.presence.deliverDiff(frames);
-      return;
-    }
-    // A live copy of a message this subscriber already got by replay is dropped, uncounted (§3.4).
-    if (this.replayedIds.size > 0) {
-      const id = messageId(delivery);
-      if (id !== undefined && this.replayedIds.has(id)) return;
-    }
-    // Admitted by presence read only → no broadcasts (§3.3 receive side).
-    if (!this.auth.canReadBroadcast) return;
-    const { events } = this.host.tenant;
-    events.add();
-    if (events.triggered()) {
-      // Every receiving channel re-checks the tenant counter and shuts down over it (§8.3).
-      this.shutdown('Too many messages per second');
-      return;
-    }
-    this.host.sendShared(frames, this.topic);
+    if (delivery.kind === 'presence_diff') this.presence.deliverDiff(frames);
+    else this.broadcasts.deliver(delivery, frames);
   }
 
   private announce(registration: PostgresChangesRegistration): void {
@@ -235,14 +194,14 @@ export class Channel implements BrokerSubscriber {
     if (frame.kind === 'user_broadcast') {
       // Realtime ignores client metadata such as `persist` on fan-out (§3.5).
       const { event, encoding, payload } = frame;
-      await this.broadcast(frame.ref, { kind: 'user_broadcast', event, metadata: null, encoding, payload });
+      await this.broadcasts.send(frame.ref, { kind: 'user_broadcast', event, metadata: null, encoding, payload });
       return;
     }
     switch (frame.event) {
       case 'broadcast': {
         const parsed = jsonBroadcastPushSchema.safeParse(frame.payload);
         if (parsed.success)
-          await this.broadcast(frame.ref, { kind: 'json_broadcast', payload: parsed.data }, frame.wireBytes);
+          await this.broadcasts.send(frame.ref, { kind: 'json_broadcast', payload: parsed.data }, frame.wireBytes);
         return;
       }
       case 'presence':
@@ -259,29 +218,6 @@ export class Channel implements BrokerSubscriber {
         // Realtime has no handler for other events; answer so a waiting push doesn't hang.
         if (frame.ref !== null) this.reply(frame.ref, 'error', { reason: `unknown event: ${frame.event}` });
     }
-  }
-
-  private async broadcast(
-    ref: string | null,
-    delivery: Extract<Delivery, { kind: 'json_broadcast' | 'user_broadcast' }>,
-    wireBytes?: number,
-  ): Promise<void> {
-    const size = broadcastSize(this.host.tenant, delivery, wireBytes);
-    if (admitBroadcast(this.host.tenant, size, { checkRate: false })) {
-      // The server's response is the bare atom, JSON-encoded (§3.3; inferred from the code, §11).
-      if (this.init.ack) this.reply(ref, 'error', 'payload_size_exceeded');
-      return;
-    }
-    // Denied private writes are dropped with no reply even with ack: the client sees "timed out" (§3.3).
-    if (this.isPrivate && !(await this.auth.canWrite('broadcast'))) return;
-    if (this.closed) return;
-    if (this.init.ack) this.reply(ref, 'ok', {});
-    publishBroadcast(
-      this.host.tenant,
-      { isPrivate: this.isPrivate, topic: this.subTopic },
-      delivery,
-      this.init.self ? undefined : this,
-    );
   }
 
   /** An `access_token` push (§6.5): new claims, re-evaluated policies, Postgres changes re-subscribed. */

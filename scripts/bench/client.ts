@@ -49,6 +49,7 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
     ready: Promise.resolve(USERS.acmeOwner.id),
     userId: () => USERS.acmeOwner.id,
     catchUpIntervalMs: 3_600_000,
+    readTimeoutMs: 10_000,
     acquire(_topic, listener) {
       listeners.push(listener);
       return {

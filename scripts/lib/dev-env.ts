@@ -23,6 +23,7 @@ const devEnvSchema = z.object({
   PORT: port('PORT', 3000),
   PUBDEV_PORT: port('PUBDEV_PORT', 54321),
   PUBDEV_WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  PUBDEV_DEMO_AGENT: z.enum(['on', 'off'], { error: 'PUBDEV_DEMO_AGENT must be on or off' }).default('on'),
 });
 
 export interface DevSettings {
@@ -33,6 +34,8 @@ export interface DevSettings {
   readonly webPort: number;
   readonly webHost: string;
   readonly stackPort: number;
+  /** Start the demo agent (and make the Python venv it runs in); `PUBDEV_DEMO_AGENT=off` skips both. */
+  readonly demoAgent: boolean;
 }
 
 /** Empty values count as unset, like the stack's own configuration. */
@@ -51,5 +54,6 @@ export function devSettingsFromEnv(env: NodeJS.ProcessEnv): DevSettings {
     webPort: e.PORT,
     webHost: e.PUBDEV_WEB_HOST,
     stackPort: e.PUBDEV_PORT,
+    demoAgent: e.PUBDEV_DEMO_AGENT === 'on',
   };
 }

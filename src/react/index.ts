@@ -48,3 +48,4 @@ export type {
   UserSnapshot,
 } from '../realtime/index.ts';
 export type { RealtimeMessage } from '../contract/index.ts';
+export { inTerritoryView } from '../realtime/index.ts';

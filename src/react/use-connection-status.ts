@@ -4,9 +4,14 @@ import type { ConnectionSnapshot, LostConnectionEvent } from '../realtime/index.
 import { useRealtimeClient } from './realtime-provider.tsx';
 import { useLatest } from './use-latest.ts';
 
-const SERVER_CONNECTION: ConnectionSnapshot = Object.freeze({ status: 'initial', latencyMs: null, lastError: null });
+const SERVER_CONNECTION: ConnectionSnapshot = Object.freeze({
+  status: 'initial',
+  latencyMs: null,
+  lastError: null,
+  degraded: null,
+});
 
-/** `{ status, latencyMs, lastError }` of the realtime connection. */
+/** `{ status, latencyMs, lastError, degraded }` of the realtime connection (`idle`: nothing on the page needs a socket). */
 export function useConnectionStatus(): ConnectionSnapshot {
   const { connection } = useRealtimeClient();
   return useSyncExternalStore(connection.subscribe, connection.getSnapshot, () => SERVER_CONNECTION);

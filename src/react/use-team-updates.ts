@@ -1,12 +1,12 @@
 'use client';
 import { useMemo, useSyncExternalStore } from 'react';
-import type { PostUpdateInput, TeamUpdate, WriteResult } from '../realtime/index.ts';
+import { inTerritoryView, type PostUpdateInput, type TeamUpdate, type WriteResult } from '../realtime/index.ts';
 import { useRealtimeClient } from './realtime-provider.tsx';
 
 const NO_UPDATES: readonly TeamUpdate[] = Object.freeze([]);
 
 export interface UseTeamUpdatesOptions {
-  /** Only this territory's updates (a filter on what the user may read anyway). */
+  /** This territory's updates and the organisation-wide ones (a filter on what the user may read anyway). */
   readonly territory?: string;
 }
 
@@ -20,7 +20,7 @@ export function useTeamUpdates({ territory }: UseTeamUpdatesOptions = {}): UseTe
   const { teamUpdates } = useRealtimeClient();
   const all = useSyncExternalStore(teamUpdates.subscribe, teamUpdates.getSnapshot, () => NO_UPDATES);
   const updates = useMemo(
-    () => (territory === undefined ? all : Object.freeze(all.filter((update) => update.territory === territory))),
+    () => (territory === undefined ? all : Object.freeze(all.filter((update) => inTerritoryView(update, territory)))),
     [all, territory],
   );
   return { updates, postUpdate: teamUpdates.postUpdate };

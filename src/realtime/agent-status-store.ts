@@ -10,7 +10,7 @@ import {
 } from './agent-run.ts';
 import type { CoreContext } from './core-context.ts';
 import type { TimerHandle } from './environment.ts';
-import { createPersistedStream, readRows } from './persisted-stream.ts';
+import { createPersistedStream, readRows, type BackfillReader } from './persisted-stream.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { AGENT_RUN_COLUMNS, agentRunRowSchema, timeOf, type AgentRunRow } from './rows.ts';
 import type { ReadableStore } from './store.ts';
@@ -45,8 +45,6 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
   const held = new Map<string, { held: HeldRun; view: AgentRun }>();
   const writes = new Map<string, Promise<WriteResult>>();
   const createdRuns = new Map<string, string>();
-  // The ordering key: the newest `updated_at` seen, live or read.
-  let cursor: string | null = null;
   let leaseTimer: TimerHandle | undefined;
 
   const stream = createPersistedStream(ctx, {
@@ -72,11 +70,11 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
       },
     }),
     catchUp: async (read) => {
-      if (cursor === null) {
-        await firstLoad();
+      if (!read.hasCursor) {
+        await firstLoad(read);
         return;
       }
-      const rows = await read(cursor);
+      const rows = await read.since();
       const at = ctx.env.now();
       for (const row of rows ?? []) apply(fromRow(row, at), false);
     },
@@ -86,7 +84,7 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
   });
 
   /** Current runs first: the active ones, then the newest finished ones (not the oldest of a long history). */
-  async function firstLoad(): Promise<void> {
+  async function firstLoad(read: BackfillReader<AgentRunRow>): Promise<void> {
     const query = () =>
       ctx.supabase.from('agent_run_states').select(AGENT_RUN_COLUMNS).eq('organization_id', ctx.organizationId);
     const active = await readRows(
@@ -107,7 +105,7 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     );
     applyRows(finished);
     // A failed read leaves the cursor unset, so the next catch-up tries the first load again.
-    if (active === null || finished === null) cursor = null;
+    if (active !== null && finished !== null) read.advance([...active, ...finished]);
   }
 
   function applyRows(rows: AgentRunRow[] | null): void {
@@ -123,7 +121,6 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     // A live seq that skips one means Realtime dropped something: other streams may have lost messages too.
     if (live && current && run.seq > current.seq + 1) ctx.hintGap();
     held.set(run.runId, { held: next, view: run });
-    if (cursor === null || timeOf(run.updatedAt) > timeOf(cursor)) cursor = run.updatedAt;
     if (held.size > MAX_AGENT_RUNS) evictOldest();
     stream.changed();
   }

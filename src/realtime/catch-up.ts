@@ -6,20 +6,23 @@ import type { Environment, TimerHandle } from './environment.ts';
  * events/s counter is tripped (§8.3: no error, no disconnect), and nothing is replayed after a
  * reconnect, so neither the socket nor the channel tells us that something was missed. Every
  * persisted stream (agent runs, team updates, notifications, the publisher list: see
- * persisted-stream.ts) therefore reads its table "since
- * the last item seen" — an indexed range query that returns nothing in the common case:
+ * persisted-stream.ts) therefore reads its table "since the newest row its last completed read
+ * returned" — an indexed range query that returns nothing new in the common case:
  *   - after every (re)join of one of its channels (the reconnect backfill);
  *   - when something hints at a gap: a `seq` that jumps by more than one in an agent run, a
  *     publisher `version` that skips, the page becoming visible or the browser coming back online;
  *   - and every `catchUpIntervalMs` (default 2.5 s) while the stream has a subscriber, because a
  *     dropped *last* message leaves no later message to hint at it. That interval is the bound on
  *     "within a few seconds"; it costs one small request per stream per interval per tab.
- * The read starts a little before the cursor (OVERLAP_MS) because a row committed late can carry
+ * The read starts a little before the cursor (CATCH_UP_OVERLAP_MS) because a row committed late can carry
  * an earlier timestamp than one already seen; duplicates from the overlap are dropped by id.
+ * Live messages never move the cursor (persisted-stream.ts, "RATIONALE (cursor)"), so no read
+ * window is skipped however long the interval is: the interval bounds how late a silently
+ * dropped message shows, never whether it does.
  */
 
 /** Re-read this far before the cursor: longer than any transaction that writes these tables. */
-const OVERLAP_MS = 5000;
+export const CATCH_UP_OVERLAP_MS = 5000;
 
 export interface CatchUp {
   /** Run a catch-up soon (coalesced: one in flight, at most one queued). */
@@ -96,7 +99,7 @@ export function catchUpWhileActive(ctx: Pick<CoreContext, 'registerCatchUp'>, ca
   };
 }
 
-/** The ISO time `OVERLAP_MS` before `cursor`, the lower bound of a catch-up read. */
+/** The ISO time `CATCH_UP_OVERLAP_MS` before `cursor`, the lower bound of a catch-up read. */
 export function sinceCursor(cursor: string): string {
-  return new Date(Date.parse(cursor) - OVERLAP_MS).toISOString();
+  return new Date(Date.parse(cursor) - CATCH_UP_OVERLAP_MS).toISOString();
 }

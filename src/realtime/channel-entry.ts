@@ -1,5 +1,5 @@
 import type { RealtimeChannel } from '@supabase/supabase-js';
-import type { ChannelListener, ChannelState } from './channel-types.ts';
+import type { ChannelListener, ChannelState, ChannelStateEntry } from './channel-types.ts';
 import type { TimerHandle } from './environment.ts';
 import type { LatestValueLimiter } from './rate-limiter.ts';
 
@@ -22,6 +22,8 @@ export interface Entry {
   sentPresence: Record<string, unknown> | undefined;
   readonly tracker: LatestValueLimiter<Record<string, unknown>>;
   lastSystemError: string | undefined;
+  /** The reason of the last failure, until the next successful join. */
+  failure: string | undefined;
   grace: TimerHandle | undefined;
   retry: TimerHandle | undefined;
 }
@@ -40,15 +42,21 @@ export function newEntry(topic: string, tracker: LatestValueLimiter<Record<strin
     sentPresence: undefined,
     tracker,
     lastSystemError: undefined,
+    failure: undefined,
     grace: undefined,
     retry: undefined,
   };
 }
 
-export function stateOf(entry: Entry): ChannelState {
+function stateOf(entry: Entry): ChannelState {
   if (entry.joined) return 'joined';
   if (entry.refusals > 0) return 'refused';
   return entry.retry !== undefined ? 'retrying' : 'joining';
+}
+
+export function stateEntryOf(entry: Entry): ChannelStateEntry {
+  const reason = entry.joined ? undefined : entry.failure;
+  return { topic: entry.topic, state: stateOf(entry), ...(reason !== undefined ? { reason } : {}) };
 }
 
 /** The entry's channel is gone (failed or torn down): a new one starts unjoined, with no presence. */

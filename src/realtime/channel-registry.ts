@@ -1,10 +1,16 @@
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { ChannelRegistry, ChannelRegistryOptions, PostgresChange, PresenceState } from './channel-types.ts';
-import { forgetChannel, newEntry, stateOf, type Entry } from './channel-entry.ts';
+import { forgetChannel, newEntry, stateEntryOf, type Entry } from './channel-entry.ts';
 import { createLatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
 
-export type { ChannelListener, ChannelRegistry, ChannelSpec, ChannelState, PostgresChange } from './channel-types.ts';
+export type {
+  ChannelListener,
+  ChannelRegistry,
+  ChannelSpec,
+  ChannelStateEntry,
+  PostgresChange,
+} from './channel-types.ts';
 import { DEFAULT_CHANNEL_GRACE_MS, PRESENCE_TRACK_WINDOW_MS, PRESENCE_TRACKS_PER_WINDOW } from './timing.ts';
 
 /** The server's words for "you may not join this" (Realtime's read-policy refusal and its shutdown notice). */
@@ -39,11 +45,40 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     });
   };
 
+  /**
+   * Opens the entry's channel; whatever goes wrong on the way is reported as a channel failure
+   * and retried like one, never left as an unhandled rejection (the callers do not await it).
+   */
+  const openChannel = (entry: Entry): void => {
+    open(entry).catch((cause: unknown) => {
+      if (disposed || entries.get(entry.topic) !== entry) return;
+      const channel = entry.channel;
+      if (channel) forgetChannel(entry);
+      if (channel) remove(entry.topic, channel);
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      entry.failure = reason;
+      options.onError(
+        new RealtimeError(
+          { kind: 'channel', topic: entry.topic, status: 'CHANNEL_ERROR', reason },
+          `${entry.topic}: could not open the channel: ${reason}`,
+          { cause },
+        ),
+      );
+      scheduleRetry(entry, Math.min(5000, 250 * 2 ** entry.attempt++));
+    });
+  };
+
   const open = async (entry: Entry): Promise<void> => {
     await options.ready;
     await removals.get(entry.topic);
     if (disposed || entries.get(entry.topic) !== entry || entry.channel || entry.revoked) return;
     const spec = options.specFor(entry.topic);
+    // supabase-js hands back the client's existing channel of a topic, whose bindings cannot be
+    // added to once it is subscribed: a channel this registry did not create is left alone.
+    if (supabase.getChannels().some((existing) => existing.topic === `realtime:${spec.topic}`))
+      throw new Error(
+        `the supabase-js client already has a channel of ${spec.topic} that the realtime core did not open`,
+      );
     const channel = supabase.channel(spec.topic, {
       config: { private: true, ...(spec.presenceKey ? { presence: { key: spec.presenceKey, enabled: true } } : {}) },
     });
@@ -78,6 +113,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
         entry.postgresReady = false; // until this join's "Subscribed to PostgreSQL"
         entry.attempt = 0;
         entry.refusals = 0;
+        entry.failure = undefined;
         if (entry.presence) sendPresence(entry, channel, entry.presence);
         for (const listener of [...entry.listeners]) listener.onSubscribed?.();
         return;
@@ -113,6 +149,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     const reason = message ?? entry.lastSystemError ?? status;
     const context = { kind: 'channel', topic: entry.topic, status, reason } as const;
     options.onError(new RealtimeError(context, `${entry.topic}: ${status}: ${reason}`));
+    entry.failure = reason;
     forgetChannel(entry);
     entry.lastSystemError = undefined;
     remove(entry.topic, channel);
@@ -134,7 +171,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     if (entry.retry !== undefined) env.timers.clearTimeout(entry.retry);
     entry.retry = env.timers.setTimeout(() => {
       entry.retry = undefined;
-      if (entry.listeners.size > 0 || entry.grace !== undefined) void open(entry);
+      if (entry.listeners.size > 0 || entry.grace !== undefined) openChannel(entry);
     }, delay);
   };
 
@@ -176,7 +213,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
         );
         entry.revoked = blocked?.(topic) ?? false;
         entries.set(topic, entry);
-        void open(entry);
+        openChannel(entry);
       }
       const current = entry;
       if (current.grace !== undefined) {
@@ -213,10 +250,7 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
       };
     },
     topics: () => [...entries.values()].filter((entry) => !entry.revoked).map((entry) => entry.topic),
-    states: () =>
-      [...entries.values()]
-        .filter((entry) => !entry.revoked)
-        .map((entry) => ({ topic: entry.topic, state: stateOf(entry) })),
+    states: () => [...entries.values()].filter((entry) => !entry.revoked).map(stateEntryOf),
     revoke(matches) {
       const before = blocked;
       blocked = (topic) => matches(topic) || (before?.(topic) ?? false);

@@ -64,12 +64,19 @@ export interface ChannelRegistryOptions {
 /** How one topic's channel stands, for diagnostics and the UI. */
 export type ChannelState = 'joining' | 'joined' | 'retrying' | 'refused';
 
+export interface ChannelStateEntry {
+  readonly topic: string;
+  readonly state: ChannelState;
+  /** Why the channel is not joined, in the server's words: set from its last failure until it joins again. */
+  readonly reason?: string;
+}
+
 export interface ChannelRegistry {
   acquire(topic: string, listener: ChannelListener): ChannelHandle;
   /** Topics with a live channel entry (joined, joining, or waiting to retry); revoked ones are not. */
   topics(): readonly string[];
   /** Every live entry's topic and state (`refused`: the server said no permission; retried slowly). */
-  states(): readonly { readonly topic: string; readonly state: ChannelState }[];
+  states(): readonly ChannelStateEntry[];
   /**
    * Leaves every channel whose topic matches, at once and whoever holds it, and joins none of
    * them again until `readmit`: what a removal from an organisation does. Handles stay valid

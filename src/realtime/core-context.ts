@@ -16,6 +16,8 @@ export interface CoreContext {
   /** The user's id once `ready` resolved. */
   userId(): string | null;
   readonly catchUpIntervalMs: number;
+  /** How long a REST read may go unanswered before it is aborted and reported (read-timeout.ts). */
+  readonly readTimeoutMs: number;
   /** Acquires `topic` with the spec the core decides for it (presence, Postgres changes). */
   acquire(topic: string, listener: ChannelListener): ChannelHandle;
   /** Validates a broadcast against the contract and the topic's policy; reports and drops anything else. */

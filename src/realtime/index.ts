@@ -7,9 +7,15 @@ export { sharedRealtimeClient } from './shared-client.ts';
 export type { RealtimeClient, RealtimeClientOptions } from './realtime-client.ts';
 export { RealtimeError } from './realtime-error.ts';
 export type { ChannelFailure, RealtimeErrorContext } from './realtime-error.ts';
-export type { ConnectionSnapshot, ConnectionStatus, LostConnectionEvent } from './connection-supervisor.ts';
+export type {
+  ConnectionSnapshot,
+  ConnectionStatus,
+  DegradedChannels,
+  LostConnectionEvent,
+} from './connection-supervisor.ts';
 export type { ReadableStore } from './store.ts';
 export type { Environment, Timers } from './environment.ts';
+export type { TimingOptions } from './client-timings.ts';
 export type {
   AgentProgress,
   AgentProgressInput,
@@ -20,6 +26,7 @@ export type {
 } from './agent-status-store.ts';
 export { countRunning, isRunning, latestRunPerAgent } from './agent-run-summary.ts';
 export type { PostUpdateInput, TeamUpdate, TeamUpdateType, TeamUpdatesStore } from './team-updates-store.ts';
+export { inTerritoryView } from './territory-view.ts';
 export type {
   Notification,
   NotificationLevel,
@@ -30,7 +37,7 @@ export type { ActivityInput, UserSnapshot, UserSnapshotsStore, UserStatus } from
 export type { PublisherListStore } from './publisher-list-store.ts';
 export type { AccessNotice, AccessSnapshot, AccessStore, Membership } from './access-store.ts';
 export type { PeopleSnapshot, PeopleStore, Person } from './people-store.ts';
-export type { ChannelState } from './channel-types.ts';
+export type { ChannelState, ChannelStateEntry } from './channel-types.ts';
 export type { Publisher, PublisherField } from './publisher.ts';
 export type {
   PublisherDraftValue,

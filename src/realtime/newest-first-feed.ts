@@ -20,7 +20,6 @@ export class NewestFirstFeed<T extends FeedItem> {
   private readonly items = new Map<string, T>();
   private sorted: readonly T[] = Object.freeze([]);
   private dirty = false;
-  private newest: string | null = null;
 
   constructor(private readonly cap: number = DEFAULT_FEED_CAP) {}
 
@@ -32,7 +31,6 @@ export class NewestFirstFeed<T extends FeedItem> {
   upsert(item: T): boolean {
     if (this.items.has(item.id)) return false;
     this.items.set(item.id, item);
-    if (this.newest === null || Date.parse(item.timestamp) > Date.parse(this.newest)) this.newest = item.timestamp;
     this.dirty = true;
     return true;
   }
@@ -54,11 +52,6 @@ export class NewestFirstFeed<T extends FeedItem> {
     }
     if (any) this.dirty = true;
     return any;
-  }
-
-  /** The newest timestamp ever seen: the catch-up cursor. */
-  cursor(): string | null {
-    return this.newest;
   }
 
   /** The immutable list, newest first, capped; the same array until something changes. */

@@ -76,7 +76,7 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
     catchUp: async (read) => {
       const reconcile = reconcileReads;
       reconcileReads = false;
-      const rows = await read(reconcile ? null : feed.cursor());
+      const rows = await (reconcile ? read.all() : read.since());
       if (!rows) {
         reconcileReads ||= reconcile;
         return;

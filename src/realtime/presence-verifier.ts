@@ -3,6 +3,7 @@ import { presenceMetaSchema } from '../contract/index.ts';
 import type { PresenceState } from './channel-types.ts';
 import type { CoreContext } from './core-context.ts';
 import type { TimerHandle } from './environment.ts';
+import { readWithTimeout } from './read-timeout.ts';
 import { RealtimeError } from './realtime-error.ts';
 
 /*
@@ -40,7 +41,7 @@ const rowSchema = z.object({ ticket: z.string(), user_id: z.string(), claim: z.s
 type Verdict = { readonly userId: string; readonly claim: string; readonly validUntil: number } | null;
 
 export function createPresenceVerifier(
-  ctx: Pick<CoreContext, 'supabase' | 'env' | 'reportError'>,
+  ctx: Pick<CoreContext, 'supabase' | 'env' | 'reportError' | 'readTimeoutMs'>,
   topic: string,
   onChange: () => void,
 ): PresenceVerifier {
@@ -89,7 +90,12 @@ export function createPresenceVerifier(
       const unknown = [...new Set(Object.values(state).flatMap(ticketsOf))].filter((t) => !verdicts.has(t));
       for (let i = 0; i < unknown.length && !stopped; i += BATCH) {
         const batch = unknown.slice(i, i + BATCH);
-        const { data, error } = await ctx.supabase.rpc('verify_presence_tickets', { topic, tickets: batch });
+        const { result } = await readWithTimeout(
+          ctx.env,
+          ctx.readTimeoutMs,
+          ctx.supabase.rpc('verify_presence_tickets', { topic, tickets: batch }),
+        );
+        const { data, error } = result;
         if (error) {
           ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'verify_presence_tickets' }, error));
           return;

@@ -5,7 +5,7 @@ import type { CoreContext } from './core-context.ts';
 import { createPersistedStream } from './persisted-stream.ts';
 import { publisherFromRecord, publisherFromRow, type Publisher } from './publisher.ts';
 import { RealtimeError } from './realtime-error.ts';
-import { PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
+import { PUBLISHER_COLUMNS, publisherRowSchema } from './rows.ts';
 import type { ReadableStore } from './store.ts';
 
 export type PublisherListStore = ReadableStore<readonly Publisher[]>;
@@ -25,13 +25,11 @@ const MAX_PUBLISHERS = 5000;
  * The publication publishes no DELETE (a DELETE event skips RLS and would name the row to every
  * subscriber), and a row moved out of the user's territories sends this user no event, so every
  * (re)join and every "Subscribed to PostgreSQL" re-reads the whole list, which drops both; the
- * periodic catch-up (`updated_at` since the last seen, catch-up.ts) covers events dropped while
+ * periodic catch-up (`updated_at` since the last read, catch-up.ts) covers events dropped while
  * the tenant's events/s counter is tripped.
  */
 export function createPublisherListStore(ctx: CoreContext): PublisherListStore {
   const byId = new Map<string, Publisher>();
-  // The ordering key: the newest `updated_at` seen, live or read.
-  let cursor: string | null = null;
   let needsFullRead = true;
 
   const fullRead = (): void => {
@@ -61,11 +59,11 @@ export function createPublisherListStore(ctx: CoreContext): PublisherListStore {
       onPostgresChangesReady: fullRead,
     }),
     catchUp: async (read) => {
-      const full = needsFullRead || cursor === null;
+      const full = needsFullRead || !read.hasCursor;
       needsFullRead = false;
       // A row an event added or replaced while the read was out is newer than the read: kept.
       const heldAtStart = full ? new Map(byId) : undefined;
-      const rows = await read(full ? null : cursor);
+      const rows = await (full ? read.all() : read.since());
       if (!rows) {
         needsFullRead ||= full;
         return;
@@ -91,7 +89,6 @@ export function createPublisherListStore(ctx: CoreContext): PublisherListStore {
 
   /** The merge rule: the newer version of a row wins; true when `publisher` replaced what was there. */
   const keep = (publisher: Publisher): boolean => {
-    if (cursor === null || timeOf(publisher.updatedAt) > timeOf(cursor)) cursor = publisher.updatedAt;
     const current = byId.get(publisher.id);
     if (current && current.version >= publisher.version) return false;
     if (!current && byId.size >= MAX_PUBLISHERS) return false;

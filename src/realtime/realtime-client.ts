@@ -5,7 +5,8 @@ import type { AccessChange } from './access.ts';
 import { createAccessStore, type AccessStore } from './access-store.ts';
 import { createAgentStatusStore, type AgentStatusStore } from './agent-status-store.ts';
 import type { CatchUp } from './catch-up.ts';
-import { createChannelRegistry, type ChannelSpec, type ChannelState } from './channel-registry.ts';
+import { createChannelRegistry, type ChannelSpec, type ChannelStateEntry } from './channel-registry.ts';
+import { resolveTimings, type TimingOptions } from './client-timings.ts';
 import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
 import type { CoreContext } from './core-context.ts';
 import { defaultEnvironment, type Environment, type TimerHandle } from './environment.ts';
@@ -20,21 +21,13 @@ import { createStoreCache } from './store-cache.ts';
 import { createEmitter } from './store.ts';
 import { createTeamUpdatesStore, type TeamUpdatesStore } from './team-updates-store.ts';
 import { cachedTerritories } from './territories.ts';
-import { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CHANNEL_GRACE_MS } from './timing.ts';
 import { createTokenRefresher } from './token-refresher.ts';
 import { createUserSnapshotsStore, type UserSnapshotsStore } from './user-snapshots-store.ts';
 
-export interface RealtimeClientOptions extends Partial<Environment> {
+export interface RealtimeClientOptions extends Partial<Environment>, TimingOptions {
   /** One supabase-js client (the browser singleton); its session authorises every channel and read. */
   readonly supabase: SupabaseClient;
   readonly organizationId: string;
-  /** After this long without a connection, `lost` fires (default 5 s). */
-  readonly lostConnectionTimeoutMs?: number;
-  readonly failedConnectionTimeoutMs?: number;
-  /** Periodic catch-up of persisted streams (default 2.5 s; see catch-up.ts). */
-  readonly catchUpIntervalMs?: number;
-  /** How long a released channel lives on (default 1.5 s). */
-  readonly channelGraceMs?: number;
   /** The realtime bridge's broadcast endpoint (default: beside the project's Realtime URL). */
   readonly bridgeUrl?: string;
 }
@@ -66,8 +59,8 @@ export interface RealtimeClient {
   retain(): () => void;
   /** Topics with a channel (joined or joining): for diagnostics and tests. */
   channelTopics(): readonly string[];
-  /** Each channel's topic and state (`refused`: no permission, retried slowly): for diagnostics and tests. */
-  channelStates(): readonly { readonly topic: string; readonly state: ChannelState }[];
+  /** Each channel's topic, state (`refused`: no permission, retried slowly) and failure reason: for diagnostics and tests. */
+  channelStates(): readonly ChannelStateEntry[];
   dispose(): Promise<void>;
 }
 
@@ -82,7 +75,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const { supabase, organizationId } = options;
   orgTopic(organizationId); // validates the id (throws a ContractError for a bad one: a programming error)
   const env = defaultEnvironment(options);
-  const graceMs = options.channelGraceMs ?? DEFAULT_CHANNEL_GRACE_MS;
+  const timings = resolveTimings(options);
+  const graceMs = timings.channelGraceMs;
   const errors = createEmitter<RealtimeError>();
   const messages = createEmitter<{ message: RealtimeMessage; topic: string }>();
   const catchUps = new Set<CatchUp>();
@@ -107,12 +101,10 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const connection = createConnectionSupervisor({
     supabase,
     env,
-    ...(options.lostConnectionTimeoutMs !== undefined
-      ? { lostConnectionTimeoutMs: options.lostConnectionTimeoutMs }
-      : {}),
-    ...(options.failedConnectionTimeoutMs !== undefined
-      ? { failedConnectionTimeoutMs: options.failedConnectionTimeoutMs }
-      : {}),
+    lostConnectionTimeoutMs: timings.lostConnectionTimeoutMs,
+    failedConnectionTimeoutMs: timings.failedConnectionTimeoutMs,
+    connectTimeoutMs: timings.connectTimeoutMs,
+    channels: () => registry.states(),
     onResume: () => hintGap(),
   });
 
@@ -171,7 +163,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       return ready;
     },
     userId: () => userId,
-    catchUpIntervalMs: options.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS,
+    catchUpIntervalMs: timings.catchUpIntervalMs,
+    readTimeoutMs: timings.readTimeoutMs,
     acquire(topic, listener) {
       start();
       return registry.acquire(topic, listener);

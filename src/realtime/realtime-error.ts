@@ -12,7 +12,9 @@ export type RealtimeErrorContext =
   /** A REST read (backfill, catch-up) or write (save, post) failed. */
   | { readonly kind: 'request'; readonly operation: string; readonly status?: number }
   /** The access token could not be refreshed. */
-  | { readonly kind: 'auth' };
+  | { readonly kind: 'auth' }
+  /** The socket could not be opened (`reason` says what the client does about it). */
+  | { readonly kind: 'connection'; readonly reason: string };
 
 export type ChannelFailure = 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOSED';
 

@@ -66,10 +66,10 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
       },
     }),
     catchUp: async (read) => {
-      for (const row of (await read(feed.cursor())) ?? []) add(fromRow(row));
+      for (const row of (await read.since()) ?? []) add(fromRow(row));
     },
     onAccessChange: (change) => {
-      // The feed's cursor stays: what is dropped here is what RLS would no longer return anyway.
+      // The stream's cursor stays: what is dropped here is what RLS would no longer return anyway.
       if (change.kind === 'removed') feed.removeWhere(() => true);
       else feed.removeWhere((u) => u.territory !== null && !canSeeTerritory(change.access, u.territory));
     },

@@ -8,7 +8,8 @@ import { createTicketedPresence, type TicketedPresence } from './presence-ticket
 import { createPresenceVerifier, type PresenceVerifier } from './presence-verifier.ts';
 import { createLatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
-import { parseRows, timeOf } from './rows.ts';
+import { readRows } from './persisted-stream.ts';
+import { timeOf } from './rows.ts';
 import { createCoalescedStore, type ReadableStore } from './store.ts';
 import { createTopicSet, type TopicSet } from './topic-set.ts';
 import { mergeActivity, type Activity } from './user-activity.ts';
@@ -67,6 +68,8 @@ const activityRowSchema = z.object({
 export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
   const activities = new Map<string, Activity>();
   const held = new Map<string, { snapshot: UserSnapshot; timer: TimerHandle }>();
+  // The newest `updated_at` a completed read returned: live messages never move it, since a
+  // sibling channel's could pass what a channel that was down missed (persisted-stream.ts).
   let cursor: string | null = null;
   let fullRead = true;
   let present: ReadonlyMap<string, { readonly connections: number }> = new Map();
@@ -78,7 +81,6 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
     const merged = mergeActivity(activities.get(userId), incoming);
     if (merged === activities.get(userId)) return;
     activities.set(userId, merged);
-    if (cursor === null || timeOf(incoming.timestamp) > timeOf(cursor)) cursor = incoming.timestamp;
     changed();
   };
 
@@ -119,19 +121,23 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
     await ctx.ready;
     const full = fullRead || cursor === null;
     fullRead = false;
-    const { data, error } = await ctx.supabase.rpc('organization_activity', {
-      organization_id: ctx.organizationId,
-      since: full ? null : sinceCursor(cursor!),
-    });
-    if (error) {
+    const rows = await readRows(
+      ctx,
+      'organization_activity',
+      activityRowSchema,
+      ctx.supabase.rpc('organization_activity', {
+        organization_id: ctx.organizationId,
+        since: full ? null : sinceCursor(cursor!),
+      }),
+    );
+    if (!rows) {
       fullRead ||= full;
-      return ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'organization_activity' }, error));
+      return;
     }
-    const { rows, invalid } = parseRows(activityRowSchema, data);
-    if (invalid) ctx.reportError(new RealtimeError({ kind: 'request', operation: 'organization_activity' }, invalid));
     // A full read is the truth: what the viewer may no longer see comes back blank, not stale.
     if (full) activities.clear();
     for (const row of rows) {
+      if (cursor === null || timeOf(row.updated_at) > timeOf(cursor)) cursor = row.updated_at;
       keep(row.user_id, {
         action: row.action,
         status: row.status,
@@ -188,6 +194,8 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
       let orgHandle: ChannelHandle | undefined;
       const topics: TopicSet = createTopicSet(ctx, (topic) => ({
         onBroadcast: (event, payload) => onBroadcast(topic, event, payload),
+        // What a territory's channel missed while it was down is read back (since the cursor).
+        onSubscribed: () => reader.request(),
       }));
       orgHandle = ctx.acquire(org, {
         onPresenceSync: (state) => verifier?.update(state),

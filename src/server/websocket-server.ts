@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withUnobservedErrorsLogged } from './log-unobserved.ts';
 import { createRealtimeServer, type RealtimeServer } from './realtime-server.ts';
 
 /*
@@ -21,6 +22,9 @@ const serverEnvSchema = z
 let cached: { key: string; server: RealtimeServer } | undefined;
 
 /**
+ * Its calls return promises as createRealtimeServer's do; a refusal that no caller awaits is logged
+ * (console.error) rather than left as an unhandled rejection, so the seed's call without `await`
+ * is safe.
  * @example getWebSocketServer().broadcastToOrganization(organizationId, {
  *   type: 'team_update',
  *   data: { message: 'New publisher assigned', updateType: 'assignment' },
@@ -39,7 +43,9 @@ export function getWebSocketServer(env: Record<string, string | undefined> = pro
   if (cached?.key !== key)
     cached = {
       key,
-      server: createRealtimeServer({ supabaseUrl, serviceRoleKey: parsed.data.SUPABASE_SERVICE_ROLE_KEY }),
+      server: withUnobservedErrorsLogged(
+        createRealtimeServer({ supabaseUrl, serviceRoleKey: parsed.data.SUPABASE_SERVICE_ROLE_KEY }),
+      ),
     };
   return cached.server;
 }

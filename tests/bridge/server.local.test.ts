@@ -3,7 +3,7 @@
  * example delivers unchanged, createRealtimeServer with the service role or a user's token makes
  * typed calls of the bridge, and refusals surface as BridgeRequestError with the bridge's code.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { orgTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
 import { USERS } from '../../supabase/fixture.ts';
 import { BridgeRequestError, createRealtimeServer, getWebSocketServer } from '../../src/server/index.ts';
@@ -46,6 +46,37 @@ describe.each(BACKENDS)('src/server against the bridge on %s', (backend) => {
       updateType: 'assignment',
       details: {},
     });
+  });
+
+  test("the seed's call without await: a refusal is logged, never an unhandled rejection; an awaited one only rejects", async () => {
+    const nowhere = '33333333-3333-4333-8333-333333333333'; // no such organisation: the bridge refuses
+    const message = {
+      type: 'team_update',
+      data: { message: 'New publisher assigned', updateType: 'assignment' },
+      timestamp: new Date().toISOString(),
+    } as const;
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const wsServer = getWebSocketServer(env());
+      // The seed's code: no await, no catch.
+      void wsServer.broadcastToOrganization(nowhere, message);
+      await expect.poll(() => logged.mock.calls.length, { timeout: 10_000 }).toBe(1);
+      expect(String(logged.mock.calls[0]![0])).toMatch(
+        /^\[pubdev\] broadcastToOrganization failed, and nothing awaited it: 4\d\d [a-z_]+: .+/,
+      );
+      // Awaited, the same refusal rejects with the bridge's error and is not logged a second time.
+      await expect(wsServer.broadcastToOrganization(nowhere, message)).rejects.toBeInstanceOf(BridgeRequestError);
+      // A tick for any unhandled rejection to surface.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      logged.mockRestore();
+    }
   });
 
   test('getWebSocketServer refuses a bad environment naming the variable', () => {

@@ -6,11 +6,11 @@
  * House's result. The US_West member, signed in at the same time, sees the two US_West runs and
  * never a word of the US_East one.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { spawnGroup, type GroupProcess } from '../../scripts/lib/process-group.ts';
+import { venvPython } from '../../scripts/lib/python-env.ts';
 import { USERS } from '../../supabase/fixture.ts';
 import { screenshot } from './_browser.ts';
 import { ROOT } from './_servers.ts';
@@ -55,8 +55,7 @@ const watched = (page: Page) =>
   page.evaluate(() => (window as unknown as { agentWatch: { log: RowState[]; leaked: string[] } }).agentWatch);
 
 function startDemoAgent(supabaseUrl: string): GroupProcess {
-  const python = path.join(ROOT, '.venv/bin/python');
-  if (!existsSync(python)) throw new Error('the demo agent needs .venv (see README, "Setup")');
+  const python = venvPython(ROOT); // made by the tier's globalSetup (_build.ts)
   // Slow enough for a person to press Cancel while the first run works (20 steps of 0.4 s).
   const args = ['-m', 'pubdev_agents.demo', '--cycles', '1', '--step-seconds', '0.4'];
   return spawnGroup('agent', python, args, {

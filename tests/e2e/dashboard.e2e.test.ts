@@ -2,12 +2,12 @@
  * The TeamDashboard in headless Chromium, production build, local stack: what two or more people
  * signed in at the same time see of each other, of the agents and of the organisation's feed.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MENTION_NOTIFICATION_MESSAGE, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { spawnGroup, type GroupProcess } from '../../scripts/lib/process-group.ts';
+import { venvPython } from '../../scripts/lib/python-env.ts';
 import { launchChromium, screenshot, signedInPage } from './_browser.ts';
 import { accessTokenOf, bridgeBroadcast } from './_bridge.ts';
 import { ROOT, startDashboard, startStack, type DashboardProcess, type StackProcess } from './_servers.ts';
@@ -277,8 +277,7 @@ describe('TeamDashboard', () => {
 });
 
 function startDemoAgent(supabaseUrl: string): GroupProcess {
-  const python = path.join(ROOT, '.venv/bin/python');
-  if (!existsSync(python)) throw new Error('the demo agent needs .venv (see README, "Setup")');
+  const python = venvPython(ROOT); // made by the tier's globalSetup (_build.ts)
   const args = ['-m', 'pubdev_agents.demo', '--cycles', '1', '--step-seconds', '0.1'];
   return spawnGroup('agent', python, args, {
     cwd: path.join(ROOT, 'agents'),

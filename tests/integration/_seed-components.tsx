@@ -3,7 +3,14 @@
  * use it (including the seed's `task` for `currentTask`). They must compile and run unchanged.
  */
 import { useEffect } from 'react';
-import { useAgentStatus, useUserSnapshots, useWebSocket, type RealtimeMessage } from '@/lib/websocket/hooks';
+import {
+  useAgentStatus,
+  useConnectionStatus,
+  useTeamUpdates,
+  useUserSnapshots,
+  useWebSocket,
+  type RealtimeMessage,
+} from '@/lib/websocket/hooks';
 
 export function TeamActivity({ action, onMessage }: { action: string; onMessage: (m: RealtimeMessage) => void }) {
   const { isConnected, sendMessage } = useWebSocket({ onMessage: (m) => onMessage(m) });
@@ -32,6 +39,35 @@ export function AgentBoard({ agentId }: { agentId: string }) {
       {agentStatuses.map((a) => (
         <div key={a.agentId}>
           {a.agentId}: {a.status} {a.progress && a.progress.progress}%
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** The seed's AgentMonitor: the status of every agent, one row per agent, keyed by its id. */
+export function AgentMonitor() {
+  const { agentStatuses } = useAgentStatus();
+  return (
+    <section aria-label="Agents">
+      {agentStatuses.map((agent) => (
+        <div key={agent.agentId}>
+          {agent.agentId}: {agent.status} {agent.progress && agent.progress.progress}%
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** A territory's team feed with the connection status, as a dashboard panel uses them. */
+export function TerritoryFeed({ territory }: { territory: string }) {
+  const { status } = useConnectionStatus();
+  const { updates } = useTeamUpdates({ territory });
+  return (
+    <section aria-label={`Feed of ${territory}`} data-status={status}>
+      {updates.map((update) => (
+        <div key={update.id}>
+          {update.territory ?? 'org-wide'}: {update.message}
         </div>
       ))}
     </section>

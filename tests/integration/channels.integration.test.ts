@@ -50,7 +50,7 @@ describe.each(BACKENDS)('channels (%s)', (backend) => {
     // A refusal does not pass by itself: 5 s before the first retry (then 10 s, 20 s … 5 min),
     // never a 5-second loop forever; and never more than one channel for the topic.
     expect(failures[1]!.at - failures[0]!.at).toBeGreaterThanOrEqual(4900);
-    expect(registry.states()).toEqual([{ topic, state: 'refused' }]);
+    expect(registry.states()).toEqual([{ topic, state: 'refused', reason: rawReason }]);
     expect(supabase.getChannels().length).toBeLessThanOrEqual(1);
     // Rights changed (readmit): it is tried again at once, not after the 10 s backoff.
     const readmittedAt = Date.now();

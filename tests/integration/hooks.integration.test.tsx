@@ -30,7 +30,8 @@ import {
   SERVICE_ROLE_KEY,
   type StackProcess,
 } from './_stack-process.ts';
-import { AgentBoard, TeamActivity } from './_seed-components.tsx';
+import { getWebSocketServer } from '@/lib/websocket/server';
+import { AgentBoard, AgentMonitor, TeamActivity, TerritoryFeed } from './_seed-components.tsx';
 
 function app(supabase: SupabaseClient, children: ReactNode) {
   return (
@@ -113,6 +114,53 @@ describe('React hooks in StrictMode (pglite)', () => {
       expect(await screen.findAllByText(/^twice-agent: /)).toHaveLength(1);
       expect(screen.getByText(/^twice-agent: /).textContent).toMatch(/^twice-agent: processing/);
       expect(screen.getByText('enrichment-agent: processing 40%')).toBeTruthy();
+    } finally {
+      console.error = original.error;
+      console.warn = original.warn;
+    }
+    expect(complaints).toEqual([]);
+  });
+
+  it('the seed’s five usage examples together in StrictMode: live data, and no console error or warning', async () => {
+    const owner = await signedInClient(stack.url, 'acmeOwner');
+    const complaints: string[] = [];
+    const original = { error: console.error, warn: console.warn };
+    console.error = (...args: unknown[]) => complaints.push(args.map(String).join(' '));
+    console.warn = (...args: unknown[]) => complaints.push(args.map(String).join(' '));
+    const messages: RealtimeMessage[] = [];
+    try {
+      render(
+        app(
+          owner,
+          <>
+            {/* useWebSocket and useUserSnapshots with updateActivity */}
+            <TeamActivity action="reviewing Pacific Press" onMessage={(m) => messages.push(m)} />
+            {/* useAgentStatus with updateAgentStatus(agentId, 'processing', { progress: 0, task }) */}
+            <AgentBoard agentId="example-agent" />
+            {/* AgentMonitor: agentStatuses.map((agent) => <div key={agent.agentId}>…) */}
+            <AgentMonitor />
+            {/* useTeamUpdates({ territory }) with useConnectionStatus */}
+            <TerritoryFeed territory="US_West" />
+          </>,
+        ),
+      );
+      // The server example, as the seed writes it: no await.
+      const wsServer = getWebSocketServer({ SUPABASE_URL: stack.url, SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY });
+      wsServer.broadcastToOrganization(ACME, {
+        type: 'team_update',
+        data: { message: 'New publisher assigned', updateType: 'assignment' },
+        timestamp: new Date().toISOString(),
+      });
+      await screen.findByText(`${OWNER_ID}: reviewing Pacific Press`, undefined, { timeout: 8000 });
+      // The agent's row in AgentBoard and in AgentMonitor: one each, though StrictMode ran the effect twice.
+      expect(await screen.findAllByText('example-agent: processing 0%', undefined, { timeout: 8000 })).toHaveLength(2);
+      // An org-wide update belongs in a territory's feed (the hook and the dashboard agree).
+      await screen.findByText('org-wide: New publisher assigned', undefined, { timeout: 8000 });
+      await expect
+        .poll(() => messages.some((m) => m.type === 'team_update' && m.data.message === 'New publisher assigned'), {
+          timeout: 8000,
+        })
+        .toBe(true);
     } finally {
       console.error = original.error;
       console.warn = original.warn;

@@ -16,6 +16,7 @@ describe('npm start settings', () => {
       webPort: 3000,
       webHost: '127.0.0.1',
       stackPort: 54321,
+      demoAgent: true,
     });
   });
 
@@ -37,6 +38,8 @@ describe('npm start settings', () => {
   it('names the variable that is wrong', () => {
     expect(() => devSettingsFromEnv({ PORT: 'eighty' })).toThrow('PORT must be a port number');
     expect(() => devSettingsFromEnv({ PUBDEV_PORT: '70000' })).toThrow('PUBDEV_PORT must be 0..65535');
+    expect(() => devSettingsFromEnv({ PUBDEV_DEMO_AGENT: 'no' })).toThrow('PUBDEV_DEMO_AGENT must be on or off');
+    expect(devSettingsFromEnv({ PUBDEV_DEMO_AGENT: 'off' }).demoAgent).toBe(false);
     expect(() => devSettingsFromEnv({ SUPABASE_URL: 'abcd.supabase.co' })).toThrow(
       'SUPABASE_URL must be the URL of a Supabase project',
     );

@@ -66,11 +66,29 @@ const resolved = (name: string, env: Record<string, string>) =>
   Object.fromEntries(Object.entries(service(name).environment).map(([key, value]) => [key, interpolate(value, env)]));
 
 describe('docker-compose.yml services and ports', () => {
-  it('runs web and agents by default; the local stack only with its profile', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['agents', 'stack', 'web']);
+  it('runs web and agents by default; the local stack and the development container only with their profiles', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['agents', 'dev', 'stack', 'web']);
     expect(service('web').profiles).toEqual([]);
     expect(service('agents').profiles).toEqual([]);
     expect(service('stack').profiles).toEqual(['local-stack']);
+    expect(service('dev').profiles).toEqual(['dev']);
+  });
+
+  it('runs `npm run dev` in the development container, reachable from the host, leaving the demo agent to the agents service', () => {
+    const scripts = z
+      .object({ scripts: z.record(z.string(), z.string()) })
+      .parse(JSON.parse(read('package.json'))).scripts;
+    expect(service('dev').command.at(-1)).toBe('npm ci --no-audit --no-fund && exec npm run dev');
+    expect(scripts.dev).toMatch(/scripts\/dev\.ts --dev$/);
+    expect(service('dev').ports).toEqual(['3000:3000', '54321:54321']);
+    // What scripts/dev.ts and the stack read: both listen on every interface; the agent is the agents service's.
+    expect(service('dev').environment).toMatchObject({
+      PUBDEV_HOST: '0.0.0.0',
+      PUBDEV_WEB_HOST: '0.0.0.0',
+      PUBDEV_DEMO_AGENT: 'off',
+    });
+    expect(read('scripts/lib/dev-env.ts')).toContain('PUBDEV_DEMO_AGENT');
+    expect(read('scripts/lib/dev-env.ts')).toContain('PUBDEV_WEB_HOST');
   });
 
   it('publishes the dashboard on 3000 (next start on all interfaces), nothing for the agents, 54321 for the stack', () => {

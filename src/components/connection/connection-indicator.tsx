@@ -1,20 +1,27 @@
 'use client';
 
-type ConnectionStatus = 'initial' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+type ConnectionStatus = 'initial' | 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 export interface ConnectionIndicatorProps {
   readonly status: ConnectionStatus;
   readonly latencyMs: number | null;
   /** True between a `lost` event and the next `restored`: the UI says so plainly. */
   readonly lost: boolean;
+  /** Channels refused or failing while the socket may be up, with the server's reason. */
+  readonly degraded?: { readonly topics: readonly string[]; readonly reason: string } | null;
 }
 
+type Label = 'Idle' | 'Connected' | 'Degraded' | 'Reconnecting' | 'Connecting' | 'Connection lost';
+
 /** What the indicator says, in the words the tests and users look for. */
-function connectionLabel({ status, lost }: Pick<ConnectionIndicatorProps, 'status' | 'lost'>): string {
+function connectionLabel({ status, lost, degraded }: Omit<ConnectionIndicatorProps, 'latencyMs'>): Label {
+  if (status === 'idle') return 'Idle';
   if (lost || status === 'disconnected') return 'Connection lost';
   switch (status) {
     case 'connected':
-      return 'Connected';
+      // RATIONALE: "Connected" while the server refuses some of the page's channels would claim
+      // live data that is not arriving; the reason is shown beside it.
+      return degraded ? 'Degraded' : 'Connected';
     case 'reconnecting':
       return 'Reconnecting';
     case 'initial':
@@ -23,16 +30,34 @@ function connectionLabel({ status, lost }: Pick<ConnectionIndicatorProps, 'statu
   }
 }
 
-/** `role="status"` named "Connection": "Connected (12 ms)" / "Reconnecting" / "Connection lost". */
+const TONE: Record<Label, 'ok' | 'wait' | 'bad'> = {
+  Idle: 'wait',
+  Connected: 'ok',
+  Degraded: 'wait',
+  Reconnecting: 'wait',
+  Connecting: 'wait',
+  'Connection lost': 'bad',
+};
+
+/**
+ * `role="status"` named "Connection": "Connected (12 ms)" / "Degraded · <reason>" / "Reconnecting" /
+ * "Connection lost" / "Idle" (nothing on the page is live).
+ */
 export function ConnectionIndicator(props: ConnectionIndicatorProps) {
   const label = connectionLabel(props);
-  const tone = label === 'Connected' ? 'ok' : label === 'Connection lost' ? 'bad' : 'wait';
+  const channels = props.degraded?.topics.length ?? 0;
   return (
-    <div role="status" aria-label="Connection" className={`connection connection-${tone}`}>
+    <div role="status" aria-label="Connection" className={`connection connection-${TONE[label]}`}>
       <span className="dot" aria-hidden="true" />
       <span>{label}</span>
       {label === 'Connected' && props.latencyMs !== null && (
         <span className="muted"> · heartbeat {Math.round(props.latencyMs)} ms</span>
+      )}
+      {label === 'Degraded' && props.degraded && (
+        <span className="muted">
+          {' '}
+          · {channels === 1 ? '1 channel' : `${channels} channels`} not receiving: {props.degraded.reason}
+        </span>
       )}
     </div>
   );

@@ -1,5 +1,5 @@
 'use client';
-import type { TeamUpdate } from '../../react/index.ts';
+import { inTerritoryView, type TeamUpdate } from '../../react/index.ts';
 import { formatTime } from '../format.ts';
 
 export interface TeamUpdateFeedProps {
@@ -14,7 +14,7 @@ export interface TeamUpdateFeedProps {
 
 /** The list "Team activity": newest first, territory-filtered, @mentions of the viewer highlighted. */
 export function TeamUpdateFeed({ updates, territories, territory, onTerritoryChange, nameOf }: TeamUpdateFeedProps) {
-  const shown = territory ? updates.filter((u) => u.territory === null || u.territory === territory) : updates;
+  const shown = territory ? updates.filter((u) => inTerritoryView(u, territory)) : updates;
   return (
     <section className="card feed" aria-labelledby="feed-title">
       <div className="card-head">
