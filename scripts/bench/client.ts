@@ -65,6 +65,7 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
     reportError: () => undefined,
     registerCatchUp: () => () => undefined,
     hintGap: () => undefined,
+    noticeDrop: () => undefined,
     territories: () => Promise.resolve([]),
     access: () => ({ role: 'owner', territories: [] }),
     onAccessChange: () => () => undefined,

@@ -4,9 +4,14 @@ import type { ConnectionSnapshot, LostConnectionEvent } from '../realtime/index.
 import { useRealtimeClient } from './realtime-provider.tsx';
 import { useLatest } from './use-latest.ts';
 
-const SERVER_CONNECTION: ConnectionSnapshot = Object.freeze({ status: 'initial', latencyMs: null, lastError: null });
+const SERVER_CONNECTION: ConnectionSnapshot = Object.freeze({
+  status: 'initial',
+  latencyMs: null,
+  lastError: null,
+  delivery: 'live',
+});
 
-/** `{ status, latencyMs, lastError }` of the realtime connection. */
+/** `{ status, latencyMs, lastError, delivery }` of the realtime connection (`delivery: 'delayed'` while over a quota). */
 export function useConnectionStatus(): ConnectionSnapshot {
   const { connection } = useRealtimeClient();
   return useSyncExternalStore(connection.subscribe, connection.getSnapshot, () => SERVER_CONNECTION);

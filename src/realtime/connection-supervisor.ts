@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { DeliveryStatus } from './delivery-monitor.ts';
 import type { Environment, TimerHandle } from './environment.ts';
 import type { RealtimeError } from './realtime-error.ts';
 import { createEmitter, createValueStore, type ReadableStore } from './store.ts';
@@ -14,6 +15,11 @@ export interface ConnectionSnapshot {
   /** Round trip of the last heartbeat, ms; null before the first one. */
   readonly latencyMs: number | null;
   readonly lastError: RealtimeError | null;
+  /**
+   * `delayed` while the project is over a Realtime quota (messages/s, presence, joins): updates
+   * still arrive, through catch-up, seconds late (delivery-monitor.ts); `live` otherwise.
+   */
+  readonly delivery: DeliveryStatus;
 }
 
 export interface ConnectionSupervisorOptions {
@@ -30,6 +36,7 @@ export interface ConnectionSupervisorOptions {
 export interface ConnectionSupervisor extends ReadableStore<ConnectionSnapshot> {
   onLostConnection(listener: (event: LostConnectionEvent) => void): () => void;
   reportError(error: RealtimeError): void;
+  setDelivery(delivery: DeliveryStatus): void;
   start(): void;
   stop(): void;
 }
@@ -43,7 +50,12 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
   const { supabase, env } = options;
   const lostAfter = options.lostConnectionTimeoutMs ?? 5000;
   const failedAfter = options.failedConnectionTimeoutMs ?? 60_000;
-  const store = createValueStore<ConnectionSnapshot>({ status: 'initial', latencyMs: null, lastError: null });
+  const store = createValueStore<ConnectionSnapshot>({
+    status: 'initial',
+    latencyMs: null,
+    lastError: null,
+    delivery: 'live',
+  });
   const lostEvents = createEmitter<LostConnectionEvent>();
   let running = false;
   let everConnected = false;
@@ -61,7 +73,8 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
     if (
       next.status !== current.status ||
       next.latencyMs !== current.latencyMs ||
-      next.lastError !== current.lastError
+      next.lastError !== current.lastError ||
+      next.delivery !== current.delivery
     ) {
       store.set(Object.freeze(next));
     }
@@ -120,6 +133,7 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
     getSnapshot: store.getSnapshot,
     onLostConnection: lostEvents.on,
     reportError: (error) => update({ lastError: error }),
+    setDelivery: (delivery) => update({ delivery }),
     start() {
       if (running) return;
       running = true;

@@ -12,7 +12,14 @@ export type RealtimeErrorContext =
   /** A REST read (backfill, catch-up) or write (save, post) failed. */
   | { readonly kind: 'request'; readonly operation: string; readonly status?: number }
   /** The access token could not be refreshed. */
-  | { readonly kind: 'auth' };
+  | { readonly kind: 'auth' }
+  /**
+   * The project is over a Realtime quota (messages/s, presence, joins, connections): Realtime
+   * refused or dropped something, so updates arrive late, through catch-up (docs/capacity.md).
+   * `source` says how the client knows: the quota probe, a channel closed or refused for a limit,
+   * or a live stream that lost a broadcast.
+   */
+  | { readonly kind: 'rate_limit'; readonly source: 'probe' | 'channel' | 'gap' };
 
 export type ChannelFailure = 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOSED';
 
