@@ -6,7 +6,7 @@ import { useToast } from '../shell/toast-provider.tsx';
 
 /** The connection indicator on the live status, with a toast when the connection is lost and restored. */
 export function LiveConnectionIndicator() {
-  const { status, latencyMs } = useConnectionStatus();
+  const { status, latencyMs, delivery } = useConnectionStatus();
   const [lost, setLost] = useState(false);
   const toast = useToast();
   useLostConnectionListener((event) => {
@@ -20,5 +20,12 @@ export function LiveConnectionIndicator() {
       toast({ message: 'Could not reconnect. Check your network or reload the page.', level: 'error' });
     }
   });
-  return <ConnectionIndicator status={status} latencyMs={latencyMs} lost={lost && status !== 'connected'} />;
+  return (
+    <ConnectionIndicator
+      status={status}
+      latencyMs={latencyMs}
+      lost={lost && status !== 'connected'}
+      delivery={delivery}
+    />
+  );
 }
