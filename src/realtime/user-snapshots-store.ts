@@ -53,7 +53,7 @@ const REPORT_INTERVAL_MS = 500;
  * tab is not being away, and every report is a message to everyone online on the organisation's
  * topic (docs/capacity.md "Activity"); coming back before then reports nothing at all.
  */
-export const AWAY_AFTER_MS = 30_000;
+const AWAY_AFTER_MS = 30_000;
 
 const activityRowSchema = z.object({
   user_id: z.string(),
