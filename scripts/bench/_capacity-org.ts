@@ -64,14 +64,17 @@ insert into public.publishers (organization_id, name, status, territory) values
 `;
 }
 
-/** performance.timeOrigin-based milliseconds: comparable across the workers of one process. */
+/** Milliseconds since the epoch at performance.now()'s resolution: comparable with the database's timestamps on one machine. */
 export const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export interface AgentWrite {
   readonly runId: string;
   readonly seq: number;
-  /** When the write was sent (its row changes between this and the answer). */
+  /**
+   * When the row changed: its `updated_at` (the database's clock, the same machine's), so that what
+   * a person saw is judged from the moment it was true, not from when a busy REST API got to it.
+   */
   readonly at: number;
   /** A change of state (start, completion), which must arrive live and at once. */
   readonly state: boolean;
@@ -95,13 +98,14 @@ export async function driveAgents(agent: SupabaseClient, options: AgentOptions):
   const writes: AgentWrite[] = [];
   const tick = 1000 / options.reportsPerSecond;
   const write = async (runId: string | null, columns: Record<string, unknown>, state: boolean): Promise<string> => {
-    const at = now();
     const request = runId
       ? agent.from('agent_runs').update(columns).eq('id', runId)
       : agent.from('agent_runs').insert({ organization_id: options.organizationId, ...columns });
-    const { data, error } = await request.select('id, seq').single<{ id: string; seq: number }>();
+    const { data, error } = await request
+      .select('id, seq, updated_at')
+      .single<{ id: string; seq: number; updated_at: string }>();
     if (error) throw new Error(`agent write failed: ${error.message}`);
-    writes.push({ runId: data.id, seq: data.seq, at, state });
+    writes.push({ runId: data.id, seq: data.seq, at: Date.parse(data.updated_at), state });
     return data.id;
   };
   const agentLoop = async (a: number): Promise<void> => {
@@ -157,7 +161,7 @@ export function watchAgents(core: RealtimeClient): Watcher {
 }
 
 export interface Seen {
-  /** Every write × person: ms until the person's dashboard showed it or something newer (Infinity: never). */
+  /** Every write × person: ms from the row's change until the person's dashboard showed it or something newer (Infinity: never). */
   readonly staleness: number[];
   /** Changes of state × person that never arrived live, and those that did, with their delay. */
   readonly statesNotLive: number;

@@ -16,8 +16,8 @@
  *              dropped (database broadcasts over the quota, in the deliveries they would have made),
  *              offered = counted + dropped (what the model predicts), presence events/s, REST
  *              requests/s of the catch-up (the observers' rate × M), changes of state that reached
- *              the observers live, and how stale their agents view was (ms from a write being sent
- *              to their dashboard showing it or something newer)
+ *              the observers live, and how stale their agents view was (ms from a run's row
+ *              changing to their dashboard showing it or something newer)
  *
  * Presence and joins are measured but not enforced: the stack's counters average over the buckets
  * since it started (fewer than Realtime's 12 at first), so the members' joins of the warm-up alone

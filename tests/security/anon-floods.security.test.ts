@@ -73,8 +73,9 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
     expect(
       await owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', snapshot),
     ).toEqual({ success: true });
+    // A change of state (the priority) is broadcast at once; a task alone may be held by the pacing.
     const { rows } = await stack.database.db.query<{ seq: string }>(
-      'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
+      'update public.agent_runs set current_task = $2, priority = priority + 1 where id = $1 returning seq::text',
       [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`],
     );
     await received.next(
@@ -144,10 +145,11 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
     await expect(
       owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', { id: randomUUID() }),
     ).rejects.toThrow('You have exceeded your rate limit');
-    await rt.database.db.query('update public.agent_runs set current_task = $2 where id = $1', [
-      AGENT_RUNS.acmeEnrichment.id,
-      `task ${randomUUID()}`,
-    ]);
+    // A change of state (the priority) is broadcast at once; a task alone may be held by the pacing.
+    await rt.database.db.query(
+      'update public.agent_runs set current_task = $2, priority = priority + 1 where id = $1',
+      [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`],
+    );
     await logs.next((line) => /dropped database broadcast .* on org:/.test(line), 'the dropped agent_status');
   });
 

@@ -86,8 +86,9 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
 
     // The window: until a token push, the open org channel still hears the organisation.
     const bump = async () => {
+      // A change of state (the priority) is broadcast at once; a task alone may be held by the pacing.
       const { rows } = await rt.database.db.query<{ seq: string }>(
-        'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
+        'update public.agent_runs set current_task = $2, priority = priority + 1 where id = $1 returning seq::text',
         [AGENT_RUNS.acmeEnrichment.id, `task ${randomUUID()}`],
       );
       return `${AGENT_RUNS.acmeEnrichment.id}:${rows[0]!.seq}`;
