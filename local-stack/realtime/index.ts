@@ -40,6 +40,8 @@ function deliverDbBroadcast(tenant: Tenant, message: DbBroadcast): void {
   // Over the size or the events/s limit, database broadcasts are dropped (§7.2, §8.3).
   if (admitBroadcast(tenant, payload.byteLength, { checkRate: true })) {
     tenant.log(`realtime: dropped database broadcast ${message.id} on ${message.topic}`);
+    tenant.dropped.broadcasts += 1;
+    tenant.dropped.deliveries += tenant.broker.subscriberCount(namespaceKey(message.private, message.topic));
     return;
   }
   publishBroadcast(
@@ -65,6 +67,13 @@ export interface RealtimeUsage {
   readonly sockets: number;
   /** Channels joined on every topic, from every socket. */
   readonly totalChannels: number;
+  /** Messages counted against the events/s limit since the stack started (client sends and every delivery). */
+  readonly eventsCounted: number;
+  /** Presence events counted against the presence limit since the stack started (tracks, states, diffs). */
+  readonly presenceEventsCounted: number;
+  /** Database broadcasts dropped over the events/s limit, and the deliveries they would have made. */
+  readonly droppedBroadcasts: number;
+  readonly droppedDeliveries: number;
 }
 
 const usageOf = new WeakMap<LocalService, RealtimeUsage>();
@@ -172,6 +181,18 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
     },
     get totalChannels() {
       return tenant.broker.totalSubscribers();
+    },
+    get eventsCounted() {
+      return tenant.events.total;
+    },
+    get presenceEventsCounted() {
+      return tenant.presenceEvents.total;
+    },
+    get droppedBroadcasts() {
+      return tenant.dropped.broadcasts;
+    },
+    get droppedDeliveries() {
+      return tenant.dropped.deliveries;
     },
   });
   return service;

@@ -19,6 +19,8 @@ export interface RateCounterOptions {
 
 export class RateCounter {
   readonly limit: number;
+  /** Everything ever counted, for benchmarks and tests (Realtime keeps no such total). */
+  total = 0;
   private readonly now: () => number;
   private readonly bucketMs: number;
   private readonly startBucket: number;
@@ -42,6 +44,7 @@ export class RateCounter {
     // lasts keeps that to an addition, and the map is touched once per bucket.
     if (bucket !== this.openBucket) this.close(bucket);
     this.openCount += count;
+    this.total += count;
   }
 
   /** Average events per second over the completed buckets of the window (0 before the first tick). */

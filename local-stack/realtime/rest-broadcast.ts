@@ -71,12 +71,16 @@ function requestHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/**
+ * Realtime's rate-limit plug (`RealtimeWeb.Plugs.RateLimiter`, §3.6): the tenant's 60 s average of
+ * events per second, truncated to an integer, its limit, and what is left (negative once over it).
+ */
 function rateHeaders(tenant: Tenant): Record<string, string> {
-  const rolling = tenant.events.average();
+  const rolling = Math.trunc(tenant.events.average());
   return {
-    'x-rate-rolling': rolling.toFixed(1),
+    'x-rate-rolling': String(rolling),
     'x-rate-limit': String(tenant.events.limit),
-    'x-rate-limit-remaining': String(Math.max(0, Math.floor(tenant.events.limit - rolling))),
+    'x-rate-limit-remaining': String(tenant.events.limit - rolling),
   };
 }
 
@@ -245,7 +249,11 @@ export async function handleRealtimeApi(
   url: URL,
 ): Promise<void> {
   if (path === '/api/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
-    sendJson(res, 200, { message: 'Success' });
+    // The ping passes the rate-limit plug like the broadcast endpoints (§9): while the tenant is
+    // at or over its events/s limit it answers 429, which is how a client can tell (§8.3).
+    const headers = rateHeaders(tenant);
+    if (tenant.events.triggered()) sendJson(res, 429, { message: 'Too many requests' }, headers);
+    else sendJson(res, 200, { message: 'Success' }, headers);
     return;
   }
   // Supabase's gateway blocks the admin API (§1.1).

@@ -43,6 +43,11 @@ export interface Tenant extends TenantCounters {
   readonly pgChanges: PostgresChangesEngine | undefined;
   /** Sockets with at least one successful join, for `maxConcurrentUsers` (Realtime counts users from their first join). */
   connections: number;
+  /**
+   * Database broadcasts dropped over the events/s limit (§8.3), and the deliveries they would have
+   * made (the topic's subscribers at the time): what Realtime drops without a word, counted.
+   */
+  readonly dropped: { broadcasts: number; deliveries: number };
 }
 
 export function createTenant(
@@ -63,6 +68,7 @@ export function createTenant(
     ...counters,
     pgChanges,
     connections: 0,
+    dropped: { broadcasts: 0, deliveries: 0 },
   };
 }
 

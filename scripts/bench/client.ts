@@ -66,6 +66,7 @@ function ingestContext(): { ctx: CoreContext; deliver: (event: string, payload: 
     reportError: () => undefined,
     registerCatchUp: () => () => undefined,
     hintGap: () => undefined,
+    noticeDrop: () => undefined,
     territories: () => Promise.resolve([]),
     access: () => ({ role: 'owner', territories: [] }),
     onAccessChange: () => () => undefined,
@@ -146,6 +147,12 @@ function heapPer10k(): string {
 async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
   const db = await openDatabase();
   await prepareDatabase(db);
+  // The path's own latency: every progress write broadcast (the database paces progress to one
+  // broadcast a second per run, which would hold back writes 30 ms apart; see the capacity table).
+  await db.exec(
+    `create or replace function private.agent_progress_interval() returns interval language sql stable
+       set search_path = '' as $$ select interval '0' $$`,
+  );
   const stack = await startLocalStack(
     { port: 0, realtime: { maxEventsPerSecond: 1_000_000, joinErrorDelayMs: 0 } },
     { db, log: () => undefined },

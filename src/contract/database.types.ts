@@ -784,6 +784,7 @@ export type Database = {
           user_id: string
         }[]
       }
+      renew_presence_ticket: { Args: { ticket: string }; Returns: Json }
       report_activity: {
         Args: {
           action: string

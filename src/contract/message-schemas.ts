@@ -85,7 +85,17 @@ export const agentStatusMessageSchema = envelope(
       .nullish()
       .describe("A processing run's lease; past it (by the server's clock) the run is stalled"),
   }),
-).extend({ seq: z.int().min(0).describe('Monotonic per run; drop updates older than the last seen') });
+).extend({
+  seq: z.int().min(0).describe('Monotonic per run; drop updates older than the last seen'),
+  previousSeq: z
+    .int()
+    .min(0)
+    .nullish()
+    .describe(
+      "The seq of the run's previous agent_status broadcast (null for its first). Progress is paced, so seq may skip: " +
+        'a gap means a lost broadcast only when the last seq seen is below previousSeq',
+    ),
+});
 
 export const teamUpdateMessageSchema = envelope(
   'team_update',

@@ -9,9 +9,13 @@ const SERVER_CONNECTION: ConnectionSnapshot = Object.freeze({
   latencyMs: null,
   lastError: null,
   degraded: null,
+  delivery: 'live',
 });
 
-/** `{ status, latencyMs, lastError, degraded }` of the realtime connection (`idle`: nothing on the page needs a socket). */
+/**
+ * `{ status, latencyMs, lastError, degraded, delivery }` of the realtime connection (`idle`: nothing
+ * on the page needs a socket; `delivery: 'delayed'` while over a quota).
+ */
 export function useConnectionStatus(): ConnectionSnapshot {
   const { connection } = useRealtimeClient();
   return useSyncExternalStore(connection.subscribe, connection.getSnapshot, () => SERVER_CONNECTION);

@@ -41,6 +41,11 @@ export interface HeldRun {
   readonly run: AgentRun;
   /** `env.now()` milliseconds past which a processing run is stalled; undefined without a lease. */
   readonly leaseDeadline?: number;
+  /**
+   * For a live message: the seq of the run's broadcast before it (the database paces progress, so
+   * a seq may skip without anything being lost). Undefined for rows and for older messages.
+   */
+  readonly previousSeq?: number;
 }
 
 const ACTIVE: ReadonlySet<AgentRunStatus> = new Set(['idle', 'queued', 'processing']);
@@ -84,7 +89,11 @@ export function fromMessage(message: AgentStatusMessage, receivedAt: number): He
     seq: message.seq,
     updatedAt: message.timestamp,
   });
-  return compact<HeldRun>({ run, leaseDeadline: deadline(receivedAt, data.leaseExpiresAt, message.timestamp) });
+  return compact<HeldRun>({
+    run,
+    leaseDeadline: deadline(receivedAt, data.leaseExpiresAt, message.timestamp),
+    previousSeq: message.previousSeq ?? undefined,
+  });
 }
 
 export function fromRow(row: AgentRunRow, receivedAt: number): HeldRun {

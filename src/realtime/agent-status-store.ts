@@ -118,8 +118,11 @@ export function createAgentStatusStore(ctx: CoreContext): AgentStatusStore {
     const { run } = next;
     const current = held.get(run.runId)?.held.run;
     if (current && current.seq >= run.seq) return; // stale or duplicate
-    // A live seq that skips one means Realtime dropped something: other streams may have lost messages too.
-    if (live && current && run.seq > current.seq + 1) ctx.hintGap();
+    // A live message whose previous broadcast we never saw means Realtime dropped it: other streams
+    // may have lost messages too. A seq that merely skips is progress the database held back
+    // (agent progress is paced; the row has it), unless the message predates `previousSeq`.
+    if (live && current && run.seq > current.seq + 1 && current.seq < (next.previousSeq ?? run.seq - 1))
+      ctx.noticeDrop(`agent_status of run ${run.runId}`);
     held.set(run.runId, { held: next, view: run });
     if (held.size > MAX_AGENT_RUNS) evictOldest();
     stream.changed();

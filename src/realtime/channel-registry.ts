@@ -1,6 +1,7 @@
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { ChannelRegistry, ChannelRegistryOptions, PostgresChange, PresenceState } from './channel-types.ts';
 import { forgetChannel, newEntry, stateEntryOf, type Entry } from './channel-entry.ts';
+import { isRateLimitReason } from './delivery-monitor.ts';
 import { createLatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError, type ChannelFailure } from './realtime-error.ts';
 
@@ -19,6 +20,14 @@ const REFUSAL = /unauthori[sz]ed|do not have permission/i;
 const REFUSED_RETRY_MS = 5_000;
 /** At most this between retries of a refused topic (until `readmit`): a few requests an hour. */
 const REFUSED_RETRY_MAX_MS = 5 * 60_000;
+/**
+ * A channel closed or refused for a quota ("Too many messages per second", "…RateLimitReached")
+ * is re-joined after 2 s, doubling up to 30 s: Realtime averages its counters over 60 s, so a quick
+ * re-join only spends a join (and a presence state) to be closed again; meanwhile the catch-up
+ * keeps persisted streams current and the status says "updates delayed" (delivery-monitor.ts).
+ */
+const LIMITED_RETRY_MS = 2_000;
+const LIMITED_RETRY_MAX_MS = 30_000;
 
 /**
  * RATIONALE: StrictMode mounts, unmounts and re-mounts every effect, and a page switch unmounts
@@ -163,7 +172,9 @@ export function createChannelRegistry(options: ChannelRegistryOptions): ChannelR
     const refused = REFUSAL.test(reason);
     const delay = refused
       ? Math.min(REFUSED_RETRY_MAX_MS, REFUSED_RETRY_MS * 2 ** entry.refusals++)
-      : Math.min(5000, 250 * 2 ** entry.attempt++);
+      : isRateLimitReason(reason)
+        ? Math.min(LIMITED_RETRY_MAX_MS, LIMITED_RETRY_MS * 2 ** entry.attempt++)
+        : Math.min(5000, 250 * 2 ** entry.attempt++);
     scheduleRetry(entry, delay);
   };
 

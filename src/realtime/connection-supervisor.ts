@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ChannelStateEntry } from './channel-types.ts';
+import type { DeliveryStatus } from './delivery-monitor.ts';
 import type { Environment, TimerHandle } from './environment.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { createEmitter, createValueStore, type ReadableStore } from './store.ts';
@@ -28,6 +29,11 @@ export interface ConnectionSnapshot {
   readonly lastError: RealtimeError | null;
   /** Set while some channels are refused or failing (the socket may still be connected): what a UI shows as degraded. */
   readonly degraded: DegradedChannels | null;
+  /**
+   * `delayed` while the project is over a Realtime quota (messages/s, presence, joins): updates
+   * still arrive, through catch-up, seconds late (delivery-monitor.ts); `live` otherwise.
+   */
+  readonly delivery: DeliveryStatus;
 }
 
 export interface ConnectionSupervisorOptions {
@@ -47,6 +53,7 @@ export interface ConnectionSupervisorOptions {
 export interface ConnectionSupervisor extends ReadableStore<ConnectionSnapshot> {
   onLostConnection(listener: (event: LostConnectionEvent) => void): () => void;
   reportError(error: RealtimeError): void;
+  setDelivery(delivery: DeliveryStatus): void;
   start(): void;
   stop(): void;
 }
@@ -68,6 +75,7 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
     latencyMs: null,
     lastError: null,
     degraded: null,
+    delivery: 'live',
   });
   const lostEvents = createEmitter<LostConnectionEvent>();
   let running = false;
@@ -91,7 +99,8 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
       next.status !== current.status ||
       next.latencyMs !== current.latencyMs ||
       next.lastError !== current.lastError ||
-      next.degraded !== current.degraded
+      next.degraded !== current.degraded ||
+      next.delivery !== current.delivery
     ) {
       store.set(Object.freeze(next));
     }
@@ -199,6 +208,7 @@ export function createConnectionSupervisor(options: ConnectionSupervisorOptions)
     getSnapshot: store.getSnapshot,
     onLostConnection: lostEvents.on,
     reportError: (error) => update({ lastError: error }),
+    setDelivery: (delivery) => update({ delivery }),
     start() {
       if (running) return;
       running = true;

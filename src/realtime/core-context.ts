@@ -31,6 +31,8 @@ export interface CoreContext {
   territories(): Promise<readonly string[]>;
   /** A hint that broadcasts may have been dropped: every stream catches up. */
   hintGap(): void;
+  /** A live stream lost a broadcast (`what`, for the report): updates are delayed, and every stream catches up. */
+  noticeDrop(what: string): void;
   /** The user's rights in the organisation once read (null before, and after a removal). */
   access(): Access | null;
   /** Called when the user's rights in the organisation change (access-store.ts); returns stop. */

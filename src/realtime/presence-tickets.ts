@@ -8,6 +8,12 @@ import { RealtimeError } from './realtime-error.ts';
  * The tracking side of checked presence (docs/security.md "Identity on presence and activity"):
  * the database issues a ticket for (this user, topic, claim), the client tracks `{ ticket }`, and
  * renews it well before it expires so observers never see a gap.
+ *
+ * RATIONALE: the renewal extends the same ticket (`renew_presence_ticket`) instead of tracking a
+ * new one. Every track is a presence diff delivered to everyone on the topic and counted against
+ * the project's presence quota; a renewed ticket leaves the presence meta as it is, so a minute's
+ * renewals cost nothing on Realtime (docs/capacity.md "Presence"). Only when the ticket is gone
+ * (a tab that slept past its expiry, a change of membership) is a new one issued and tracked.
  */
 
 /** A ticket lives two minutes (the SQL's `lifetime`); renewing every minute leaves a minute to spare. */
@@ -29,6 +35,7 @@ export function createTicketedPresence(
   handle: ChannelHandle,
 ): TicketedPresence {
   let current: string | null = null;
+  let ticket: string | null = null;
   let generation = 0;
   let timer: TimerHandle | undefined;
   let stopped = false;
@@ -53,14 +60,31 @@ export function createTicketedPresence(
       if (!refused) schedule(RETRY_MS, () => void issue());
       return;
     }
-    handle.track({ ticket: issued.data.ticket });
-    schedule(RENEW_MS, () => void issue());
+    ticket = issued.data.ticket;
+    handle.track({ ticket });
+    schedule(RENEW_MS, () => void renew());
+  };
+
+  const renew = async (): Promise<void> => {
+    const mine = generation;
+    const held = ticket;
+    if (held === null) return issue();
+    const { data, error } = await ctx.supabase.rpc('renew_presence_ticket', { ticket: held });
+    if (stopped || mine !== generation) return; // a newer claim is on its way
+    if (error || !issuedSchema.safeParse(data).success) {
+      // Gone (expired while the tab slept, deleted by a change of membership) or refused: a new
+      // ticket says whether the user may still be present; anything else is worth a new one too.
+      ticket = null;
+      return issue();
+    }
+    schedule(RENEW_MS, () => void renew());
   };
 
   return {
     claim(claim) {
       if (stopped || claim === current) return;
       current = claim;
+      ticket = null;
       void issue();
     },
     stop() {

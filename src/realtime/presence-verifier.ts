@@ -10,8 +10,10 @@ import { RealtimeError } from './realtime-error.ts';
  * The observing side of checked presence (docs/security.md "Identity on presence and activity"):
  * a presence entry counts only when the database confirms that a ticket in one of its metas was
  * issued to the entry's key for this topic; what the entry claims (online, viewing, editing a
- * field) is the database's answer, never the meta. Verdicts are cached: a valid ticket until it
- * expires, an unknown one for good (a ticket cannot become valid later).
+ * field) is the database's answer, never the meta. Verdicts are cached: a valid ticket until
+ * shortly before it expires, when it is asked about again (its holder renews it in place, so the
+ * database's answer then has the new expiry: presence-tickets.ts), an unknown one for good (a
+ * ticket cannot become valid later).
  */
 
 /** One person whose presence the database vouches for. */
@@ -35,10 +37,31 @@ export interface PresenceVerifier {
 const MAX_VERDICTS = 2000;
 /** Tickets per request (the SQL function's limit). */
 const BATCH = 200;
+/**
+ * A valid ticket is asked about again this long before its cached verdict runs out. Holders renew
+ * when a minute of the two is left, so by then a live ticket has been renewed; and a verdict is
+ * never re-asked sooner than this after the last answer, so a ticket whose holder left is asked
+ * about once more at most before it expires.
+ */
+const REVERIFY_BEFORE_MS = 20_000;
+/** After a failed verification, ask again no sooner than this (what expires meanwhile still goes). */
+const RETRY_MS = 5_000;
 
 const rowSchema = z.object({ ticket: z.string(), user_id: z.string(), claim: z.string(), expires_in: z.number() });
 
-type Verdict = { readonly userId: string; readonly claim: string; readonly validUntil: number } | null;
+type Verdict = {
+  readonly userId: string;
+  readonly claim: string;
+  readonly validUntil: number;
+  /** When the database gave this answer (`env.now()`). */
+  readonly checkedAt: number;
+} | null;
+
+/** When a valid verdict is next asked about again, or undefined when it simply runs out first. */
+function reverifyAt(verdict: NonNullable<Verdict>): number | undefined {
+  const at = Math.max(verdict.validUntil - REVERIFY_BEFORE_MS, verdict.checkedAt + REVERIFY_BEFORE_MS);
+  return at < verdict.validUntil ? at : undefined;
+}
 
 export function createPresenceVerifier(
   ctx: Pick<CoreContext, 'supabase' | 'env' | 'reportError' | 'readTimeoutMs'>,
@@ -52,6 +75,8 @@ export function createPresenceVerifier(
   let again = false;
   let expiry: TimerHandle | undefined;
   let stopped = false;
+  // After a failed verification, re-verifications wait until then (expiries do not).
+  let retryAfter = 0;
 
   const ticketsOf = (metas: PresenceState[string]): string[] =>
     metas.flatMap((meta) => {
@@ -69,14 +94,18 @@ export function createPresenceVerifier(
         const verdict = verdicts.get(ticket);
         if (!verdict || verdict.userId !== key || verdict.validUntil <= now) continue;
         claims.push(verdict.claim);
-        soonest = Math.min(soonest, verdict.validUntil);
+        const again = reverifyAt(verdict);
+        soonest = Math.min(soonest, again === undefined ? verdict.validUntil : Math.max(again, retryAfter));
       }
       if (claims.length > 0)
         next.set(key, Object.freeze({ userId: key, claims: Object.freeze(claims), connections: claims.length }));
     }
     verified = next;
     if (expiry !== undefined) ctx.env.timers.clearTimeout(expiry);
-    expiry = Number.isFinite(soonest) ? ctx.env.timers.setTimeout(recompute, soonest - now + 1) : undefined;
+    // At the soonest re-verification or expiry: verify() asks what is due, then recomputes.
+    expiry = Number.isFinite(soonest)
+      ? ctx.env.timers.setTimeout(() => void verify(), Math.max(0, soonest - now) + 1)
+      : undefined;
     onChange();
   };
 
@@ -87,7 +116,13 @@ export function createPresenceVerifier(
     }
     inFlight = true;
     try {
-      const unknown = [...new Set(Object.values(state).flatMap(ticketsOf))].filter((t) => !verdicts.has(t));
+      const asked = ctx.env.now();
+      const unknown = [...new Set(Object.values(state).flatMap(ticketsOf))].filter((t) => {
+        const verdict = verdicts.get(t);
+        if (verdict === undefined) return true;
+        const due = verdict === null ? undefined : reverifyAt(verdict);
+        return due !== undefined && due <= asked;
+      });
       for (let i = 0; i < unknown.length && !stopped; i += BATCH) {
         const batch = unknown.slice(i, i + BATCH);
         const { result } = await readWithTimeout(
@@ -98,10 +133,12 @@ export function createPresenceVerifier(
         const { data, error } = result;
         if (error) {
           ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'verify_presence_tickets' }, error));
-          return;
+          retryAfter = ctx.env.now() + RETRY_MS;
+          break;
         }
         if (verdicts.size + batch.length > MAX_VERDICTS) verdicts.clear();
         const now = ctx.env.now();
+        // What the answer leaves out is not (or no longer) valid.
         for (const ticket of batch) verdicts.set(ticket, null);
         for (const item of Array.isArray(data) ? data : []) {
           const row = rowSchema.safeParse(item);
@@ -110,6 +147,7 @@ export function createPresenceVerifier(
               userId: row.data.user_id,
               claim: row.data.claim,
               validUntil: now + row.data.expires_in * 1000,
+              checkedAt: now,
             });
         }
       }

@@ -5,10 +5,12 @@ import type { AccessChange } from './access.ts';
 import { createAccessStore, type AccessStore } from './access-store.ts';
 import { createAgentStatusStore, type AgentStatusStore } from './agent-status-store.ts';
 import type { CatchUp } from './catch-up.ts';
-import { createChannelRegistry, type ChannelSpec, type ChannelStateEntry } from './channel-registry.ts';
+import { createChannelRegistry, type ChannelStateEntry } from './channel-registry.ts';
+import { channelSpecFor } from './channel-spec.ts';
 import { resolveTimings, type TimingOptions } from './client-timings.ts';
 import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
 import type { CoreContext } from './core-context.ts';
+import { createDeliveryMonitor, DEFAULT_QUOTA_PROBE_INTERVAL_MS, isRateLimitReason } from './delivery-monitor.ts';
 import { defaultEnvironment, type Environment, type TimerHandle } from './environment.ts';
 import { listenToAllMessages } from './listen-to-all-messages.ts';
 import { createNotificationsStore, type NotificationsStore } from './notifications-store.ts';
@@ -30,6 +32,8 @@ export interface RealtimeClientOptions extends Partial<Environment>, TimingOptio
   readonly organizationId: string;
   /** The realtime bridge's broadcast endpoint (default: beside the project's Realtime URL). */
   readonly bridgeUrl?: string;
+  /** How often to ask Realtime whether the project is over its quota (default 15 s; 0: never). */
+  readonly quotaProbeIntervalMs?: number;
 }
 
 export interface RealtimeClient {
@@ -93,9 +97,12 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
 
   const reportError = (error: RealtimeError): void => {
     // The connection's lastError is about the connection: a refused or closed channel, a token
-    // that could not be refreshed. Invalid messages and failed reads go to onError only.
-    if (error.context.kind === 'channel' || error.context.kind === 'auth') connection.reportError(error);
+    // that could not be refreshed, a quota. Invalid messages and failed reads go to onError only.
+    const { context } = error;
+    if (context.kind === 'channel' || context.kind === 'auth' || context.kind === 'rate_limit')
+      connection.reportError(error);
     errors.emit(error);
+    if (context.kind === 'channel' && isRateLimitReason(context.reason)) delivery.notice('channel', context.reason);
   };
 
   const connection = createConnectionSupervisor({
@@ -107,27 +114,20 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     channels: () => registry.states(),
     onResume: () => hintGap(),
   });
-
-  const specFor = (topic: string): ChannelSpec => {
-    const parsed = parseTopic(topic);
-    const kind = parsed?.kind;
-    const presenceKey = userId ?? undefined;
-    // The organisation's channel carries its publishers as Postgres changes (publishers-store.ts);
-    // the binding is part of the channel because supabase-js takes bindings only before the join.
-    if (parsed?.kind === 'org') {
-      const postgresChanges = [{ table: 'publishers', filter: `organization_id=eq.${parsed.orgId}` }];
-      return { topic, postgresChanges, ...(presenceKey ? { presenceKey } : {}) };
-    }
-    if (kind === 'collab' && presenceKey) return { topic, presenceKey };
-    return { topic };
-  };
+  const delivery = createDeliveryMonitor({
+    supabase,
+    env,
+    probeIntervalMs: options.quotaProbeIntervalMs ?? DEFAULT_QUOTA_PROBE_INTERVAL_MS,
+    onChange: (status) => connection.setDelivery(status),
+    report: reportError,
+  });
 
   const registry = createChannelRegistry({
     supabase,
     env,
     ready: ready.then(() => undefined),
     onError: reportError,
-    specFor,
+    specFor: (topic) => channelSpecFor(topic, userId),
     graceMs,
   });
 
@@ -135,6 +135,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     if (started) return;
     started = true;
     connection.start();
+    delivery.start();
     // A change of the user's rights must reach the core whatever the page shows.
     stopWatchingAccess = access.subscribe(() => undefined);
     void refresher.start().then(
@@ -194,6 +195,10 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       return () => void catchUps.delete(catchUp);
     },
     hintGap,
+    noticeDrop(what) {
+      delivery.notice('gap', what);
+      hintGap();
+    },
     territories: () => territories.get(),
     access: () => {
       const { status, role, territories: list } = access.getSnapshot();
@@ -264,6 +269,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
           started = false;
           stopWatchingAccess?.();
           refresher.stop();
+          delivery.stop();
           connection.stop();
         }, graceMs);
       };
@@ -273,6 +279,7 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     async dispose() {
       stopWatchingAccess?.();
       refresher.stop();
+      delivery.stop();
       connection.stop();
       await registry.dispose();
     },

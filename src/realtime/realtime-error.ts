@@ -14,7 +14,14 @@ export type RealtimeErrorContext =
   /** The access token could not be refreshed. */
   | { readonly kind: 'auth' }
   /** The socket could not be opened (`reason` says what the client does about it). */
-  | { readonly kind: 'connection'; readonly reason: string };
+  | { readonly kind: 'connection'; readonly reason: string }
+  /**
+   * The project is over a Realtime quota (messages/s, presence, joins, connections): Realtime
+   * refused or dropped something, so updates arrive late, through catch-up (docs/capacity.md).
+   * `source` says how the client knows: the quota probe, a channel closed or refused for a limit,
+   * or a live stream that lost a broadcast.
+   */
+  | { readonly kind: 'rate_limit'; readonly source: 'probe' | 'channel' | 'gap' };
 
 export type ChannelFailure = 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOSED';
 

@@ -38,7 +38,10 @@ export interface ActivityInput {
 }
 
 export interface UserSnapshotsStore extends ReadableStore<readonly UserSnapshot[]> {
-  /** May be called at any rate: peers get the latest within ~1 s. */
+  /**
+   * May be called at any rate: peers get the latest within ~1 s, an `away` only after
+   * AWAY_AFTER_MS without anything else, and nothing for a report that changes nothing they see.
+   */
   updateActivity(activity: ActivityInput): void;
 }
 
@@ -46,6 +49,12 @@ export interface UserSnapshotsStore extends ReadableStore<readonly UserSnapshot[
 export const LEAVE_HOLD_MS = 2000;
 /** Activity reports per user: at most one per 500 ms (peers see the latest within ~1 s). */
 const REPORT_INTERVAL_MS = 500;
+/**
+ * A hidden tab is reported `away` only once it has stayed hidden this long. Glancing at another
+ * tab is not being away, and every report is a message to everyone online on the organisation's
+ * topic (docs/capacity.md "Activity"); coming back before then reports nothing at all.
+ */
+const AWAY_AFTER_MS = 30_000;
 
 const activityRowSchema = z.object({
   user_id: z.string(),
@@ -75,6 +84,7 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
   let present: ReadonlyMap<string, { readonly connections: number }> = new Map();
   let presence: TicketedPresence | undefined;
   let verifier: PresenceVerifier | undefined;
+  let awayTimer: TimerHandle | undefined;
   const changed = (): void => store.invalidate();
 
   const keep = (userId: string, incoming: Activity): void => {
@@ -212,6 +222,8 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
       return () => {
         stopCatchUp();
         reporter.cancel();
+        if (awayTimer !== undefined) ctx.env.timers.clearTimeout(awayTimer);
+        awayTimer = undefined;
         presence?.stop();
         verifier?.stop();
         topics.release();
@@ -239,26 +251,52 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
       }),
   );
 
+  const report = (input: ActivityInput & { status: UserStatus }): void => {
+    const userId = ctx.userId();
+    const known = userId ? activities.get(userId) : undefined;
+    if (known && sameActivity(known, input)) return; // peers already see this (or it is on its way)
+    // The person's own action shows at once; the database's copy (higher seq) replaces it.
+    if (userId) {
+      activities.set(userId, {
+        action: input.action,
+        status: input.status,
+        timestamp: input.timestamp ?? new Date(ctx.env.now()).toISOString(),
+        seq: null,
+        complete: true,
+        ...(input.territory ? { territory: input.territory } : {}),
+        ...(input.publisherId ? { publisherId: input.publisherId } : {}),
+      });
+      changed();
+    }
+    reporter.offer(input);
+  };
+
   return {
     subscribe: store.subscribe,
     getSnapshot: store.getSnapshot,
     updateActivity(input) {
       const status = input.status ?? 'online';
-      const userId = ctx.userId();
-      // The person's own action shows at once; the database's copy (higher seq) replaces it.
-      if (userId) {
-        activities.set(userId, {
-          action: input.action,
-          status,
-          timestamp: input.timestamp ?? new Date(ctx.env.now()).toISOString(),
-          seq: null,
-          complete: true,
-          ...(input.territory ? { territory: input.territory } : {}),
-          ...(input.publisherId ? { publisherId: input.publisherId } : {}),
-        });
-        changed();
+      if (awayTimer !== undefined) ctx.env.timers.clearTimeout(awayTimer);
+      awayTimer = undefined;
+      if (status === 'away') {
+        awayTimer = ctx.env.timers.setTimeout(() => {
+          awayTimer = undefined;
+          report({ ...input, status });
+        }, AWAY_AFTER_MS);
+        return;
       }
-      reporter.offer({ ...input, status });
+      report({ ...input, status });
     },
   };
+}
+
+/** True when two activities say the same to a peer (the timestamp aside). */
+function sameActivity(known: Activity, input: ActivityInput & { status: UserStatus }): boolean {
+  return (
+    known.action === input.action &&
+    known.status === input.status &&
+    (known.publisherId ?? null) === (input.publisherId ?? null) &&
+    // Activity about a publisher takes the publisher's territory (the database's), whatever the input said.
+    (input.publisherId !== undefined || (known.territory ?? null) === (input.territory ?? null))
+  );
 }

@@ -23,9 +23,14 @@ export type AllOrganizationStats = z.infer<typeof allStatsSchema>;
 
 const checkSchema = z.object({ ok: z.boolean(), latencyMs: z.number().min(0), error: z.string().optional() });
 export const healthSchema = z.object({
-  status: z.enum(['ok', 'down']),
+  /** `degraded`: everything answers, but the project is over its Realtime messages/s quota. */
+  status: z.enum(['ok', 'degraded', 'down']),
   down: z.array(z.enum(['database', 'rest', 'realtime'])),
   checks: z.object({ database: checkSchema, rest: checkSchema, realtime: checkSchema }),
+  /** Realtime's own rate-limit report (docs/capacity.md); absent from a bridge older than it. */
+  quota: z
+    .object({ limited: z.boolean(), eventsPerSecond: z.number().nullable(), limit: z.number().nullable() })
+    .optional(),
 });
 export type Health = z.infer<typeof healthSchema>;
 

@@ -17,10 +17,14 @@ export async function createOrgWideRun(db: Queries, organizationId: string): Pro
   return rows[0]!.id;
 }
 
-/** Changes the run's task; answers the id of the `agent_status` message that change broadcasts. */
+/**
+ * Changes the run's task and priority; answers the id of the `agent_status` message that change
+ * broadcasts. The priority makes it a change of state, broadcast at once (a task alone may be
+ * held back by the database's pacing of progress).
+ */
 export async function bumpRun(db: Queries, runId: string): Promise<string> {
   const { rows } = await db.query<{ seq: string }>(
-    'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
+    'update public.agent_runs set current_task = $2, priority = priority + 1 where id = $1 returning seq::text',
     [runId, `task ${randomUUID()}`],
   );
   return `${runId}:${rows[0]!.seq}`;

@@ -7,6 +7,7 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import { bridgeFunctionsDir } from '../../scripts/bridge-functions-dir.ts';
 import { USERS } from '../../supabase/fixture.ts';
 import { signJwt } from '../../local-stack/jwt.ts';
+import type { RealtimeLimits } from '../../local-stack/config.ts';
 import { Inbox } from '../_support/inbox.ts';
 import type { Backend } from '../_db.ts';
 import { startAuthStack, type AuthStack } from '../_support/auth-stack.ts';
@@ -63,10 +64,13 @@ export interface BridgeStack {
 export async function startBridgeStack(
   backend: Backend,
   env: Record<string, string> = {},
-  options: { shareDatabaseUrl?: boolean } = {},
+  options: { shareDatabaseUrl?: boolean; realtime?: Partial<RealtimeLimits> } = {},
 ): Promise<BridgeStack> {
   const dir = bridgeFunctionsDir(env);
-  const auth = await startAuthStack(backend, { functionsDir: dir.functionsDir }, options);
+  const realtime = options.realtime
+    ? { realtime: { joinErrorDelayMs: 0, connectErrorDelayMs: 0, ...options.realtime } }
+    : {};
+  const auth = await startAuthStack(backend, { functionsDir: dir.functionsDir, ...realtime }, options);
   const url = `${auth.stack.url}/functions/v1/realtime-bridge`;
   const clients: SupabaseClient[] = [];
 

@@ -147,7 +147,12 @@ describe.each(BACKENDS)('GET /stats, GET /health and 429 on %s', (backend) => {
     const answer = await bridge.request('GET', '/health');
     expect(answer.status).toBe(200);
     const check = { ok: true, latencyMs: expect.any(Number) };
-    expect(answer.body).toEqual({ status: 'ok', down: [], checks: { database: check, rest: check, realtime: check } });
+    expect(answer.body).toEqual({
+      status: 'ok',
+      down: [],
+      checks: { database: check, rest: check, realtime: check },
+      quota: { limited: false, eventsPerSecond: expect.any(Number), limit: 100 },
+    });
   });
 
   // Last: it takes the database away from the stack.
@@ -187,3 +192,38 @@ async function makeDatabaseUnreachable(bridge: BridgeStack): Promise<void> {
     await admin.end();
   }
 }
+
+describe.each(BACKENDS)('GET /health over the Realtime quota on %s', (backend) => {
+  let bridge: BridgeStack;
+  beforeAll(async () => {
+    // A quota of 2 messages/s: 300 broadcasts keep the 60 s average over it whatever the stack's age.
+    bridge = await startBridgeStack(backend, {}, { realtime: { maxEventsPerSecond: 2 } });
+  });
+  afterAll(() => bridge?.stop());
+
+  test('200 "degraded", with Realtime’s own rate report, while the project is over its quota', async () => {
+    const service = bridge.auth.client(bridge.auth.stack.config.serviceRoleKey);
+    await service.realtime.setAuth();
+    const channel = service.channel(orgTopic(ACME), { config: { private: true } });
+    await new Promise<void>((resolve, reject) =>
+      channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : reject(error ?? new Error(status)))),
+    );
+    for (let i = 0; i < 300; i++) void channel.send({ type: 'broadcast', event: 'load', payload: { i } });
+    // The counter averages completed 5 s buckets: the report turns once the burst's bucket is over.
+    await vi.waitFor(
+      async () => {
+        const answer = await bridge.request('GET', '/health');
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({
+          status: 'degraded',
+          down: [],
+          checks: { realtime: { ok: true } },
+          quota: { limited: true, limit: 2 },
+        });
+        expect((answer.body.quota as { eventsPerSecond: number }).eventsPerSecond).toBeGreaterThanOrEqual(2);
+      },
+      { timeout: 15_000, interval: 1000 },
+    );
+    await service.removeAllChannels();
+  });
+});

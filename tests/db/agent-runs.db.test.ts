@@ -74,7 +74,7 @@ describe.each(BACKENDS)('agent runs on %s', (backend) => {
     as(user, `select * from public.claim_next_work($1, $2, $3)`, [ACME, agent, lease]).then((rows) => rows[0]);
 
   describe('lifecycle', () => {
-    it('queued → processing → completed: each transition broadcast once, in seq order', async () => {
+    it('queued → processing → completed: each transition broadcast once, in seq order; progress in between paced', async () => {
       const run = await enqueue('life-agent', 'Enrich');
       const { messages } = await captureMessages(t.db, 'acmeAgent', async (tx) => {
         await tx.query(`select * from public.claim_next_work($1, 'life-agent')`, [ACME]);
@@ -86,16 +86,16 @@ describe.each(BACKENDS)('agent runs on %s', (backend) => {
       });
       const statuses = messages.filter((m) => m.event === 'agent_status').map((m) => m.payload) as unknown as {
         seq: number;
-        data: { status: string; result: unknown };
+        previousSeq: number | null;
+        data: { status: string; result: unknown; progress: { progress: number } | null };
       }[];
-      // Enqueued at seq 1, numbered 1st in its queue at seq 2: then one message per change.
+      // Enqueued at seq 1, numbered 1st in its queue at seq 2: then one message per change of
+      // state; the progress right after the claim (seq 4) is held back, and the completion, which
+      // carries its own progress, says the previous broadcast was seq 3.
       expect(run).toMatchObject({ seq: 2, queue_position: 1 });
-      expect(statuses.map((m) => `${m.seq}:${m.data.status}`).sort()).toEqual([
-        '3:processing',
-        '4:processing',
-        '5:completed',
-      ]);
-      expect(statuses.find((m) => m.data.status === 'completed')!.data.result).toEqual({ found: 3 });
+      expect(statuses.map((m) => `${m.seq}:${m.data.status}`).sort()).toEqual(['3:processing', '5:completed']);
+      const completed = statuses.find((m) => m.data.status === 'completed')!;
+      expect(completed).toMatchObject({ previousSeq: 3, data: { result: { found: 3 }, progress: { progress: 100 } } });
     });
 
     it('refuses a transition outside the lifecycle with PT409, naming the run and both statuses', async () => {

@@ -108,12 +108,14 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     });
 
     it('progress carries progress, currentTask and estimatedTime, and bumps seq by one', async () => {
-      const out = await run(
-        t,
-        'acmeAgent',
-        `update public.agent_runs set progress = 62.5, current_task = 'Scoring Pacific Press', estimated_time = 30 where id = $1`,
-        [RUN],
-      );
+      // Pacing off: the seed broadcast this run a moment ago (agent-progress-pacing.db.test.ts).
+      const out = await runMany(t, 'acmeAgent', async (tx) => {
+        await tx.query(`select set_config('pubdev.agent_progress_interval_ms', '0', true)`);
+        await tx.query(
+          `update public.agent_runs set progress = 62.5, current_task = 'Scoring Pacific Press', estimated_time = 30 where id = $1`,
+          [RUN],
+        );
+      });
       expect(out.map((d) => d.topic)).toEqual([westTopic]);
       expect(out[0]!.message).toMatchObject({
         id: `${RUN}:2`,
@@ -127,6 +129,8 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
 
     it('seq is strictly monotonic across updates of one run', async () => {
       const out = await runMany(t, 'acmeAgent', async (tx) => {
+        // Every change broadcast (pacing off), so that each seq shows.
+        await tx.query(`select set_config('pubdev.agent_progress_interval_ms', '0', true)`);
         for (const progress of [50, 60, 70]) {
           await tx.query(`update public.agent_runs set progress = $2 where id = $1`, [RUN, progress]);
         }

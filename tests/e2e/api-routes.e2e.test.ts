@@ -14,6 +14,7 @@ interface HealthBody {
   status: string;
   down: string[];
   checks: Record<string, { ok: boolean; latencyMs: number; error?: string }>;
+  quota: { limited: boolean; eventsPerSecond: number | null; limit: number | null } | null;
 }
 
 describe('GET /api/health', () => {
@@ -23,6 +24,8 @@ describe('GET /api/health', () => {
     expect(response.status).toBe(200);
     expect(body.status).toBe('ok');
     expect(body.down).toEqual([]);
+    // Realtime's own report of the messages/s quota, through the bridge (docs/capacity.md).
+    expect(body.quota).toEqual({ limited: false, eventsPerSecond: expect.any(Number), limit: 100 });
     expect(Object.keys(body.checks).sort()).toEqual(['app', 'bridge', 'database', 'realtime', 'rest', 'supabase']);
     for (const check of Object.values(body.checks)) {
       expect(check.ok).toBe(true);

@@ -2,7 +2,8 @@
  * Realtime drops database broadcasts silently while the tenant's events/s counter is tripped
  * (§8.3). Another member floods the activity topic until it trips; an agent-run change and a
  * notification written meanwhile still reach the stores within a few seconds, through the
- * catch-up reads, with no reconnect and no channel re-created.
+ * catch-up reads, with no reconnect and no channel re-created; and the connection says that
+ * updates are delayed (the quota probe: Realtime's ping answers 429), instead of nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityTopic } from '../../src/contract/index.ts';
@@ -24,7 +25,8 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
   afterAll(() => rt.stop());
 
   it('an agent-run change and a notification reach the stores within a few seconds, with no reconnect', async () => {
-    const { core, supabase } = await rt.core('acmeOwner');
+    // The quota probe every second instead of every 15 s, so that the test need not wait for it.
+    const { core, supabase } = await rt.core('acmeOwner', { quotaProbeIntervalMs: 1000 });
     const errors: RealtimeError[] = [];
     core.onError((e) => errors.push(e));
     const runs = record(core.agents);
@@ -45,6 +47,7 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
     ];
     await expect.poll(joinedTopics, { timeout: 5000 }).toEqual(expectedChannels);
     const channelsBefore = supabase.getChannels();
+    expect(core.connection.getSnapshot().delivery).toBe('live');
 
     // Another member floods the activity topic (which this client does not listen to).
     const flooder = await rt.signedIn('acmeWest');
@@ -98,6 +101,12 @@ describe.each(BACKENDS)('events counter tripped by a flood (%s)', (backend) => {
     expect(joinedTopics()).toEqual(expectedChannels);
     expect(errors.filter((e) => e.context.kind === 'channel')).toEqual([]);
     expect(core.connection.getSnapshot().status).toBe('connected');
+    // What a person sees: connected, and told that updates are delayed, with the reason.
+    await expect.poll(() => core.connection.getSnapshot().delivery, { timeout: 5000 }).toBe('delayed');
+    expect(core.connection.getSnapshot().lastError?.context).toEqual({ kind: 'rate_limit', source: 'probe' });
+    expect(core.connection.getSnapshot().lastError?.message).toBe(
+      'Realtime is over its messages-per-second quota: updates arrive late',
+    );
     runs.stop();
     notes.stop();
     await flooder.removeAllChannels();

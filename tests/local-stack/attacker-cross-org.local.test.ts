@@ -61,8 +61,9 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
         [ACME],
       )
     ).rows[0]!.id;
+    // A change of state (the priority) is broadcast at once; a task alone may be held by the pacing.
     const { rows } = await rt.database.db.query<{ seq: string }>(
-      'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
+      'update public.agent_runs set current_task = $2, priority = priority + 1 where id = $1 returning seq::text',
       [legitRun, `legit task ${randomUUID()}`],
     );
     return `${legitRun}:${rows[0]!.seq}`;

@@ -155,7 +155,16 @@ describe.each(BACKENDS)('Realtime events/s limit on %s', (backend) => {
   afterEach(() => rt.closeClients());
   afterAll(() => rt?.stop());
 
-  it('over the events/s average, receiving channels close with "Too many messages per second" and REST answers 429 (§8.2, §8.3)', async () => {
+  it('over the events/s average, receiving channels close with "Too many messages per second" and REST (ping too) answers 429 (§8.2, §8.3)', async () => {
+    const ping = () =>
+      fetch(`${rt.stack.url}/realtime/v1/api/ping`, { headers: { apikey: rt.stack.config.anonKey } }).then(
+        async (response) => ({
+          status: response.status,
+          body: await response.json(),
+          rolling: response.headers.get('x-rate-rolling'),
+        }),
+      );
+    expect(await ping()).toEqual({ status: 200, body: { message: 'Success' }, rolling: '0' });
     const sender = rt.client({ heartbeatIntervalMs: 200 }).channel('room-rate');
     const receiver = rt.client({ heartbeatIntervalMs: 200 }).channel('room-rate');
     const system = systemMessages(receiver);
@@ -180,5 +189,11 @@ describe.each(BACKENDS)('Realtime events/s limit on %s', (backend) => {
     await expect(rt.client().channel('room-rate').httpSend('x', {})).rejects.toThrow(
       'You have exceeded your rate limit',
     );
+    // The ping passes the same rate limiter: how a client or a health check tells the quota is spent.
+    expect(await ping()).toEqual({
+      status: 429,
+      body: { message: 'Too many requests' },
+      rolling: expect.stringMatching(/^\d+$/),
+    });
   });
 });

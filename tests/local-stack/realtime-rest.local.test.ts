@@ -17,10 +17,15 @@ describe.each(BACKENDS)('Realtime REST and database broadcast on %s', (backend) 
 
   const api = (path: string) => `${rt.stack.url}/realtime/v1/api${path}`;
 
-  it('GET /api/ping answers {"message":"Success"} (§9)', async () => {
+  it('GET /api/ping answers {"message":"Success"} with the rate limiter’s headers (§9, §3.6)', async () => {
     const response = await fetch(api('/ping'), { headers: { apikey: rt.stack.config.anonKey } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ message: 'Success' });
+    expect(response.headers.get('x-rate-limit')).toBe('100');
+    expect(response.headers.get('x-rate-rolling')).toMatch(/^\d+$/);
+    expect(Number(response.headers.get('x-rate-limit-remaining'))).toBe(
+      100 - Number(response.headers.get('x-rate-rolling')),
+    );
   });
 
   it('httpSend delivers to vsn 2.0.0 and 1.0.0 subscribers, JSON and binary (§3.6.2)', async () => {

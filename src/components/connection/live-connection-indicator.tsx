@@ -6,7 +6,7 @@ import { useToast } from '../shell/toast-provider.tsx';
 
 /** The connection indicator on the live status, with a toast when the connection is lost and restored. */
 export function LiveConnectionIndicator() {
-  const { status, latencyMs, degraded } = useConnectionStatus();
+  const { status, latencyMs, degraded, delivery } = useConnectionStatus();
   const [lost, setLost] = useState(false);
   const toast = useToast();
   useLostConnectionListener((event) => {
@@ -26,6 +26,7 @@ export function LiveConnectionIndicator() {
       latencyMs={latencyMs}
       lost={lost && status !== 'connected'}
       degraded={degraded}
+      delivery={delivery}
     />
   );
 }

@@ -8,8 +8,15 @@ interface Check {
 }
 
 export interface HealthReport {
-  readonly status: 'ok' | 'down';
+  /** `degraded`: everything answers, but the project is over its Realtime quota (answered with 200). */
+  readonly status: 'ok' | 'degraded' | 'down';
   readonly down: readonly string[];
+  /**
+   * Realtime's messages-per-second quota as its rate limiter reports it, through the bridge: while
+   * `limited`, database broadcasts are dropped and dashboards catch up late (docs/capacity.md).
+   * Null when the bridge did not report it.
+   */
+  readonly quota: Health['quota'] | null;
   readonly checks: Readonly<Record<'app' | 'supabase' | 'bridge' | 'database' | 'rest' | 'realtime', Check>>;
   readonly timestamp: string;
 }
@@ -77,5 +84,7 @@ export async function checkHealth(
   const down = Object.entries(checks)
     .filter(([, check]) => !check.ok)
     .map(([name]) => name);
-  return { status: down.length === 0 ? 'ok' : 'down', down, checks, timestamp: new Date().toISOString() };
+  const quota = bridge.value?.quota ?? null;
+  const status = down.length > 0 ? 'down' : quota?.limited ? 'degraded' : 'ok';
+  return { status, down, checks, quota, timestamp: new Date().toISOString() };
 }

@@ -199,6 +199,6 @@ async function health(req: Request, deps: BridgeDeps): Promise<Response> {
   // Any service-role or signed-in caller; monitors use the service key (it needs no database).
   await authenticateCaller(req, deps.env, deps.clients);
   const report = await checkHealth(deps.env, deps.fetch);
-  if (report.status === 'ok') return jsonResponse(200, report);
+  if (report.status !== 'down') return jsonResponse(200, report);
   return jsonResponse(503, { ...report, error: { code: 'unavailable', message: `Down: ${report.down.join(', ')}` } });
 }

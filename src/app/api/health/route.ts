@@ -8,8 +8,9 @@ const STARTED = Date.now();
 export const dynamic = 'force-dynamic';
 
 /**
- * GET /api/health — app, Supabase, bridge and realtime health with latencies: 200 when all are
- * up, 503 naming what is down. No session needed (load balancers and uptime checks call it).
+ * GET /api/health — app, Supabase, bridge and realtime health with latencies and Realtime's quota:
+ * 200 when all are up (`degraded` while over the quota), 503 naming what is down. No session
+ * needed (load balancers and uptime checks call it).
  */
 export async function GET(): Promise<NextResponse> {
   let config;
@@ -20,7 +21,7 @@ export async function GET(): Promise<NextResponse> {
   }
   const report = await checkHealth(config, readServiceRoleKey(), STARTED);
   return NextResponse.json(report, {
-    status: report.status === 'ok' ? 200 : 503,
+    status: report.status === 'down' ? 503 : 200,
     headers: { 'cache-control': 'no-store' },
   });
 }
