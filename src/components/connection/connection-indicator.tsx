@@ -16,12 +16,7 @@ export interface ConnectionIndicatorProps {
 type Label = 'Idle' | 'Connected' | 'Degraded' | 'Updates delayed' | 'Reconnecting' | 'Connecting' | 'Connection lost';
 
 /** What the indicator says, in the words the tests and users look for. */
-function connectionLabel({
-  status,
-  lost,
-  degraded,
-  delivery,
-}: Omit<ConnectionIndicatorProps, 'latencyMs'>): Label {
+function connectionLabel({ status, lost, degraded, delivery }: Omit<ConnectionIndicatorProps, 'latencyMs'>): Label {
   if (status === 'idle') return 'Idle';
   if (lost || status === 'disconnected') return 'Connection lost';
   switch (status) {
