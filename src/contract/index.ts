@@ -3,7 +3,9 @@ export type { ContractErrorCode, ContractIssue } from './contract-error.ts';
 export { buildContractJsonSchema } from './json-schema.ts';
 export type { JsonSchema } from './json-schema.ts';
 export {
+  TEAM_UPDATE_TYPES,
   agentStatusMessageSchema,
+  campaignMetricMessageSchema,
   notificationMessageSchema,
   publisherUpdateMessageSchema,
   realtimeMessageSchema,
@@ -12,6 +14,7 @@ export {
 } from './message-schemas.ts';
 export type {
   AgentStatusMessage,
+  CampaignMetricMessage,
   MessageOf,
   NotificationMessage,
   PublisherUpdateMessage,

@@ -71,7 +71,7 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   },
   territory: {
     authority: 'server',
-    carries: ['team_update', 'publisher_update'],
+    carries: ['team_update', 'publisher_update', 'campaign_metric'],
     collabEvents: [],
     readers: 'territory',
     presence: 'none',
@@ -79,7 +79,9 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   },
   record: {
     authority: 'server',
-    carries: ['publisher_update'],
+    // team_update and campaign_metric only for a publisher without a territory, whose items have
+    // no territory topic (and must not go to the org topic, which restricted members read).
+    carries: ['publisher_update', 'team_update', 'campaign_metric'],
     collabEvents: [],
     readers: 'publisher',
     presence: 'none',

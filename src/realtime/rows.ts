@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEAM_UPDATE_TYPES } from '../contract/index.ts';
 
 /*
  * Rows read back over REST are a boundary like any other: validated with zod before they reach a
@@ -27,7 +28,7 @@ export type AgentRunRow = z.infer<typeof agentRunRowSchema>;
 export const TEAM_UPDATE_COLUMNS = 'id,update_type,message,user_id,territory,details,created_at';
 export const teamUpdateRowSchema = z.object({
   id: z.string(),
-  update_type: z.enum(['assignment', 'territory_change', 'publisher_update']),
+  update_type: z.enum(TEAM_UPDATE_TYPES),
   message: z.string(),
   user_id: z.string().nullable(),
   territory: z.string().nullable(),
