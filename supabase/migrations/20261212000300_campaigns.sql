@@ -38,11 +38,13 @@ create table public.campaign_metrics (
   clicks bigint not null default 0 check (clicks between 0 and 1000000000000),
   conversions bigint not null default 0 check (conversions between 0 and 1000000000000),
   spend numeric(16, 2) not null default 0 check (spend between 0 and 10000000000),
-  recorded_by uuid references auth.users (id) on delete set null
+  recorded_by uuid references auth.users (id) on delete set null,
+  -- When the point was written (recorded_at is the sender's): a client's catch-up reads from here.
+  created_at timestamptz not null default now()
 );
 -- A chart reads one campaign's points by time; a catch-up reads an organisation's since a time.
 create index campaign_metrics_campaign_id_recorded_at_idx on public.campaign_metrics (campaign_id, recorded_at, id);
-create index campaign_metrics_organization_id_id_idx on public.campaign_metrics (organization_id, id);
+create index campaign_metrics_organization_id_created_at_idx on public.campaign_metrics (organization_id, created_at);
 create index campaign_metrics_publisher_id_idx on public.campaign_metrics (publisher_id);
 create index campaign_metrics_recorded_by_idx on public.campaign_metrics (recorded_by);
 
