@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
 import { TeamDashboard } from '../components/dashboard/team-dashboard.tsx';
+import { readKpis } from '../lib/kpis.ts';
 import { knownNames } from '../lib/known-names.ts';
 import { listPublishers } from '../lib/publishers.ts';
 import { loadDashboardSession } from '../lib/session.ts';
@@ -9,6 +10,6 @@ export default async function DashboardPage() {
   const supabase = await createRequestSupabase();
   const session = await loadDashboardSession(supabase);
   if (!session) redirect('/login');
-  const publishers = await listPublishers(supabase);
-  return <TeamDashboard session={session} initialPublishers={publishers} names={knownNames()} />;
+  const [publishers, kpis] = await Promise.all([listPublishers(supabase), readKpis(supabase, session.organizationId)]);
+  return <TeamDashboard session={session} initialPublishers={publishers} initialKpis={kpis} names={knownNames()} />;
 }

@@ -18,7 +18,19 @@ export type {
   AgentStatusStore,
   WriteResult,
 } from './agent-status-store.ts';
-export type { PostUpdateInput, TeamUpdate, TeamUpdateType, TeamUpdatesStore } from './team-updates-store.ts';
+export type {
+  OlderUpdatesState,
+  PostUpdateInput,
+  TeamUpdate,
+  TeamUpdateType,
+  TeamUpdatesStore,
+} from './team-updates-store.ts';
+export { ACTIVITY_PAGE_SIZE } from './team-updates-store.ts';
+export type { Campaign, CampaignPoint, CampaignsStore } from './campaigns-store.ts';
+export type { Kpis, KpisStore } from './kpis-store.ts';
+export { kpisFromRow } from './kpis-store.ts';
+export type { PeopleStore, Person } from './people-store.ts';
+export type { PublisherChange, PublisherHistorySnapshot, PublisherHistoryStore } from './publisher-history-store.ts';
 export type {
   Notification,
   NotificationLevel,
@@ -27,7 +39,7 @@ export type {
 } from './notifications-store.ts';
 export type { ActivityInput, UserSnapshot, UserSnapshotsStore, UserStatus } from './user-snapshots-store.ts';
 export type { PublisherListStore } from './publisher-list-store.ts';
-export type { Publisher, PublisherField } from './publisher.ts';
+export type { Publisher, PublisherChanges, PublisherField } from './publisher.ts';
 export type {
   PublisherDraftValue,
   PublisherEditor,
@@ -37,7 +49,7 @@ export type {
   SaveResult,
 } from './publisher-record-store.ts';
 export type { OutgoingMessage, SendResult, SendTarget } from './send-message.ts';
-export { PUBLISHER_COLUMNS, publisherRowSchema } from './rows.ts';
+export { KPI_COLUMNS, PUBLISHER_COLUMNS, kpiRowSchema, publisherRowSchema } from './rows.ts';
 export type { PublisherRow } from './rows.ts';
 export { LEAVE_HOLD_MS } from './user-snapshots-store.ts';
 export { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CHANNEL_GRACE_MS } from './timing.ts';

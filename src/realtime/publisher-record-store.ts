@@ -9,7 +9,13 @@ import { catchUpWhileActive, createCatchUp } from './catch-up.ts';
 import type { ChannelHandle, PresenceState } from './channel-registry.ts';
 import type { CoreContext } from './core-context.ts';
 import { readRows } from './persisted-stream.ts';
-import { publisherFromRecord, publisherFromRow, withField, type Publisher, type PublisherField } from './publisher.ts';
+import {
+  publisherFromRecord,
+  publisherFromRow,
+  withField,
+  type Publisher,
+  type PublisherChanges,
+} from './publisher.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { PUBLISHER_COLUMNS, publisherRowSchema, timeOf } from './rows.ts';
@@ -58,7 +64,7 @@ export interface PublisherRecordStore extends ReadableStore<PublisherRecordSnaps
   /** Broadcasts the value being typed (throttled); `null` discards the draft. */
   draft(field: string, value: unknown): void;
   /** Saves changed fields against the version this client last saw; fields others changed meanwhile come back as conflicts. */
-  save(changes: Partial<Record<PublisherField, unknown>>): Promise<SaveResult>;
+  save(changes: PublisherChanges): Promise<SaveResult>;
 }
 
 /** Drafts go out at most every 150 ms: live enough to watch someone type, far below the messages/s limit. */

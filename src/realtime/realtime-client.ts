@@ -3,12 +3,16 @@ import { orgTopic, parseTopic, type RealtimeMessage } from '../contract/index.ts
 import { acceptMessage } from './accept-message.ts';
 import { createAgentStatusStore, type AgentStatusStore } from './agent-status-store.ts';
 import type { CatchUp } from './catch-up.ts';
+import { createCampaignsStore, type CampaignsStore } from './campaigns-store.ts';
 import { createChannelRegistry, type ChannelSpec } from './channel-registry.ts';
 import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
 import type { CoreContext } from './core-context.ts';
 import { defaultEnvironment, type Environment, type TimerHandle } from './environment.ts';
+import { createKpisStore, type KpisStore } from './kpis-store.ts';
 import { listenToAllMessages } from './listen-to-all-messages.ts';
 import { createNotificationsStore, type NotificationsStore } from './notifications-store.ts';
+import { createPeopleStore, type PeopleStore } from './people-store.ts';
+import { createPublisherHistoryStore, type PublisherHistoryStore } from './publisher-history-store.ts';
 import { createPublisherListStore, type PublisherListStore } from './publisher-list-store.ts';
 import { createPublisherRecordStore, type PublisherRecordStore } from './publisher-record-store.ts';
 import { RealtimeError } from './realtime-error.ts';
@@ -44,8 +48,16 @@ export interface RealtimeClient {
   readonly notifications: NotificationsStore;
   readonly userSnapshots: UserSnapshotsStore;
   readonly publishers: PublisherListStore;
+  /** Campaigns of the publishers the user may read, with totals and recent data points, live. */
+  readonly campaigns: CampaignsStore;
+  /** The dashboard's KPIs from `dashboard_kpis` (SQL, under RLS), re-read when a change moves them. */
+  readonly kpis: KpisStore;
+  /** The organisation's people with their display names (mentions, authors). */
+  readonly people: PeopleStore;
   /** The store of one publisher record: one per id, kept while subscribed and `channelGraceMs` after. */
   publisher(publisherId: string): PublisherRecordStore;
+  /** One publisher's change history, paged, following the record's version. */
+  publisherHistory(publisherId: string): PublisherHistoryStore;
   /** Every validated contract message of the user's topics (useWebSocket's onMessage). */
   onMessage(listener: (message: RealtimeMessage, topic: string) => void): () => void;
   /** Errors that did not stop anything: invalid messages, refused channels, failed reads. */
@@ -180,6 +192,11 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   const territories = cachedTerritories(ctx, env);
 
   const publisherRecords = createStoreCache((id) => createPublisherRecordStore(ctx, id), env, graceMs);
+  const publisherHistories = createStoreCache(
+    (id) => createPublisherHistoryStore(ctx, id, publisherRecords(id)),
+    env,
+    graceMs,
+  );
   let stopListening: (() => void) | undefined;
   let messageListeners = 0;
   const bridgeUrl = options.bridgeUrl ?? bridgeUrlOf(supabase);
@@ -192,7 +209,11 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     notifications: createNotificationsStore(ctx),
     userSnapshots: createUserSnapshotsStore(ctx),
     publishers: createPublisherListStore(ctx),
+    campaigns: createCampaignsStore(ctx),
+    kpis: createKpisStore(ctx),
+    people: createPeopleStore(ctx),
     publisher: publisherRecords,
+    publisherHistory: publisherHistories,
     onMessage(listener) {
       const off = messages.on(({ message, topic }) => listener(message, topic));
       stopListening ??= listenToAllMessages(ctx, (message, topic) => messages.emit({ message, topic }));

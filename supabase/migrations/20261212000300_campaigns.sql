@@ -24,7 +24,8 @@ create table public.campaigns (
   updated_at timestamptz not null default now()
 );
 create index campaigns_publisher_id_idx on public.campaigns (publisher_id);
-create index campaigns_organization_id_idx on public.campaigns (organization_id);
+-- A client's catch-up reads the campaigns changed since a time (a point changes its totals).
+create index campaigns_organization_id_updated_at_idx on public.campaigns (organization_id, updated_at);
 create index campaigns_created_by_idx on public.campaigns (created_by);
 
 create table public.campaign_metrics (

@@ -61,7 +61,7 @@ describe.each(BACKENDS)('campaigns on %s', (backend) => {
       clicks: Number(seeded.clicks) + 40,
       conversions: Number(seeded.conversions) + 2,
       spend: Number(seeded.spend) + 125.5,
-      points: seeded.points + 1,
+      points: Number(seeded.points) + 1,
     });
     // Organisation and publisher come from the campaign, the recorder from the token.
     expect(result.point).toEqual({
