@@ -44,9 +44,14 @@ export function insertMention(
   at: MentionQuery,
   person: MentionCandidate,
 ): { readonly text: string; readonly caret: number } {
-  const inserted = `@${person.displayName} `;
   const end = at.start + 1 + at.query.length;
-  return { text: text.slice(0, at.start) + inserted + text.slice(end), caret: at.start + inserted.length };
+  const space = /^\s/.test(text.slice(end)) ? '' : ' ';
+  const inserted = `@${person.displayName}${space}`;
+  // The caret goes after the name and the space that follows it (typed or already there).
+  return {
+    text: text.slice(0, at.start) + inserted + text.slice(end),
+    caret: at.start + inserted.length + (space ? 0 : 1),
+  };
 }
 
 /** The ids of the chosen people whose `@Display Name` is still in the text, once each. */
