@@ -100,3 +100,23 @@ insert into public.notifications (id, organization_id, user_id, level, message, 
    'Scoring finished: 4 publishers scored', null, false, 'agent'),
   ('e0000000-0000-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222', null, 'warning',
    'Globex import paused for maintenance', null, true, 'system');
+
+-- ── Campaigns and their data points (campaign_metrics; each point adds to its campaign's totals) ──
+insert into public.campaigns (id, organization_id, publisher_id, name, status) values
+  ('ca000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000001',
+   'Spring list launch', 'active'),
+  ('ca000000-0000-4000-8000-000000000002', '11111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000003',
+   'East coast retail push', 'active'),
+  ('ca000000-0000-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222', 'c0000000-0000-4000-8000-000000000005',
+   'Science month', 'active');
+
+insert into public.campaign_metrics (campaign_id, recorded_at, impressions, clicks, conversions, spend)
+select c.id, now() - make_interval(mins => 10 * (c.points - p.n)), c.base * (10 + p.n), c.base * (3 + p.n) / 10,
+       c.base * p.n / 40, round(c.base * (2.5 + p.n * 0.25), 2)
+  from (values
+    ('ca000000-0000-4000-8000-000000000001'::uuid, 120, 6),
+    ('ca000000-0000-4000-8000-000000000002'::uuid, 80, 4),
+    ('ca000000-0000-4000-8000-000000000003'::uuid, 50, 3)
+  ) as c (id, base, points)
+  cross join lateral generate_series(1, c.points) as p (n)
+ order by c.id, p.n;

@@ -12,18 +12,70 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
+      agent_run_attempts: {
+        Row: {
+          attempt: number
+          claimed_by: string | null
+          ended_at: string
+          error: string | null
+          outcome: string
+          run_id: string
+          started_at: string | null
+        }
+        Insert: {
+          attempt: number
+          claimed_by?: string | null
+          ended_at?: string
+          error?: string | null
+          outcome: string
+          run_id: string
+          started_at?: string | null
+        }
+        Update: {
+          attempt?: number
+          claimed_by?: string | null
+          ended_at?: string
+          error?: string | null
+          outcome?: string
+          run_id?: string
+          started_at?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "agent_run_attempts_run_id_fkey"
+            columns: ["run_id"]
+            isOneToOne: false
+            referencedRelation: "agent_run_states"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agent_run_attempts_run_id_fkey"
+            columns: ["run_id"]
+            isOneToOne: false
+            referencedRelation: "agent_runs"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       agent_runs: {
         Row: {
           agent_id: string
           attempt: number
+          claimed_by: string | null
           created_at: string
           current_task: string | null
           error: string | null
           estimated_time: number | null
           id: string
+          input: Json
+          lease_expires_at: string | null
+          lease_seconds: number
           organization_id: string
+          priority: number
           progress: number | null
+          publisher_id: string | null
           queue_position: number | null
+          requested_by: string | null
           result: Json | null
           seq: number
           started_at: string | null
@@ -33,14 +85,21 @@ export type Database = {
         Insert: {
           agent_id: string
           attempt?: number
+          claimed_by?: string | null
           created_at?: string
           current_task?: string | null
           error?: string | null
           estimated_time?: number | null
           id?: string
+          input?: Json
+          lease_expires_at?: string | null
+          lease_seconds?: number
           organization_id: string
+          priority?: number
           progress?: number | null
+          publisher_id?: string | null
           queue_position?: number | null
+          requested_by?: string | null
           result?: Json | null
           seq?: number
           started_at?: string | null
@@ -50,14 +109,21 @@ export type Database = {
         Update: {
           agent_id?: string
           attempt?: number
+          claimed_by?: string | null
           created_at?: string
           current_task?: string | null
           error?: string | null
           estimated_time?: number | null
           id?: string
+          input?: Json
+          lease_expires_at?: string | null
+          lease_seconds?: number
           organization_id?: string
+          priority?: number
           progress?: number | null
+          publisher_id?: string | null
           queue_position?: number | null
+          requested_by?: string | null
           result?: Json | null
           seq?: number
           started_at?: string | null
@@ -67,6 +133,224 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "agent_runs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "agent_runs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agent_runs_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      campaign_metrics: {
+        Row: {
+          campaign_id: string
+          clicks: number
+          conversions: number
+          created_at: string
+          id: number
+          impressions: number
+          organization_id: string
+          publisher_id: string
+          recorded_at: string
+          recorded_by: string | null
+          spend: number
+        }
+        Insert: {
+          campaign_id: string
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          id?: never
+          impressions?: number
+          organization_id: string
+          publisher_id: string
+          recorded_at?: string
+          recorded_by?: string | null
+          spend?: number
+        }
+        Update: {
+          campaign_id?: string
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          id?: never
+          impressions?: number
+          organization_id?: string
+          publisher_id?: string
+          recorded_at?: string
+          recorded_by?: string | null
+          spend?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "campaign_metrics_campaign_id_fkey"
+            columns: ["campaign_id"]
+            isOneToOne: false
+            referencedRelation: "campaigns"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaign_metrics_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "campaign_metrics_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaign_metrics_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      campaigns: {
+        Row: {
+          clicks: number
+          conversions: number
+          created_at: string
+          created_by: string | null
+          id: string
+          impressions: number
+          last_recorded_at: string | null
+          name: string
+          organization_id: string
+          points: number
+          publisher_id: string
+          spend: number
+          status: string
+          updated_at: string
+        }
+        Insert: {
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          impressions?: number
+          last_recorded_at?: string | null
+          name: string
+          organization_id: string
+          points?: number
+          publisher_id: string
+          spend?: number
+          status?: string
+          updated_at?: string
+        }
+        Update: {
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          impressions?: number
+          last_recorded_at?: string | null
+          name?: string
+          organization_id?: string
+          points?: number
+          publisher_id?: string
+          spend?: number
+          status?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "campaigns_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "campaigns_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaigns_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      invitations: {
+        Row: {
+          accepted_at: string | null
+          accepted_by: string | null
+          created_at: string
+          email: string
+          expires_at: string
+          id: string
+          invited_by: string | null
+          organization_id: string
+          revoked_at: string | null
+          role: string
+          territories: string[]
+          token_hash: string
+        }
+        Insert: {
+          accepted_at?: string | null
+          accepted_by?: string | null
+          created_at?: string
+          email: string
+          expires_at: string
+          id?: string
+          invited_by?: string | null
+          organization_id: string
+          revoked_at?: string | null
+          role: string
+          territories?: string[]
+          token_hash: string
+        }
+        Update: {
+          accepted_at?: string | null
+          accepted_by?: string | null
+          created_at?: string
+          email?: string
+          expires_at?: string
+          id?: string
+          invited_by?: string | null
+          organization_id?: string
+          revoked_at?: string | null
+          role?: string
+          territories?: string[]
+          token_hash?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "invitations_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "invitations_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
             referencedRelation: "organizations"
@@ -149,6 +433,13 @@ export type Database = {
             foreignKeyName: "notifications_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "notifications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -181,6 +472,13 @@ export type Database = {
             foreignKeyName: "organization_members_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "organization_members_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -201,6 +499,27 @@ export type Database = {
           created_at?: string
           id?: string
           name?: string
+        }
+        Relationships: []
+      }
+      profiles: {
+        Row: {
+          avatar_url: string | null
+          display_name: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          avatar_url?: string | null
+          display_name: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          avatar_url?: string | null
+          display_name?: string
+          updated_at?: string
+          user_id?: string
         }
         Relationships: []
       }
@@ -239,6 +558,13 @@ export type Database = {
           version?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "publisher_changes_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "publisher_changes_organization_id_fkey"
             columns: ["organization_id"]
@@ -300,6 +626,13 @@ export type Database = {
             foreignKeyName: "publishers_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "publishers_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -312,6 +645,7 @@ export type Database = {
           id: string
           message: string
           organization_id: string
+          publisher_id: string | null
           territory: string | null
           update_type: string
           user_id: string | null
@@ -322,6 +656,7 @@ export type Database = {
           id?: string
           message: string
           organization_id: string
+          publisher_id?: string | null
           territory?: string | null
           update_type: string
           user_id?: string | null
@@ -332,6 +667,7 @@ export type Database = {
           id?: string
           message?: string
           organization_id?: string
+          publisher_id?: string | null
           territory?: string | null
           update_type?: string
           user_id?: string | null
@@ -341,13 +677,139 @@ export type Database = {
             foreignKeyName: "team_updates_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "team_updates_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "team_updates_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
             referencedColumns: ["id"]
           },
         ]
       }
     }
     Views: {
+      agent_run_states: {
+        Row: {
+          agent_id: string | null
+          attempt: number | null
+          created_at: string | null
+          current_task: string | null
+          error: string | null
+          estimated_time: number | null
+          id: string | null
+          lease_expires_at: string | null
+          organization_id: string | null
+          priority: number | null
+          progress: number | null
+          publisher_id: string | null
+          queue_position: number | null
+          read_at: string | null
+          requested_by: string | null
+          result: Json | null
+          seq: number | null
+          stalled: boolean | null
+          started_at: string | null
+          status: string | null
+          updated_at: string | null
+        }
+        Insert: {
+          agent_id?: string | null
+          attempt?: number | null
+          created_at?: string | null
+          current_task?: string | null
+          error?: string | null
+          estimated_time?: number | null
+          id?: string | null
+          lease_expires_at?: string | null
+          organization_id?: string | null
+          priority?: number | null
+          progress?: number | null
+          publisher_id?: string | null
+          queue_position?: number | null
+          read_at?: never
+          requested_by?: string | null
+          result?: Json | null
+          seq?: number | null
+          stalled?: never
+          started_at?: string | null
+          status?: string | null
+          updated_at?: string | null
+        }
+        Update: {
+          agent_id?: string | null
+          attempt?: number | null
+          created_at?: string | null
+          current_task?: string | null
+          error?: string | null
+          estimated_time?: number | null
+          id?: string | null
+          lease_expires_at?: string | null
+          organization_id?: string | null
+          priority?: number | null
+          progress?: number | null
+          publisher_id?: string | null
+          queue_position?: number | null
+          read_at?: never
+          requested_by?: string | null
+          result?: Json | null
+          seq?: number | null
+          stalled?: never
+          started_at?: string | null
+          status?: string | null
+          updated_at?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "agent_runs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "agent_runs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agent_runs_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      dashboard_kpis: {
+        Row: {
+          campaigns_active: number | null
+          click_through_rate: number | null
+          clicks: number | null
+          conversion_rate: number | null
+          conversions: number | null
+          cost_per_conversion: number | null
+          impressions: number | null
+          organization_id: string | null
+          publishers_by_status: Json | null
+          publishers_total: number | null
+          runs_processing: number | null
+          runs_queued: number | null
+          spend: number | null
+        }
+        Relationships: []
+      }
       my_notifications: {
         Row: {
           action_url: string | null
@@ -367,6 +829,40 @@ export type Database = {
             foreignKeyName: "notifications_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "notifications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      organization_people: {
+        Row: {
+          avatar_url: string | null
+          display_name: string | null
+          joined_at: string | null
+          organization_id: string | null
+          role: string | null
+          territories: string[] | null
+          user_id: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "organization_members_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "organization_members_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -374,6 +870,43 @@ export type Database = {
       }
     }
     Functions: {
+      accept_invitation: { Args: { token: string }; Returns: Json }
+      activity_page: {
+        Args: {
+          before_created_at?: string
+          before_id?: string
+          organization_id: string
+          page_size?: number
+        }
+        Returns: {
+          created_at: string
+          details: Json
+          id: string
+          message: string
+          organization_id: string
+          publisher_id: string | null
+          territory: string | null
+          update_type: string
+          user_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "team_updates"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      bridge_admit: {
+        Args: {
+          p_allowed_roles: string[]
+          p_key?: string
+          p_limit: number
+          p_org: string
+          p_request_hash?: string
+          p_ttl_seconds?: number
+        }
+        Returns: Json
+      }
       bridge_idempotency_claim: {
         Args: {
           p_caller: string
@@ -405,13 +938,180 @@ export type Database = {
         Args: { p_limit: number; p_org: string }
         Returns: Json
       }
+      cancel_agent_run: {
+        Args: { id: string }
+        Returns: {
+          agent_id: string
+          attempt: number
+          claimed_by: string | null
+          created_at: string
+          current_task: string | null
+          error: string | null
+          estimated_time: number | null
+          id: string
+          input: Json
+          lease_expires_at: string | null
+          lease_seconds: number
+          organization_id: string
+          priority: number
+          progress: number | null
+          publisher_id: string | null
+          queue_position: number | null
+          requested_by: string | null
+          result: Json | null
+          seq: number
+          started_at: string | null
+          status: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "agent_runs"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      claim_next_work: {
+        Args: {
+          agent_id: string
+          lease_seconds?: number
+          organization_id: string
+        }
+        Returns: {
+          agent_id: string
+          attempt: number
+          claimed_by: string | null
+          created_at: string
+          current_task: string | null
+          error: string | null
+          estimated_time: number | null
+          id: string
+          input: Json
+          lease_expires_at: string | null
+          lease_seconds: number
+          organization_id: string
+          priority: number
+          progress: number | null
+          publisher_id: string | null
+          queue_position: number | null
+          requested_by: string | null
+          result: Json | null
+          seq: number
+          started_at: string | null
+          status: string
+          updated_at: string
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "agent_runs"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      create_invitation: {
+        Args: {
+          email: string
+          organization_id: string
+          role?: string
+          territories?: string[]
+          valid_for_days?: number
+        }
+        Returns: Json
+      }
+      invitation_preview: { Args: { token: string }; Returns: Json }
+      issue_presence_ticket: {
+        Args: { claim?: string; topic: string }
+        Returns: Json
+      }
       mark_notifications_read: {
         Args: { ids?: string[]; organization_id?: string }
         Returns: number
       }
+      may_transfer_publisher: {
+        Args: { publisher_id: string }
+        Returns: boolean
+      }
+      organization_activity: {
+        Args: { organization_id: string; since?: string }
+        Returns: {
+          action: string
+          publisher_id: string
+          seq: number
+          status: string
+          territory: string
+          updated_at: string
+          user_id: string
+        }[]
+      }
+      publisher_owner_candidates: {
+        Args: { publisher_id: string }
+        Returns: {
+          display_name: string
+          role: string
+          user_id: string
+        }[]
+      }
+      report_activity: {
+        Args: {
+          action: string
+          organization_id: string
+          publisher_id?: string
+          status?: string
+          territory?: string
+          user_id?: string
+        }
+        Returns: Json
+      }
+      retry_agent_run: {
+        Args: { id: string }
+        Returns: {
+          agent_id: string
+          attempt: number
+          claimed_by: string | null
+          created_at: string
+          current_task: string | null
+          error: string | null
+          estimated_time: number | null
+          id: string
+          input: Json
+          lease_expires_at: string | null
+          lease_seconds: number
+          organization_id: string
+          priority: number
+          progress: number | null
+          publisher_id: string | null
+          queue_position: number | null
+          requested_by: string | null
+          result: Json | null
+          seq: number
+          started_at: string | null
+          status: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "agent_runs"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      revoke_invitation: { Args: { invitation_id: string }; Returns: boolean }
       save_publisher: {
         Args: { base_version: number; changes: Json; publisher_id: string }
         Returns: Json
+      }
+      share_draft: {
+        Args: { field: string; publisher_id: string; value?: Json }
+        Returns: undefined
+      }
+      verify_presence_tickets: {
+        Args: { tickets: string[]; topic: string }
+        Returns: {
+          claim: string
+          expires_in: number
+          ticket: string
+          user_id: string
+        }[]
       }
     }
     Enums: {

@@ -61,6 +61,46 @@ describe('publisher record', () => {
       .waitFor();
   });
 
+  it('saves different custom field keys edited at once by two people; the same key is a Conflict', async () => {
+    const owner = await suite.open(USERS.acmeOwner.email, path);
+    const west = await suite.open(USERS.acmeWest.email, path);
+    await Promise.all([connected(owner), connected(west)]);
+    for (const page of [owner, west]) await page.getByLabel('genre', { exact: true }).waitFor();
+    const value = (page: typeof owner, label: string) => page.getByLabel(label, { exact: true }).inputValue();
+    const saved = async (page: typeof owner) => {
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved' }).last().waitFor();
+    };
+
+    // Both type before either saves: the owner the genre, West the titles.
+    await owner.getByLabel('genre', { exact: true }).fill('poetry');
+    await west.getByLabel('titles', { exact: true }).fill('150');
+    await saved(owner);
+    await saved(west);
+    expect(await west.getByRole('dialog', { name: 'Conflict' }).count()).toBe(0);
+    for (const page of [owner, west]) {
+      await page.waitForFunction(
+        () =>
+          (document.getElementById('field-custom_fields_genre') as HTMLInputElement | null)?.value === 'poetry' &&
+          (document.getElementById('field-custom_fields_titles') as HTMLInputElement | null)?.value === '150',
+      );
+    }
+    expect([await value(owner, 'genre'), await value(west, 'titles')]).toEqual(['poetry', '150']);
+
+    // The same key: the second save gets the Conflict dialog, naming the key.
+    await owner.getByLabel('genre', { exact: true }).fill('drama');
+    await west.getByLabel('genre', { exact: true }).fill('essays');
+    await saved(owner);
+    await west.getByRole('button', { name: 'Save' }).click();
+    const dialog = west.getByRole('dialog', { name: 'Conflict' });
+    await dialog.waitFor();
+    const row = await dialog.getByRole('row').filter({ hasText: 'genre' }).textContent();
+    expect(row).toContain('essays');
+    expect(row).toContain('drama');
+    await dialog.getByRole('button', { name: 'Keep theirs' }).click();
+    expect(await value(west, 'genre')).toBe('drama');
+  });
+
   it('answers 404 for a record the user may not read (another territory, another organisation)', async () => {
     const west = await suite.open(USERS.acmeWest.email);
     for (const publisher of [PUBLISHERS.harborHouse, PUBLISHERS.globexTomes]) {
