@@ -10,7 +10,7 @@ export const PLATFORM_ADMIN_ROLE = 'supabase_admin';
 export const MIGRATION_ROLE = 'postgres';
 
 /** The attributes `postgres` has on Supabase (supabase/postgres `10000000000000_demote-postgres.sql`). */
-export const MIGRATION_ROLE_ATTRIBUTES = 'nosuperuser createdb createrole login replication bypassrls';
+const MIGRATION_ROLE_ATTRIBUTES = 'nosuperuser createdb createrole login replication bypassrls';
 
 /**
  * A PostgreSQL server whose `postgres` is a superuser cannot stand in for Supabase: migrations

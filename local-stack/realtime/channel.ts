@@ -1,51 +1,16 @@
-import type { JwtClaims, ReadPolicies } from '../db/index.ts';
 import { errorMessage } from '../errors.ts';
 import type { BrokerSubscriber, Delivery } from './broker.ts';
 import type { SharedFrames } from './shared-frames.ts';
 import { namespaceKey } from './broker.ts';
 import { ChannelAuth } from './channel-auth.ts';
 import { ChannelPresence } from './channel-presence.ts';
-import type { ConnectGrant } from './connect-auth.ts';
+import type { ChannelHost, ChannelInit } from './channel-host.ts';
 import { jsonBroadcastPushSchema } from './frames.ts';
 import { registerPostgresChanges } from './postgres-changes-binding.ts';
 import type { PostgresChangesRegistration } from './postgres-changes/index.ts';
-import { messageId, replayFrames, type ReplayMessage } from './replay.ts';
-import type { InboundMessage, InboundUserBroadcast, Outbound } from './serializer.ts';
-import { admitBroadcast, broadcastSize, publishBroadcast, type Tenant } from './tenant.ts';
-
-/** What a channel needs from the socket it lives on. */
-export interface ChannelHost {
-  readonly tenant: Tenant;
-  readonly grant: ConnectGrant;
-  send(message: Outbound): void;
-  /** Sends the delivery of `frames` as seen on `topic`, with the encoding other subscribers of the same publish share. */
-  sendShared(frames: SharedFrames, topic: string): void;
-  /** The channel ended (leave, shutdown, duplicate join); the socket forgets it. */
-  released(channel: Channel): void;
-  /** Closes the whole socket, e.g. 1001 after a joins/s refusal (§2.4). */
-  closeSocket(code: number, reason: string): void;
-}
-
-/** What the join pipeline established for a new channel (see join-channel.ts). */
-export interface ChannelInit {
-  /** The wire topic, `realtime:<name>`. */
-  topic: string;
-  /** `<name>`, what RLS policies see as `realtime.topic()`. */
-  subTopic: string;
-  joinRef: string | null;
-  isPrivate: boolean;
-  ack: boolean;
-  self: boolean;
-  presenceKey: string;
-  presenceEnabled: boolean;
-  token: string;
-  claims: JwtClaims & { exp: number };
-  /** Set for private channels (§6.2). */
-  readPolicies: ReadPolicies | undefined;
-  replay: ReplayMessage[];
-  /** The raw `config.postgres_changes` bindings (§2.2). */
-  postgresChanges: unknown[];
-}
+import { messageId, replayFrames } from './replay.ts';
+import type { InboundMessage, InboundUserBroadcast } from './serializer.ts';
+import { admitBroadcast, broadcastSize, publishBroadcast } from './tenant.ts';
 
 /**
  * One joined channel on one socket: Realtime's `RealtimeChannel` process (§2–§4, §6). Its whole

@@ -1,6 +1,7 @@
 import { checkRealtimeRead, UnsupportedRoleError, type ReadPolicies } from '../db/index.ts';
 import { errorMessage } from '../errors.ts';
-import { Channel, type ChannelHost } from './channel.ts';
+import type { ChannelHost } from './channel-host.ts';
+import { Channel } from './channel.ts';
 import { checkChannelToken } from './channel-token.ts';
 import { joinPayloadSchema, replaySchema } from './frames.ts';
 import { generatedPresenceKey } from './presence.ts';
