@@ -9,9 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { activityTopic, orgTopic } from '../../src/contract/index.ts';
+import { activityTopic, territoryTopic } from '../../src/contract/index.ts';
 import { configFromEnv } from '../../local-stack/config.ts';
-import { AGENT_RUNS, ORGS } from '../../supabase/fixture.ts';
+import { AGENT_RUNS, ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
 import { BUCKET_MS } from '../../local-stack/realtime/rate-counter.ts';
 import { BACKENDS } from '../_db.ts';
 import {
@@ -66,9 +66,12 @@ describe.each(BACKENDS)('anonymous floods (%s)', (backend) => {
   /** The owner's view: joins a private channel, sends over REST, and gets a database broadcast. */
   async function ownerIsServed(stack: RealtimeStack): Promise<void> {
     const owner = await stack.userClient('acmeOwner');
-    const org = owner.channel(orgTopic(ACME), { config: { private: true } });
-    const received = broadcasts(org, 'agent_status');
-    await joined(org);
+    // The run works on Sunrise Books: its agent_status travels on that publisher's territory topic.
+    const runTopic = owner.channel(territoryTopic(ACME, PUBLISHERS.sunriseBooks.territory), {
+      config: { private: true },
+    });
+    const received = broadcasts(runTopic, 'agent_status');
+    await joined(runTopic);
     const snapshot = { id: randomUUID(), type: 'user_snapshot', timestamp: new Date().toISOString(), data: {} };
     expect(
       await owner.channel(activityTopic(ACME), { config: { private: true } }).httpSend('user_snapshot', snapshot),

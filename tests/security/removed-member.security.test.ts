@@ -84,7 +84,9 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
       .select('user_id');
     expect(removal).toMatchObject({ status: 200, error: null, data: [{ user_id: USERS.acmeWest.id }] });
 
-    // The window: until a token push, the open org channel still hears the organisation.
+    // The window: until a token push, the open channels still hear the organisation. The run works
+    // on Sunrise Books, so its agent_status travels on US_West's topic (the third of ORG_TOPICS).
+    const runTopic = channels[2]!;
     const bump = async () => {
       const { rows } = await rt.database.db.query<{ seq: string }>(
         'update public.agent_runs set current_task = $2 where id = $1 returning seq::text',
@@ -93,10 +95,7 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
       return `${AGENT_RUNS.acmeEnrichment.id}:${rows[0]!.seq}`;
     };
     const during = await bump();
-    await channels[0]!.received.next(
-      (m) => (m.payload as { id: string }).id === during,
-      'agent_status inside the window',
-    );
+    await runTopic.received.next((m) => (m.payload as { id: string }).id === during, 'agent_status inside the window');
 
     // The next refresh (here: a new token pushed by setAuth) ends it on every organisation channel.
     token = await rt.token('acmeWest', 1800);
@@ -119,7 +118,7 @@ describe.each(BACKENDS)('a member removed from the organisation (%s)', (backend)
       [ORGS.globex.id, USERS.acmeWest.id],
     );
     await ownInbox.next((m) => m.event === 'notification', 'the sentinel notification');
-    expect(channels[0]!.received.items.map((m) => (m.payload as { id: string }).id)).not.toContain(after);
+    expect(runTopic.received.items.map((m) => (m.payload as { id: string }).id)).not.toContain(after);
     expect(ownStatuses.items).toEqual([{ status: 'SUBSCRIBED' }]);
 
     // Rejoining is refused, and REST shows nothing of the organisation any more.
