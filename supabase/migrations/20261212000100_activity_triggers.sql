@@ -6,9 +6,13 @@
 --   agent_runs            a run that becomes (or is reported as) completed or error. Scoped like
 --                         the run: a run about a publisher like that publisher, other runs org-wide.
 --   organization_members  a member whose territories change. Org-wide, like the roster itself.
+--   An ownership that ends because its owner may no longer see the record (publisher_ownership:
+--   a move out of their territories, fewer territories, their removal) is no transfer: a move
+--   says so in its own item, otherwise it is an item of its own ("… no longer owns …").
 -- Messages name people by their profile's display name, as of the change. The items of one save
--- are stamped with clock_timestamp(), so they keep the order they were written in (newest first:
--- the last field on top) instead of sharing the transaction's now() and sorting by random id.
+-- are stamped with clock_timestamp(), at least a microsecond apart, so they keep the order they
+-- were written in (newest first: the last field on top) instead of sharing the transaction's now()
+-- and sorting by random id — also where the clock counts whole milliseconds (PGlite).
 --
 -- RATIONALE: triggers of their own, beside the broadcast and history triggers of these tables
 -- rather than steps inside them: what the feed says is a separate concern from who hears about
@@ -22,8 +26,13 @@ as $$
 declare
   actor constant text := private.display_name(new.updated_by);
   scope constant jsonb := jsonb_build_object('publisherId', new.id, 'publisherName', new.name);
+  -- The owner may no longer see the record: the ownership ended, nobody gave it away.
+  owner_lost constant boolean := new.owner_id is null and old.owner_id is not null
+    and not private.may_own_publisher(new.organization_id, new.territory, old.owner_id);
+  moved constant boolean := new.territory is distinct from old.territory;
   changed record;
   custom_key text;
+  stamp timestamptz;
 begin
   if new.version = old.version then
     return null;
@@ -37,6 +46,7 @@ begin
      where f.old_value is distinct from f.new_value
      order by f.ord
   loop
+    stamp := greatest(clock_timestamp(), stamp + interval '1 microsecond');
     insert into public.team_updates (organization_id, update_type, message, user_id, territory, publisher_id, details, created_at)
     values (
       new.organization_id, 'publisher_update',
@@ -45,7 +55,7 @@ begin
       new.updated_by, new.territory, new.id,
       scope || jsonb_build_object('action', 'field_changed', 'field', changed.field,
                                   'oldValue', changed.old_value, 'newValue', changed.new_value),
-      clock_timestamp()
+      stamp
     );
   end loop;
 
@@ -57,6 +67,7 @@ begin
      where (old.custom_fields -> k.key) is distinct from (new.custom_fields -> k.key)
      order by k.key
   loop
+    stamp := greatest(clock_timestamp(), stamp + interval '1 microsecond');
     insert into public.team_updates (organization_id, update_type, message, user_id, territory, publisher_id, details, created_at)
     values (
       new.organization_id, 'publisher_update',
@@ -67,36 +78,45 @@ begin
       scope || jsonb_build_object('action', 'custom_field_changed', 'field', 'custom_fields', 'key', custom_key,
                                   'oldValue', coalesce(old.custom_fields -> custom_key, 'null'::jsonb),
                                   'newValue', coalesce(new.custom_fields -> custom_key, 'null'::jsonb)),
-      clock_timestamp()
+      stamp
     );
   end loop;
 
-  if new.owner_id is distinct from old.owner_id then
+  if new.owner_id is distinct from old.owner_id and not (owner_lost and moved) then
+    stamp := greatest(clock_timestamp(), stamp + interval '1 microsecond');
     insert into public.team_updates (organization_id, update_type, message, user_id, territory, publisher_id, details, created_at)
     values (
       new.organization_id, 'assignment',
-      format('%s transferred ownership of %s: %s → %s', actor, new.name,
-             case when old.owner_id is null then 'nobody' else private.display_name(old.owner_id) end,
-             case when new.owner_id is null then 'nobody' else private.display_name(new.owner_id) end),
+      case when owner_lost then format('%s no longer owns %s', private.display_name(old.owner_id), new.name)
+      else format('%s transferred ownership of %s: %s → %s', actor, new.name,
+                  case when old.owner_id is null then 'nobody' else private.display_name(old.owner_id) end,
+                  case when new.owner_id is null then 'nobody' else private.display_name(new.owner_id) end)
+      end,
       new.updated_by, new.territory, new.id,
-      scope || jsonb_build_object('action', 'ownership_transferred', 'field', 'owner_id',
+      scope || jsonb_build_object('action', case when owner_lost then 'ownership_ended' else 'ownership_transferred' end,
+                                  'field', 'owner_id',
                                   'oldValue', to_jsonb(old.owner_id), 'newValue', to_jsonb(new.owner_id)),
-      clock_timestamp()
+      stamp
     );
   end if;
 
   -- Scoped to where the record is now: members of the territory it left no longer see it at all
   -- (they hear the record topic's "moved" notice instead).
-  if new.territory is distinct from old.territory then
+  if moved then
+    stamp := greatest(clock_timestamp(), stamp + interval '1 microsecond');
     insert into public.team_updates (organization_id, update_type, message, user_id, territory, publisher_id, details, created_at)
     values (
       new.organization_id, 'territory_change',
       format('%s moved %s: %s → %s', actor, new.name,
-             coalesce(old.territory, 'unassigned'), coalesce(new.territory, 'unassigned')),
+             coalesce(old.territory, 'unassigned'), coalesce(new.territory, 'unassigned'))
+        || case when owner_lost and new.owner_id is distinct from old.owner_id
+                then format(' (%s no longer owns it)', private.display_name(old.owner_id)) else '' end,
       new.updated_by, new.territory, new.id,
       scope || jsonb_build_object('action', 'publisher_moved', 'field', 'territory',
-                                  'oldValue', to_jsonb(old.territory), 'newValue', to_jsonb(new.territory)),
-      clock_timestamp()
+                                  'oldValue', to_jsonb(old.territory), 'newValue', to_jsonb(new.territory))
+            || case when owner_lost and new.owner_id is distinct from old.owner_id
+                    then jsonb_build_object('ownerEnded', old.owner_id) else '{}'::jsonb end,
+      stamp
     );
   end if;
   return null;

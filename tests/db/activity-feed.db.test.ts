@@ -127,15 +127,25 @@ describe.each(BACKENDS)('activity stream on %s', (backend) => {
         `update public.publishers set territory = 'US_East' where id = $1`,
         [SUNRISE.id],
       );
+      // Its owner (West, US_West only) may not see US_East: the move ends her ownership, and the
+      // move's one item says so (no "transfer": nobody gave it away).
       expect(items).toMatchObject([
         {
           update_type: 'territory_change',
-          message: `${USERS.acmeOwner.displayName} moved ${SUNRISE.name}: US_West → US_East`,
+          message: `${USERS.acmeOwner.displayName} moved ${SUNRISE.name}: US_West → US_East (${USERS.acmeWest.displayName} no longer owns it)`,
           territory: 'US_East',
           publisher_id: SUNRISE.id,
+          details: { action: 'publisher_moved', ownerEnded: USERS.acmeWest.id },
         },
       ]);
       expect(sent.map((s) => s.topic)).toEqual([eastTopic]);
+      // A move its owner may follow keeps the owner and says nothing of ownership.
+      const kept = await act('acmeOwner', `update public.publishers set territory = 'US_West' where id = $1`, [
+        HARBOR.id,
+      ]);
+      expect(kept.items.map((i) => i.message)).toEqual([
+        `${USERS.acmeOwner.displayName} moved ${HARBOR.name}: US_East → US_West`,
+      ]);
     });
 
     it('an unassigned record: the item goes to its record topic, never to the org topic', async () => {
@@ -152,30 +162,50 @@ describe.each(BACKENDS)('activity stream on %s', (backend) => {
     });
   });
 
-  describe('agent runs: completions and failures, org-wide', () => {
-    it('a run that completes is one item; progress is none', async () => {
-      const progress = await act('acmeAgent', `update public.agent_runs set progress = 70 where id = $1`, [
-        AGENT_RUNS.acmeEnrichment.id,
-      ]);
+  describe('agent runs: completions and failures, scoped like the run', () => {
+    const RUN = AGENT_RUNS.acmeEnrichment; // processing, about Sunrise Books (US_West)
+
+    it('a run about a publisher that completes is one item scoped like that publisher; progress is none', async () => {
+      const progress = await act('acmeAgent', `update public.agent_runs set progress = 70 where id = $1`, [RUN.id]);
       expect(progress.items).toEqual([]);
       const { items, sent } = await act(
         'acmeAgent',
         `update public.agent_runs set status = 'completed', progress = 100 where id = $1`,
-        [AGENT_RUNS.acmeEnrichment.id],
+        [RUN.id],
       );
       expect(items).toEqual([
         {
           update_type: 'agent_run',
           message: 'enrichment-agent completed: Enriching Sunrise Books',
           user_id: USERS.acmeAgent.id,
-          territory: null,
-          publisher_id: null,
+          territory: 'US_West',
+          publisher_id: SUNRISE.id,
           details: {
             action: 'agent_completed',
             agentId: 'enrichment-agent',
-            runId: AGENT_RUNS.acmeEnrichment.id,
+            runId: RUN.id,
             attempt: 1,
+            publisherId: SUNRISE.id,
+            publisherName: SUNRISE.name,
           },
+        },
+      ]);
+      expect(sent.map((s) => s.topic)).toEqual([westTopic]);
+    });
+
+    it('organisation-wide work, also a run written once as completed, is one org-wide item', async () => {
+      const { items, sent } = await act(
+        'acmeAgent',
+        `insert into public.agent_runs (organization_id, agent_id, status, current_task) values ($1, 'report-agent', 'completed', 'Weekly report')`,
+        [ACME],
+      );
+      expect(items).toMatchObject([
+        {
+          update_type: 'agent_run',
+          message: 'report-agent completed: Weekly report',
+          territory: null,
+          publisher_id: null,
+          details: { action: 'agent_completed', agentId: 'report-agent' },
         },
       ]);
       expect(sent.map((s) => s.topic)).toEqual([orgTopic]);
@@ -183,15 +213,38 @@ describe.each(BACKENDS)('activity stream on %s', (backend) => {
 
     it('a run that fails is one item with the error; staying in error is none', async () => {
       const { items } = await act(
-        'acmeAgent',
-        `update public.agent_runs set status = 'error', error = 'HTTP 504' where id = $1`,
-        [AGENT_RUNS.acmeEnrichment.id],
+        null,
+        `do $$ begin
+           update public.agent_runs set status = 'error', error = 'HTTP 504' where id = '${RUN.id}';
+           update public.agent_runs set error = 'HTTP 502' where id = '${RUN.id}';
+         end $$`,
       );
       expect(items).toMatchObject([{ update_type: 'agent_run', message: 'enrichment-agent failed: HTTP 504' }]);
-      const again = await act(null, `update public.agent_runs set error = 'HTTP 502' where id = $1`, [
-        AGENT_RUNS.acmeScoring.id,
-      ]);
-      expect(again.items).toEqual([]);
+    });
+
+    it('a run about a US_East publisher: its item reaches US_East, and the West member reads none of it', async () => {
+      const insert = `insert into public.agent_runs (organization_id, agent_id, status, error, publisher_id)
+        values ($1, 'enrichment-agent', 'error', 'HTTP 504', $2) returning id`;
+      const { sent } = await act('acmeAgent', insert, [ACME, HARBOR.id]);
+      expect(sent.map((s) => s.topic)).toEqual([eastTopic]);
+      const readers = await withClaims(
+        t.db,
+        claimsFor('acmeAgent'),
+        async (tx) => {
+          const runId = (await tx.query<{ id: string }>(insert, [ACME, HARBOR.id])).rows[0]!.id;
+          const reads = async (reader: Caller) => {
+            await tx.query('reset role');
+            await applyClaims(tx, claimsFor(reader));
+            const { rows } = await tx.query(`select 1 from public.team_updates where details ->> 'runId' = $1`, [
+              runId,
+            ]);
+            return rows.length;
+          };
+          return { west: await reads('acmeWest'), owner: await reads('acmeOwner') };
+        },
+        { rollback: true },
+      );
+      expect(readers).toEqual({ west: 0, owner: 1 });
     });
   });
 
@@ -222,6 +275,26 @@ describe.each(BACKENDS)('activity stream on %s', (backend) => {
         USERS.acmeWest.id,
       ]);
       expect(role.items).toEqual([]);
+    });
+
+    it('territories that hide an owned publisher end the ownership: one item about it, beside the member one', async () => {
+      const { items, sent } = await act(
+        'acmeOwner',
+        `update public.organization_members set territories = '{US_East}' where user_id = $1 and organization_id = $2`,
+        [USERS.acmeWest.id, ACME],
+      );
+      expect(items).toMatchObject([
+        { update_type: 'territory_change', territory: null, details: { action: 'member_territories_changed' } },
+        {
+          update_type: 'assignment',
+          message: `${USERS.acmeWest.displayName} no longer owns ${SUNRISE.name}`,
+          user_id: USERS.acmeOwner.id,
+          territory: 'US_West',
+          publisher_id: SUNRISE.id,
+          details: { action: 'ownership_ended', oldValue: USERS.acmeWest.id, newValue: null },
+        },
+      ]);
+      expect(sent.map((s) => s.topic)).toEqual([orgTopic, westTopic]);
     });
   });
 

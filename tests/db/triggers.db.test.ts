@@ -201,7 +201,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       ]);
     });
 
-    it('an organisation-wide run inserted in error notifies the organisation', async () => {
+    it('an organisation-wide run inserted in error notifies the organisation and joins its activity stream', async () => {
       const out = await run(
         t,
         'acmeAgent',
@@ -211,6 +211,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       expect(out.map((d) => `${d.topic} ${d.message.type}`).sort()).toEqual([
         `${orgTopic} agent_status`,
         `${orgTopic} notification`,
+        `${orgTopic} team_update`,
       ]);
       expect(out.find((d) => d.message.type === 'notification')!.message.data).toMatchObject({
         message: 'Agent import-agent failed: bad CSV',
