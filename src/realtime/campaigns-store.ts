@@ -107,6 +107,13 @@ export function createCampaignsStore(ctx: CoreContext): CampaignsStore {
         if (message?.type === 'campaign_metric') onPoint(message);
       },
     }),
+    onAccessChange: (change) => {
+      // The rights changed: a full read keeps only the campaigns they allow, and the charts are
+      // read again (a campaign they add has points from before). Removed: nothing is left.
+      if (change.kind === 'removed') campaigns.clear();
+      needsCampaigns = true;
+      pointsCursor = null;
+    },
     catchUp: async (read) => {
       if (!(await readCampaigns())) return;
       if (pointsCursor === null) return readCharts();

@@ -105,6 +105,14 @@ export function createKpisStore(ctx: CoreContext): KpisStore {
   const limiter = createLatestValueLimiter<null>(ctx.env, 1, REFRESH_INTERVAL_MS, () => reader.request());
   const refresh = (): void => limiter.offer(null);
 
+  // New rights count other rows: read again. Removed: no figures at all (the view has no row).
+  ctx.onAccessChange((change) => {
+    if (change.kind === 'removed') {
+      kpis = null;
+      store.invalidate();
+    } else refresh();
+  });
+
   return { subscribe: store.subscribe, getSnapshot: store.getSnapshot };
 }
 

@@ -74,6 +74,8 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
   const feed = new ActivityWindow<TeamUpdate>();
   const older = createValueStore<OlderUpdatesState>(INITIAL_OLDER);
   let loadingOlder = false;
+  /** The rights changed: the next catch-up reads the newest page and replaces the window with it. */
+  let restart = false;
 
   const publishOlder = (error: RealtimeError | null = null): void =>
     older.set(Object.freeze({ hasOlder: feed.hasOlder(), loading: loadingOlder, error }));
@@ -119,12 +121,19 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
       },
     }),
     catchUp: async (read) => {
-      const since = feed.newestTimestamp();
+      const since = restart ? null : feed.newestTimestamp();
       if (since === null) {
+        const restarting = restart;
+        restart = false;
         const rows = await readPage(null);
-        if (!rows) return;
+        if (!rows) {
+          restart ||= restarting;
+          return;
+        }
+        if (restarting) feed.clear();
         feed.setHasOlder(rows.length === ACTIVITY_PAGE_SIZE);
         addRows(rows);
+        stream.changed();
         publishOlder();
         return;
       }
@@ -138,9 +147,10 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
       addRows(rows);
     },
     onAccessChange: (change) => {
-      // What is dropped here is what RLS would no longer return anyway, so the window keeps no
-      // hole: "Load older" still pages on from its oldest item. An item about a publisher without
-      // a territory is for unrestricted members only, as the publisher is.
+      // What the new rights rule out goes at once (an item about a publisher without a territory
+      // is for unrestricted members only, as the publisher is). What they add may be older than
+      // anything held, so the window restarts from the newest page under the new rights (the
+      // stream's catch-up follows), which keeps it without holes.
       if (change.kind === 'removed') {
         feed.clear();
         feed.setHasOlder(false);
@@ -149,6 +159,7 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
         feed.removeWhere(
           (u) => (u.territory !== null || u.publisherId !== null) && !canSeeTerritory(access, u.territory),
         );
+        restart = true;
       }
       publishOlder();
     },
