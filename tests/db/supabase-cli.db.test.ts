@@ -58,7 +58,10 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
     );
     expect(rows).toEqual(
       [
+        'agent_run_attempts',
         'agent_runs',
+        'campaign_metrics',
+        'campaigns',
         'invitations',
         'notification_reads',
         'notifications',
