@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable } from '../../local-stack/db/index.ts';
-import { CAMPAIGNS, ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
+import { AGENT_RUNS, CAMPAIGNS, ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../_db.ts';
 import { asCaller, type Caller } from './_as-user.ts';
 
@@ -36,8 +36,12 @@ async function recount(tx: Queryable): Promise<Kpis[]> {
         [id],
       )
     ).rows;
+    // A processing run whose lease ran out is stalled: not running (the seed's has a 60 s lease).
     const runs = (
-      await tx.query<{ status: string }>(`select status from public.agent_runs where organization_id = $1`, [id])
+      await tx.query<{ status: string; stalled: boolean }>(
+        `select status, coalesce(lease_expires_at <= now(), false) as stalled from public.agent_runs where organization_id = $1`,
+        [id],
+      )
     ).rows;
     const campaigns = (
       await tx.query<{ id: string; status: string }>(
@@ -59,7 +63,7 @@ async function recount(tx: Queryable): Promise<Kpis[]> {
       publishers_total: statuses.reduce((n, s) => n + s.n, 0),
       publishers_by_status: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
       runs_queued: runs.filter((r) => r.status === 'queued').length,
-      runs_processing: runs.filter((r) => r.status === 'processing').length,
+      runs_processing: runs.filter((r) => r.status === 'processing' && !r.stalled).length,
       campaigns_active: campaigns.filter((c) => c.status === 'active').length,
       impressions: sums.i,
       clicks: sums.c,
@@ -74,8 +78,10 @@ describe.each(BACKENDS)('dashboard_kpis on %s', (backend) => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase(backend);
-    // More to count than the seed: runs in each state, points from an agent, a paused campaign.
+    // More to count than the seed: runs in each state, points from an agent, a paused campaign. The
+    // seed's processing run gets an hour's lease, so that it is running whenever the file runs.
     await t.db.exec(`
+      update public.agent_runs set lease_seconds = 3600 where id = '${AGENT_RUNS.acmeEnrichment.id}';
       insert into public.agent_runs (organization_id, agent_id, status) values
         ('${ORGS.acme.id}', 'kpi-a', 'queued'), ('${ORGS.acme.id}', 'kpi-b', 'queued'), ('${ORGS.acme.id}', 'kpi-c', 'error');
       insert into public.campaign_metrics (campaign_id, impressions, clicks, conversions, spend)
