@@ -101,6 +101,31 @@ describe('publisher record', () => {
     expect(await value(west, 'genre')).toBe('drama');
   });
 
+  it('offers ownership to the people who may own the record, and its owner hands it on', async () => {
+    const options = (page: Awaited<ReturnType<typeof suite.open>>) =>
+      page.getByLabel('Transfer to').locator('option').allTextContents();
+    // A US_East record: Wren Walker (US_West only) and the agent account may not own it.
+    const owner = await suite.open(USERS.acmeOwner.email, `/publishers/${PUBLISHERS.harborHouse.id}`);
+    await connected(owner);
+    await owner.getByRole('button', { name: 'Transfer ownership' }).waitFor();
+    await expect.poll(() => options(owner)).toEqual(['Nobody', USERS.acmeOwner.displayName]);
+
+    // Sunrise Books is Wren's: as its owner (a member) she may hand it on, to people who see US_West.
+    const west = await suite.open(USERS.acmeWest.email, path);
+    await connected(west);
+    const ownerCard = west.getByRole('region', { name: 'Owner' });
+    await expect.poll(() => options(west)).toEqual(['Nobody', USERS.acmeOwner.displayName, USERS.acmeWest.displayName]);
+    await west.getByLabel('Transfer to').selectOption({ label: USERS.acmeOwner.displayName });
+    await west.getByRole('button', { name: 'Transfer ownership' }).click();
+    await ownerCard
+      .getByRole('status')
+      .filter({ hasText: `Transferred to ${USERS.acmeOwner.displayName}` })
+      .waitFor();
+    // No longer its owner, she may not give it away again.
+    await ownerCard.getByText("Owners, admins and the record's owner transfer ownership.").waitFor();
+    expect(await west.getByRole('button', { name: 'Transfer ownership' }).count()).toBe(0);
+  });
+
   it('answers 404 for a record the user may not read (another territory, another organisation)', async () => {
     const west = await suite.open(USERS.acmeWest.email);
     for (const publisher of [PUBLISHERS.harborHouse, PUBLISHERS.globexTomes]) {
