@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS, orgTopic } from '../../src/contract/index.ts';
-import { AGENT_RUNS, ORGS } from '../../supabase/fixture.ts';
+import { EVENTS, territoryTopic } from '../../src/contract/index.ts';
+import { AGENT_RUNS, ORGS, PUBLISHERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { broadcasts, joined, startRealtimeStack, type RealtimeStack } from '../_support/realtime.ts';
 
 /**
  * The cross-cutting path: an agent writes its run through /rest/v1 as its own account, the
- * database trigger broadcasts `agent_status` on the private `org:<org>` topic, and the dashboard
- * (the org owner, subscribed through supabase-js Realtime) receives it.
+ * database trigger broadcasts `agent_status` on the private topic where the run is visible (the
+ * enrichment run works on Sunrise Books, so its territory's, `org:<org>:territory:US_West`), and
+ * the dashboard (the org owner, subscribed through supabase-js Realtime) receives it.
  */
+const RUN_TOPIC = territoryTopic(ORGS.acme.id, PUBLISHERS.sunriseBooks.territory);
 describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard over Realtime (%s)', (backend) => {
   let rt: RealtimeStack;
   beforeAll(async () => {
@@ -20,7 +22,7 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
 
   it('delivers agent_status with the new progress and seq to a subscribed owner', async () => {
     const dashboard = await rt.userClient('acmeOwner');
-    const channel = dashboard.channel(orgTopic(ORGS.acme.id), { config: { private: true } });
+    const channel = dashboard.channel(RUN_TOPIC, { config: { private: true } });
     const statuses = broadcasts(channel, EVENTS.agentStatus);
     await joined(channel);
 
@@ -61,14 +63,14 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
 
   it("refuses another organisation's member the topic, so its agent runs never reach them", async () => {
     const globex = await rt.userClient('globexMember');
-    const refused = globex.channel(orgTopic(ORGS.acme.id), { config: { private: true } });
+    const refused = globex.channel(RUN_TOPIC, { config: { private: true } });
     const leaked = broadcasts(refused, EVENTS.agentStatus);
     const first = await new Promise<string>((resolve) => refused.subscribe((status) => resolve(status)));
     expect(first).toBe('CHANNEL_ERROR');
 
     // The owner's subscription on the same topic is the sentinel: once the run's update reaches
     // it, it would have reached the refused member too, had the refusal let anything through.
-    const owner = (await rt.userClient('acmeOwner')).channel(orgTopic(ORGS.acme.id), { config: { private: true } });
+    const owner = (await rt.userClient('acmeOwner')).channel(RUN_TOPIC, { config: { private: true } });
     const delivered = broadcasts(owner, EVENTS.agentStatus);
     await joined(owner);
     const run = AGENT_RUNS.acmeEnrichment;
