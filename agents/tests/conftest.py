@@ -92,6 +92,9 @@ def stack_env(database_url: str | None = None, data_dir: str | None = None, port
         "PUBDEV_PORT": str(port),
         "PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS": "0",
         "PUBDEV_REALTIME_PRIVATE_ONLY": "false",
+        # One stack serves the whole session, whose many sign-ins would exceed Auth's burst of 30
+        # token requests per client IP (the local stack's rate limit has its own tests).
+        "PUBDEV_AUTH_RATE_LIMIT_TOKEN": "1000000",
     }
     env.pop("PUBDEV_DATA_DIR", None)
     env.pop("DATABASE_URL", None)
