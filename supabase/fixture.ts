@@ -122,3 +122,28 @@ export const NOTIFICATIONS = {
 
 /** The seed's team update mentioning west@acme.test creates this notification (its id is generated). */
 export const MENTION_NOTIFICATION_MESSAGE = 'You were mentioned: Sunrise Books assigned to west@acme.test';
+
+/** The seed's campaigns (each with a few data points in campaign_metrics). */
+export const CAMPAIGNS = {
+  sunriseSpring: {
+    id: 'ca000000-0000-4000-8000-000000000001',
+    orgId: ORGS.acme.id,
+    publisherId: PUBLISHERS.sunriseBooks.id,
+    name: 'Spring list launch',
+    points: 6,
+  },
+  harborRetail: {
+    id: 'ca000000-0000-4000-8000-000000000002',
+    orgId: ORGS.acme.id,
+    publisherId: PUBLISHERS.harborHouse.id,
+    name: 'East coast retail push',
+    points: 4,
+  },
+  globexScience: {
+    id: 'ca000000-0000-4000-8000-000000000003',
+    orgId: ORGS.globex.id,
+    publisherId: PUBLISHERS.globexTomes.id,
+    name: 'Science month',
+    points: 3,
+  },
+} as const;

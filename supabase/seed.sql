@@ -68,8 +68,10 @@ insert into public.publishers (id, organization_id, name, status, territory, own
 -- The enrichment run works on Sunrise Books (US_West); the others are organisation-wide. The
 -- processing run gets a 60 s lease from the lifecycle trigger and, with no agent renewing it, is
 -- shown stalled after that. The completion notice of the scoring run is the owner's notification
--- e0…02 below, so the trigger that would write one is held for these rows.
+-- e0…02 below, so the trigger that would write one is held for these rows, and so is the one that
+-- would add its completion to the activity stream (the team updates below are the seed's feed).
 alter table public.agent_runs disable trigger agent_runs_notify;
+alter table public.agent_runs disable trigger agent_runs_activity;
 insert into public.agent_runs (id, organization_id, agent_id, status, progress, current_task, estimated_time, attempt, result, started_at, publisher_id) values
   ('d0000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', 'enrichment-agent', 'processing',
    40, 'Enriching Sunrise Books', 90, 1, null, now() - interval '2 minutes', 'c0000000-0000-4000-8000-000000000001'),
@@ -78,6 +80,7 @@ insert into public.agent_runs (id, organization_id, agent_id, status, progress, 
   ('d0000000-0000-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222', 'enrichment-agent', 'idle',
    null, null, null, 1, null, null, null);
 alter table public.agent_runs enable trigger agent_runs_notify;
+alter table public.agent_runs enable trigger agent_runs_activity;
 
 -- ── Team updates (the mention of west@acme.test also creates her mention notification) ──
 insert into public.team_updates (id, organization_id, update_type, message, user_id, territory, details) values
@@ -100,3 +103,23 @@ insert into public.notifications (id, organization_id, user_id, level, message, 
    'Scoring finished: 4 publishers scored', null, false, 'agent'),
   ('e0000000-0000-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222', null, 'warning',
    'Globex import paused for maintenance', null, true, 'system');
+
+-- ── Campaigns and their data points (campaign_metrics; each point adds to its campaign's totals) ──
+insert into public.campaigns (id, organization_id, publisher_id, name, status) values
+  ('ca000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000001',
+   'Spring list launch', 'active'),
+  ('ca000000-0000-4000-8000-000000000002', '11111111-1111-4111-8111-111111111111', 'c0000000-0000-4000-8000-000000000003',
+   'East coast retail push', 'active'),
+  ('ca000000-0000-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222', 'c0000000-0000-4000-8000-000000000005',
+   'Science month', 'active');
+
+insert into public.campaign_metrics (campaign_id, recorded_at, impressions, clicks, conversions, spend)
+select c.id, now() - make_interval(mins => 10 * (c.points - p.n)), c.base * (10 + p.n), c.base * (3 + p.n) / 10,
+       c.base * p.n / 40, round(c.base * (2.5 + p.n * 0.25), 2)
+  from (values
+    ('ca000000-0000-4000-8000-000000000001'::uuid, 120, 6),
+    ('ca000000-0000-4000-8000-000000000002'::uuid, 80, 4),
+    ('ca000000-0000-4000-8000-000000000003'::uuid, 50, 3)
+  ) as c (id, base, points)
+  cross join lateral generate_series(1, c.points) as p (n)
+ order by c.id, p.n;

@@ -14,7 +14,9 @@ from typing import Any, Iterable, Literal, Mapping
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-MessageType = Literal["user_snapshot", "agent_status", "team_update", "publisher_update", "notification"]
+MessageType = Literal[
+    "user_snapshot", "agent_status", "team_update", "publisher_update", "notification", "campaign_metric"
+]
 
 
 class ContractError(ValueError):

@@ -5,7 +5,9 @@ other, each processing with its task, progress and ETA while the positions of th
 the second hits a transient upstream error, goes back to the queue as attempt 2 and is claimed
 again; each completes with a result summary, and the publisher's owner gets a notification. A run
 cancelled from the dashboard stops at the agent's next report and the agent takes the next item.
-The agent signs in with its own account; the database broadcasts what it writes.
+Meanwhile it reports campaign performance: every few steps a data point for each active campaign
+it can see, so the dashboard's charts and KPI tiles move. The agent signs in with its own account
+and writes only its `agent_runs` rows and `campaign_metrics` points (the database broadcasts both).
 
     python -m pubdev_agents.demo --cycles 1      # against SUPABASE_URL (default: the local stack)
 """
@@ -17,8 +19,10 @@ import os
 import time
 from dataclasses import dataclass
 
+import httpx
 from supabase import Client, create_client
 
+from .campaign_metrics import CampaignMetricsError, record_campaign_metrics
 from .reporter import AgentReporter
 from .work import enqueue
 
@@ -38,6 +42,8 @@ PUBLISHERS = [
 STAGES = ["Fetching the profile of {}", "Enriching contacts of {}", "Scoring {}", "Writing results for {}"]
 FLAKY_PUBLISHER = "Pacific Press"  # its first attempt fails part-way
 FAIL_AT_PERCENT = 60
+METRICS_EVERY_STEPS = 4  # a data point per active campaign every fourth progress step
+log = logging.getLogger("pubdev_agents.demo")
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,57 @@ def _say(reporter: AgentReporter, publisher: str, text: str) -> None:
     print(f"{AGENT_ID} run {reporter.run_id[:8]} {publisher:<14} {text}", flush=True)
 
 
-def _work(reporter: AgentReporter, publisher: str, timing: DemoTiming, first_step: int, fail_at: int | None) -> int:
+class CampaignFeed:
+    """Data points for the campaigns the agent can see: made-up but plausible figures that rise and fall."""
+
+    def __init__(self, client: Client, organization_id: str) -> None:
+        self._client = client
+        self._tick = 0
+        try:
+            rows = (
+                client.table("campaigns").select("id").eq("organization_id", organization_id).eq("status", "active").execute()
+            ).data
+            self.campaign_ids = [str(row["id"]) for row in rows]
+        except Exception as error:  # a demo without campaigns still demonstrates runs
+            log.warning("no campaign metrics: %s", error)
+            self.campaign_ids = []
+
+    def report(self) -> None:
+        self._tick += 1
+        for index, campaign_id in enumerate(self.campaign_ids):
+            wave = (self._tick * 7 + index * 13) % 20
+            impressions = 800 + 60 * wave
+            try:
+                record_campaign_metrics(
+                    self._client,
+                    campaign_id,
+                    impressions=impressions,
+                    clicks=impressions * (3 + wave % 4) // 100,
+                    conversions=wave % 5,
+                    spend=round(impressions * 0.02, 2),
+                )
+            except CampaignMetricsError as error:
+                log.warning("campaign %s: %s", campaign_id, error)
+            except httpx.TransportError as error:
+                # Made-up figures of a period: while the project is unreachable the demo skips them
+                # rather than stop its runs, whose reports retry (the outbox) and must all land.
+                log.warning("campaign %s: point skipped (%s)", campaign_id, error)
+
+
+def _work(
+    reporter: AgentReporter,
+    publisher: str,
+    timing: DemoTiming,
+    first_step: int,
+    fail_at: int | None,
+    campaigns: CampaignFeed | None = None,
+) -> int:
     """Walks the progress steps from `first_step`; returns the step it stopped at (fail_at or the end)."""
     for step in range(first_step, timing.steps + 1):
         if fail_at is not None and step == fail_at:
             return step
+        if campaigns is not None and step % METRICS_EVERY_STEPS == 0:
+            campaigns.report()
         percent = 100 * step / timing.steps
         task = STAGES[min(step * len(STAGES) // timing.steps, len(STAGES) - 1)].format(publisher)
         eta = (timing.steps - step) * timing.step_seconds
@@ -65,7 +117,9 @@ def _work(reporter: AgentReporter, publisher: str, timing: DemoTiming, first_ste
     return timing.steps
 
 
-def work_queue(client: Client, organization_id: str, timing: DemoTiming) -> list[str]:
+def work_queue(
+    client: Client, organization_id: str, timing: DemoTiming, campaigns: CampaignFeed | None = None
+) -> list[str]:
     """Claims and works items of the demo agent's queue until it is empty; returns the runs worked."""
     worked: list[str] = []
     while (reporter := AgentReporter.claim(client, organization_id, AGENT_ID, lease_seconds=timing.lease_seconds)) is not None:
@@ -77,7 +131,7 @@ def work_queue(client: Client, organization_id: str, timing: DemoTiming) -> list
             with reporter.run(STAGES[0].format(publisher)):
                 _say(reporter, publisher, f"claimed (attempt {attempt})")
                 fail_at = timing.steps * FAIL_AT_PERCENT // 100 if publisher == FLAKY_PUBLISHER and attempt == 1 else None
-                stopped = _work(reporter, publisher, timing, 0, fail_at)
+                stopped = _work(reporter, publisher, timing, 0, fail_at, campaigns)
                 if stopped < timing.steps:
                     reporter.fail("Enrichment API timed out (HTTP 504); retrying", retry=True)
                     _say(reporter, publisher, "transient error: back in the queue as attempt 2")
@@ -98,7 +152,7 @@ def run_cycle(client: Client, organization_id: str, timing: DemoTiming) -> list[
     ]
     print(f"{AGENT_ID} queued {len(queued)} publishers", flush=True)
     time.sleep(timing.step_seconds * 4)  # a moment in which the dashboard shows the whole queue
-    work_queue(client, organization_id, timing)
+    work_queue(client, organization_id, timing, CampaignFeed(client, organization_id))
     return queued
 
 

@@ -33,9 +33,13 @@ def demo_runs(observer: RunObserver) -> dict[str, list[dict[str, Any]]]:
 async def test_the_demo_run_reaches_a_subscriber_from_queued_to_completed(stack: Any) -> None:
     observer = await RunObserver.subscribe(stack.url, stack.anon_key)
     agent = await signed_in(stack.url, stack.anon_key, "acme_agent")
+    points = agent.table("campaign_metrics").select("id", count="exact", head=True)
     try:
+        points_before = (await points.execute()).count or 0
         code, output = await run_demo(stack.url, "--step-seconds", "0.05", "--steps", "20")
         assert code == 0, output
+        # It reported campaign performance too: points for the campaigns it can see.
+        assert ((await points.execute()).count or 0) > points_before, output
         await drain(observer, agent)
 
         runs = demo_runs(observer)

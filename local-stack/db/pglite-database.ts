@@ -48,6 +48,11 @@ export async function openPGlite(options: { dataDir?: string } = {}): Promise<Da
   });
   try {
     await renameBootstrapSuperuser(pg, options.dataDir);
+    // RATIONALE: migrations run under `set local session authorization postgres`. PGlite returns to
+    // the session-level authorization when such a transaction ends, and without an explicit one
+    // (a data directory opened again, where no rename ran) it stays `postgres` instead: the next
+    // start would then install the stack's own objects without the superuser's rights.
+    await pg.exec(`set session authorization ${PLATFORM_ADMIN_ROLE}`);
   } catch (error) {
     await pg.close();
     throw error;

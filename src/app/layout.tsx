@@ -6,6 +6,7 @@ import { readPublicSupabaseConfig } from '../lib/supabase/public-config.ts';
 import './globals.css';
 import './dashboard.css';
 import './forms.css';
+import './activity.css';
 
 export const metadata: Metadata = {
   title: 'PubDev — Team dashboard',

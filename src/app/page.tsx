@@ -2,6 +2,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { TeamDashboard } from '../components/dashboard/team-dashboard.tsx';
 import { NoOrganization } from '../components/people/no-organization.tsx';
+import { readKpis } from '../lib/kpis.ts';
 import { chosenOrganization, ORGANIZATION_COOKIE } from '../lib/organization-choice.ts';
 import { listPeopleNames } from '../lib/people.ts';
 import { listPublishers } from '../lib/publishers.ts';
@@ -22,9 +23,10 @@ export default async function DashboardPage({
     if (!user) redirect('/login');
     return <NoOrganization email={user.email} />;
   }
-  const [publishers, names] = await Promise.all([
+  const [publishers, names, kpis] = await Promise.all([
     listPublishers(supabase, session.organizationId),
     listPeopleNames(supabase, session.organizationId),
+    readKpis(supabase, session.organizationId),
   ]);
-  return <TeamDashboard session={session} initialPublishers={publishers} names={names} />;
+  return <TeamDashboard session={session} initialPublishers={publishers} initialKpis={kpis} names={names} />;
 }

@@ -135,11 +135,162 @@ export type Database = {
             foreignKeyName: "agent_runs_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "agent_runs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
           {
             foreignKeyName: "agent_runs_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      campaign_metrics: {
+        Row: {
+          campaign_id: string
+          clicks: number
+          conversions: number
+          created_at: string
+          id: number
+          impressions: number
+          organization_id: string
+          publisher_id: string
+          recorded_at: string
+          recorded_by: string | null
+          spend: number
+        }
+        Insert: {
+          campaign_id: string
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          id?: never
+          impressions?: number
+          organization_id: string
+          publisher_id: string
+          recorded_at?: string
+          recorded_by?: string | null
+          spend?: number
+        }
+        Update: {
+          campaign_id?: string
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          id?: never
+          impressions?: number
+          organization_id?: string
+          publisher_id?: string
+          recorded_at?: string
+          recorded_by?: string | null
+          spend?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "campaign_metrics_campaign_id_fkey"
+            columns: ["campaign_id"]
+            isOneToOne: false
+            referencedRelation: "campaigns"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaign_metrics_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "campaign_metrics_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaign_metrics_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      campaigns: {
+        Row: {
+          clicks: number
+          conversions: number
+          created_at: string
+          created_by: string | null
+          id: string
+          impressions: number
+          last_recorded_at: string | null
+          name: string
+          organization_id: string
+          points: number
+          publisher_id: string
+          spend: number
+          status: string
+          updated_at: string
+        }
+        Insert: {
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          impressions?: number
+          last_recorded_at?: string | null
+          name: string
+          organization_id: string
+          points?: number
+          publisher_id: string
+          spend?: number
+          status?: string
+          updated_at?: string
+        }
+        Update: {
+          clicks?: number
+          conversions?: number
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          impressions?: number
+          last_recorded_at?: string | null
+          name?: string
+          organization_id?: string
+          points?: number
+          publisher_id?: string
+          spend?: number
+          status?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "campaigns_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "campaigns_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "campaigns_publisher_id_fkey"
             columns: ["publisher_id"]
             isOneToOne: false
             referencedRelation: "publishers"
@@ -191,6 +342,13 @@ export type Database = {
           token_hash?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "invitations_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "invitations_organization_id_fkey"
             columns: ["organization_id"]
@@ -275,6 +433,13 @@ export type Database = {
             foreignKeyName: "notifications_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "notifications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -303,6 +468,13 @@ export type Database = {
           user_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "organization_members_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "organization_members_organization_id_fkey"
             columns: ["organization_id"]
@@ -390,6 +562,13 @@ export type Database = {
             foreignKeyName: "publisher_changes_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "publisher_changes_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -447,6 +626,13 @@ export type Database = {
             foreignKeyName: "publishers_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "publishers_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -459,6 +645,7 @@ export type Database = {
           id: string
           message: string
           organization_id: string
+          publisher_id: string | null
           territory: string | null
           update_type: string
           user_id: string | null
@@ -469,6 +656,7 @@ export type Database = {
           id?: string
           message: string
           organization_id: string
+          publisher_id?: string | null
           territory?: string | null
           update_type: string
           user_id?: string | null
@@ -479,6 +667,7 @@ export type Database = {
           id?: string
           message?: string
           organization_id?: string
+          publisher_id?: string | null
           territory?: string | null
           update_type?: string
           user_id?: string | null
@@ -488,7 +677,21 @@ export type Database = {
             foreignKeyName: "team_updates_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "team_updates_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "team_updates_publisher_id_fkey"
+            columns: ["publisher_id"]
+            isOneToOne: false
+            referencedRelation: "publishers"
             referencedColumns: ["id"]
           },
         ]
@@ -570,6 +773,13 @@ export type Database = {
             foreignKeyName: "agent_runs_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "agent_runs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -581,6 +791,24 @@ export type Database = {
             referencedColumns: ["id"]
           },
         ]
+      }
+      dashboard_kpis: {
+        Row: {
+          campaigns_active: number | null
+          click_through_rate: number | null
+          clicks: number | null
+          conversion_rate: number | null
+          conversions: number | null
+          cost_per_conversion: number | null
+          impressions: number | null
+          organization_id: string | null
+          publishers_by_status: Json | null
+          publishers_total: number | null
+          runs_processing: number | null
+          runs_queued: number | null
+          spend: number | null
+        }
+        Relationships: []
       }
       my_notifications: {
         Row: {
@@ -597,6 +825,13 @@ export type Database = {
           user_id: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "notifications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "notifications_organization_id_fkey"
             columns: ["organization_id"]
@@ -621,6 +856,13 @@ export type Database = {
             foreignKeyName: "organization_members_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "dashboard_kpis"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "organization_members_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -629,6 +871,31 @@ export type Database = {
     }
     Functions: {
       accept_invitation: { Args: { token: string }; Returns: Json }
+      activity_page: {
+        Args: {
+          before_created_at?: string
+          before_id?: string
+          organization_id: string
+          page_size?: number
+        }
+        Returns: {
+          created_at: string
+          details: Json
+          id: string
+          message: string
+          organization_id: string
+          publisher_id: string | null
+          territory: string | null
+          update_type: string
+          user_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "team_updates"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       bridge_admit: {
         Args: {
           p_allowed_roles: string[]

@@ -7,7 +7,9 @@ export type { JsonSchema } from './json-schema.ts';
 export {
   AGENT_RUN_STATUSES,
   RESULT_SUMMARY_LIMITS,
+  TEAM_UPDATE_TYPES,
   agentStatusMessageSchema,
+  campaignMetricMessageSchema,
   notificationMessageSchema,
   publisherUpdateMessageSchema,
   realtimeMessageSchema,
@@ -17,6 +19,7 @@ export {
 } from './message-schemas.ts';
 export type {
   AgentStatusMessage,
+  CampaignMetricMessage,
   MessageOf,
   NotificationMessage,
   PublisherUpdateMessage,

@@ -12,6 +12,7 @@ import { uuidSchema } from './uuid.ts';
  *   notification      the notifications row's uuid
  *   user_snapshot     "<orgId>:<userId>:<seq>" (report_activity's row and its seq), with ":org" for
  *                     the organisation-wide copy of an activity scoped to a territory or publisher
+ *   campaign_metric   "<campaignId>:<pointId>" (the campaign_metrics row)
  *
  * Optional fields that a SQL row can fill with NULL are `.nullish()`: `to_json` writes the
  * key with `null`, which means "absent".
@@ -97,11 +98,18 @@ export const agentStatusMessageSchema = envelope(
     ),
 });
 
+/**
+ * The kinds of team update: the seed's three, `agent_run` (a run completed or failed) and `note`
+ * (posted from the dashboard's composer). Items the database writes for team actions say what
+ * happened in `details.action` (docs/data-model.md "Activity stream").
+ */
+export const TEAM_UPDATE_TYPES = ['assignment', 'territory_change', 'publisher_update', 'agent_run', 'note'] as const;
+
 export const teamUpdateMessageSchema = envelope(
   'team_update',
   'The team_updates row uuid',
   z.object({
-    updateType: z.enum(['assignment', 'territory_change', 'publisher_update']),
+    updateType: z.enum(TEAM_UPDATE_TYPES),
     message: z.string(),
     userId: uuidSchema.nullish(),
     territory: z.string().nullish().describe('Absent or null means org-wide'),
@@ -137,6 +145,23 @@ export const notificationMessageSchema = envelope(
   }),
 );
 
+const count = z.int().min(0).max(1_000_000_000_000);
+
+export const campaignMetricMessageSchema = envelope(
+  'campaign_metric',
+  '"<campaignId>:<pointId>"',
+  z.object({
+    campaignId: uuidSchema,
+    publisherId: uuidSchema,
+    pointId: z.int().min(1).describe('The campaign_metrics row id; increases with each point'),
+    recordedAt: timestampSchema.describe('The end of the period the figures count'),
+    impressions: count,
+    clicks: count,
+    conversions: count,
+    spend: z.number().min(0).max(10_000_000_000),
+  }),
+);
+
 /** One schema per message type, keyed by type. */
 export const MESSAGE_SCHEMAS = {
   user_snapshot: userSnapshotMessageSchema,
@@ -144,6 +169,7 @@ export const MESSAGE_SCHEMAS = {
   team_update: teamUpdateMessageSchema,
   publisher_update: publisherUpdateMessageSchema,
   notification: notificationMessageSchema,
+  campaign_metric: campaignMetricMessageSchema,
 } as const satisfies Record<MessageType, z.ZodType>;
 
 export const realtimeMessageSchema = z.discriminatedUnion('type', [
@@ -152,6 +178,7 @@ export const realtimeMessageSchema = z.discriminatedUnion('type', [
   teamUpdateMessageSchema,
   publisherUpdateMessageSchema,
   notificationMessageSchema,
+  campaignMetricMessageSchema,
 ]);
 
 export type UserSnapshotMessage = z.infer<typeof userSnapshotMessageSchema>;
@@ -160,6 +187,7 @@ export type ResultSummary = z.infer<typeof resultSummarySchema>;
 export type TeamUpdateMessage = z.infer<typeof teamUpdateMessageSchema>;
 export type PublisherUpdateMessage = z.infer<typeof publisherUpdateMessageSchema>;
 export type NotificationMessage = z.infer<typeof notificationMessageSchema>;
+export type CampaignMetricMessage = z.infer<typeof campaignMetricMessageSchema>;
 export type RealtimeMessage = z.infer<typeof realtimeMessageSchema>;
 /** The message of one type: `MessageOf<'agent_status'>` is `AgentStatusMessage`. */
 export type MessageOf<Type extends MessageType> = Extract<RealtimeMessage, { type: Type }>;

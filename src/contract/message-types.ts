@@ -1,10 +1,14 @@
-/** The five message types. Kept free of zod so that topic tables can import it cheaply. */
+/**
+ * The message types: the seed's five and `campaign_metric` (a campaign's data point). Kept free of
+ * zod so that topic tables can import it cheaply.
+ */
 export const MESSAGE_TYPES = [
   'user_snapshot',
   'agent_status',
   'team_update',
   'publisher_update',
   'notification',
+  'campaign_metric',
 ] as const;
 
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -16,6 +20,7 @@ export const EVENTS = {
   teamUpdate: 'team_update',
   publisherUpdate: 'publisher_update',
   notification: 'notification',
+  campaignMetric: 'campaign_metric',
 } as const satisfies Record<string, MessageType>;
 
 export function isMessageType(value: unknown): value is MessageType {

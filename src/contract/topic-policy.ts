@@ -73,7 +73,7 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   territory: {
     authority: 'server',
     // agent_status: runs about a publisher of the territory (organisation-wide runs go to `org`).
-    carries: ['team_update', 'publisher_update', 'user_snapshot', 'agent_status'],
+    carries: ['team_update', 'publisher_update', 'user_snapshot', 'agent_status', 'campaign_metric'],
     events: [],
     readers: 'territory',
     presence: 'none',
@@ -81,8 +81,10 @@ export const TOPIC_POLICIES: Readonly<Record<TopicKind, TopicPolicy>> = {
   },
   record: {
     authority: 'server',
-    // agent_status: runs about the publisher while it has no territory.
-    carries: ['publisher_update', 'agent_status'],
+    // agent_status, team_update and campaign_metric only for a publisher without a territory,
+    // whose runs and items have no territory topic (and must not go to the org topic, which
+    // restricted members read).
+    carries: ['publisher_update', 'agent_status', 'team_update', 'campaign_metric'],
     events: ['draft'],
     readers: 'publisher',
     presence: 'none',

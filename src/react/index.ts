@@ -17,7 +17,11 @@ export type { UseTeamUpdatesOptions, UseTeamUpdatesResult } from './use-team-upd
 export { useNotifications } from './use-notifications.ts';
 export type { UseNotificationsOptions, UseNotificationsResult } from './use-notifications.ts';
 export { usePublishers } from './use-publishers.ts';
-export type { UsePublishersOptions } from './use-publishers.ts';
+export type { UsePublishersOptions, UsePublishersResult } from './use-publishers.ts';
+export { useCampaigns } from './use-campaigns.ts';
+export { useKpis } from './use-kpis.ts';
+export { usePublisherHistory } from './use-publisher-history.ts';
+export type { UsePublisherHistoryResult } from './use-publisher-history.ts';
 export { usePublisher } from './use-publisher.ts';
 export type { UsePublisherResult } from './use-publisher.ts';
 export { useAccess } from './use-access.ts';
@@ -33,12 +37,17 @@ export type {
   AgentProgress,
   AgentRun,
   AgentRunStatus,
+  Campaign,
+  CampaignPoint,
   ConnectionSnapshot,
+  Kpis,
   ConnectionStatus,
   LostConnectionEvent,
   Notification,
   OutgoingMessage,
+  PostUpdateInput,
   Publisher,
+  PublisherChange,
   PublisherDraftValue,
   PublisherEditor,
   SaveConflict,
@@ -46,6 +55,7 @@ export type {
   SendResult,
   TeamUpdate,
   UserSnapshot,
+  WriteResult,
 } from '../realtime/index.ts';
 export type { RealtimeMessage } from '../contract/index.ts';
 export { inTerritoryView } from '../realtime/index.ts';

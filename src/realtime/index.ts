@@ -25,7 +25,18 @@ export type {
   WriteResult,
 } from './agent-status-store.ts';
 export { countRunning, isRunning, latestRunPerAgent } from './agent-run-summary.ts';
-export type { PostUpdateInput, TeamUpdate, TeamUpdateType, TeamUpdatesStore } from './team-updates-store.ts';
+export type {
+  OlderUpdatesState,
+  PostUpdateInput,
+  TeamUpdate,
+  TeamUpdateType,
+  TeamUpdatesStore,
+} from './team-updates-store.ts';
+export { ACTIVITY_PAGE_SIZE } from './team-updates-store.ts';
+export type { Campaign, CampaignPoint, CampaignsStore } from './campaigns-store.ts';
+export type { Kpis, KpisStore } from './kpis-store.ts';
+export { kpisFromRow } from './kpis-store.ts';
+export type { PublisherChange, PublisherHistorySnapshot, PublisherHistoryStore } from './publisher-history-store.ts';
 export { inTerritoryView } from './territory-view.ts';
 export type {
   Notification,
@@ -38,7 +49,7 @@ export type { PublisherListStore } from './publisher-list-store.ts';
 export type { AccessNotice, AccessSnapshot, AccessStore, Membership } from './access-store.ts';
 export type { PeopleSnapshot, PeopleStore, Person } from './people-store.ts';
 export type { ChannelState, ChannelStateEntry } from './channel-types.ts';
-export type { Publisher, PublisherField } from './publisher.ts';
+export type { Publisher, PublisherChanges, PublisherField } from './publisher.ts';
 export type {
   PublisherDraftValue,
   PublisherEditor,
@@ -48,7 +59,7 @@ export type {
   SaveResult,
 } from './publisher-record-store.ts';
 export type { OutgoingMessage, SendResult, SendTarget } from './send-message.ts';
-export { PUBLISHER_COLUMNS, publisherRowSchema } from './rows.ts';
+export { KPI_COLUMNS, PUBLISHER_COLUMNS, kpiRowSchema, publisherRowSchema } from './rows.ts';
 export type { PublisherRow } from './rows.ts';
 export { LEAVE_HOLD_MS } from './user-snapshots-store.ts';
 export { DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_CHANNEL_GRACE_MS } from './timing.ts';

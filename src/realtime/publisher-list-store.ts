@@ -6,9 +6,15 @@ import { createPersistedStream } from './persisted-stream.ts';
 import { publisherFromRecord, publisherFromRow, type Publisher } from './publisher.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { PUBLISHER_COLUMNS, publisherRowSchema } from './rows.ts';
-import type { ReadableStore } from './store.ts';
+import { createValueStore, type ReadableStore } from './store.ts';
 
-export type PublisherListStore = ReadableStore<readonly Publisher[]>;
+export interface PublisherListStore extends ReadableStore<readonly Publisher[]> {
+  /**
+   * True once the first full read has landed: from then on the list is the truth, also when it is
+   * empty (the user lost access to every publisher), and a page stops showing what it rendered first.
+   */
+  readonly loaded: ReadableStore<boolean>;
+}
 
 /** Publishers kept in memory: the list view of an organisation, not an export. */
 const MAX_PUBLISHERS = 5000;
@@ -31,6 +37,7 @@ const MAX_PUBLISHERS = 5000;
 export function createPublisherListStore(ctx: CoreContext): PublisherListStore {
   const byId = new Map<string, Publisher>();
   let needsFullRead = true;
+  const loaded = createValueStore(false);
 
   const fullRead = (): void => {
     needsFullRead = true;
@@ -78,6 +85,11 @@ export function createPublisherListStore(ctx: CoreContext): PublisherListStore {
       for (const [id, held] of heldAtStart ?? [])
         if (!seen.has(id) && byId.get(id) === held) any = byId.delete(id) || any;
       if (any) stream.changed();
+      if (full) {
+        // The list's snapshot first, then `loaded`: a reader never sees "loaded" with the old list.
+        stream.flush();
+        loaded.set(true);
+      }
     },
     onAccessChange: (change) => {
       // At once what the new rights rule out, then a full re-read for the rest (RLS decides).
@@ -111,5 +123,5 @@ export function createPublisherListStore(ctx: CoreContext): PublisherListStore {
     if (keep(publisher)) stream.changed();
   };
 
-  return { subscribe: stream.subscribe, getSnapshot: stream.getSnapshot };
+  return { subscribe: stream.subscribe, getSnapshot: stream.getSnapshot, loaded };
 }

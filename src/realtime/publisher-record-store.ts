@@ -12,7 +12,7 @@ import type { CoreContext } from './core-context.ts';
 import { createTicketedPresence, type TicketedPresence } from './presence-tickets.ts';
 import { createPresenceVerifier, type PresenceVerifier } from './presence-verifier.ts';
 import { readRows } from './persisted-stream.ts';
-import { publisherFromRow, withField, type Publisher, type PublisherField } from './publisher.ts';
+import { publisherFromRow, withField, type Publisher, type PublisherChanges } from './publisher.ts';
 import { savePublisher, type SaveResult } from './publisher-save.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
 import { RealtimeError } from './realtime-error.ts';
@@ -47,7 +47,7 @@ export interface PublisherRecordStore extends ReadableStore<PublisherRecordSnaps
   /** Broadcasts the value being typed (throttled); `null` discards the draft. */
   draft(field: string, value: unknown): void;
   /** Saves changed fields against the version this client last saw; fields others changed meanwhile come back as conflicts. */
-  save(changes: Partial<Record<PublisherField, unknown>>): Promise<SaveResult>;
+  save(changes: PublisherChanges): Promise<SaveResult>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CoreContext } from './core-context.ts';
-import { publisherFromRecord, type Publisher, type PublisherField } from './publisher.ts';
+import { publisherFromRecord, type Publisher, type PublisherChanges } from './publisher.ts';
 import { RealtimeError } from './realtime-error.ts';
 
 export interface SaveConflict {
@@ -44,7 +44,7 @@ export async function savePublisher(
   ctx: Pick<CoreContext, 'supabase'>,
   publisherId: string,
   base: Publisher | null,
-  changes: Partial<Record<PublisherField, unknown>>,
+  changes: PublisherChanges,
 ): Promise<{ result: SaveResult; saved: Publisher | null }> {
   const failed = (error: RealtimeError) => ({ result: { ok: false, conflicts: [], error } as const, saved: null });
   if (!base) {

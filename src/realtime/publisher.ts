@@ -19,6 +19,12 @@ export interface Publisher {
 /** The editable fields, by the names `publisher_update` messages and `save_publisher` use. */
 export type PublisherField = 'name' | 'status' | 'territory' | 'owner_id' | 'custom_fields';
 
+/**
+ * What `save` takes: fields by name, and single custom fields as `custom_fields.<key>` (JSON null
+ * removes the key) — a conflict then only when someone else changed that key.
+ */
+export type PublisherChanges = { readonly [Field in PublisherField | `custom_fields.${string}`]?: unknown };
+
 export function publisherFromRow(row: PublisherRow): Publisher {
   return Object.freeze({
     id: row.id,

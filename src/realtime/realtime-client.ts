@@ -1,4 +1,3 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { isTopicEvent, orgTopic, parseTopic, topicCarriesEvent, type RealtimeMessage } from '../contract/index.ts';
 import { acceptMessage, acceptTopicEvent } from './accept-message.ts';
 import type { AccessChange } from './access.ts';
@@ -7,16 +6,20 @@ import { createAgentStatusStore, type AgentStatusStore } from './agent-status-st
 import type { CatchUp } from './catch-up.ts';
 import { createChannelRegistry, type ChannelStateEntry } from './channel-registry.ts';
 import { channelSpecFor } from './channel-spec.ts';
-import { resolveTimings, type TimingOptions } from './client-timings.ts';
+import { resolveTimings } from './client-timings.ts';
 import { createConnectionSupervisor, type ConnectionSupervisor } from './connection-supervisor.ts';
 import type { CoreContext } from './core-context.ts';
 import { createDeliveryMonitor, DEFAULT_QUOTA_PROBE_INTERVAL_MS, isRateLimitReason } from './delivery-monitor.ts';
-import { defaultEnvironment, type Environment, type TimerHandle } from './environment.ts';
+import { defaultEnvironment, type TimerHandle } from './environment.ts';
+import { createCampaignsStore, type CampaignsStore } from './campaigns-store.ts';
+import { createKpisStore, type KpisStore } from './kpis-store.ts';
 import { listenToAllMessages } from './listen-to-all-messages.ts';
 import { createNotificationsStore, type NotificationsStore } from './notifications-store.ts';
 import { createPeopleStore, type PeopleStore } from './people-store.ts';
+import { createPublisherHistoryStore, type PublisherHistoryStore } from './publisher-history-store.ts';
 import { createPublisherListStore, type PublisherListStore } from './publisher-list-store.ts';
 import { createPublisherRecordStore, type PublisherRecordStore } from './publisher-record-store.ts';
+import type { RealtimeClientOptions } from './realtime-client-options.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { bridgeUrlOf, postToBridge, type OutgoingMessage, type SendResult } from './send-message.ts';
 import { createStoreCache } from './store-cache.ts';
@@ -26,15 +29,7 @@ import { cachedTerritories } from './territories.ts';
 import { createTokenRefresher } from './token-refresher.ts';
 import { createUserSnapshotsStore, type UserSnapshotsStore } from './user-snapshots-store.ts';
 
-export interface RealtimeClientOptions extends Partial<Environment>, TimingOptions {
-  /** One supabase-js client (the browser singleton); its session authorises every channel and read. */
-  readonly supabase: SupabaseClient;
-  readonly organizationId: string;
-  /** The realtime bridge's broadcast endpoint (default: beside the project's Realtime URL). */
-  readonly bridgeUrl?: string;
-  /** How often to ask Realtime whether the project is over its quota (default 15 s; 0: never). */
-  readonly quotaProbeIntervalMs?: number;
-}
+export type { RealtimeClientOptions } from './realtime-client-options.ts';
 
 export interface RealtimeClient {
   readonly organizationId: string;
@@ -44,7 +39,7 @@ export interface RealtimeClient {
   readonly notifications: NotificationsStore;
   readonly userSnapshots: UserSnapshotsStore;
   readonly publishers: PublisherListStore;
-  /** The organisation's people by name (membership and profile), kept live. */
+  /** The organisation's people by name (membership and profile), kept live: authors, mentions, owners. */
   readonly people: PeopleStore;
   /**
    * The user's membership of the organisation, kept live while the client runs: a change of role
@@ -52,8 +47,14 @@ export interface RealtimeClient {
    * as a notice ("You were moved to US_East", "You no longer have access to Acme Publishing").
    */
   readonly access: AccessStore;
+  /** Campaigns of the publishers the user may read, with totals and recent data points, live. */
+  readonly campaigns: CampaignsStore;
+  /** The dashboard's KPIs from `dashboard_kpis` (SQL, under RLS), re-read when a change moves them. */
+  readonly kpis: KpisStore;
   /** The store of one publisher record: one per id, kept while subscribed and `channelGraceMs` after. */
   publisher(publisherId: string): PublisherRecordStore;
+  /** One publisher's change history, paged, following the record's version. */
+  publisherHistory(publisherId: string): PublisherHistoryStore;
   /** Every validated contract message of the user's topics (useWebSocket's onMessage). */
   onMessage(listener: (message: RealtimeMessage, topic: string) => void): () => void;
   /** Errors that did not stop anything: invalid messages, refused channels, failed reads. */
@@ -219,6 +220,11 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
   });
 
   const publisherRecords = createStoreCache((id) => createPublisherRecordStore(ctx, id), env, graceMs);
+  const publisherHistories = createStoreCache(
+    (id) => createPublisherHistoryStore(ctx, id, publisherRecords(id)),
+    env,
+    graceMs,
+  );
   let stopListening: (() => void) | undefined;
   let messageListeners = 0;
   const bridgeUrl = options.bridgeUrl ?? bridgeUrlOf(supabase);
@@ -233,7 +239,10 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
     publishers: createPublisherListStore(ctx),
     people: createPeopleStore(ctx),
     access,
+    campaigns: createCampaignsStore(ctx),
+    kpis: createKpisStore(ctx),
     publisher: publisherRecords,
+    publisherHistory: publisherHistories,
     onMessage(listener) {
       const off = messages.on(({ message, topic }) => listener(message, topic));
       stopListening ??= listenToAllMessages(ctx, (message, topic) => messages.emit({ message, topic }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_RUN_STATUSES, resultSummarySchema } from '../contract/index.ts';
+import { AGENT_RUN_STATUSES, TEAM_UPDATE_TYPES, resultSummarySchema } from '../contract/index.ts';
 
 /*
  * Rows read back over REST are a boundary like any other: validated with zod before they reach a
@@ -34,13 +34,14 @@ export const agentRunRowSchema = z.object({
 });
 export type AgentRunRow = z.infer<typeof agentRunRowSchema>;
 
-export const TEAM_UPDATE_COLUMNS = 'id,update_type,message,user_id,territory,details,created_at';
+export const TEAM_UPDATE_COLUMNS = 'id,update_type,message,user_id,territory,publisher_id,details,created_at';
 export const teamUpdateRowSchema = z.object({
   id: z.string(),
-  update_type: z.enum(['assignment', 'territory_change', 'publisher_update']),
+  update_type: z.enum(TEAM_UPDATE_TYPES),
   message: z.string(),
   user_id: z.string().nullable(),
   territory: z.string().nullable(),
+  publisher_id: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
   created_at: timestamp,
 });
@@ -74,6 +75,57 @@ export const publisherRowSchema = z.object({
   updated_at: timestamp,
 });
 export type PublisherRow = z.infer<typeof publisherRowSchema>;
+
+export const CAMPAIGN_COLUMNS =
+  'id,publisher_id,name,status,impressions,clicks,conversions,spend,points,last_recorded_at,updated_at';
+// bigint and numeric columns arrive as numbers or (beyond 2^53, or numeric) strings.
+const figure = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
+export const campaignRowSchema = z.object({
+  id: z.string(),
+  publisher_id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  impressions: figure,
+  clicks: figure,
+  conversions: figure,
+  spend: figure,
+  points: z.number(),
+  last_recorded_at: timestamp.nullable(),
+  updated_at: timestamp,
+});
+export type CampaignRow = z.infer<typeof campaignRowSchema>;
+
+export const CAMPAIGN_POINT_COLUMNS = 'id,campaign_id,recorded_at,impressions,clicks,conversions,spend,created_at';
+export const campaignPointRowSchema = z.object({
+  id: z.coerce.number(),
+  campaign_id: z.string(),
+  recorded_at: timestamp,
+  impressions: figure,
+  clicks: figure,
+  conversions: figure,
+  spend: figure,
+  created_at: timestamp,
+});
+export type CampaignPointRow = z.infer<typeof campaignPointRowSchema>;
+
+export const KPI_COLUMNS =
+  'publishers_total,publishers_by_status,runs_queued,runs_processing,campaigns_active,impressions,clicks,conversions,spend,click_through_rate,conversion_rate,cost_per_conversion';
+const figureNumber = figure.transform(Number);
+export const kpiRowSchema = z.object({
+  publishers_total: z.number(),
+  publishers_by_status: z.record(z.string(), z.number()),
+  runs_queued: z.number(),
+  runs_processing: z.number(),
+  campaigns_active: z.number(),
+  impressions: figureNumber,
+  clicks: figureNumber,
+  conversions: figureNumber,
+  spend: figureNumber,
+  click_through_rate: figureNumber.nullable(),
+  conversion_rate: figureNumber.nullable(),
+  cost_per_conversion: figureNumber.nullable(),
+});
+export type KpiRow = z.infer<typeof kpiRowSchema>;
 
 /** Parses a list of rows, keeping the valid ones and naming the first invalid one. */
 export function parseRows<T>(schema: z.ZodType<T>, data: unknown): { rows: T[]; invalid: string | null } {

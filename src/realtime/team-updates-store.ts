@@ -1,12 +1,12 @@
 import { orgTopic, type TeamUpdateMessage } from '../contract/index.ts';
 import { canSeeTerritory } from './access.ts';
+import { ActivityWindow } from './activity-window.ts';
 import type { WriteResult } from './agent-status-store.ts';
 import type { CoreContext } from './core-context.ts';
-import { DEFAULT_FEED_CAP, NewestFirstFeed } from './newest-first-feed.ts';
-import { createPersistedStream } from './persisted-stream.ts';
+import { createPersistedStream, readRows } from './persisted-stream.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { TEAM_UPDATE_COLUMNS, teamUpdateRowSchema, timeOf, type TeamUpdateRow } from './rows.ts';
-import type { ReadableStore } from './store.ts';
+import { createValueStore, type ReadableStore } from './store.ts';
 
 export type TeamUpdateType = TeamUpdateMessage['data']['updateType'];
 
@@ -14,9 +14,14 @@ export interface TeamUpdate {
   readonly id: string;
   readonly updateType: TeamUpdateType;
   readonly message: string;
+  /** Who posted it or whose change it records; null for the service role or an integration. */
   readonly userId: string | null;
   /** null: org-wide. */
   readonly territory: string | null;
+  /** The publisher the item is about (`details.publisherId`), if any. */
+  readonly publisherId: string | null;
+  /** What happened, for items the database writes (`details.action`: field_changed, agent_failed, …). */
+  readonly action: string | null;
   readonly details: Readonly<Record<string, unknown>>;
   readonly timestamp: string;
   /** The current user is among `details.mentions`. */
@@ -32,17 +37,61 @@ export interface PostUpdateInput {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-export interface TeamUpdatesStore extends ReadableStore<readonly TeamUpdate[]> {
-  postUpdate(input: PostUpdateInput): Promise<WriteResult>;
+/** "Load older": whether the table holds older items than the feed shows, and a load in flight. */
+export interface OlderUpdatesState {
+  readonly hasOlder: boolean;
+  readonly loading: boolean;
+  /** The last "Load older" failed (cleared by the next attempt). */
+  readonly error: RealtimeError | null;
 }
 
+export interface TeamUpdatesStore extends ReadableStore<readonly TeamUpdate[]> {
+  postUpdate(input: PostUpdateInput): Promise<WriteResult>;
+  /** The paging state of the feed. */
+  readonly older: ReadableStore<OlderUpdatesState>;
+  /** Appends the page of items before the oldest shown (keyset, newest first); no-op when there is none. */
+  loadOlder(): Promise<WriteResult>;
+}
+
+/** Items per page: the first read and each "Load older". */
+export const ACTIVITY_PAGE_SIZE = 50;
 /**
- * Team updates the user may read, newest first: org-wide ones from the org topic, territory ones
- * from the topics of the territories RLS lets the user read (never joined otherwise: a territory
- * the user may not read is refused at join, so its updates cannot reach this client at all).
+ * A catch-up reads at most this many items since the newest seen. A full answer means more arrived
+ * than it brings (a long disconnect): the feed then restarts from these newest items, and "Load
+ * older" reaches the rest, so the feed never shows a hole.
+ */
+const CATCH_UP_LIMIT = 200;
+
+const INITIAL_OLDER: OlderUpdatesState = Object.freeze({ hasOlder: false, loading: false, error: null });
+
+/**
+ * The activity stream the user may read, newest first: org-wide items from the org topic, territory
+ * items from the topics of the territories RLS lets the user read (never joined otherwise: a
+ * territory the user may not read is refused at join, so its items cannot reach this client). The
+ * first page and older pages come from `activity_page` (keyset), catch-ups from the table.
  */
 export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
-  const feed = new NewestFirstFeed<TeamUpdate>();
+  const feed = new ActivityWindow<TeamUpdate>();
+  const older = createValueStore<OlderUpdatesState>(INITIAL_OLDER);
+  let loadingOlder = false;
+  /** The rights changed: the next catch-up reads the newest page and replaces the window with it. */
+  let restart = false;
+
+  const publishOlder = (error: RealtimeError | null = null): void =>
+    older.set(Object.freeze({ hasOlder: feed.hasOlder(), loading: loadingOlder, error }));
+
+  const readPage = (cursor: { createdAt: string; id: string } | null) =>
+    readRows(
+      ctx,
+      'activity page',
+      teamUpdateRowSchema,
+      ctx.supabase.rpc('activity_page', {
+        organization_id: ctx.organizationId,
+        before_created_at: cursor?.createdAt ?? null,
+        before_id: cursor?.id ?? null,
+        page_size: ACTIVITY_PAGE_SIZE,
+      }),
+    );
 
   const stream = createPersistedStream(ctx, {
     backfill: {
@@ -51,10 +100,16 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
       schema: teamUpdateRowSchema,
       orderBy: 'created_at',
       ascending: false,
-      limit: DEFAULT_FEED_CAP,
+      limit: CATCH_UP_LIMIT,
       operation: 'team_updates backfill',
     },
-    build: () => feed.snapshot(),
+    build: () => {
+      const snapshot = feed.snapshot();
+      // Building the snapshot is when the window lets its oldest items go past its cap, which
+      // makes "Load older" available: told after this build, never from inside it.
+      if (older.getSnapshot().hasOlder !== feed.hasOlder()) queueMicrotask(() => publishOlder());
+      return snapshot;
+    },
     listen: (topics) => {
       topics.join(orgTopic(ctx.organizationId));
       topics.joinTerritoryTopics();
@@ -66,18 +121,58 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
       },
     }),
     catchUp: async (read) => {
-      for (const row of (await read.since()) ?? []) add(fromRow(row));
+      // The first page (or a restart under new rights) comes from activity_page; later catch-ups
+      // read the table from the stream's cursor, which only completed reads move.
+      if (restart || !read.hasCursor) {
+        const restarting = restart;
+        restart = false;
+        const rows = await readPage(null);
+        if (!rows) {
+          restart ||= restarting;
+          return;
+        }
+        read.advance(rows);
+        if (restarting) feed.clear();
+        feed.setHasOlder(rows.length === ACTIVITY_PAGE_SIZE);
+        addRows(rows);
+        stream.changed();
+        publishOlder();
+        return;
+      }
+      const rows = await read.since();
+      if (!rows) return;
+      if (rows.length >= CATCH_UP_LIMIT) {
+        feed.clear();
+        feed.setHasOlder(true);
+        stream.changed();
+      }
+      addRows(rows);
     },
     onAccessChange: (change) => {
-      // The stream's cursor stays: what is dropped here is what RLS would no longer return anyway.
-      if (change.kind === 'removed') feed.removeWhere(() => true);
-      else feed.removeWhere((u) => u.territory !== null && !canSeeTerritory(change.access, u.territory));
+      // What the new rights rule out goes at once (an item about a publisher without a territory
+      // is for unrestricted members only, as the publisher is). What they add may be older than
+      // anything held, so the window restarts from the newest page under the new rights (the
+      // stream's catch-up follows), which keeps it without holes.
+      if (change.kind === 'removed') {
+        feed.clear();
+        feed.setHasOlder(false);
+      } else {
+        const access = change.access;
+        feed.removeWhere(
+          (u) => (u.territory !== null || u.publisherId !== null) && !canSeeTerritory(access, u.territory),
+        );
+        restart = true;
+      }
+      publishOlder();
     },
   });
 
-  /** The merge rule: each update once, by id (the feed orders them). */
-  const add = (update: TeamUpdate): void => {
-    if (feed.upsert(update)) stream.changed();
+  /** The merge rule: each item once, by id (the window orders them). */
+  const add = (update: TeamUpdate, createdAt?: string): void => {
+    if (feed.add(update, createdAt)) stream.changed();
+  };
+  const addRows = (rows: readonly TeamUpdateRow[]): void => {
+    for (const row of rows) add(fromRow(row), row.created_at);
   };
 
   const mentionsMe = (details: Readonly<Record<string, unknown>>): boolean => {
@@ -85,33 +180,67 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
     return me !== null && Array.isArray(details.mentions) && details.mentions.includes(me);
   };
 
-  const fromMessage = (message: TeamUpdateMessage): TeamUpdate =>
+  const item = (
+    fields: Pick<TeamUpdate, 'id' | 'updateType' | 'message' | 'userId' | 'territory' | 'details'>,
+    at: string,
+  ): TeamUpdate =>
     Object.freeze({
-      id: message.id,
-      updateType: message.data.updateType,
-      message: message.data.message,
-      userId: message.data.userId ?? null,
-      territory: message.data.territory ?? null,
-      details: message.data.details,
-      timestamp: new Date(timeOf(message.timestamp)).toISOString(),
-      mentionsMe: mentionsMe(message.data.details),
+      ...fields,
+      publisherId: typeof fields.details.publisherId === 'string' ? fields.details.publisherId : null,
+      action: typeof fields.details.action === 'string' ? fields.details.action : null,
+      timestamp: new Date(timeOf(at)).toISOString(),
+      mentionsMe: mentionsMe(fields.details),
     });
 
+  const fromMessage = (message: TeamUpdateMessage): TeamUpdate =>
+    item(
+      {
+        id: message.id,
+        updateType: message.data.updateType,
+        message: message.data.message,
+        userId: message.data.userId ?? null,
+        territory: message.data.territory ?? null,
+        details: message.data.details,
+      },
+      message.timestamp,
+    );
+
   const fromRow = (row: TeamUpdateRow): TeamUpdate =>
-    Object.freeze({
-      id: row.id,
-      updateType: row.update_type,
-      message: row.message,
-      userId: row.user_id,
-      territory: row.territory,
-      details: row.details,
-      timestamp: new Date(timeOf(row.created_at)).toISOString(),
-      mentionsMe: mentionsMe(row.details),
-    });
+    item(
+      {
+        id: row.id,
+        updateType: row.update_type,
+        message: row.message,
+        userId: row.user_id,
+        territory: row.territory,
+        details: row.details,
+      },
+      row.created_at,
+    );
 
   return {
     subscribe: stream.subscribe,
     getSnapshot: stream.getSnapshot,
+    older,
+    async loadOlder() {
+      if (loadingOlder || !feed.hasOlder()) return { ok: true };
+      loadingOlder = true;
+      publishOlder();
+      await ctx.ready;
+      const rows = await readPage(feed.olderCursor());
+      loadingOlder = false;
+      if (!rows) {
+        const error = new RealtimeError({ kind: 'request', operation: 'loadOlder' }, 'could not load older activity');
+        publishOlder(error);
+        return { ok: false, error };
+      }
+      feed.grow(rows.length);
+      feed.setHasOlder(rows.length === ACTIVITY_PAGE_SIZE);
+      addRows(rows);
+      stream.changed(true);
+      publishOlder();
+      return { ok: true };
+    },
     async postUpdate(input) {
       await ctx.ready;
       const details = { ...input.details, ...(input.mentions ? { mentions: [...input.mentions] } : {}) };

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { orgTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../src/contract/topics.ts';
 import type { MessageType } from '../../src/contract/message-types.ts';
-import { PUBLISHERS, USERS } from '../../supabase/fixture.ts';
+import { CAMPAIGNS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import type { Inbox } from '../_support/inbox.ts';
 import { BACKENDS } from '../_db.ts';
 import { ACME, ACME_ADMIN, startBridgeStack, type BridgeStack, type Caller, type Received } from './_bridge.ts';
@@ -51,6 +51,11 @@ function messageOf(type: MessageType, caller: Caller, n: number): Record<string,
       };
     case 'user_snapshot':
       return { type, data: { userId: CALLER_ID[caller], activity: { action: `viewing ${n}`, status: 'online' } } };
+    case 'campaign_metric':
+      return {
+        type,
+        data: { campaignId: CAMPAIGNS.sunriseSpring.id, impressions: 100 + n, clicks: n, conversions: 0, spend: 1.5 },
+      };
   }
 }
 
@@ -66,6 +71,7 @@ const OBSERVED_ON: Record<MessageType, string> = {
   agent_status: orgTopic(ACME),
   publisher_update: territoryTopic(ACME, SUNRISE.territory),
   user_snapshot: orgTopic(ACME),
+  campaign_metric: territoryTopic(ACME, SUNRISE.territory),
 };
 const ANSWERED_TOPIC: Record<MessageType, string> = {
   ...OBSERVED_ON,
@@ -78,6 +84,7 @@ const ALL: readonly MessageType[] = [
   'agent_status',
   'publisher_update',
   'user_snapshot',
+  'campaign_metric',
 ];
 /** The role table: what each caller may send in Acme, and the refusal code of the rest. */
 const TABLE: Record<Caller, { allowed: readonly MessageType[]; refusal: string }> = {
@@ -88,7 +95,7 @@ const TABLE: Record<Caller, { allowed: readonly MessageType[]; refusal: string }
     allowed: ['team_update', 'notification', 'publisher_update', 'user_snapshot'],
     refusal: 'type_not_allowed',
   },
-  acmeAgent: { allowed: ['agent_status'], refusal: 'type_not_allowed' },
+  acmeAgent: { allowed: ['agent_status', 'campaign_metric'], refusal: 'type_not_allowed' },
   globexMember: { allowed: [], refusal: 'not_a_member' },
   anon: { allowed: [], refusal: 'anonymous_caller' },
 };
@@ -112,6 +119,7 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
     await bridge.count('public.team_updates', 'true'),
     await bridge.count('public.notifications', 'true'),
     await bridge.count('public.agent_runs', 'true'),
+    await bridge.count('public.campaign_metrics', 'true'),
     (await bridge.count('public.publishers', 'id = $1 and version > 1', [SUNRISE.id])) +
       (
         await bridge.auth.database.db.query<{ v: number }>('select version as v from public.publishers where id = $1', [
@@ -146,7 +154,8 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
       caller === 'anon' ? /anon key/ : caller === 'globexMember' ? /not a member/ : new RegExp(`may not send ${type}`),
     );
     expect(await written()).toEqual(before);
-    // Nothing delivered: the next thing the owner hears on that topic is the service role's sentinel.
+    // Nothing delivered: the next thing of that type the owner hears on that topic is the service
+    // role's sentinel (a saved field also puts its activity item, a team_update, on that topic).
     const sentinel = await bridge.request('POST', '/broadcast', {
       body: { organizationId: ACME, message: messageOf(type, 'service_role', 1000 + i) },
     });
@@ -155,7 +164,7 @@ describe.each(BACKENDS)('POST /broadcast role table on %s', (backend) => {
     expect(
       owner.items
         .slice(heardBefore)
-        .filter((r) => r.topic === OBSERVED_ON[type])
+        .filter((r) => r.topic === OBSERVED_ON[type] && r.event === type)
         .map((r) => r.payload.id),
     ).toEqual([sentinel.body.id]);
   });

@@ -381,9 +381,11 @@ describe.each(BACKENDS)('agent runs on %s', (backend) => {
       const failed = await captureMessages(t.db, 'acmeAgent', (tx) =>
         tx.query(`update public.agent_runs set status = 'error', error = 'timeout' where id = $1`, [east.id]),
       );
+      // The activity stream's item about it is scoped like the run, to the publisher's territory.
       expect(failed.messages.map((m) => `${m.event} ${m.topic}`).sort()).toEqual([
         `agent_status org:${ACME}:territory:US_East`,
         `notification user:${USERS.acmeOwner.id}`,
+        `team_update org:${ACME}:territory:US_East`,
       ]);
     });
   });

@@ -60,6 +60,8 @@ describe.runIf(BACKENDS.includes('postgres'))('supabase migration up (PostgreSQL
       [
         'agent_run_attempts',
         'agent_runs',
+        'campaign_metrics',
+        'campaigns',
         'invitations',
         'notification_reads',
         'notifications',

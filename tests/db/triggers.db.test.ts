@@ -205,7 +205,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       ]);
     });
 
-    it('an organisation-wide run inserted in error notifies the organisation', async () => {
+    it('an organisation-wide run inserted in error notifies the organisation and joins its activity stream', async () => {
       const out = await run(
         t,
         'acmeAgent',
@@ -215,6 +215,7 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
       expect(out.map((d) => `${d.topic} ${d.message.type}`).sort()).toEqual([
         `${orgTopic} agent_status`,
         `${orgTopic} notification`,
+        `${orgTopic} team_update`,
       ]);
       expect(out.find((d) => d.message.type === 'notification')!.message.data).toMatchObject({
         message: 'Agent import-agent failed: bad CSV',
@@ -223,13 +224,17 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
   });
 
   describe('publishers → publisher_update per changed field', () => {
+    // A publisher change also writes activity items (team_updates with their own broadcasts,
+    // tests/db/activity-feed.db.test.ts); these tests count the record's own messages.
+    const updates = (out: Delivered[]) => out.filter((d) => d.message.type === 'publisher_update');
     it('one message per field on the record and territory topics, with the new version', async () => {
-      const out = await run(
+      const all = await run(
         t,
         'acmeWest',
         `update public.publishers set name = 'Sunrise Books Ltd', status = 'negotiating' where id = $1`,
         [SUNRISE.id],
       );
+      const out = updates(all);
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
           `${sunriseTopic} ${SUNRISE.id}:2:name`,
@@ -255,13 +260,14 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     });
 
     it('a territory change: every field on the new record and territory topics, only a "moved" notice on the old ones', async () => {
-      const out = await run(
+      const all = await run(
         t,
         'acmeOwner',
         `update public.publishers set territory = 'US_East', status = 'paused' where id = $1`,
         [SUNRISE.id],
       );
       // Its owner (west, US_West only) may not see US_East: the move ends her ownership too.
+      const out = updates(all);
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
           `${eastTopic} ${SUNRISE.id}:2:owner_id`,
@@ -288,10 +294,11 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     });
 
     it('to and from no territory: the unassigned record topic is the record topic then', async () => {
-      const out = await runMany(t, 'acmeOwner', async (tx) => {
+      const all = await runMany(t, 'acmeOwner', async (tx) => {
         await tx.query(`update public.publishers set territory = null where id = $1`, [SUNRISE.id]);
         await tx.query(`update public.publishers set territory = 'US_East' where id = $1`, [SUNRISE.id]);
       });
+      const out = updates(all);
       expect(out.map((d) => `${d.topic} ${d.message.id}`).sort()).toEqual(
         [
           `${sunriseUnassignedTopic} ${SUNRISE.id}:2:owner_id`,
@@ -315,12 +322,13 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     });
 
     it('json and null values travel as JSON: custom_fields and a cleared owner_id', async () => {
-      const out = await run(
+      const all = await run(
         t,
         'acmeOwner',
         `update public.publishers set custom_fields = custom_fields || '{"titles":121}', owner_id = null where id = $1`,
         [SUNRISE.id],
       );
+      const out = updates(all);
       const byField = Object.fromEntries(
         out.filter((d) => d.topic === sunriseTopic).map((d) => [d.message.id.split(':')[2], d.message.data]),
       );
@@ -368,15 +376,15 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
     });
 
     it('the service role is attributed only when it names the user it acts for', async () => {
-      const anonymous = await run(t, null, `update public.publishers set status = 'paused' where id = $1`, [
-        SUNRISE.id,
-      ]);
+      const anonymous = updates(
+        await run(t, null, `update public.publishers set status = 'paused' where id = $1`, [SUNRISE.id]),
+      );
       expect(anonymous[0]!.message.data).toMatchObject({ update: { updatedBy: null } });
-      const named = await run(
-        t,
-        null,
-        `update public.publishers set status = 'paused', updated_by = $2 where id = $1`,
-        [SUNRISE.id, USERS.acmeWest.id],
+      const named = updates(
+        await run(t, null, `update public.publishers set status = 'paused', updated_by = $2 where id = $1`, [
+          SUNRISE.id,
+          USERS.acmeWest.id,
+        ]),
       );
       expect(named[0]!.message.data).toMatchObject({ update: { updatedBy: USERS.acmeWest.id } });
     });
@@ -459,11 +467,13 @@ describe.each(BACKENDS)('broadcast triggers on %s', (backend) => {
           `user:${USERS.acmeWest.id} notification`,
         ].sort(),
       );
+      // It links to the item in the dashboard's activity list, and stays until read.
+      const item = out.find((d) => d.message.type === 'team_update')!.message.id;
       expect(out.find((d) => d.topic === `user:${USERS.acmeWest.id}`)!.message.data).toEqual({
         message: 'You were mentioned: Please review',
         level: 'info',
-        actionUrl: null,
-        persistent: false,
+        actionUrl: `/#update-${item}`,
+        persistent: true,
         userId: USERS.acmeWest.id,
       });
     });

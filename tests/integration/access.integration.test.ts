@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgTopic, parseTopic, territoryTopic, userTopic } from '../../src/contract/index.ts';
-import { ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
+import { CAMPAIGNS, ORGS, PUBLISHERS, TEAM_UPDATES, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import type { ReadableStore } from '../../src/realtime/index.ts';
 import { ACME, record, startClientStack, until, type ClientStack } from './_client-stack.ts';
@@ -33,6 +33,8 @@ describe.each(BACKENDS)('live permission changes (%s)', (backend) => {
       core.notifications,
       core.userSnapshots,
       core.people,
+      core.campaigns,
+      core.kpis,
     ].map((store: ReadableStore<unknown>) => record(store));
     await until(core.access, (a) => a.status === 'member', 'the membership read');
     await until(
@@ -45,8 +47,34 @@ describe.each(BACKENDS)('live permission changes (%s)', (backend) => {
       (list) => list.some((u) => u.territory === 'US_West'),
       'a US_West team update in the feed',
     );
+    await until(
+      core.campaigns,
+      (list) => list.map((c) => c.id).join() === CAMPAIGNS.sunriseSpring.id,
+      "the US_West publisher's campaign only",
+    );
+    await until(core.kpis, (k) => k?.publishersTotal === 2, 'the KPIs of the two US_West publishers');
     const topics = () => core.channelTopics();
     await expect.poll(topics, { timeout: WITHIN_MS }).toContain(territoryTopic(ACME, 'US_West'));
+
+    // A US_East item West cannot read yet, written a minute ago (farther back than any catch-up
+    // overlaps), then a newer org-wide one she reads: only a fresh read under the new rights can
+    // bring the US_East one.
+    const post = (message: string, territory: string | null, createdAt?: string) =>
+      rt
+        .service()
+        .from('team_updates')
+        .insert({
+          organization_id: ACME,
+          user_id: USERS.acmeOwner.id,
+          update_type: 'note',
+          message,
+          territory,
+          ...(createdAt ? { created_at: createdAt } : {}),
+        });
+    const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
+    expect((await post('East news before the move', 'US_East', aMinuteAgo)).error).toBeNull();
+    expect((await post('Org news after it', null)).error).toBeNull();
+    await until(core.teamUpdates, (list) => list.some((u) => u.message === 'Org news after it'), 'the org news');
 
     // ── Moved to US_East ──
     const moved = await owner
@@ -71,12 +99,23 @@ describe.each(BACKENDS)('live permission changes (%s)', (backend) => {
       WITHIN_MS,
     );
     expect(publishers.map((p) => p.name).sort()).toEqual([PUBLISHERS.harborHouse.name, PUBLISHERS.libertyPrint.name]);
+    // The feed restarts under the new rights: US_East items from before the move are there too.
     await until(
       core.teamUpdates,
-      (list) => list.every((u) => u.territory !== 'US_West') && list.some((u) => u.territory === 'US_East'),
-      'the feed without US_West and with US_East',
+      (list) =>
+        list.every((u) => u.territory !== 'US_West') &&
+        list.some((u) => u.message === 'East news before the move') &&
+        list.some((u) => u.id === TEAM_UPDATES.acmeUsEast),
+      'the feed without US_West and with the older US_East updates',
       WITHIN_MS,
     );
+    await until(
+      core.campaigns,
+      (list) => list.map((c) => c.id).join() === CAMPAIGNS.harborRetail.id,
+      "the US_East publisher's campaign only",
+      WITHIN_MS,
+    );
+    await until(core.kpis, (k) => k?.publishersTotal === 2, 'the KPIs of the two US_East publishers', WITHIN_MS);
     await expect.poll(topics, { timeout: WITHIN_MS }).toContain(territoryTopic(ACME, 'US_East'));
     await expect.poll(topics, { timeout: WITHIN_MS }).not.toContain(territoryTopic(ACME, 'US_West'));
     expect(Date.now() - started).toBeLessThan(WITHIN_MS);
@@ -98,6 +137,8 @@ describe.each(BACKENDS)('live permission changes (%s)', (backend) => {
       await until(store, (list) => list.length === 0, 'an emptied store', WITHIN_MS);
     await until(core.notifications, (n) => n.notifications.length === 0, 'no notifications', WITHIN_MS);
     await until(core.people, (p) => p.people.length === 0, 'no people', WITHIN_MS);
+    await until(core.campaigns, (list) => list.length === 0, 'no campaigns', WITHIN_MS);
+    await until(core.kpis, (k) => k === null, 'no KPIs', WITHIN_MS);
 
     // ── Added back (as an owner or admin would, through an invitation or directly) ──
     const back = await owner

@@ -86,7 +86,7 @@ describe.each(BACKENDS)('collaboration rpcs through supabase-js (%s)', (backend)
     expect(unknown.error).toMatchObject({
       code: '22023',
       message: 'unknown publisher field: nickname',
-      hint: 'fields: name, status, territory, owner_id, custom_fields',
+      hint: 'fields: name, status, territory, owner_id, custom_fields, custom_fields.<key>',
     });
 
     const notObject = await owner.rpc('save_publisher', {

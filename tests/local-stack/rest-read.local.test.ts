@@ -179,11 +179,11 @@ describe.each(BACKENDS)('/rest/v1 reads through supabase-js (%s)', (backend) => 
       message: "'organizations' is not an embedded resource in this request",
     });
 
-    const unrelated = await west.from('publishers').select('name, team_updates(id)');
+    const unrelated = await west.from('publishers').select('name, notifications(id)');
     expect(unrelated.status).toBe(400);
     expect(unrelated.error).toMatchObject({
       code: 'PGRST200',
-      message: "Could not find a relationship between 'publishers' and 'team_updates' in the schema cache",
+      message: "Could not find a relationship between 'publishers' and 'notifications' in the schema cache",
     });
   });
 

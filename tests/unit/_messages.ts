@@ -6,6 +6,7 @@ export const USER = 'a0000000-0000-4000-8000-000000000001';
 export const PUBLISHER = 'c0000000-0000-4000-8000-000000000001';
 const RUN = 'd0000000-0000-4000-8000-000000000001';
 const ROW = 'e0000000-0000-4000-8000-000000000001';
+const CAMPAIGN = 'ca000000-0000-4000-8000-000000000001';
 // What Postgres' to_json(timestamptz) writes.
 const PG_TIMESTAMP = '2026-11-25T17:36:19.123456+00:00';
 
@@ -66,6 +67,21 @@ export const VALID_MESSAGES = {
       userId: USER,
     },
     timestamp: PG_TIMESTAMP,
+  },
+  campaign_metric: {
+    id: `${CAMPAIGN}:42`,
+    type: 'campaign_metric',
+    data: {
+      campaignId: CAMPAIGN,
+      publisherId: PUBLISHER,
+      pointId: 42,
+      recordedAt: '2026-11-25T17:36:19.123Z',
+      impressions: 1200,
+      clicks: 48,
+      conversions: 3,
+      spend: 250.5,
+    },
+    timestamp: '2026-11-25T17:36:19.456Z',
   },
 } as const satisfies { [Type in RealtimeMessage['type']]: Extract<RealtimeMessage, { type: Type }> };
 

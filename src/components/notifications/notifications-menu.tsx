@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import type { Notification } from '../../react/index.ts';
 import { formatTime } from '../format.ts';
+import { NotificationText } from './notification-text.tsx';
 
 export interface NotificationsMenuProps {
   readonly notifications: readonly Notification[];
@@ -32,9 +33,13 @@ export function NotificationsMenu({ notifications, unreadCount, onMarkRead, onMa
           </div>
           <ul aria-label="Notification list">
             {notifications.map((n) => (
-              <li key={n.id} className={n.read ? 'read' : 'unread'}>
-                <span className={`badge badge-${n.level}`}>{n.level}</span> {n.message}
-                <div className="muted small">{formatTime(n.timestamp)}</div>
+              <li key={n.id} className={n.read ? 'read' : 'unread'} data-notification-id={n.id}>
+                <span className={`badge badge-${n.level}`}>{n.level}</span>{' '}
+                <NotificationText notification={n} onFollow={() => !n.read && onMarkRead(n.id)} />
+                <div className="muted small">
+                  {formatTime(n.timestamp)}
+                  {n.persistent ? ' · stays until read' : ''}
+                </div>
                 {!n.read && (
                   <button type="button" className="link" onClick={() => onMarkRead(n.id)}>
                     Mark as read

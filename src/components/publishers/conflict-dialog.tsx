@@ -1,8 +1,10 @@
 'use client';
 import { useEffect, useRef } from 'react';
 import type { SaveConflict } from '../../react/index.ts';
+import { labelOf } from './record-fields.ts';
 
 function show(value: unknown): string {
+  if (value === null || value === undefined) return '(none)';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
@@ -41,7 +43,7 @@ export function ConflictDialog({ conflicts, nameOf, onKeepTheirs, onOverwrite }:
           <tbody>
             {conflicts.map((c) => (
               <tr key={c.field}>
-                <td>{c.field}</td>
+                <td>{labelOf(c.field)}</td>
                 <td>{show(c.yours)}</td>
                 <td>
                   {show(c.current)}

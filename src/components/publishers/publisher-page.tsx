@@ -2,22 +2,19 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import type { DashboardSession } from '../../lib/session.ts';
-import { usePublisher, type SaveConflict } from '../../react/index.ts';
-import { ConflictDialog } from './conflict-dialog.tsx';
-import { DashboardHeader } from '../shell/dashboard-header.tsx';
+import { usePeople, usePublisher, usePublisherHistory, type SaveConflict } from '../../react/index.ts';
 import { LiveConnectionIndicator } from '../connection/live-connection-indicator.tsx';
+import { AccessNotices } from '../people/access-notices.tsx';
+import { useNames } from '../people/use-names.ts';
+import { DashboardHeader } from '../shell/dashboard-header.tsx';
 import { RealtimeShell } from '../shell/realtime-shell.tsx';
 import { useToast } from '../shell/toast-provider.tsx';
 import { useActivityReporter } from '../user-snapshots/use-activity-reporter.ts';
-import { AccessNotices } from '../people/access-notices.tsx';
-import { useNames } from '../people/use-names.ts';
-
-/** The fields a person edits on this page, with their labels. */
-const FIELDS = [
-  { field: 'name', label: 'Name' },
-  { field: 'status', label: 'Status' },
-] as const;
-type EditableField = (typeof FIELDS)[number]['field'];
+import { ChangeHistory } from './change-history.tsx';
+import { ConflictDialog } from './conflict-dialog.tsx';
+import { OwnershipTransfer } from './ownership-transfer.tsx';
+import { RecordForm } from './record-form.tsx';
+import { CUSTOM_PREFIX, liveText, valueToSave, type EditValue, type FieldKey } from './record-fields.ts';
 
 export interface PublisherPageProps {
   readonly session: DashboardSession;
@@ -35,13 +32,18 @@ export function PublisherPage(props: PublisherPageProps) {
   );
 }
 
+type Edits = Partial<Record<FieldKey, EditValue>>;
+
 function PublisherEditor({ session, publisherId, initialName, names }: PublisherPageProps) {
   const { publisher, viewers, editors, drafts, setEditing, draft, save } = usePublisher(publisherId);
+  const history = usePublisherHistory(publisherId);
+  const { people } = usePeople();
   const toast = useToast();
-  const [edits, setEdits] = useState<Partial<Record<EditableField, string>>>({});
-  // The value each edited field had when this user started typing: a save whose base is no longer
-  // current would silently overwrite someone else's change, so it becomes a conflict first.
-  const [bases, setBases] = useState<Partial<Record<EditableField, string>>>({});
+  const [edits, setEdits] = useState<Edits>({});
+  // The value each edited field had when this user started typing (null: a custom field that did
+  // not exist). A save whose base is no longer current would silently overwrite someone else's
+  // change, so it becomes a conflict first.
+  const [bases, setBases] = useState<Partial<Record<FieldKey, string | null>>>({});
   const [conflicts, setConflicts] = useState<readonly SaveConflict[] | null>(null);
   const [saving, setSaving] = useState(false);
   useActivityReporter({
@@ -51,41 +53,58 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
   });
   const displayName = useNames(names);
   const nameOf = (userId: string) => (userId === session.userId ? 'you' : displayName(userId));
-  const others = (list: readonly string[]) => list.filter((id) => id !== session.userId);
+  // The live roster knows a role change the session does not. The database decides
+  // (private.may_transfer_ownership); this only hides a control that would be refused.
+  const role = people.find((p) => p.userId === session.userId)?.role ?? session.role;
+  const mayTransfer =
+    role === 'owner' || role === 'admin' || (publisher !== null && publisher.ownerId === session.userId);
+
+  const edit = (key: FieldKey, value: EditValue) => {
+    if (publisher && !(key in bases)) setBases((current) => ({ ...current, [key]: liveText(publisher, key) }));
+    setEdits((current) => ({ ...current, [key]: value }));
+    draft(key, value);
+  };
+
+  const forget = (keys: readonly string[]) => {
+    const drop = <T,>(record: Partial<Record<FieldKey, T>>) =>
+      Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key))) as Partial<Record<FieldKey, T>>;
+    setEdits(drop);
+    setBases(drop);
+    for (const key of keys) draft(key, null);
+  };
 
   function staleEdits(): SaveConflict[] {
     if (!publisher) return [];
-    return FIELDS.flatMap(({ field }) => {
-      const yours = edits[field];
-      const base = bases[field];
-      const current = String(publisher[field]);
-      return yours !== undefined && base !== undefined && base !== current && yours !== current
-        ? [{ field, yours, current, updatedBy: publisher.updatedBy, updatedAt: publisher.updatedAt }]
+    return (Object.entries(edits) as [FieldKey, EditValue][]).flatMap(([key, yours]) => {
+      const base = bases[key];
+      const current = liveText(publisher, key);
+      return base !== undefined && base !== current && yours !== current
+        ? [{ field: key, yours, current, updatedBy: publisher.updatedBy, updatedAt: publisher.updatedAt }]
         : [];
     });
   }
 
-  function discardEdits() {
-    setEdits({});
-    setBases({});
-    setConflicts(null);
-    for (const { field } of FIELDS) draft(field, null);
-  }
-
-  async function submit(changes: Partial<Record<EditableField, string>>, { overwrite }: { overwrite: boolean }) {
-    if (Object.keys(changes).length === 0) return;
+  async function submit({ overwrite }: { overwrite: boolean }) {
+    if (!publisher || Object.keys(edits).length === 0) return;
     const stale = overwrite ? [] : staleEdits();
-    if (stale.length > 0) {
-      setConflicts(stale);
-      return;
-    }
+    if (stale.length > 0) return setConflicts(stale);
     setSaving(true);
+    const changes = Object.fromEntries(
+      (Object.entries(edits) as [FieldKey, EditValue][]).map(([key, value]) => [
+        key,
+        valueToSave(publisher, key, value),
+      ]),
+    );
     const result = await save(changes);
     setSaving(false);
     if (result.ok) {
-      discardEdits();
+      forget(Object.keys(edits));
+      setConflicts(null);
       toast({ message: 'Saved', level: 'success' });
     } else if (result.conflicts.length > 0) {
+      // The other fields were saved; only the conflicting ones stay edited.
+      const refused = result.conflicts.map((c) => c.field);
+      forget(Object.keys(edits).filter((key) => !refused.includes(key)));
       setConflicts(result.conflicts);
     } else {
       toast({ message: `Not saved: ${result.error?.message ?? 'unknown error'}`, level: 'error' });
@@ -108,75 +127,52 @@ function PublisherEditor({ session, publisherId, initialName, names }: Publisher
               return (
                 <li key={userId} data-user-id={userId}>
                   {nameOf(userId)}
-                  {editing?.field ? (
-                    <span className="muted"> — editing {editing.field}</span>
-                  ) : (
-                    <span className="muted"> — viewing</span>
-                  )}
+                  <span className="muted">
+                    {' '}
+                    — {editing?.field ? `editing ${editing.field.replace(CUSTOM_PREFIX, '')}` : 'viewing'}
+                  </span>
                 </li>
               );
             })}
           </ul>
         </section>
-        <form
-          className="card fields"
-          aria-label="Publisher record"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit(edits, { overwrite: false });
-          }}
-        >
-          {FIELDS.map(({ field, label }) => {
-            const live = publisher ? String(publisher[field]) : '';
-            const othersDrafts = drafts.filter((d) => d.field === field && d.userId !== session.userId);
-            const othersEditing = others(editors.filter((e) => e.field === field).map((e) => e.userId));
-            return (
-              <div key={field}>
-                <label htmlFor={`field-${field}`}>{label}</label>
-                <input
-                  id={`field-${field}`}
-                  value={edits[field] ?? live}
-                  disabled={!publisher}
-                  onFocus={() => setEditing(field)}
-                  onBlur={() => setEditing(null)}
-                  onChange={(e) => {
-                    const value = e.target.value;
-                    if (bases[field] === undefined) setBases((current) => ({ ...current, [field]: live }));
-                    setEdits((current) => ({ ...current, [field]: value }));
-                    draft(field, value);
-                  }}
-                />
-                <div className="field-editor" aria-live="polite">
-                  {othersEditing.length > 0 && `${othersEditing.map(nameOf).join(', ')} editing`}
-                  {othersDrafts.map((d) => (
-                    <span key={d.userId} className="draft" data-draft-user={d.userId}>
-                      {' '}
-                      {nameOf(d.userId)} is typing: {String(d.value)}
-                    </span>
-                  ))}
-                </div>
-              </div>
-            );
-          })}
-          <div className="actions">
-            <button type="submit" disabled={saving || Object.keys(edits).length === 0}>
-              {saving ? 'Saving…' : 'Save'}
-            </button>
-          </div>
-          <p className="muted small">
-            Version {publisher?.version ?? '…'}
-            {publisher?.territory ? ` · ${publisher.territory}` : ''}
-            {publisher ? ` · owner: ${publisher.ownerId ? displayName(publisher.ownerId) : 'nobody'}` : ''}
-            {publisher?.updatedBy ? ` · last changed by ${nameOf(publisher.updatedBy)}` : ''}
-          </p>
-        </form>
+        <RecordForm
+          publisher={publisher}
+          edits={edits}
+          editors={editors}
+          drafts={drafts}
+          currentUserId={session.userId}
+          saving={saving}
+          nameOf={nameOf}
+          onFocus={setEditing}
+          onEdit={edit}
+          onUndo={(key) => forget([key])}
+          onSave={() => void submit({ overwrite: false })}
+        />
+        <OwnershipTransfer
+          publisher={publisher}
+          people={people}
+          mayTransfer={mayTransfer}
+          nameOf={displayName}
+          onTransfer={(ownerId) => save({ owner_id: ownerId })}
+        />
+        <ChangeHistory
+          changes={history.changes}
+          nameOf={displayName}
+          hasOlder={history.hasOlder}
+          loading={history.loading}
+          onLoadOlder={() => void history.loadOlder()}
+        />
       </div>
       {conflicts && (
         <ConflictDialog
           conflicts={conflicts}
           nameOf={nameOf}
-          onKeepTheirs={discardEdits}
-          onOverwrite={() => void submit(edits, { overwrite: true })}
+          onKeepTheirs={() => {
+            forget(conflicts.map((c) => c.field));
+            setConflicts(null);
+          }}
+          onOverwrite={() => void submit({ overwrite: true })}
         />
       )}
     </main>

@@ -1,8 +1,7 @@
 'use client';
 import { useState } from 'react';
-import type { MessageType } from '../../contract/index.ts';
 import { useWebSocket } from '../../react/index.ts';
-import { SIMULATED_TYPES, simulatedMessage, type SimulationContext } from './simulated-messages.ts';
+import { SIMULATED_TYPES, simulatedMessage, type SimulatedType, type SimulationContext } from './simulated-messages.ts';
 
 type Outcome = { readonly ok: boolean; readonly text: string };
 
@@ -10,9 +9,9 @@ type Outcome = { readonly ok: boolean; readonly text: string };
 export function SimulatePanel({ context }: { context: SimulationContext }) {
   const { sendMessage } = useWebSocket();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [pending, setPending] = useState<MessageType | null>(null);
+  const [pending, setPending] = useState<SimulatedType | null>(null);
 
-  async function simulate(type: MessageType) {
+  async function simulate(type: SimulatedType) {
     setPending(type);
     const result = await sendMessage(simulatedMessage(type, context));
     setOutcome(

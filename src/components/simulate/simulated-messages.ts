@@ -10,13 +10,20 @@ export interface SimulationContext {
   readonly publisherId: string | null;
 }
 
-export const SIMULATED_TYPES: readonly MessageType[] = MESSAGE_TYPES;
+/**
+ * The seed's five message types. campaign_metric is not simulated: a data point names a campaign,
+ * and agents write those as campaign_metrics rows (docs/data-model.md "Campaigns").
+ */
+export type SimulatedType = Exclude<MessageType, 'campaign_metric'>;
+export const SIMULATED_TYPES: readonly SimulatedType[] = MESSAGE_TYPES.filter(
+  (type): type is SimulatedType => type !== 'campaign_metric',
+);
 
 /**
  * One plausible message of each type, as the signed-in user would send it (the seed's test
  * functions). The bridge decides whether this user may send it; refusals are shown, not hidden.
  */
-export function simulatedMessage(type: MessageType, ctx: SimulationContext): OutgoingMessage {
+export function simulatedMessage(type: SimulatedType, ctx: SimulationContext): OutgoingMessage {
   switch (type) {
     case 'user_snapshot':
       return {

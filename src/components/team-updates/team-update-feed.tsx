@@ -1,4 +1,6 @@
 'use client';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { inTerritoryView, type TeamUpdate } from '../../react/index.ts';
 import { formatTime } from '../format.ts';
 
@@ -10,10 +12,28 @@ export interface TeamUpdateFeedProps {
   readonly onTerritoryChange: (territory: string) => void;
   /** A person's display name (never an id). */
   readonly nameOf: (userId: string) => string;
+  readonly hasOlder: boolean;
+  readonly loadingOlder: boolean;
+  readonly onLoadOlder: () => void;
+  /** The composer, shown above the list. */
+  readonly children?: ReactNode;
 }
 
-/** The list "Team activity": newest first, territory-filtered, @mentions of the viewer highlighted. */
-export function TeamUpdateFeed({ updates, territories, territory, onTerritoryChange, nameOf }: TeamUpdateFeedProps) {
+const KIND: Readonly<Record<TeamUpdate['updateType'], string>> = {
+  assignment: 'assignment',
+  territory_change: 'territory change',
+  publisher_update: 'publisher update',
+  agent_run: 'agent',
+  note: 'note',
+};
+
+/**
+ * "Team activity": every team action and posted update, newest first, territory-filtered, the
+ * viewer's @mentions highlighted; "Load older" pages into the past. Each item is `#update-<id>`,
+ * the target of a mention notification's link.
+ */
+export function TeamUpdateFeed(props: TeamUpdateFeedProps) {
+  const { updates, territories, territory, onTerritoryChange, nameOf, hasOlder, loadingOlder, onLoadOlder } = props;
   const shown = territory ? updates.filter((u) => inTerritoryView(u, territory)) : updates;
   return (
     <section className="card feed" aria-labelledby="feed-title">
@@ -31,22 +51,44 @@ export function TeamUpdateFeed({ updates, territories, territory, onTerritoryCha
           </select>
         </label>
       </div>
+      {props.children}
       <ul aria-label="Team activity" className="feed-list" data-live-list>
-        {shown.map((update) => {
-          const mentionsMe = update.mentionsMe;
-          return (
-            <li key={update.id} data-update-id={update.id} className={mentionsMe ? 'mention' : undefined}>
-              {mentionsMe && <span className="badge badge-mention">@you</span>} <span>{update.message}</span>
-              <div className="muted small">
-                {update.updateType.replace('_', ' ')}
-                {update.territory ? ` · ${update.territory}` : ' · org-wide'}
-                {update.userId ? ` · by ${nameOf(update.userId)}` : ''} · {formatTime(update.timestamp)}
-              </div>
-            </li>
-          );
-        })}
+        {shown.map((update) => (
+          <FeedItem key={update.id} update={update} author={update.userId ? nameOf(update.userId) : undefined} />
+        ))}
         {shown.length === 0 && <li className="muted">No activity yet</li>}
       </ul>
+      <div className="feed-more">
+        {hasOlder ? (
+          <button type="button" onClick={onLoadOlder} disabled={loadingOlder}>
+            {loadingOlder ? 'Loading…' : 'Load older'}
+          </button>
+        ) : (
+          updates.length > 0 && <span className="muted small">The beginning of the activity</span>
+        )}
+      </div>
     </section>
+  );
+}
+
+function FeedItem({ update, author }: { update: TeamUpdate; author: string | undefined }) {
+  const publisherName = typeof update.details.publisherName === 'string' ? update.details.publisherName : null;
+  return (
+    <li id={`update-${update.id}`} data-update-id={update.id} className={update.mentionsMe ? 'mention' : undefined}>
+      {update.mentionsMe && <span className="badge badge-mention">@you</span>} <span>{update.message}</span>
+      <div className="muted small">
+        {KIND[update.updateType]}
+        {update.territory ? ` · ${update.territory}` : ' · org-wide'}
+        {update.updateType === 'note' && author ? ` · by ${author}` : ''}
+        {update.publisherId && publisherName && (
+          <>
+            {' · '}
+            <Link href={`/publishers/${update.publisherId}`}>{publisherName}</Link>
+          </>
+        )}
+        {' · '}
+        {formatTime(update.timestamp)}
+      </div>
+    </li>
   );
 }

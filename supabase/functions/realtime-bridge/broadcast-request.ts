@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   agentStatusMessageSchema,
+  campaignMetricMessageSchema,
   notificationMessageSchema,
   publisherUpdateMessageSchema,
   teamUpdateMessageSchema,
@@ -20,12 +21,19 @@ import { BridgeError } from './http-error.ts';
 const messageOf = <const Type extends MessageType, Data extends z.ZodType>(type: Type, data: Data) =>
   z.object({ type: z.literal(type), data, timestamp: z.string().optional() });
 
+// A data point as a sender gives it: the point's id and publisher are the database's to fill in, and
+// `recordedAt` defaults to the time the bridge writes it.
+const campaignMetricInputSchema = campaignMetricMessageSchema.shape.data
+  .omit({ pointId: true, publisherId: true })
+  .extend({ recordedAt: campaignMetricMessageSchema.shape.data.shape.recordedAt.optional() });
+
 export const bridgeMessageSchema = z.discriminatedUnion('type', [
   messageOf('team_update', teamUpdateMessageSchema.shape.data),
   messageOf('notification', notificationMessageSchema.shape.data),
   messageOf('agent_status', agentStatusMessageSchema.shape.data),
   messageOf('publisher_update', publisherUpdateMessageSchema.shape.data),
   messageOf('user_snapshot', userSnapshotMessageSchema.shape.data),
+  messageOf('campaign_metric', campaignMetricInputSchema),
 ]);
 
 export const broadcastTargetSchema = z.union([

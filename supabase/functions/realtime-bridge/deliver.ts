@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { orgTopic, publisherRecordTopic, territoryTopic, userTopic } from '../../../src/contract/topics.ts';
 import { fieldError, type BridgeMessageOf } from './broadcast-request.ts';
 import { isMember, type Caller } from './caller.ts';
+import { deliverCampaignMetric } from './deliver-campaign-metric.ts';
 import { BridgeError } from './http-error.ts';
 import { assertSelf } from './role-table.ts';
 import type { Delivered, DeliveryContext } from './delivery-types.ts';
@@ -24,6 +25,8 @@ export function deliver(context: DeliveryContext): Promise<Delivered> {
       return deliverPublisherUpdate(context, message);
     case 'user_snapshot':
       return sendUserSnapshot(context, message);
+    case 'campaign_metric':
+      return deliverCampaignMetric(context, message, writer(context), writeRefused);
   }
 }
 

@@ -8,11 +8,11 @@ import { BridgeError } from './http-error.ts';
  * every write that a client grant allows runs with the caller's own token.
  */
 export const MAY_SEND: Readonly<Record<OrgRole, readonly MessageType[]>> = {
-  service: ['team_update', 'notification', 'agent_status', 'publisher_update', 'user_snapshot'],
-  owner: ['team_update', 'notification', 'agent_status', 'publisher_update', 'user_snapshot'],
-  admin: ['team_update', 'notification', 'agent_status', 'publisher_update', 'user_snapshot'],
+  service: ['team_update', 'notification', 'agent_status', 'publisher_update', 'user_snapshot', 'campaign_metric'],
+  owner: ['team_update', 'notification', 'agent_status', 'publisher_update', 'user_snapshot', 'campaign_metric'],
+  admin: ['team_update', 'notification', 'agent_status', 'publisher_update', 'user_snapshot', 'campaign_metric'],
   member: ['team_update', 'notification', 'user_snapshot', 'publisher_update'],
-  agent: ['agent_status'],
+  agent: ['agent_status', 'campaign_metric'],
 };
 
 export function assertMaySend(role: OrgRole, type: MessageType): void {
