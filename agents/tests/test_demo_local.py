@@ -34,7 +34,9 @@ async def test_the_demo_run_reaches_a_subscriber_from_queued_to_completed(stack:
     observer = await RunObserver.subscribe(stack.url, stack.anon_key)
     agent = await signed_in(stack.url, stack.anon_key, "acme_agent")
     try:
-        code, output = await run_demo(stack.url, "--step-seconds", "0.05", "--steps", "20")
+        # Runs of 2 s: the database broadcasts a run's progress at most once a second (every change
+        # of state at once), so a subscriber sees progress, with its ETA, part-way through each run.
+        code, output = await run_demo(stack.url, "--step-seconds", "0.1", "--steps", "20")
         assert code == 0, output
         await drain(observer, agent)
 
