@@ -187,8 +187,8 @@ class AsyncAgentReporter:
         """See AgentReporter._renewal_wait."""
         if self._state.status != "processing" or self._closing or not self._outbox.idle:
             return None
-        last = self._outbox.last_write_at
-        return 0.0 if last is None else last + self._state.lease_seconds / 3 - now
+        at = self._outbox.quiet_write_at(self._state.lease_seconds)
+        return 0.0 if at is None else at - now
 
     async def _next(self) -> Snapshot | None:
         while self._error is None and self._stopped is None:

@@ -8,6 +8,10 @@ threads, asyncio and HTTP so that they can be tested with a fake clock.
 - A milestone makes pending progress redundant (it carries that progress), so it replaces it.
 - A failed write goes back to the front (its place in the order) unless something newer that
   supersedes it is already waiting; the next attempt waits for the backoff.
+- While nothing else is due the row is written again as it is: a third of the lease after the last
+  write (the lease renewal), and once SETTLE_AFTER after plain progress. The database broadcasts a
+  run's progress at most once a second and sends a value it held back with the run's next write
+  (docs/capacity.md), so that write makes the last progress reach dashboards within about a second.
 """
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ from collections import deque
 
 from .retry import Backoff, RetriesExhausted
 from .run_state import Snapshot
+
+# Longer than the database's pacing interval (1 s) between two progress broadcasts of a run: the
+# last plain progress write was held back at most until then.
+SETTLE_AFTER = 1.2
 
 
 class Outbox:
@@ -32,6 +40,7 @@ class Outbox:
         self.failing_since: float | None = None
         self.failures = 0  # consecutive transient failures of the current streak
         self.writes = 0  # acknowledged writes
+        self.unsettled = False  # the last acknowledged write was plain progress
 
     @property
     def idle(self) -> bool:
@@ -66,6 +75,8 @@ class Outbox:
         return self.inflight
 
     def succeeded(self, now: float) -> None:
+        written = self.inflight
+        self.unsettled = written is not None and not written.milestone and not written.renewal
         self.inflight = None
         self.last_write_at = now
         self.retry_at = self.failing_since = None
@@ -73,6 +84,14 @@ class Outbox:
         self.writes += 1
         if not self.pending:
             self.flushing = False
+
+    def quiet_write_at(self, lease_seconds: float) -> float | None:
+        """When to write the row again if nothing else is: SETTLE_AFTER after plain progress, else a
+        third of the lease after the last write; None before the first write."""
+        if self.last_write_at is None:
+            return None
+        renewal = self.last_write_at + lease_seconds / 3
+        return min(renewal, self.last_write_at + SETTLE_AFTER) if self.unsettled else renewal
 
     def failed_transiently(self, now: float, error: BaseException) -> float:
         """Schedules the retry and returns its delay; raises RetriesExhausted past retry_for."""

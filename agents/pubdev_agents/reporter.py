@@ -208,11 +208,12 @@ class AgentReporter:
             raise self._error
 
     def _renewal_wait(self, now: float) -> float | None:
-        """Seconds until a processing run's lease needs renewing (a third of it after the last write)."""
+        """Seconds until a processing run's row is written again as it is: its lease renewal (a third
+        of it after the last write), or the write after progress that releases a held value (Outbox)."""
         if self._state.status != "processing" or self._closing or not self._outbox.idle:
             return None
-        last = self._outbox.last_write_at
-        return 0.0 if last is None else last + self._state.lease_seconds / 3 - now
+        at = self._outbox.quiet_write_at(self._state.lease_seconds)
+        return 0.0 if at is None else at - now
 
     def _next(self) -> Snapshot | None:
         with self._cond:

@@ -45,6 +45,9 @@ class Snapshot:
     # A state change (queued, started, retried, finished) is always written; plain progress may
     # be replaced by a newer snapshot before it goes out.
     milestone: bool
+    # The row written again as it is (a lease renewal, or the write after progress that lets the
+    # database send a progress value it held back).
+    renewal: bool = False
 
     @property
     def terminal(self) -> bool:
@@ -130,7 +133,7 @@ class RunState:
 
     def renewal(self) -> Snapshot:
         """The current state again: writing it renews a processing run's lease and changes nothing else."""
-        return Snapshot(row=self.row(), milestone=False)
+        return Snapshot(row=self.row(), milestone=False, renewal=True)
 
     def cancelled(self) -> None:
         """The server says the run is no longer this worker's: nothing more is written."""

@@ -36,7 +36,9 @@ async def test_the_demo_run_reaches_a_subscriber_from_queued_to_completed(stack:
     points = agent.table("campaign_metrics").select("id", count="exact", head=True)
     try:
         points_before = (await points.execute()).count or 0
-        code, output = await run_demo(stack.url, "--step-seconds", "0.05", "--steps", "20")
+        # Runs of 2 s: the database broadcasts a run's progress at most once a second (every change
+        # of state at once), so a subscriber sees progress, with its ETA, part-way through each run.
+        code, output = await run_demo(stack.url, "--step-seconds", "0.1", "--steps", "20")
         assert code == 0, output
         # It reported campaign performance too: points for the campaigns it can see.
         assert ((await points.execute()).count or 0) > points_before, output

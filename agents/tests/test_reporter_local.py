@@ -63,7 +63,9 @@ async def test_the_last_value_reaches_the_dashboard_after_the_interval_without_a
         # No flush, no further call: the reporter's own timer must send the trailing 30 %.
         await observer.wait_for(lambda: any((m["data"]["progress"] or {}).get("progress") == 30 for m in observer.of_run(reporter.run_id)))
         assert [m["data"]["progress"]["progress"] for m in observer.of_run(reporter.run_id)] == [0, 30]
-        assert proxy.log.attempts == 2  # start, then 30 (10 and 20 were coalesced away)
+        # start, then 30 (10 and 20 were coalesced away; the database held 30 back, being less than a
+        # second after the start's broadcast), then the row again, which lets the database send it.
+        assert proxy.log.attempts == 3
     finally:
         await asyncio.to_thread(reporter.close)
         await observer.close()
@@ -92,8 +94,14 @@ async def test_transient_failures_are_retried_and_every_state_arrives_once_in_or
         await asyncio.to_thread(work)
         await drain(observer, marker_agent)
         messages = observer.of_run(reporter.run_id)
-        # The second "queued" is the database giving the run its queue position (1st).
-        assert [m["data"]["status"] for m in messages] == ["queued", "queued", "processing", "processing", "completed"]
+        # The second "queued" is the database giving the run its queue position (1st). The progress
+        # report between start and completion may be held back by the database (at most one progress
+        # broadcast a second per run); the completion carries it. Every change of state arrives.
+        statuses = [m["data"]["status"] for m in messages]
+        assert statuses in (
+            ["queued", "queued", "processing", "processing", "completed"],
+            ["queued", "queued", "processing", "completed"],
+        ), statuses
         assert messages[1]["data"]["queuePosition"] == 1
         assert_run_stream(messages)
         assert proxy.faults_left() == 0

@@ -9,7 +9,7 @@ from postgrest.exceptions import APIError
 
 from pubdev_agents import ContractError, RetriesExhausted, RunStateError
 from pubdev_agents.notify import notification_request
-from pubdev_agents.outbox import Outbox
+from pubdev_agents.outbox import SETTLE_AFTER, Outbox
 from pubdev_agents.retry import Backoff, is_transient
 from pubdev_agents.run_state import RunState
 
@@ -32,6 +32,26 @@ def test_progress_is_coalesced_and_waits_for_the_interval_and_the_newest_goes_ou
     assert box.next_due(0.1) == (None, pytest.approx(0.15))
     due, _ = box.next_due(0.25)
     assert due is not None and due.row["progress"] == 30
+
+
+def test_after_plain_progress_the_row_is_written_again_once_so_a_held_value_goes_out() -> None:
+    # The database broadcasts progress at most once a second per run and sends what it held back
+    # with the run's next write: the reporter writes the row again SETTLE_AFTER after progress.
+    run, box = RunState(ORG, "a", lease_seconds=60), outbox()
+    assert box.quiet_write_at(60) is None
+    box.put(run.start("t"))
+    box.next_due(0.0)
+    box.succeeded(0.0)
+    assert box.quiet_write_at(60) == pytest.approx(20.0)  # after a state change: the lease renewal
+    box.put(run.advance(30, None, None))
+    box.next_due(0.5)
+    box.succeeded(0.5)
+    assert box.quiet_write_at(60) == pytest.approx(0.5 + SETTLE_AFTER)
+    box.put(run.renewal())
+    settle, _ = box.next_due(0.5 + SETTLE_AFTER)
+    assert settle is not None and settle.row["progress"] == 30 and settle.renewal
+    box.succeeded(0.5 + SETTLE_AFTER)
+    assert box.quiet_write_at(60) == pytest.approx(0.5 + SETTLE_AFTER + 20.0)  # once, then the lease's rhythm
 
 
 def test_state_changes_go_out_at_once_in_order_and_replace_pending_progress() -> None:

@@ -24,10 +24,7 @@
  * would trip a plan's presence quota that a long-running project's 60 s average would not.
  * Not a test: compare rows of one run.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { createClient } from '@supabase/supabase-js';
 import { budget, PLANS, REFERENCE, type Plan, type Scheme } from './_capacity-model.ts';
 import { startObserver, startWireMember, type Observer, type WireMember } from './_capacity-members.ts';
@@ -40,7 +37,7 @@ import {
   now,
   watchAgents,
 } from './_capacity-org.ts';
-import type { CapacityUsage, FromCapacityStack, ToCapacityStack } from './_capacity-stack.ts';
+import { CapacityStack, previousAgentBroadcast } from './_capacity-stack-handle.ts';
 import { fixed, printTable, ratio, summarize } from './_stats.ts';
 
 /** Each plan's organisation: near the size the model says it sustains with these agents (docs/capacity.md). */
@@ -72,87 +69,10 @@ const progress = (line: string) => {
   if (process.env.PUBDEV_BENCH_VERBOSE) console.error(`[capacity] ${line}`);
 };
 
-/** The agent_status trigger function as migration 20261211000200 defined it, before the pacing superseded it. */
-async function previousAgentBroadcast(): Promise<string> {
-  const file = new URL('../../supabase/migrations/20261211000200_agent_run_lifecycle.sql', import.meta.url);
-  const sql = await readFile(file, 'utf8');
-  const match = /create or replace function private\.agent_runs_broadcast\(\)[\s\S]*?\n\$\$;/.exec(sql);
-  if (!match) throw new Error('capacity: the previous private.agent_runs_broadcast was not found');
-  return match[0];
-}
-
-class Stack {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly ready: Extract<FromCapacityStack, { kind: 'ready' }>,
-  ) {}
-
-  static start(plan: Plan): Promise<Stack> {
-    const child = fork(fileURLToPath(new URL('./_capacity-stack.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
-      env: {
-        ...process.env,
-        PUBDEV_PORT: '0',
-        PUBDEV_DATA_DIR: '',
-        DATABASE_URL: '',
-        PUBDEV_REALTIME_MAX_CONCURRENT_USERS: String(plan.connections),
-        PUBDEV_REALTIME_MAX_EVENTS_PER_SECOND: String(plan.messagesPerSecond),
-        // Measured, not enforced (see the header).
-        PUBDEV_REALTIME_MAX_JOINS_PER_SECOND: '1000000',
-        PUBDEV_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND: '1000000',
-        PUBDEV_REALTIME_JOIN_ERROR_DELAY_MS: '0',
-        PUBDEV_AUTH_RATE_LIMIT_TOKEN: '1000000',
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: FromCapacityStack) => {
-        if (message.kind === 'ready') {
-          child.off('message', onMessage);
-          resolve(new Stack(child, message));
-        } else if (message.kind === 'error') reject(new Error(`capacity stack: ${message.message}`));
-      };
-      child.on('message', onMessage);
-      child.once('exit', (code) => reject(new Error(`capacity stack exited with ${String(code)}`)));
-    });
-  }
-
-  private ask<K extends FromCapacityStack['kind']>(
-    message: ToCapacityStack,
-    kind: K,
-  ): Promise<Extract<FromCapacityStack, { kind: K }>> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (reply: FromCapacityStack) => {
-        if (reply.kind === kind) {
-          this.child.off('message', onMessage);
-          resolve(reply as Extract<FromCapacityStack, { kind: K }>);
-        } else if (reply.kind === 'error') reject(new Error(`capacity stack: ${reply.message}`));
-      };
-      this.child.on('message', onMessage);
-      this.child.send(message);
-    });
-  }
-
-  sql(sql: string): Promise<unknown> {
-    return this.ask({ kind: 'sql', sql }, 'sql-done');
-  }
-
-  async usage(): Promise<CapacityUsage> {
-    return (await this.ask({ kind: 'usage' }, 'usage')).usage;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.send({ kind: 'stop' } satisfies ToCapacityStack);
-    });
-  }
-}
-
 async function measure(plan: Plan, scheme: Scheme): Promise<Measured> {
   const { members, agents } = ORGANISATIONS[plan.name];
   const org = capacityOrg(members);
-  const stack = await Stack.start(plan);
+  const stack = await CapacityStack.start(plan);
   const keys = { url: stack.ready.url, anonKey: stack.ready.anonKey, jwtSecret: stack.ready.jwtSecret };
   const observers: Observer[] = [];
   const wire: WireMember[] = [];
