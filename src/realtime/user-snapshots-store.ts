@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ONLINE_CLAIM, orgTopic, type UserSnapshotMessage } from '../contract/index.ts';
+import { ONLINE_CLAIM, orgTopic } from '../contract/index.ts';
 import { catchUpWhileActive, createCatchUp, sinceCursor } from './catch-up.ts';
 import type { ChannelHandle } from './channel-types.ts';
 import type { CoreContext } from './core-context.ts';
@@ -12,22 +12,10 @@ import { readRows } from './persisted-stream.ts';
 import { timeOf } from './rows.ts';
 import { createCoalescedStore, type ReadableStore } from './store.ts';
 import { createTopicSet, type TopicSet } from './topic-set.ts';
+import type { UserSnapshot, UserStatus } from './user-snapshot.ts';
 import { mergeActivity, type Activity } from './user-activity.ts';
 
-export type UserStatus = UserSnapshotMessage['data']['activity']['status'];
-
-/** One person of the organisation who is online, all their tabs merged. */
-export interface UserSnapshot {
-  readonly userId: string;
-  readonly status: UserStatus;
-  /** '' when they are busy with something the viewer may not see (another territory's publisher). */
-  readonly action: string;
-  readonly territory?: string;
-  readonly publisherId?: string;
-  readonly timestamp: string;
-  /** Open tabs/devices (presence metas the database vouches for). */
-  readonly connections: number;
-}
+export type { UserSnapshot, UserStatus } from './user-snapshot.ts';
 
 export interface ActivityInput {
   readonly action: string;
