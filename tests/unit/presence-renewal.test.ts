@@ -61,7 +61,9 @@ function rpcClient(answer: (fn: string, args: Record<string, unknown>) => { data
   const supabase = {
     rpc: (fn: string, args: Record<string, unknown>) => {
       calls.push(fn);
-      return Promise.resolve(answer(fn, args));
+      // As supabase-js's builder: awaitable, and reads take an abort signal (their timeout).
+      const answered = Promise.resolve(answer(fn, args));
+      return Object.assign(answered, { abortSignal: () => answered });
     },
   } as unknown as SupabaseClient;
   return { supabase, calls };
