@@ -78,7 +78,8 @@ describe.each(BACKENDS)('agent run upsert via /rest/v1 reaches the dashboard ove
     const agent = await rt.userClient('acmeAgent');
     const { data, error } = await agent
       .from('agent_runs')
-      .update({ progress: 90, current_task: 'After the refusal' })
+      // A change of state goes out at once (progress alone may be held back by the database's pacing).
+      .update({ status: 'completed', progress: 100, current_task: 'After the refusal' })
       .eq('id', runId)
       .select('seq')
       .single();
