@@ -11,6 +11,8 @@
  * capacity work) and shows the same instruments catching what then goes wrong: the quota trips,
  * Realtime drops database broadcasts, changes of state arrive late through catch-up, and members
  * are told that updates are delayed.
+ *
+ * In the reliability tier: its latency bounds mean nothing while other suites load the machine.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
