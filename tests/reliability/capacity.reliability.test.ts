@@ -4,7 +4,7 @@
  * product's client core with the dashboard's stores, while 3 agents report at the Python SDK's
  * default rate (4 progress writes a second per run) and start and complete runs: nothing a person
  * sees becomes wrong. Realtime drops nothing; every change of state arrives live and promptly at
- * every member; no progress shown is older than 8 s; the last value of every run arrives; nobody
+ * every member; no progress shown is older than 3 s; the last value of every run arrives; nobody
  * is told "updates delayed".
  *
  * The control turns the database's pacing off (every progress write broadcast, as before the
@@ -38,12 +38,8 @@ const AGENTS = 3;
 const REPORTS_PER_SECOND = 4;
 const RUN_SECONDS = 6;
 const LOAD_MS = 30_000;
-/**
- * A member's dashboard never shows progress older than this. A sanity bound for a loaded CI
- * machine (a CI run at load average 5 measured 5.3 s at worst); what a person sees on a quiet one
- * is measured by `npm run bench -- capacity` (1.3 s at worst).
- */
-const MAX_STALENESS_MS = 8000;
+/** A member's dashboard never shows progress older than this. */
+const MAX_STALENESS_MS = 3000;
 /**
  * A change of state reaches every member live (a held or dropped one would come only through the
  * catch-up), within this of the row's change: the broadcast's way out of the database and the
@@ -175,7 +171,7 @@ describe.each(BACKENDS)('a Free-plan project on %s: 20 members, 3 agents at the 
     await expect.poll(missing, { timeout: MAX_STALENESS_MS + 2000, interval: 250 }).toEqual([]);
   };
 
-  it('spends under the quota, drops nothing, and shows every state change live and progress no older than 8 s', async () => {
+  it('spends under the quota, drops nothing, and shows every state change live and progress no older than 3 s', async () => {
     const { writes, eventsPerSecond, dropped } = await load(LOAD_MS);
     await lastValues(writes);
     const seen = judgeSeen(
@@ -189,7 +185,8 @@ describe.each(BACKENDS)('a Free-plan project on %s: 20 members, 3 agents at the 
         `worst state delay ${Math.max(...seen.stateDelays).toFixed(0)} ms`,
     );
     expect(states).toBeGreaterThanOrEqual(2 * AGENTS * 3); // at least three runs per agent
-    expect(eventsPerSecond).toBeLessThan(100);
+    // At most the quota: more would be dropped, which the next line rules out.
+    expect(eventsPerSecond).toBeLessThanOrEqual(100);
     expect(dropped).toBe(0);
     expect(seen.statesNotLive).toBe(0);
     expect(Math.max(...seen.stateDelays)).toBeLessThan(MAX_STATE_DELAY_MS);
