@@ -3,8 +3,10 @@
 -- becomes a notification that links to the item and stays until read.
 -- supersedes: function private.team_updates_broadcast
 --
--- What changed from mentions_follow_territory (which it otherwise keeps: a mention reaches only
--- members who may read the item, judged by private.person_can_see_territory):
+-- A mention reaches only members who may read the item it is in (private.person_can_see_territory):
+-- the notification quotes the item on the member's personal topic, so a mention in a US_East item
+-- must not tell a US_West member what it says. Ids of anyone else are ignored, as ids of other
+-- organisations always were. Further:
 --   - an item about a publisher without a territory goes to that publisher's record topic
 --     (`org:<org>:unassigned:publisher:<id>`, readable by who may read the publisher), never to
 --     the org topic, which members limited to some territories read too; and, like the

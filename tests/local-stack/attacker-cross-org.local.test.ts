@@ -18,6 +18,7 @@ import {
 import { AGENT_RUNS, ORGS, PUBLISHERS, TERRITORIES, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { expectOnlyLegit } from '../_support/attacker.ts';
+import { bumpRun, createOrgWideRun } from '../_support/org-wide-run.ts';
 import {
   broadcasts,
   firstStatus,
@@ -51,22 +52,11 @@ describe.each(BACKENDS)('attacker: malicious members across organisations, terri
 
   // ── legitimate, server-written messages that end every "nothing arrived" wait ──
 
-  // An organisation-wide run that is processing: its changes go to org:<acme>. (The seed's runs
-  // are one about a US_West publisher, broadcast on that territory's topic, and one completed.)
+  // An organisation-wide run that is processing: its changes go to org:<acme> (org-wide-run.ts).
   let legitRun: string | undefined;
   async function bumpAgentRun(): Promise<string> {
-    legitRun ??= (
-      await rt.database.db.query<{ id: string }>(
-        `insert into public.agent_runs (organization_id, agent_id, status) values ($1, 'legit-agent', 'processing') returning id`,
-        [ACME],
-      )
-    ).rows[0]!.id;
-    // A change of state (the priority) is broadcast at once; a task alone may be held by the pacing.
-    const { rows } = await rt.database.db.query<{ seq: string }>(
-      'update public.agent_runs set current_task = $2, priority = priority + 1 where id = $1 returning seq::text',
-      [legitRun, `legit task ${randomUUID()}`],
-    );
-    return `${legitRun}:${rows[0]!.seq}`;
+    legitRun ??= await createOrgWideRun(rt.database.db, ACME);
+    return bumpRun(rt.database.db, legitRun);
   }
 
   async function renamePublisher(publisherId: string, name: string): Promise<void> {
