@@ -69,6 +69,8 @@ export interface RealtimeUsage {
   readonly totalChannels: number;
   /** Messages counted against the events/s limit since the stack started (client sends and every delivery). */
   readonly eventsCounted: number;
+  /** The events/s average Realtime compares with the limit: completed 5 s buckets of the last 60 s. */
+  readonly eventsPerSecond: number;
   /** Presence events counted against the presence limit since the stack started (tracks, states, diffs). */
   readonly presenceEventsCounted: number;
   /** Database broadcasts dropped over the events/s limit, and the deliveries they would have made. */
@@ -184,6 +186,9 @@ export async function createRealtimeService(context: ServiceContext): Promise<Lo
     },
     get eventsCounted() {
       return tenant.events.total;
+    },
+    get eventsPerSecond() {
+      return tenant.events.average();
     },
     get presenceEventsCounted() {
       return tenant.presenceEvents.total;

@@ -159,6 +159,15 @@ export const campaignMetricMessageSchema = envelope(
     clicks: count,
     conversions: count,
     spend: z.number().min(0).max(10_000_000_000),
+    totals: z
+      .object({
+        impressions: count,
+        clicks: count,
+        conversions: count,
+        spend: z.number().min(0),
+        points: z.int().min(1),
+      })
+      .describe("The campaign's running totals with this point counted (its row, in the same transaction)"),
   }),
 );
 

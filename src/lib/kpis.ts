@@ -1,11 +1,12 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { KPI_COLUMNS, kpiRowSchema, kpisFromRow, type Kpis } from '../realtime/index.ts';
+import type { Database } from '../contract/index.ts';
 
 /**
  * The dashboard's KPIs for the server's first render (the row the live store reads, parsed the
  * same way), or null when the view has no row for the user; the tiles then wait for the live read.
  */
-export async function readKpis(supabase: SupabaseClient, organizationId: string): Promise<Kpis | null> {
+export async function readKpis(supabase: SupabaseClient<Database>, organizationId: string): Promise<Kpis | null> {
   const { data, error } = await supabase
     .from('dashboard_kpis')
     .select(KPI_COLUMNS)

@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import type { MemberRole } from './session.ts';
+import type { Database } from '../contract/index.ts';
 
 /*
  * What the people panel and the invitation pages do, over the user's own supabase-js client: RLS
@@ -28,7 +29,7 @@ export function parseTerritories(text: string): string[] {
 }
 
 export async function changeMember(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   organizationId: string,
   userId: string,
   change: { readonly role: MemberRole; readonly territories: readonly string[] },
@@ -44,7 +45,11 @@ export async function changeMember(
   return { ok: true, value: undefined };
 }
 
-export async function removeMember(supabase: SupabaseClient, organizationId: string, userId: string): Promise<Outcome> {
+export async function removeMember(
+  supabase: SupabaseClient<Database>,
+  organizationId: string,
+  userId: string,
+): Promise<Outcome> {
   const { data, error } = await supabase
     .from('organization_members')
     .delete()
@@ -60,7 +65,7 @@ const createdSchema = z.object({ id: z.string(), token: z.string(), email: z.str
 export type CreatedInvitation = z.infer<typeof createdSchema>;
 
 export async function inviteMember(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   organizationId: string,
   invitation: { readonly email: string; readonly role: MemberRole; readonly territories: readonly string[] },
 ): Promise<Outcome<CreatedInvitation>> {
@@ -85,7 +90,10 @@ const openInvitationSchema = z.object({
 export type OpenInvitation = z.infer<typeof openInvitationSchema>;
 
 /** Invitations not yet accepted or withdrawn (owners and admins see them; others get none). */
-export async function listOpenInvitations(supabase: SupabaseClient, organizationId: string): Promise<OpenInvitation[]> {
+export async function listOpenInvitations(
+  supabase: SupabaseClient<Database>,
+  organizationId: string,
+): Promise<OpenInvitation[]> {
   const { data, error } = await supabase
     .from('invitations')
     .select('id,email,role,territories,expires_at')
@@ -97,7 +105,7 @@ export async function listOpenInvitations(supabase: SupabaseClient, organization
   return z.array(openInvitationSchema).catch([]).parse(data);
 }
 
-export async function revokeInvitation(supabase: SupabaseClient, invitationId: string): Promise<Outcome> {
+export async function revokeInvitation(supabase: SupabaseClient<Database>, invitationId: string): Promise<Outcome> {
   const { error } = await supabase.rpc('revoke_invitation', { invitation_id: invitationId });
   return error ? failed(error) : { ok: true, value: undefined };
 }
@@ -114,7 +122,10 @@ const previewSchema = z.object({
 export type InvitationPreview = z.infer<typeof previewSchema>;
 
 /** What an invitation link shows; null for a token no invitation has. */
-export async function previewInvitation(supabase: SupabaseClient, token: string): Promise<InvitationPreview | null> {
+export async function previewInvitation(
+  supabase: SupabaseClient<Database>,
+  token: string,
+): Promise<InvitationPreview | null> {
   const { data, error } = await supabase.rpc('invitation_preview', { token });
   if (error) throw new Error(`Could not read the invitation: ${error.message}`);
   const parsed = previewSchema.safeParse(data);
@@ -124,7 +135,7 @@ export async function previewInvitation(supabase: SupabaseClient, token: string)
 const acceptedSchema = z.object({ organizationId: z.string(), organizationName: z.string() });
 
 export async function acceptInvitation(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   token: string,
 ): Promise<Outcome<z.infer<typeof acceptedSchema>>> {
   const { data, error } = await supabase.rpc('accept_invitation', { token });

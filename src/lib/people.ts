@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
+import type { Database } from '../contract/index.ts';
 
 const nameRowSchema = z.object({ user_id: z.string(), display_name: z.string().nullable() });
 
@@ -8,7 +9,7 @@ const nameRowSchema = z.object({ user_id: z.string(), display_name: z.string().n
  * id ever flashes before the live roster loads); RLS decides who is listed.
  */
 export async function listPeopleNames(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   organizationId: string,
 ): Promise<Readonly<Record<string, string>>> {
   const { data, error } = await supabase

@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import { PUBLISHER_COLUMNS, publisherRowSchema, type PublisherRow } from '../realtime/index.ts';
+import type { Database } from '../contract/index.ts';
 
 /*
  * RATIONALE: the server-rendered first list and the live store read the same rows, so they parse
@@ -9,7 +10,10 @@ import { PUBLISHER_COLUMNS, publisherRowSchema, type PublisherRow } from '../rea
  */
 
 /** The publishers of `organizationId` the user may see (RLS decides), by name. */
-export async function listPublishers(supabase: SupabaseClient, organizationId: string): Promise<PublisherRow[]> {
+export async function listPublishers(
+  supabase: SupabaseClient<Database>,
+  organizationId: string,
+): Promise<PublisherRow[]> {
   const { data, error } = await supabase
     .from('publishers')
     .select(PUBLISHER_COLUMNS)
@@ -20,7 +24,7 @@ export async function listPublishers(supabase: SupabaseClient, organizationId: s
 }
 
 /** One publisher, or null when it does not exist or the user may not see it. */
-export async function getPublisher(supabase: SupabaseClient, id: string): Promise<PublisherRow | null> {
+export async function getPublisher(supabase: SupabaseClient<Database>, id: string): Promise<PublisherRow | null> {
   const { data, error } = await supabase.from('publishers').select(PUBLISHER_COLUMNS).eq('id', id).maybeSingle();
   if (error) throw new Error(`Could not read publisher ${id}: ${error.message}`);
   return data === null ? null : publisherRowSchema.parse(data);

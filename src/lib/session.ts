@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
+import type { Database } from '../contract/index.ts';
 
 export type MemberRole = 'owner' | 'admin' | 'member' | 'agent';
 
@@ -41,7 +42,7 @@ export interface SessionOptions {
 
 /** The signed-in user's id and email, or null. */
 export async function signedInUser(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   accessToken?: string,
 ): Promise<{ readonly id: string; readonly email: string } | null> {
   const { data } = await (accessToken ? supabase.auth.getUser(accessToken) : supabase.auth.getUser());
@@ -54,7 +55,7 @@ export async function signedInUser(
  * signed in or the user belongs to no organisation.
  */
 export async function loadDashboardSession(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   options: SessionOptions = {},
 ): Promise<DashboardSession | null> {
   const user = await signedInUser(supabase, options.accessToken);

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { resultSummarySchema } from '../contract/index.ts';
+import { resultSummarySchema, type TablesUpdate } from '../contract/index.ts';
 import type { AgentSession } from './agent-session.ts';
 import type { McpConfig } from './config.ts';
 import { answer, refused } from './tool-result.ts';
@@ -47,7 +47,7 @@ function describeRun(row: RunRow): Record<string, unknown> {
 
 export function registerWorkTools(server: McpServer, session: AgentSession, config: McpConfig): void {
   const runs = () => session.supabase.from('agent_runs');
-  const update = async (id: string, columns: Record<string, unknown>) =>
+  const update = async (id: string, columns: TablesUpdate<'agent_runs'>) =>
     runs().update(columns).eq('id', id).select(RUN_COLUMNS).single<RunRow>();
 
   server.registerTool(

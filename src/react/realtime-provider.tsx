@@ -2,12 +2,13 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { sharedRealtimeClient, type RealtimeClient, type RealtimeClientOptions } from '../realtime/index.ts';
+import type { Database } from '../contract/index.ts';
 
 const RealtimeContext = createContext<RealtimeClient | null>(null);
 
 export interface RealtimeProviderProps {
   /** The browser's supabase-js client (one per tab). */
-  readonly supabase: SupabaseClient;
+  readonly supabase: SupabaseClient<Database>;
   readonly organizationId: string;
   /** Timers, clock, timeouts, bridge URL (see RealtimeClientOptions); read when the core of this client and organisation is first created. */
   readonly options?: Omit<RealtimeClientOptions, 'supabase' | 'organizationId'>;

@@ -116,10 +116,10 @@ export function createCampaignsStore(ctx: CoreContext): CampaignsStore {
     },
     catchUp: async (read) => {
       if (!(await readCampaigns())) return;
-      if (pointsCursor === null) return readCharts(read);
-      const rows = await read.since();
-      if (!rows) return;
-      if (rows.length >= POINTS_CATCH_UP_LIMIT) return readCharts(read);
+      const rows = await readPoints(read);
+      // A point the store has not shown yet may be newer than the totals just read: read them again
+      // (only then: it is rare), so no snapshot shows a point its campaign's totals lack.
+      if (rows.some((row) => campaigns.get(row.campaign_id)?.points.has(row.id) === false)) await readCampaigns();
       addPoints(rows);
     },
   });
@@ -152,9 +152,16 @@ export function createCampaignsStore(ctx: CoreContext): CampaignsStore {
     return true;
   };
 
-  /** The latest points of the most recently active campaigns. */
+  /** The points written since the newest seen, or the charts again when that is the first read or too many. */
+  const readPoints = async (read: BackfillReader<CampaignPointRow>): Promise<CampaignPointRow[]> => {
+    if (pointsCursor === null) return readCharts(read);
+    const rows = await read.since();
+    if (!rows) return [];
+    return rows.length >= POINTS_CATCH_UP_LIMIT ? readCharts(read) : rows;
+  };
+
   /** The newest points of the most recently active campaigns; the stream's cursor moves past them. */
-  const readCharts = async (read: BackfillReader<CampaignPointRow>): Promise<void> => {
+  const readCharts = async (read: BackfillReader<CampaignPointRow>): Promise<CampaignPointRow[]> => {
     const charted = [...campaigns.values()]
       .sort(
         (a, b) => (b.lastRecordedAt ? timeOf(b.lastRecordedAt) : 0) - (a.lastRecordedAt ? timeOf(a.lastRecordedAt) : 0),
@@ -175,14 +182,16 @@ export function createCampaignsStore(ctx: CoreContext): CampaignsStore {
         ),
       ),
     );
-    for (const rows of pages) {
-      if (!rows) continue;
-      read.advance(rows);
-      addPoints(rows);
-    }
+    const rows = pages.flatMap((page) => page ?? []);
+    read.advance(rows);
+    return rows;
   };
 
-  /** The table's row wins unless this store already counted more points (a live point the read predates). */
+  /**
+   * The table's row wins unless the held totals count more points (a live point the read predates).
+   * Points read by a catch-up add no figures: the totals come only from a row or a message, each
+   * saying how many points it counts, so none is missed or counted twice.
+   */
   const keepCampaign = (row: CampaignRow): void => {
     const held = campaigns.get(row.id);
     if (held && held.pointCount > row.points) return;
@@ -203,6 +212,7 @@ export function createCampaignsStore(ctx: CoreContext): CampaignsStore {
   };
 
   const addPoints = (rows: readonly CampaignPointRow[]): void => {
+    if (rows.length === 0) return;
     let unknown = false;
     for (const row of rows) {
       if (pointsCursor === null || timeOf(row.created_at) > timeOf(pointsCursor)) pointsCursor = row.created_at;
@@ -242,16 +252,21 @@ export function createCampaignsStore(ctx: CoreContext): CampaignsStore {
       return stream.catchUp.request();
     }
     const point = { id: data.pointId, recordedAt: data.recordedAt, ...figures(data) };
-    if (!keepPoint(campaign, point)) return;
-    // The same sums the database adds to the row (campaign_metrics_add_to_totals).
-    campaign.impressions += data.impressions;
-    campaign.clicks += data.clicks;
-    campaign.conversions += data.conversions;
-    campaign.spend = Math.round((campaign.spend + data.spend) * 100) / 100;
-    campaign.pointCount += 1;
-    if (campaign.lastRecordedAt === null || timeOf(data.recordedAt) > timeOf(campaign.lastRecordedAt))
-      campaign.lastRecordedAt = new Date(timeOf(data.recordedAt)).toISOString();
-    stream.changed();
+    const added = keepPoint(campaign, point);
+    // The totals are the database's with this point counted: they replace the held ones only when
+    // they count more points (a catch-up may have read the row, or this point, first).
+    const newer = data.totals.points > campaign.pointCount;
+    if (newer) {
+      campaign.frozen = undefined;
+      campaign.impressions = data.totals.impressions;
+      campaign.clicks = data.totals.clicks;
+      campaign.conversions = data.totals.conversions;
+      campaign.spend = data.totals.spend;
+      campaign.pointCount = data.totals.points;
+      if (campaign.lastRecordedAt === null || timeOf(data.recordedAt) > timeOf(campaign.lastRecordedAt))
+        campaign.lastRecordedAt = new Date(timeOf(data.recordedAt)).toISOString();
+    }
+    if (added || newer) stream.changed();
   };
 
   return { subscribe: stream.subscribe, getSnapshot: stream.getSnapshot };

@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Environment } from './environment.ts';
 import type { RealtimeError } from './realtime-error.ts';
+import type { Database } from '../contract/index.ts';
 
 /*
  * The channel registry's public shapes: what a topic's channel listens to, the handle a store
@@ -50,7 +51,7 @@ export interface ChannelHandle {
 }
 
 export interface ChannelRegistryOptions {
-  readonly supabase: SupabaseClient;
+  readonly supabase: SupabaseClient<Database>;
   readonly env: Environment;
   /** Resolves once the first access token is set, so no join goes out without it. */
   readonly ready: Promise<void>;

@@ -4,6 +4,7 @@ import type { DeliveryStatus } from './delivery-monitor.ts';
 import type { Environment, TimerHandle } from './environment.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { createEmitter, createValueStore, type ReadableStore } from './store.ts';
+import type { Database } from '../contract/index.ts';
 
 /**
  * The public connection status; the internal states (socket, auth, backoff) map onto these six.
@@ -37,7 +38,7 @@ export interface ConnectionSnapshot {
 }
 
 export interface ConnectionSupervisorOptions {
-  readonly supabase: SupabaseClient;
+  readonly supabase: SupabaseClient<Database>;
   readonly env: Environment;
   readonly lostConnectionTimeoutMs: number;
   /** Lost this long is `failed` (the supervisor keeps trying after that). */

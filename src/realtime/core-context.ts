@@ -5,10 +5,11 @@ import type { CatchUp } from './catch-up.ts';
 import type { ChannelHandle, ChannelListener } from './channel-types.ts';
 import type { Environment } from './environment.ts';
 import type { RealtimeError } from './realtime-error.ts';
+import type { Database } from '../contract/index.ts';
 
 /** What every feature store gets from the client: one supabase-js client, its channels, one gate. */
 export interface CoreContext {
-  readonly supabase: SupabaseClient;
+  readonly supabase: SupabaseClient<Database>;
   readonly env: Environment;
   readonly organizationId: string;
   /** Resolves with the signed-in user's id (null for an anonymous client) once the first token is set; reading it starts the client. */

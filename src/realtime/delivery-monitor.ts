@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Environment, TimerHandle } from './environment.ts';
 import { RealtimeError } from './realtime-error.ts';
+import type { Database } from '../contract/index.ts';
 
 /*
  * RATIONALE: over its messages-per-second quota Realtime drops database broadcasts without a word
@@ -41,7 +42,7 @@ const DELAYED_PROBE_MS = 5_000;
 const DELAYED_HOLD_MS = 10_000;
 
 export interface DeliveryMonitorOptions {
-  readonly supabase: SupabaseClient;
+  readonly supabase: SupabaseClient<Database>;
   readonly env: Environment;
   /** 0 turns the probe off (the other signals still count). */
   readonly probeIntervalMs: number;
@@ -58,7 +59,7 @@ export interface DeliveryMonitor {
 }
 
 /** `<project>/realtime/v1/api/ping`, beside the socket's URL. */
-export function realtimePingUrl(supabase: SupabaseClient): string {
+export function realtimePingUrl(supabase: SupabaseClient<Database>): string {
   const url = new URL(supabase.realtime.endPoint);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
   url.pathname = url.pathname.replace(/\/(socket\/)?websocket$/, '') + '/api/ping';

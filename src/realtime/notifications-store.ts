@@ -122,7 +122,7 @@ export function createNotificationsStore(ctx: CoreContext): NotificationsStore {
   const mark = async (ids: readonly string[] | null): Promise<WriteResult> => {
     markLocally(ids, true);
     const { error } = await ctx.supabase.rpc('mark_notifications_read', {
-      ids: ids === null ? null : [...ids],
+      ...(ids === null ? {} : { ids: [...ids] }), // left out: the default, null, marks every notification
       organization_id: ctx.organizationId,
     });
     if (error) return { ok: false, error: RealtimeError.from({ kind: 'request', operation: 'markRead' }, error) };

@@ -1,4 +1,6 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { z } from 'zod';
+import type { Database } from '../contract/index.ts';
 import type { AccessChange } from './access.ts';
 import { catchUpWhileActive, createCatchUp, sinceCursor, type CatchUp } from './catch-up.ts';
 import type { ChannelListener } from './channel-registry.ts';
@@ -25,11 +27,17 @@ import { createTopicSet, type TopicSet } from './topic-set.ts';
  */
 
 /** The columns of `Row` that hold a string (the timestamp columns a stream can be ordered by). */
+type Relations = Database['public']['Tables'] & Database['public']['Views'];
+/** The tables and views a stream may follow: the organisation's own (they carry `organization_id`). */
+type OrganizationTable = {
+  [T in keyof Relations]: Relations[T]['Row'] extends { organization_id: string | null } ? T : never;
+}[keyof Relations];
+
 type StringColumn<Row> = { [K in keyof Row]: Row[K] extends string ? K : never }[keyof Row] & string;
 
 /** A stream's catch-up read: the organisation's rows of its table (under the user's RLS), by its ordering key. */
 interface BackfillQuery<Row> {
-  readonly table: string;
+  readonly table: OrganizationTable;
   readonly columns: string;
   readonly schema: z.ZodType<Row>;
   /** The ordering key, a timestamp column: a catch-up reads from a little before the cursor on. */
@@ -94,7 +102,9 @@ export function createPersistedStream<Row, Snapshot>(
   };
 
   const read = async (from: string | null): Promise<Row[] | null> => {
-    let query = ctx.supabase.from(table).select(columns).eq('organization_id', ctx.organizationId);
+    // The table is one of several, so its query has no single row type: rows are the schema's to check.
+    const untyped: SupabaseClient = ctx.supabase;
+    let query = untyped.from(table).select(columns).eq('organization_id', ctx.organizationId);
     if (from !== null) query = query.gte(orderBy, sinceCursor(from));
     const rows = await readRows(ctx, operation, schema, query.order(orderBy, { ascending }).limit(limit));
     if (rows) advance(rows);

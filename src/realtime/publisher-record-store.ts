@@ -12,6 +12,7 @@ import type { CoreContext } from './core-context.ts';
 import { createTicketedPresence, type TicketedPresence } from './presence-tickets.ts';
 import { createPresenceVerifier, type PresenceVerifier } from './presence-verifier.ts';
 import { readRows } from './persisted-stream.ts';
+import type { Json } from '../contract/index.ts';
 import { publisherFromRow, withField, type Publisher, type PublisherChanges } from './publisher.ts';
 import { savePublisher, type SaveResult } from './publisher-save.ts';
 import { createLatestValueLimiter, type LatestValueLimiter } from './rate-limiter.ts';
@@ -218,7 +219,11 @@ export function createPublisherRecordStore(ctx: CoreContext, publisherId: string
       if (!limiter) {
         limiter = createLatestValueLimiter<unknown>(ctx.env, 1, DRAFT_INTERVAL_MS, (latest) => {
           void ctx.supabase
-            .rpc('share_draft', { publisher_id: publisherId, field, value: latest === undefined ? null : latest })
+            .rpc('share_draft', {
+              publisher_id: publisherId,
+              field,
+              value: latest === undefined ? null : (latest as Json),
+            })
             .then(({ error }) => {
               if (error) ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'share_draft' }, error));
             });

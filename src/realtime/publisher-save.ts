@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Json } from '../contract/index.ts';
 import type { CoreContext } from './core-context.ts';
 import { publisherFromRecord, type Publisher, type PublisherChanges } from './publisher.ts';
 import { RealtimeError } from './realtime-error.ts';
@@ -53,7 +54,8 @@ export async function savePublisher(
   const { data, error } = await ctx.supabase.rpc('save_publisher', {
     publisher_id: publisherId,
     base_version: base.version,
-    changes,
+    // Field values as the form holds them; save_publisher checks each field's type.
+    changes: changes as Json,
   });
   if (error) return failed(RealtimeError.from({ kind: 'request', operation: 'save' }, error));
   const parsed = saveResultSchema.safeParse(data);

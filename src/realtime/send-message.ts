@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import { MESSAGE_TYPES, type MessageType } from '../contract/index.ts';
 import { RealtimeError } from './realtime-error.ts';
+import type { Database } from '../contract/index.ts';
 
 /** Who receives a message sent through the bridge; absent: the whole organisation. */
 export type SendTarget =
@@ -25,7 +26,7 @@ const refusedSchema = z.object({
 });
 
 /** The bridge's URL beside Realtime's: `<project>/functions/v1/realtime-bridge/broadcast`. */
-export function bridgeUrlOf(supabase: SupabaseClient): string {
+export function bridgeUrlOf(supabase: SupabaseClient<Database>): string {
   const endpoint = new URL(supabase.realtime.endPoint);
   endpoint.protocol = endpoint.protocol === 'wss:' ? 'https:' : 'http:';
   endpoint.pathname =
@@ -40,7 +41,7 @@ export function bridgeUrlOf(supabase: SupabaseClient): string {
  * RealtimeError with the bridge's code, message and HTTP status, never as a throw.
  */
 export async function postToBridge(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   fetchImpl: typeof fetch,
   url: string,
   organizationId: string,

@@ -1,7 +1,8 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions } from './realtime-client.ts';
+import type { Database } from '../contract/index.ts';
 
-const shared = new WeakMap<SupabaseClient, Map<string, RealtimeClient>>();
+const shared = new WeakMap<SupabaseClient<Database>, Map<string, RealtimeClient>>();
 
 /**
  * The one core of a supabase-js client and organisation, created on first use.

@@ -87,8 +87,8 @@ export function createTeamUpdatesStore(ctx: CoreContext): TeamUpdatesStore {
       teamUpdateRowSchema,
       ctx.supabase.rpc('activity_page', {
         organization_id: ctx.organizationId,
-        before_created_at: cursor?.createdAt ?? null,
-        before_id: cursor?.id ?? null,
+        // Left out on the first page: the defaults (null) start from the newest.
+        ...(cursor ? { before_created_at: cursor.createdAt, before_id: cursor.id } : {}),
         page_size: ACTIVITY_PAGE_SIZE,
       }),
     );

@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { readAccessTokenClaims, refreshMarginMs } from './access-token.ts';
 import type { Environment, TimerHandle } from './environment.ts';
 import { RealtimeError } from './realtime-error.ts';
+import type { Database } from '../contract/index.ts';
 
 export interface TokenRefresher {
   /** Sets the first token on Realtime (before any join) and schedules refreshes; resolves with the user id. */
@@ -25,7 +26,7 @@ const RETRY_MS = 1000;
  * the new token with `setAuth` keeps every channel joined through any number of expiries.
  */
 export function createTokenRefresher(
-  supabase: SupabaseClient,
+  supabase: SupabaseClient<Database>,
   env: Environment,
   onError: (error: RealtimeError) => void,
 ): TokenRefresher {
@@ -79,8 +80,8 @@ export function createTokenRefresher(
  * configured with its own `accessToken` callback (third-party auth, where `supabase.auth` throws),
  * `null`, which tells setAuth to ask that callback again.
  */
-async function freshToken(supabase: SupabaseClient): Promise<string | null> {
-  let auth: SupabaseClient['auth'];
+async function freshToken(supabase: SupabaseClient<Database>): Promise<string | null> {
+  let auth: SupabaseClient<Database>['auth'];
   try {
     auth = supabase.auth;
     void auth.refreshSession; // the accessToken-option proxy throws on any property

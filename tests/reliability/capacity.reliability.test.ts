@@ -2,7 +2,7 @@
  * A Free-plan project (the local stack's default limits are the Free plan's: 200 connections,
  * 100 messages/s, every delivery counted) carrying a 20-member organisation, every member on the
  * product's client core with the dashboard's stores, while 3 agents report at the Python SDK's
- * default rate (4 progress writes a second per run) and start and complete runs: nothing a person
+ * default rate (4 progress writes a second per run) in 10 s runs: nothing a person
  * sees becomes wrong. Realtime drops nothing; every change of state arrives live and promptly at
  * every member; no progress shown is older than 3 s; the last value of every run arrives; nobody
  * is told "updates delayed".
@@ -36,7 +36,8 @@ const MEMBERS = 20;
 const AGENTS = 3;
 /** The Python SDK's default: `min_interval` 0.25 s between progress writes. */
 const REPORTS_PER_SECOND = 4;
-const RUN_SECONDS = 6;
+/** The reference workload's runs (docs/capacity.md); three per agent in the load's 30 s. */
+const RUN_SECONDS = 10;
 const LOAD_MS = 30_000;
 /** A member's dashboard never shows progress older than this. */
 const MAX_STALENESS_MS = 3000;
@@ -128,6 +129,9 @@ describe.each(BACKENDS)('a Free-plan project on %s: 20 members, 3 agents at the 
     const service = stack.client(stack.stack.config.serviceRoleKey);
     const before = { events: usage.eventsCounted, dropped: usage.droppedBroadcasts, at: now() };
     const until = now() + loadMs;
+    // What Realtime judges: its 60 s average, sampled through the load (it moves every 5 s).
+    let judged = 0;
+    const sampler = setInterval(() => (judged = Math.max(judged, usage.eventsPerSecond)), 1000);
     const team = (async () => {
       for (let i = 0; now() < until; i++) {
         await sleep(60_000 / MEMBERS); // every member moves to another page about once a minute
@@ -149,11 +153,13 @@ describe.each(BACKENDS)('a Free-plan project on %s: 20 members, 3 agents at the 
       }),
       team,
     ]);
+    clearInterval(sampler);
     const seconds = (now() - before.at) / 1000;
     await agent.auth.signOut();
     return {
       writes,
       eventsPerSecond: (usage.eventsCounted - before.events) / seconds,
+      judgedPerSecond: Math.max(judged, usage.eventsPerSecond),
       dropped: usage.droppedBroadcasts - before.dropped,
     };
   };
@@ -172,7 +178,7 @@ describe.each(BACKENDS)('a Free-plan project on %s: 20 members, 3 agents at the 
   };
 
   it('spends under the quota, drops nothing, and shows every state change live and progress no older than 3 s', async () => {
-    const { writes, eventsPerSecond, dropped } = await load(LOAD_MS);
+    const { writes, eventsPerSecond, judgedPerSecond, dropped } = await load(LOAD_MS);
     await lastValues(writes);
     const seen = judgeSeen(
       writes,
@@ -180,13 +186,16 @@ describe.each(BACKENDS)('a Free-plan project on %s: 20 members, 3 agents at the 
     );
     const states = writes.filter((w) => w.state).length;
     console.log(
-      `[capacity] ${backend}: ${writes.length} agent writes (${states} changes of state), ${eventsPerSecond.toFixed(1)} messages/s, ` +
-        `${dropped} dropped; worst staleness ${Math.max(...seen.staleness).toFixed(0)} ms, ` +
+      `[capacity] ${backend}: ${writes.length} agent writes (${states} changes of state), ${eventsPerSecond.toFixed(1)} messages/s ` +
+        `(highest 60 s average ${judgedPerSecond.toFixed(1)}), ${dropped} dropped; ` +
+        `worst staleness ${Math.max(...seen.staleness).toFixed(0)} ms, ` +
         `worst state delay ${Math.max(...seen.stateDelays).toFixed(0)} ms`,
     );
     expect(states).toBeGreaterThanOrEqual(2 * AGENTS * 3); // at least three runs per agent
-    // At most the quota: more would be dropped, which the next line rules out.
-    expect(eventsPerSecond).toBeLessThanOrEqual(100);
+    // Under the quota: the load's own rate (what it would spend if it went on), and the 60 s average
+    // Realtime compares with the limit, which must never have reached it (nothing is dropped).
+    expect(eventsPerSecond).toBeLessThan(100);
+    expect(judgedPerSecond).toBeLessThan(100);
     expect(dropped).toBe(0);
     expect(seen.statesNotLive).toBe(0);
     expect(Math.max(...seen.stateDelays)).toBeLessThan(MAX_STATE_DELAY_MS);

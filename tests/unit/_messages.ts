@@ -80,6 +80,7 @@ export const VALID_MESSAGES = {
       clicks: 48,
       conversions: 3,
       spend: 250.5,
+      totals: { impressions: 9600, clicks: 384, conversions: 24, spend: 2004, points: 8 },
     },
     timestamp: '2026-11-25T17:36:19.456Z',
   },

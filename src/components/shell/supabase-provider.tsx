@@ -2,6 +2,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createContext, useContext, type ReactNode } from 'react';
 import { getBrowserSupabase } from '../../lib/supabase/browser-client.ts';
+import type { Database } from '../../contract/index.ts';
 
 interface SupabaseSettings {
   readonly url: string;
@@ -16,7 +17,7 @@ export function SupabaseProvider({ settings, children }: { settings: SupabaseSet
 }
 
 /** The page's one browser client; throws when used outside `<SupabaseProvider>` (a wiring bug). */
-export function useSupabase(): SupabaseClient {
+export function useSupabase(): SupabaseClient<Database> {
   const settings = useContext(SettingsContext);
   if (!settings) throw new Error('useSupabase must be used inside <SupabaseProvider>');
   return getBrowserSupabase(settings);

@@ -4,6 +4,7 @@ import { loadDashboardSession } from '../session.ts';
 import { readPublicSupabaseConfig } from '../supabase/public-config.ts';
 import { createRequestSupabase } from '../supabase/server-client.ts';
 import { jsonError } from './json-error.ts';
+import type { Database } from '../../contract/index.ts';
 
 export type Caller =
   | {
@@ -29,7 +30,7 @@ export async function callerOf(request: NextRequest): Promise<Caller> {
   let accessToken: string | undefined;
   let session;
   if (bearer) {
-    const supabase = createClient(serverUrl, anonKey, {
+    const supabase = createClient<Database>(serverUrl, anonKey, {
       global: { headers: { Authorization: `Bearer ${bearer}` } },
       auth: { persistSession: false, autoRefreshToken: false },
     });

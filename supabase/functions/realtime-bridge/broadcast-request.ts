@@ -21,10 +21,10 @@ import { BridgeError } from './http-error.ts';
 const messageOf = <const Type extends MessageType, Data extends z.ZodType>(type: Type, data: Data) =>
   z.object({ type: z.literal(type), data, timestamp: z.string().optional() });
 
-// A data point as a sender gives it: the point's id and publisher are the database's to fill in, and
-// `recordedAt` defaults to the time the bridge writes it.
+// A data point as a sender gives it: the point's id, publisher and the campaign's totals are the
+// database's to fill in, and `recordedAt` defaults to the time the bridge writes it.
 const campaignMetricInputSchema = campaignMetricMessageSchema.shape.data
-  .omit({ pointId: true, publisherId: true })
+  .omit({ pointId: true, publisherId: true, totals: true })
   .extend({ recordedAt: campaignMetricMessageSchema.shape.data.shape.recordedAt.optional() });
 
 export const bridgeMessageSchema = z.discriminatedUnion('type', [
