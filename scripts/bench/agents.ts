@@ -8,7 +8,8 @@
  *   progress →      an agent's progress write through the stack's REST API (supabase-js, signed in
  *   dashboard       as the agent account) → the owner's agents store showing it (the hook's
  *                   snapshot): p50/p99 over 100 writes 30 ms apart, on PGlite, with the database's
- *                   pacing of progress off (every write broadcast)
+ *                   pacing of progress off (every write broadcast); PUBDEV_BENCH_AGENTS_ONLY=progress
+ *                   runs this table alone (no PostgreSQL needed)
  *
  * Not a test: numbers vary with the machine; compare rows of one run.
  */
@@ -150,13 +151,26 @@ async function progressTable(): Promise<void> {
     // 30 ms apart, as an agent reports; back to back they would measure the per-frame coalescing.
     await sleep(30);
     expected = i % 100;
-    await new Promise<void>((resolve) => {
-      arrived = resolve;
+    await new Promise<void>((resolve, reject) => {
+      // A write that fails or never shows ends the bench with what the store held, not a silent hang.
+      const timer = setTimeout(() => {
+        const shown = core.agents.getSnapshot().find((r) => r.runId === runId);
+        reject(new Error(`progress ${expected} (write ${i}) not shown within 10 s; shown: ${JSON.stringify(shown)}`));
+      }, 10_000);
+      arrived = () => {
+        clearTimeout(timer);
+        resolve();
+      };
       writtenAt = performance.now();
       void agent
         .from('agent_runs')
         .update({ progress: expected, current_task: `step ${i}` })
-        .eq('id', runId);
+        .eq('id', runId)
+        .then(({ error }) => {
+          if (!error) return;
+          clearTimeout(timer);
+          reject(new Error(`progress write ${i} failed: ${error.message}`));
+        });
     });
   }
   stop();
@@ -176,6 +190,7 @@ async function progressTable(): Promise<void> {
 
 /** Prints the agents tables. */
 export async function runTable(): Promise<void> {
+  if (process.env.PUBDEV_BENCH_AGENTS_ONLY === 'progress') return progressTable();
   await claimTable();
   await progressTable();
 }
