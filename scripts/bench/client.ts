@@ -16,9 +16,9 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { orgTopic } from '../../src/contract/index.ts';
+import { territoryTopic } from '../../src/contract/index.ts';
 import { openDatabase, prepareDatabase } from '../../local-stack/db/index.ts';
-import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, USERS } from '../../supabase/fixture.ts';
+import { AGENT_RUNS, FIXTURE_PASSWORD, ORGS, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { startLocalStack } from '../../local-stack/stack.ts';
 import { createAgentStatusStore } from '../../src/realtime/agent-status-store.ts';
 import type { ChannelListener } from '../../src/realtime/channel-registry.ts';
@@ -175,7 +175,8 @@ async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
   let waiting: { raw: boolean; store: boolean; done: () => void } | undefined;
   const settle = () => waiting?.raw && waiting.store && waiting.done();
   const channel = rawClient
-    .channel(orgTopic(ORG), { config: { private: true } })
+    // The run is about a publisher, so it is broadcast on that publisher's territory topic.
+    .channel(territoryTopic(ORG, PUBLISHERS.sunriseBooks.territory), { config: { private: true } })
     .on('broadcast', { event: 'agent_status' }, (m) => {
       if (
         !waiting ||
@@ -202,13 +203,30 @@ async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
     // per-frame coalescing (by design) instead of the path.
     await sleep(30);
     progress = (i % 99) + 1 + (i > 99 ? 0.5 : 0);
-    await new Promise<void>((done) => {
+    await new Promise<void>((resolve, reject) => {
+      // A write that fails or never shows ends the bench with what arrived, not a silent hang.
+      const timer = setTimeout(() => {
+        const shown = core.agents.getSnapshot().find((r) => r.runId === AGENT_RUNS.acmeEnrichment.id);
+        reject(
+          new Error(
+            `progress ${progress} (write ${i}) not shown within 10 s: raw ${waiting?.raw}, store ${waiting?.store}; ` +
+              `the store shows ${JSON.stringify(shown?.progress)} (${shown?.status})`,
+          ),
+        );
+      }, 10_000);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
       waiting = { raw: false, store: false, done };
       writtenAt = performance.now();
-      void db.query('update public.agent_runs set progress = $1 where id = $2', [
+      db.query('update public.agent_runs set progress = $1 where id = $2', [
         progress,
         AGENT_RUNS.acmeEnrichment.id,
-      ]);
+      ]).catch((error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
     });
   }
   stop();
@@ -220,8 +238,8 @@ async function rowToSnapshot(): Promise<{ raw: number[]; store: number[] }> {
   return { raw, store };
 }
 
-/** Prints the client tables. */
-export async function runTable(): Promise<void> {
+/** How much the core absorbs, and the memory of the feed. */
+async function absorbTable(): Promise<void> {
   console.log(
     'Client (src/realtime): agent_status messages handed to the core as realtime-js delivers them, paced per 50 ms tick for 2 s;',
   );
@@ -232,6 +250,12 @@ export async function runTable(): Promise<void> {
   for (const agents of RATES) rows.push(await absorb(agents));
   printTable(['load', 'offered msg/s', 'absorbed msg/s', 'core µs/msg', 'renders/s', 'all applied'], rows);
   console.log(`\nheap per 10k feed items: ${heapPer10k()}\n`);
+}
+
+/** Prints the client tables. */
+export async function runTable(): Promise<void> {
+  // PUBDEV_BENCH_CLIENT_ONLY=latency: the row → snapshot table alone.
+  if (process.env.PUBDEV_BENCH_CLIENT_ONLY !== 'latency') await absorbTable();
   const { raw, store } = await rowToSnapshot();
   const base = summarize(raw);
   const core = summarize(store);
