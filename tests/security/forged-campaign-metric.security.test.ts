@@ -57,6 +57,8 @@ describe.each(BACKENDS)('forged campaign_metric (%s)', (backend) => {
         clicks: 0,
         conversions: 0,
         spend: 0,
+        // Totals counting far more points than the campaign has, to take over its figures.
+        totals: { impressions: 1_000_000_000, clicks: 0, conversions: 0, spend: 0, points: 1_000_000 },
       },
     };
     // Exactly what the trigger would send: only the topic gives it away.
