@@ -1,17 +1,18 @@
 /**
  * The client core when one part of the way fails: a channel that was down while its sibling kept
  * receiving (what it missed is backfilled, exactly once), a REST read that never answers (it is
- * aborted and the catch-up goes on), a socket whose handshake went into a black hole (dropped and
+ * aborted and the catch-up goes on), a territories read that never answers (asked again, then the
+ * territory topics joined), a socket whose handshake went into a black hole (dropped and
  * opened again), and a topic the supabase-js client already has a channel of (reported and
  * retried, never an unhandled rejection).
  */
 import { createServer, type Server } from 'node:http';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { orgTopic, userTopic } from '../../src/contract/index.ts';
+import { orgTopic, territoryTopic, userTopic } from '../../src/contract/index.ts';
 import { CATCH_UP_OVERLAP_MS } from '../../src/realtime/catch-up.ts';
 import { createRealtimeClient, type RealtimeError, type Timers } from '../../src/realtime/index.ts';
-import { FIXTURE_PASSWORD, USERS } from '../../supabase/fixture.ts';
+import { FIXTURE_PASSWORD, PUBLISHERS, USERS } from '../../supabase/fixture.ts';
 import { BACKENDS } from '../_db.ts';
 import { startFaultProxy, type FaultProxy } from '../reliability/_fault-proxy.ts';
 import { ACME, record, startClientStack, until, type ClientStack } from './_client-stack.ts';
@@ -173,6 +174,41 @@ describe('requests and sockets that never answer (pglite)', () => {
       expect(timeout?.message).toBe('notifications backfill: no answer within 400 ms');
     } finally {
       feed.stop();
+      await core.dispose();
+      await supabase.removeAllChannels();
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('a territories read that never answers is asked again, and the territory topics are then joined', async () => {
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as { port: number }).port;
+    let swallowed = 0;
+    const fetchVia: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      // The first read of the user's territories goes into a server that never answers.
+      if (url.pathname === '/rest/v1/organization_members' && url.search.includes('territories') && swallowed === 0) {
+        swallowed++;
+        url.port = String(silentPort);
+        return fetch(url, init);
+      }
+      return fetch(input, init);
+    };
+    const supabase = await ownerClient(rt, { fetch: fetchVia });
+    const core = createRealtimeClient({ supabase, organizationId: ACME, channelGraceMs: 50, readTimeoutMs: 400 });
+    const errors: RealtimeError[] = [];
+    core.onError((error) => errors.push(error));
+    const stop = core.teamUpdates.subscribe(() => {});
+    try {
+      await expect
+        .poll(() => core.channelTopics(), { timeout: 8000, interval: 100 })
+        .toContain(territoryTopic(ACME, PUBLISHERS.sunriseBooks.territory));
+      expect(swallowed).toBe(1);
+      expect(errors.find((e) => e.context.kind === 'request')?.message).toBe('territories: no answer within 400 ms');
+    } finally {
+      stop();
       await core.dispose();
       await supabase.removeAllChannels();
       silent.closeAllConnections();
