@@ -170,8 +170,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       runs: new Map(runs.data.map((r) => [r.id as string, Number(r.seq)])),
       publishers: new Map(publishers.data.map((p) => [p.id as string, Number(p.version)])),
     };
-    // Settle: whatever a client missed live it must have after a catch-up or two.
-    const settleUntil = Date.now() + 2 * options.catchUpIntervalMs + 15_000;
+    // What a person scrolls back to: after a (re)load the feed holds its newest page and older
+    // items come with "Load older", so every feed is paged to its start before it is judged (an
+    // item missed inside the window is still missing after that).
+    for (let i = 0; i < clients.length; i += 20) await Promise.all(clients.slice(i, i + 20).map(loadWholeFeed));
+    // Settle: whatever a client missed live it must have after a catch-up or two (longer when the
+    // stack is behind; the loop ends as soon as nothing is missing).
+    const settleUntil = Date.now() + 2 * options.catchUpIntervalMs + 60_000;
     while (Date.now() < settleUntil && clients.some((c) => missing(c, load.events, truth, orgs).length > 0))
       await sleep(500);
     const warmupMs = Math.min(120_000, options.minutes * 15_000);
@@ -191,5 +196,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     for (const client of clients) await client.stop().catch(() => undefined);
     await ask(child, { kind: 'stop' }, 'sample').catch(() => undefined);
     await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  }
+}
+
+/** Pages a client's activity feed back to its first item, as "Load older" does (at most 200 pages). */
+async function loadWholeFeed(client: SoakClient): Promise<void> {
+  const feed = client.core.teamUpdates;
+  for (let page = 0; page < 200 && feed.older.getSnapshot().hasOlder; page++) {
+    const result = await feed.loadOlder();
+    if (!result.ok) return;
   }
 }
