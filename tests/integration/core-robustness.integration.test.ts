@@ -35,6 +35,32 @@ async function ownerClient(
 }
 
 /**
+ * A fetch that sends the first request matching `matches` to a server that accepts it and never
+ * answers; every other request goes to the stack.
+ */
+async function swallowFirst(matches: (url: URL) => boolean) {
+  const silent: Server = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const silentPort = (silent.address() as { port: number }).port;
+  let swallowed = 0;
+  const fetchVia: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (swallowed > 0 || !matches(url)) return fetch(input, init);
+    swallowed++;
+    url.port = String(silentPort);
+    return fetch(url, init);
+  };
+  return {
+    fetch: fetchVia,
+    swallowed: () => swallowed,
+    async close() {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    },
+  };
+}
+
+/**
  * Real timers, except that while `hold()` is on, a timer of the channel registry's first retry
  * (250 ms after a channel failed) waits for `release()`: the test decides how long a channel stays
  * down. (The connection sampler also ticks every 250 ms; holding it only pauses status updates.)
@@ -141,21 +167,9 @@ describe('requests and sockets that never answer (pglite)', () => {
   });
 
   it('a backfill read that never answers is aborted after readTimeoutMs, reported, and the next catch-up loads', async () => {
-    // A server that accepts requests and never answers them: the first notifications read goes there.
-    const silent: Server = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const silentPort = (silent.address() as { port: number }).port;
-    let swallowed = 0;
-    const fetchVia: typeof fetch = (input, init) => {
-      const url = new URL(input instanceof Request ? input.url : String(input));
-      if (url.pathname === '/rest/v1/my_notifications' && swallowed === 0) {
-        swallowed++;
-        url.port = String(silentPort);
-        return fetch(url, init);
-      }
-      return fetch(input, init);
-    };
-    const supabase = await ownerClient(rt, { fetch: fetchVia });
+    // The first notifications read goes into a server that never answers.
+    const hole = await swallowFirst((url) => url.pathname === '/rest/v1/my_notifications');
+    const supabase = await ownerClient(rt, { fetch: hole.fetch });
     const core = createRealtimeClient({
       supabase,
       organizationId: ACME,
@@ -168,7 +182,7 @@ describe('requests and sockets that never answer (pglite)', () => {
     const feed = record(core.notifications);
     try {
       await until(core.notifications, (s) => s.notifications.length > 0, 'notifications after the hung read');
-      expect(swallowed).toBe(1);
+      expect(hole.swallowed()).toBe(1);
       const timeout = errors.find((e) => e.context.kind === 'request');
       expect(timeout?.context).toEqual({ kind: 'request', operation: 'notifications backfill' });
       expect(timeout?.message).toBe('notifications backfill: no answer within 400 ms');
@@ -176,27 +190,16 @@ describe('requests and sockets that never answer (pglite)', () => {
       feed.stop();
       await core.dispose();
       await supabase.removeAllChannels();
-      silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await hole.close();
     }
   });
 
   it('a territories read that never answers is asked again, and the territory topics are then joined', async () => {
-    const silent: Server = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const silentPort = (silent.address() as { port: number }).port;
-    let swallowed = 0;
-    const fetchVia: typeof fetch = (input, init) => {
-      const url = new URL(input instanceof Request ? input.url : String(input));
-      // The first read of the user's territories goes into a server that never answers.
-      if (url.pathname === '/rest/v1/organization_members' && url.search.includes('territories') && swallowed === 0) {
-        swallowed++;
-        url.port = String(silentPort);
-        return fetch(url, init);
-      }
-      return fetch(input, init);
-    };
-    const supabase = await ownerClient(rt, { fetch: fetchVia });
+    // The first read of the user's territories goes into a server that never answers.
+    const hole = await swallowFirst(
+      (url) => url.pathname === '/rest/v1/organization_members' && url.search.includes('territories'),
+    );
+    const supabase = await ownerClient(rt, { fetch: hole.fetch });
     const core = createRealtimeClient({ supabase, organizationId: ACME, channelGraceMs: 50, readTimeoutMs: 400 });
     const errors: RealtimeError[] = [];
     core.onError((error) => errors.push(error));
@@ -205,14 +208,13 @@ describe('requests and sockets that never answer (pglite)', () => {
       await expect
         .poll(() => core.channelTopics(), { timeout: 8000, interval: 100 })
         .toContain(territoryTopic(ACME, PUBLISHERS.sunriseBooks.territory));
-      expect(swallowed).toBe(1);
+      expect(hole.swallowed()).toBe(1);
       expect(errors.find((e) => e.context.kind === 'request')?.message).toBe('territories: no answer within 400 ms');
     } finally {
       stop();
       await core.dispose();
       await supabase.removeAllChannels();
-      silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await hole.close();
     }
   });
 
