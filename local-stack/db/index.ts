@@ -23,6 +23,7 @@ export {
 } from './realtime-authorization.ts';
 export { API_ROLES, isApiRole, UnsupportedRoleError, type ApiRole } from './api-roles.ts';
 export { quoteIdent } from './quote-ident.ts';
+export { CATALOG_GENERATION_SQL, GenerationCache, readCatalogGeneration } from './catalog-generation.ts';
 export {
   giveServerSupabaseRoles,
   MIGRATION_ROLE,

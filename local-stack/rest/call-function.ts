@@ -17,7 +17,8 @@ import {
   type Representation,
   type RestResponse,
 } from './rest-response.ts';
-import { findTable, type FunctionInfo } from './schema-cache.ts';
+import type { FunctionInfo } from './schema-cache.ts';
+import type { SchemaCatalog } from './schema-catalog.ts';
 import { SqlParams } from './sql-params.ts';
 
 interface CallRequest {
@@ -26,6 +27,7 @@ interface CallRequest {
   representation: Representation;
   page: Page;
   head: boolean;
+  catalog: SchemaCatalog;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function callFunction(
     return { status: 200, headers, ...(request.head ? {} : { body }) };
   }
 
-  const relation = fn.return_relation ? await findTable(tx, fn.schema, fn.return_relation) : undefined;
+  const relation = fn.return_relation ? await request.catalog.table(fn.schema, fn.return_relation) : undefined;
   const scalarSet = fn.result_columns.length === 0;
   const source: ColumnSource = relation
     ? tableSource(relation, fn.name)
@@ -106,7 +108,7 @@ export async function callFunction(
       query.select,
       relation?.name,
       fn.name,
-      relation ? createEmbedResolver(tx, fn.schema) : undefined,
+      relation ? createEmbedResolver(request.catalog, fn.schema) : undefined,
     ),
     embedded: query.embedded,
     used,

@@ -5,7 +5,7 @@ import { BodyTooLargeError, headerValue, InvalidJsonError, readJsonBody } from '
 import type { ServiceContext } from '../service.ts';
 import type { ApiQuery } from './api-request.ts';
 import { checkAggregatesAllowed } from './aggregates-allowed.ts';
-import { exposedSchemas, readPgrstSettings, requestSchema } from './in-database-config.ts';
+import { exposedSchemas, readRequestCatalogState, requestSchema } from './in-database-config.ts';
 import { authenticateRequest, type RestIdentity } from './authenticate-request.ts';
 import { callFunction } from './call-function.ts';
 import { chooseFunction } from './choose-function.ts';
@@ -16,7 +16,8 @@ import { resolvePage } from './parse-range.ts';
 import { PostgrestError, toPostgrestError } from './postgrest-error.ts';
 import { readTable } from './read-table.ts';
 import type { RestResponse } from './rest-response.ts';
-import { findFunctions, findTable, listFunctions, listTables } from './schema-cache.ts';
+import { listFunctions, listTables } from './schema-cache.ts';
+import { schemaCatalog } from './schema-catalog.ts';
 import { deleteRows, insertRows, updateRows } from './write-table.ts';
 
 /** Larger than any payload the project sends; refuses a runaway client before it fills memory. */
@@ -136,13 +137,14 @@ async function route(
     }
     const body =
       method === 'POST' ? validate(jsonObject, await readJson(req, {}), 'a JSON object of named arguments') : undefined;
+    const { generation, settings } = await readRequestCatalogState(context.db);
     return withClaims(
       context.db,
       identity.claims,
       async (tx) => {
-        const settings = await readPgrstSettings(tx);
+        const catalog = schemaCatalog(context.db, generation, tx);
         const schema = requestSchema(req, exposedSchemas(settings));
-        const overloads = await findFunctions(tx, schema, target.name);
+        const overloads = await catalog.functions(schema, target.name);
         let query: ApiQuery;
         let args: Record<string, unknown>;
         if (body) {
@@ -158,7 +160,7 @@ async function route(
         checkAggregatesAllowed(settings, query.select);
         if (!body || fn.volatility !== 'v') await readOnly(tx);
         const page = resolvePage(headerValue(req, 'range'), query.offset, query.limit);
-        return callFunction(tx, fn, args, { query, prefer, representation, page, head });
+        return callFunction(tx, fn, args, { query, prefer, representation, page, head, catalog });
       },
       options,
     );
@@ -174,17 +176,18 @@ async function route(
     throw new PostgrestError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
   }
   const page = resolvePage(headerValue(req, 'range'), query.offset, query.limit);
+  const { generation, settings } = await readRequestCatalogState(context.db);
 
   return withClaims(
     context.db,
     identity.claims,
     async (tx) => {
-      const settings = await readPgrstSettings(tx);
+      const catalog = schemaCatalog(context.db, generation, tx);
       const schema = requestSchema(req, exposedSchemas(settings));
-      const table = await findTable(tx, schema, target.name);
+      const table = await catalog.table(schema, target.name);
       if (!table) throw await tableNotFound(tx, schema, target.name);
       checkAggregatesAllowed(settings, query.select);
-      const request = { query, prefer, representation };
+      const request = { query, prefer, representation, catalog };
       switch (method) {
         case 'POST':
           return insertRows(tx, table, payload!, request);

@@ -16,6 +16,7 @@ import {
   type RestResponse,
 } from './rest-response.ts';
 import type { TableInfo } from './schema-cache.ts';
+import type { SchemaCatalog } from './schema-catalog.ts';
 import { SqlParams } from './sql-params.ts';
 
 export interface Page {
@@ -58,7 +59,14 @@ export function relationSql(table: TableInfo): string {
 export async function readTable(
   tx: Queryable,
   table: TableInfo,
-  request: { query: ApiQuery; prefer: Preferences; representation: Representation; page: Page; head: boolean },
+  request: {
+    query: ApiQuery;
+    prefer: Preferences;
+    representation: Representation;
+    page: Page;
+    head: boolean;
+    catalog: SchemaCatalog;
+  },
 ): Promise<RestResponse> {
   const { query, prefer, representation, page } = request;
   const source = tableSource(table);
@@ -67,7 +75,7 @@ export async function readTable(
   const used = new Set<string>();
   const options = {
     stripNulls: representation.stripNulls,
-    embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx, table.schema)),
+    embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(request.catalog, table.schema)),
     embedded: query.embedded,
     used,
   };

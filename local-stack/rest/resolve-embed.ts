@@ -1,8 +1,8 @@
-import type { Queryable } from '../db/index.ts';
 import type { SelectItem } from './api-request.ts';
 import { PostgrestError } from './postgrest-error.ts';
-import { loadRelationships, type ForeignKeyRelationship, type Relationship } from './relationships.ts';
-import { findTable, type TableInfo } from './schema-cache.ts';
+import type { ForeignKeyRelationship, Relationship } from './relationships.ts';
+import type { TableInfo } from './schema-cache.ts';
+import type { SchemaCatalog } from './schema-catalog.ts';
 
 /** How an embedded relation joins its parent. */
 export interface Embedding {
@@ -92,16 +92,16 @@ function ambiguous(parent: string, target: string, keys: ForeignKeyRelationship[
 
 /**
  * Resolves `relation(...)` items of a select against the relationships of the exposed schema,
- * read from the catalog once per request (and only by requests that embed).
+ * read from the schema cache once per request (and only by requests that embed).
  */
-export function createEmbedResolver(tx: Queryable, schema: string): EmbedResolver {
+export function createEmbedResolver(catalog: SchemaCatalog, schema: string): EmbedResolver {
   let relationships: Promise<Relationship[]> | undefined;
   const tables = new Map<string, Promise<TableInfo | undefined>>();
   return async (parent, embed) => {
-    relationships ??= loadRelationships(tx, schema);
+    relationships ??= catalog.relationships(schema);
     const relationship = findRelationship(schema, await relationships, parent, embed.relation, embed.hint);
     const name = relationship.foreignTable;
-    if (!tables.has(name)) tables.set(name, findTable(tx, schema, name));
+    if (!tables.has(name)) tables.set(name, catalog.table(schema, name));
     const table = await tables.get(name)!;
     if (!table) throw new PostgrestError(500, 'PGRST000', `relation ${name} vanished from the schema`);
     const one = relationship.kind === 'computed' ? relationship.single : relationship.cardinality !== 'one-to-many';

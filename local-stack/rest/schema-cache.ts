@@ -36,9 +36,9 @@ export interface TableInfo {
 }
 
 /**
- * Looks a relation up in the catalog by name (a bound parameter). Read on every request rather
- * than cached, so a migration applied while the stack runs is visible at once — PostgREST needs
- * `NOTIFY pgrst` for that; the local stack trades a few hundred microseconds for not needing it.
+ * Looks a relation up in the catalog by name (a bound parameter). Requests read it through the
+ * schema cache (schema-catalog.ts), which reads again after any DDL command, so a migration
+ * applied while the stack runs is visible to the next request.
  */
 export async function findTable(tx: Queryable, schema: string, name: string): Promise<TableInfo | undefined> {
   const { rows } = await tx.query<{ info: unknown }>(

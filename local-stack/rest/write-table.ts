@@ -16,6 +16,7 @@ import {
   type RestResponse,
 } from './rest-response.ts';
 import type { TableInfo } from './schema-cache.ts';
+import type { SchemaCatalog } from './schema-catalog.ts';
 import { SqlParams } from './sql-params.ts';
 
 export type JsonObject = Record<string, unknown>;
@@ -24,6 +25,7 @@ interface WriteRequest {
   query: ApiQuery;
   prefer: Preferences;
   representation: Representation;
+  catalog: SchemaCatalog;
 }
 
 interface Outcome {
@@ -66,7 +68,12 @@ async function execute(
     const used = new Set<string>();
     const projection = await projectionSql(query.select, source(table), params, {
       stripNulls: representation.stripNulls,
-      embeds: await planEmbeds(query.select, table.name, table.name, createEmbedResolver(tx, table.schema)),
+      embeds: await planEmbeds(
+        query.select,
+        table.name,
+        table.name,
+        createEmbedResolver(request.catalog, table.schema),
+      ),
       embedded: query.embedded,
       used,
     });

@@ -22,6 +22,8 @@ export interface SoakOptions {
   readonly rate: number;
   /** A PostgreSQL database for the stack (empty, or already prepared); PGlite in memory without. */
   readonly databaseUrl?: string;
+  /** Where the stack process writes a V8 CPU profile when it exits (open it in Chrome DevTools). */
+  readonly cpuProfileDir?: string;
   /** How often the stack reports its memory. */
   readonly sampleMs: number;
   /** Each churn tick closes and reopens this share of the clients (a tab reopened). */
@@ -64,7 +66,12 @@ const allJoined = (client: SoakClient) => {
 
 function startStack(options: SoakOptions): Promise<{ child: ChildProcess; url: string; samples: MemorySample[] }> {
   const child = fork(fileURLToPath(new URL('./stack-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ],
     env: {
       ...process.env,
       ...RAISED_LIMITS,

@@ -1,4 +1,4 @@
-import { hasSqlState, SQLSTATE, type Database } from '../../db/index.ts';
+import { hasSqlState, readCatalogGeneration, SQLSTATE, type Database } from '../../db/index.ts';
 
 /** NOTIFY channel carrying the id of each captured change (fires at commit). */
 export const CHANGES_CHANNEL = 'pubdev_realtime_changes';
@@ -174,9 +174,20 @@ async function listPublishedTables(db: Database): Promise<PublishedTable[]> {
   return rows;
 }
 
-/** Installs the capture trigger on every published table that lacks it; returns the publication's tables. */
+/** The publication as last scanned, and the catalog generation it was scanned under. */
+const lastScan = new WeakMap<Database, { generation: number; tables: PublishedTable[] }>();
+
+/**
+ * Installs the capture trigger on every published table that lacks it; returns the publication's
+ * tables. Scans again only after a DDL command (ALTER PUBLICATION among them) has committed.
+ */
 export async function capturePublishedTables(db: Database): Promise<PublishedTable[]> {
+  const generation = await readCatalogGeneration(db);
+  const last = lastScan.get(db);
+  if (last?.generation === generation) return last.tables;
   const tables = await listPublishedTables(db);
+  // Installing a trigger is DDL and moves the generation: only a scan that installed none is kept.
+  if (tables.every((t) => t.captured)) lastScan.set(db, { generation, tables });
   for (const t of tables.filter((t) => !t.captured)) {
     // Identifiers come from pg_publication_tables and are quoted with format('%I').
     const { rows } = await db.query<{ sql: string }>(

@@ -5,7 +5,7 @@ import { consumeChanges } from './change-queue.ts';
 import type { Change, DbEventsCounter, PostgresChangesEngine, Subscriber } from './engine-types.ts';
 import { matchChange } from './match-change.ts';
 import { createRegistrar } from './subscribe.ts';
-import { loadTableInfo, tableKey, type TableInfo } from './table-catalog.ts';
+import { tableInfo, tableKey, type TableInfo } from './table-catalog.ts';
 import { checkVisibility, type Visibility } from './visibility.ts';
 
 export type {
@@ -47,7 +47,7 @@ export async function createPostgresChangesEngine(
   async function handleBatch(changes: Change[]): Promise<void> {
     if (subscribers.size === 0) return;
     const distinct = [...new Map(changes.map((c) => [tableKey(c.schema_name, c.table_name), c])).values()];
-    const tables = await loadTableInfo(
+    const tables = await tableInfo(
       db,
       distinct.map((c) => ({ schema: c.schema_name, table: c.table_name })),
     );

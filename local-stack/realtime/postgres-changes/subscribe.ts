@@ -11,7 +11,7 @@ import {
 } from './engine-types.ts';
 import { JSONB_OID, jsonPath, TEXT_OID } from './match-change.ts';
 import { bindingId, paramsToLog, parseSubscriptionParams, type SubscriptionParams } from './parse-subscription.ts';
-import { loadTableInfo, tableKey } from './table-catalog.ts';
+import { tableInfo, tableKey } from './table-catalog.ts';
 
 export interface SubscriptionStore {
   readonly db: Database;
@@ -117,7 +117,7 @@ export function createRegistrar(store: SubscriptionStore) {
     if (!isApiRole(claims.role))
       return `ERROR 22023 (invalid_parameter_value) role "${String(claims.role)}" does not exist`;
     const role = claims.role;
-    const infos = await loadTableInfo(db, tables);
+    const infos = await tableInfo(db, tables);
     for (const info of infos.values()) {
       const visible = new Map(info.columns.filter((c) => c.selectable[role]).map((c) => [c.name, c]));
       for (const filter of params.filters) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Queryable } from '../../db/index.ts';
+import { GenerationCache, readCatalogGeneration, type Database, type Queryable } from '../../db/index.ts';
 
 const columnSchema = z.object({
   name: z.string(),
@@ -23,11 +23,28 @@ export type TableInfo = z.infer<typeof tableSchema>;
 
 export const tableKey = (schema: string, table: string): string => `${schema}.${table}`;
 
+const cachesByDatabase = new WeakMap<Database, GenerationCache<ReadonlyMap<string, TableInfo>>>();
+
+/**
+ * {@link loadTableInfo}, kept until the next DDL command commits (ALTER TABLE and GRANT among
+ * them, so they still take effect at once): the changes of one table reuse one catalog read.
+ */
+export async function tableInfo(
+  db: Database,
+  tables: ReadonlyArray<{ schema: string; table: string }>,
+): Promise<ReadonlyMap<string, TableInfo>> {
+  let cache = cachesByDatabase.get(db);
+  if (!cache) cachesByDatabase.set(db, (cache = new GenerationCache()));
+  const generation = await readCatalogGeneration(db);
+  const key = JSON.stringify(tables.map((t) => [t.schema, t.table]).sort());
+  return cache.get(generation, key, () => loadTableInfo(db, tables));
+}
+
 /**
  * Columns, types, primary key, replica identity, RLS flag and per-role column privileges of the
- * given tables, read fresh from the catalog (so ALTER TABLE and GRANT take effect at once).
+ * given tables, read from the catalog.
  */
-export async function loadTableInfo(
+async function loadTableInfo(
   db: Queryable,
   tables: ReadonlyArray<{ schema: string; table: string }>,
 ): Promise<Map<string, TableInfo>> {
