@@ -8,6 +8,10 @@ import { sendJson } from './http.ts';
 import { checkApiKey, type GatewayRefusal } from './request-identity.ts';
 import type { LocalService } from './service.ts';
 
+const KEEP_ALIVE_MS = 60_000;
+/** Connections waiting to be accepted (Node's default is 511): a stack busy for a moment keeps them. */
+const LISTEN_BACKLOG = 4096;
+
 export interface Gateway {
   readonly url: string;
   readonly port: number;
@@ -94,7 +98,14 @@ export async function startGateway(options: {
     service.handleUpgrade(req, socket, head, url);
   };
 
-  const server: Server = createServer(onRequest);
+  // Kong's (nginx's) keep-alive of 60 s, where Node's default is 5 s: a client that polls every
+  // few seconds keeps its connection instead of opening a new one each time. Under load, those
+  // reconnects were what filled the listen queue (connect timeouts) and raced the server closing
+  // an idle connection as a request went out on it (ECONNRESET). Headers must outlive keep-alive.
+  const server: Server = createServer(
+    { keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 5000 },
+    onRequest,
+  );
   server.on('upgrade', onUpgrade);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // With a listener Node no longer answers by itself: reply as it (and Kong) would, so a client
@@ -112,7 +123,7 @@ export async function startGateway(options: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host}:${port}`;

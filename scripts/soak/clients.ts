@@ -55,7 +55,8 @@ async function signIn(supabase: SupabaseClient, person: SoakPerson): Promise<voi
 
 export async function createSoakClient(person: SoakPerson, options: SoakClientOptions): Promise<SoakClient> {
   const supabase = createClient(options.url, options.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, storageKey: person.id },
+    // Refreshing as a dashboard's client does: a soak outlives the stack's 10-minute access tokens.
+    auth: { persistSession: false, autoRefreshToken: true, detectSessionInUrl: false, storageKey: person.id },
     // `ws` opens a TCP connection per socket, as a browser does (Node's built-in WebSocket may reuse a pooled one).
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
   });
@@ -122,6 +123,7 @@ export async function createSoakClient(person: SoakPerson, options: SoakClientOp
     },
     async stop() {
       for (const stop of stops) stop();
+      await supabase.auth.stopAutoRefresh();
       await client.core.dispose();
       await supabase.removeAllChannels();
       supabase.realtime.disconnect();

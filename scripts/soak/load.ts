@@ -55,7 +55,10 @@ export async function startLoad(
   const service = createClient(options.url, options.serviceRoleKey, { auth: NO_SESSION });
   const agents = new Map<string, SupabaseClient>();
   for (const org of orgs) {
-    const agent = createClient(options.url, options.anonKey, { auth: { ...NO_SESSION, storageKey: org.agent.id } });
+    // The agents refresh their session as the Python SDK does: the soak outlives a 10-minute token.
+    const agent = createClient(options.url, options.anonKey, {
+      auth: { ...NO_SESSION, autoRefreshToken: true, storageKey: org.agent.id },
+    });
     const { error } = await agent.auth.signInWithPassword({ email: org.agent.email, password: SOAK_PASSWORD });
     if (error) throw new Error(`soak: agent sign-in failed: ${error.message}`);
     agents.set(org.id, agent);
@@ -158,6 +161,7 @@ export async function startLoad(
       stopped = true;
       await loop;
       while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await Promise.all([...agents.values()].map((agent) => agent.auth.stopAutoRefresh()));
     },
   };
 }
