@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { stackConfigSchema, type StackConfig, type StackConfigInput } from './config.ts';
 import { openDatabase, prepareDatabase, type Database, type PrepareResult } from './db/index.ts';
 import { createFunctionsService } from './functions/index.ts';
+import { startAutovacuum } from './db/autovacuum.ts';
 import { startPartitionMaintenance } from './db/partition-maintenance.ts';
 import { startGateway, type GatewayHealth } from './gateway.ts';
 import { createRealtimeService } from './realtime/index.ts';
@@ -94,6 +95,8 @@ export async function startLocalStack(
       now: () => context.clock.now(),
       ...(options.partitionMaintenanceIntervalMs ? { intervalMs: options.partitionMaintenanceIntervalMs } : {}),
     });
+    // PostgreSQL vacuums on its own; PGlite has no background workers to.
+    const autovacuum = db.kind === 'pglite' ? startAutovacuum(db, { log }) : undefined;
     let stopping: Promise<void> | undefined;
     return {
       url: gateway.url,
@@ -104,6 +107,7 @@ export async function startLocalStack(
       stop() {
         stopping ??= (async () => {
           await partitions.stop();
+          await autovacuum?.stop();
           await gateway.close();
           if (ownsDb) await db.close();
         })();
