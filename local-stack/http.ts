@@ -8,6 +8,15 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/**
+ * Closes the connection after a response that went out before the request's body was read to its
+ * end (a 413 for a body over the limit). Otherwise the socket would stay open with the rest of the
+ * body unread, and a client still uploading it waits until the 60 s keep-alive ends.
+ */
+export function closeIfBodyUnread(res: ServerResponse): void {
+  if (!res.req.complete) res.setHeader('connection', 'close');
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -15,6 +24,7 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) return;
+  closeIfBodyUnread(res);
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -26,6 +36,7 @@ export function sendJson(
 
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
+  closeIfBodyUnread(res);
   res.writeHead(status, headers);
   res.end();
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { withClaims, type Queryable } from '../db/index.ts';
-import { BodyTooLargeError, headerValue, InvalidJsonError, readJsonBody } from '../http.ts';
+import { BodyTooLargeError, closeIfBodyUnread, headerValue, InvalidJsonError, readJsonBody } from '../http.ts';
 import type { ServiceContext } from '../service.ts';
 import type { ApiQuery } from './api-request.ts';
 import { checkAggregatesAllowed } from './aggregates-allowed.ts';
@@ -70,6 +70,7 @@ function requestHeaders(req: IncomingMessage): Record<string, string> {
 
 function send(res: ServerResponse, response: RestResponse): void {
   if (res.headersSent) return;
+  closeIfBodyUnread(res);
   const headers: Record<string, string> = { ...response.headers };
   if (response.body !== undefined) headers['content-length'] = String(Buffer.byteLength(response.body));
   res.writeHead(response.status, headers);
