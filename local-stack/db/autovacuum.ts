@@ -1,5 +1,7 @@
 import type { Queryable } from './database.ts';
+import { startPeriodicTask, type PeriodicTask } from './periodic-task.ts';
 import { quoteIdent } from './quote-ident.ts';
+import { errorMessage } from '../errors.ts';
 
 /**
  * PostgreSQL's autovacuum defaults: a table is vacuumed once its dead rows pass 50 + 20 % of its
@@ -18,11 +20,6 @@ interface TableStats {
   vacuum: boolean;
 }
 
-export interface Autovacuum {
-  /** Stops the timer and waits for a pass in progress, so the database can be closed after. */
-  stop(): Promise<void>;
-}
-
 /**
  * Autovacuum for PGlite, which has no background workers: once a minute, the tables whose dead or
  * changed rows pass PostgreSQL's default thresholds are vacuumed and analysed, as Supabase's
@@ -30,31 +27,20 @@ export interface Autovacuum {
  *
  * RATIONALE: without it, tables updated in place (agent runs, presence tickets, the change queue
  * Postgres changes consume) keep every dead row version a read has to step over for as long as the
- * stack runs, and tables that grow are planned from no statistics. The timer is unref'd so it
- * never keeps Node alive.
+ * stack runs, and tables that grow are planned from no statistics.
  */
 export function startAutovacuum(
   db: Queryable,
   options: { intervalMs?: number; log?: (message: string) => void } = {},
-): Autovacuum {
+): PeriodicTask {
   const log = options.log ?? (() => {});
-  let running: Promise<void> | undefined;
-  const run = () => {
-    running ??= vacuumWhereDue(db)
-      .then(() => undefined)
-      .catch((error: unknown) => log(`autovacuum failed: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(run, options.intervalMs ?? AUTOVACUUM_INTERVAL_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return startPeriodicTask(
+    async () => {
+      await vacuumWhereDue(db);
     },
-  };
+    options.intervalMs ?? AUTOVACUUM_INTERVAL_MS,
+    (error) => log(`autovacuum failed: ${errorMessage(error)}`),
+  );
 }
 
 /** One autovacuum pass: VACUUM ANALYZE or ANALYZE each table past its threshold; returns what was done. */

@@ -1,5 +1,5 @@
 import { request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import { sendJson } from '../http.ts';
+import { closeIfBodyUnread, sendJson } from '../http.ts';
 import type { RunningWorker } from './function-worker.ts';
 
 /** Connection-level headers that belong to one hop, never forwarded (RFC 9110 §7.6.1). */
@@ -60,7 +60,7 @@ export function proxyToWorker(
       // body is still arriving). The rest of that body is never read, and the worker's connection
       // may fail after the answer: close the caller's connection after this response instead of
       // letting its client reuse a socket that is about to be torn down (ECONNRESET on the next request).
-      if (!req.complete) res.setHeader('connection', 'close');
+      closeIfBodyUnread(res);
       res.writeHead(answer.statusCode ?? 502);
       // Sends the status line now: a stream's first event must not wait for its first chunk.
       res.flushHeaders();

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/index.ts';
-import type { ApiQuery, Preferences } from './api-request.ts';
+import type { Preferences } from './api-request.ts';
 import { orderSql } from './build-order.ts';
 import { checkEmbeddedUsed, innerFilters, projectionSql } from './build-projection.ts';
 import { whereSql } from './build-where.ts';
@@ -8,27 +8,11 @@ import { ROW_ALIAS, tableSource, type ColumnSource } from './column-source.ts';
 import { checkMaxAffected } from './max-affected.ts';
 import { PostgrestError } from './postgrest-error.ts';
 import { quoteIdent } from './quote-ident.ts';
-import { aggregateSql, singularError, withFilters, type AggregatedRows, type Page } from './read-table.ts';
+import { aggregateSql, singularError, withFilters, type AggregatedRows, type ReadRequest } from './read-table.ts';
 import { createEmbedResolver, planEmbeds } from './resolve-embed.ts';
-import {
-  ARRAY_CONTENT_TYPE,
-  contentRange,
-  OBJECT_CONTENT_TYPE,
-  type Representation,
-  type RestResponse,
-} from './rest-response.ts';
+import { ARRAY_CONTENT_TYPE, contentRange, OBJECT_CONTENT_TYPE, type RestResponse } from './rest-response.ts';
 import type { FunctionInfo } from './schema-cache.ts';
-import type { SchemaCatalog } from './schema-catalog.ts';
 import { SqlParams } from './sql-params.ts';
-
-interface CallRequest {
-  query: ApiQuery;
-  prefer: Preferences;
-  representation: Representation;
-  page: Page;
-  head: boolean;
-  catalog: SchemaCatalog;
-}
 
 /**
  * The call and its FROM items. Named arguments come in as one JSON object converted by
@@ -69,7 +53,7 @@ export async function callFunction(
   tx: Queryable,
   fn: FunctionInfo,
   args: Record<string, unknown>,
-  request: CallRequest,
+  request: ReadRequest,
 ): Promise<RestResponse> {
   const { query, prefer, representation, page } = request;
   checkMaxAffectedApplies(fn, prefer);

@@ -55,19 +55,18 @@ export function relationSql(table: TableInfo): string {
   return `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 }
 
+/** What a read (GET/HEAD on a table, or an `/rpc` call) asks for, and the schema cache it resolves embeds in. */
+export interface ReadRequest {
+  query: ApiQuery;
+  prefer: Preferences;
+  representation: Representation;
+  page: Page;
+  head: boolean;
+  catalog: SchemaCatalog;
+}
+
 /** GET/HEAD on a table or view: filters, order, page, optional exact count, as the JWT's role. */
-export async function readTable(
-  tx: Queryable,
-  table: TableInfo,
-  request: {
-    query: ApiQuery;
-    prefer: Preferences;
-    representation: Representation;
-    page: Page;
-    head: boolean;
-    catalog: SchemaCatalog;
-  },
-): Promise<RestResponse> {
+export async function readTable(tx: Queryable, table: TableInfo, request: ReadRequest): Promise<RestResponse> {
   const { query, prefer, representation, page } = request;
   const source = tableSource(table);
   const params = new SqlParams();

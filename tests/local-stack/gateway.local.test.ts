@@ -4,6 +4,7 @@
  * /rest/v1, /realtime/v1 (REST and the WebSocket upgrade) and /auth/v1 alike; every service reads
  * JSON with the same strict UTF-8 and nesting limits.
  */
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../_db.ts';
 import { startAuthStack, type AuthStack } from '../_support/auth-stack.ts';
@@ -70,6 +71,18 @@ describe.each(BACKENDS)('gateway key check and shared request pipeline on %s', (
       // /rest/v1 then reads `apikey` as a filter column (PostgREST has no such parameter): anything but the gateway's 401.
       expect(await response.clone().json()).not.toEqual(NO_API_KEY);
     });
+  });
+
+  test('keeps a connection alive 60 s, as Kong does (Node alone would close it after 5 s)', async () => {
+    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      const request = get(`${auth.stack.url}/auth/v1/settings`, { headers: { apikey: auth.stack.config.anonKey } });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.headers);
+      });
+      request.on('error', reject);
+    });
+    expect(headers['keep-alive']).toBe('timeout=60');
   });
 
   test('the Realtime WebSocket upgrade without a key, or with a user token as the key, gets the gateway answer', async () => {
