@@ -27,6 +27,7 @@ const argsSchema = z.object({
   rate: z.coerce.number().positive().max(10_000).default(20),
   'database-url': z.string().url().optional(),
   'cpu-prof': z.string().min(1).optional(),
+  'sql-profile': z.string().min(1).optional(),
   'max-heap-slope': z.coerce.number().positive().default(DEFAULT_MAX_HEAP_SLOPE_MB),
 });
 
@@ -127,6 +128,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     rate: args.rate,
     ...(args['database-url'] ? { databaseUrl: args['database-url'] } : {}),
     ...(args['cpu-prof'] ? { cpuProfileDir: args['cpu-prof'] } : {}),
+    ...(args['sql-profile'] ? { sqlProfileFile: args['sql-profile'] } : {}),
     sampleMs: 10_000,
     churnShare: 0.02,
     churnEveryMs: 5000,

@@ -24,6 +24,8 @@ export interface SoakOptions {
   readonly databaseUrl?: string;
   /** Where the stack process writes a V8 CPU profile when it exits (open it in Chrome DevTools). */
   readonly cpuProfileDir?: string;
+  /** Where the stack process appends each minute's top statements by database time (JSON lines). */
+  readonly sqlProfileFile?: string;
   /** How often the stack reports its memory. */
   readonly sampleMs: number;
   /** Each churn tick closes and reopens this share of the clients (a tab reopened). */
@@ -79,6 +81,7 @@ function startStack(options: SoakOptions): Promise<{ child: ChildProcess; url: s
       PUBDEV_DATA_DIR: '',
       DATABASE_URL: options.databaseUrl ?? '',
       SOAK_SAMPLE_MS: String(options.sampleMs),
+      SOAK_SQL_PROFILE: options.sqlProfileFile ?? '',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -4,8 +4,11 @@
  * reports RSS, the heap left after a full garbage collection, open sockets and joined channels
  * every `sampleMs`. Talks to the soak over the IPC channel of `child_process.fork`.
  */
-import { configFromEnv, startLocalStack } from '../../local-stack/index.ts';
+import { appendFileSync } from 'node:fs';
+import { openDatabase, prepareDatabase } from '../../local-stack/db/index.ts';
+import { configFromEnv, startLocalStack, type LocalStack } from '../../local-stack/index.ts';
 import { realtimeUsage } from '../../local-stack/realtime/index.ts';
+import { SqlTimer } from './sql-timer.ts';
 
 export type ToStack = { kind: 'setup'; sql: string } | { kind: 'stop' };
 export type FromStack =
@@ -17,9 +20,38 @@ export type FromStack =
 const send = (message: FromStack) => process.send?.(message);
 const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? '10000');
 const collect = (globalThis as { gc?: () => void }).gc;
+/** `--sql-profile <file>`: each minute's top statements by database time, one JSON line per minute. */
+const sqlProfile = process.env.SOAK_SQL_PROFILE || undefined;
+const SQL_PROFILE_MS = 60_000;
+
+/** The stack; with a SQL profile, on a database whose statements are timed. */
+async function start(): Promise<{ stack: LocalStack; stopProfile: () => Promise<void> }> {
+  const config = configFromEnv();
+  if (!sqlProfile)
+    return { stack: await startLocalStack(config, { log: () => undefined }), stopProfile: async () => {} };
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await prepareDatabase(db);
+  const timer = new SqlTimer();
+  const stack = await startLocalStack(config, { log: () => undefined, db: timer.wrap(db) });
+  const startedAt = Date.now();
+  const write = () =>
+    appendFileSync(
+      sqlProfile,
+      `${JSON.stringify({ minute: Math.round((Date.now() - startedAt) / 60_000), top: timer.take(10) })}\n`,
+    );
+  const every = setInterval(write, SQL_PROFILE_MS);
+  return {
+    stack,
+    stopProfile: async () => {
+      clearInterval(every);
+      write();
+      await db.close();
+    },
+  };
+}
 
 async function main(): Promise<void> {
-  const stack = await startLocalStack(configFromEnv(), { log: () => undefined });
+  const { stack, stopProfile } = await start();
   const usage = realtimeUsage(stack);
   send({ kind: 'ready', url: stack.url });
   const sample = () => {
@@ -45,7 +77,10 @@ async function main(): Promise<void> {
     } else {
       clearInterval(timer);
       sample();
-      void stack.stop().then(() => process.exit(0));
+      void stack
+        .stop()
+        .then(stopProfile)
+        .then(() => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));
