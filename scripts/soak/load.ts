@@ -27,6 +27,8 @@ export interface Load {
   readonly errors: string[];
   /** Ticks skipped because MAX_IN_FLIGHT writes were still running (the offered rate was not reached). */
   readonly deferred: number;
+  /** Agent writes refused as "JWT expired" and sent again after a refresh (the SDK's retry). */
+  readonly expiredRetries: number;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,8 @@ const CYCLE: readonly EventKind[] = [
 ];
 /** Writes in flight at most: enough to hold the rate on a slow database, few enough not to pile up. */
 const MAX_IN_FLIGHT = 16;
+/** PostgREST's "JWT expired". */
+const EXPIRED_TOKEN = 'PGRST303';
 const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } as const;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -68,6 +72,7 @@ export async function startLoad(
   const busyRuns = new Set<string>();
   let inFlight = 0;
   let deferred = 0;
+  let expiredRetries = 0;
   let stopped = false;
   let n = 0;
 
@@ -79,15 +84,26 @@ export async function startLoad(
       if (busyRuns.has(runId)) return;
       busyRuns.add(runId);
       try {
-        const { data, error } = await agents
-          .get(org.id)!
-          .from('agent_runs')
-          .update({ status: 'processing', progress: i % 101, current_task: `soak step ${i}` })
-          .eq('id', runId)
-          .select('seq')
-          .single();
+        const agent = agents.get(org.id)!;
+        const report = () =>
+          agent
+            .from('agent_runs')
+            .update({ status: 'processing', progress: i % 101, current_task: `soak step ${i}` })
+            .eq('id', runId)
+            .select('seq')
+            .single();
+        let { data, error } = await report();
+        if (error?.code === EXPIRED_TOKEN) {
+          // As the Python SDK does: supabase-js refreshes ahead of expiry, but when that refresh
+          // failed (under load) it keeps the old token to its last second, and a write sent then
+          // arrives expired. Refresh once and report again; a second refusal stands.
+          expiredRetries += 1;
+          const refreshed = await agent.auth.refreshSession();
+          if (refreshed.error) throw refreshed.error;
+          ({ data, error } = await report());
+        }
         if (error) throw error;
-        events.set(`${runId}:${String(data.seq)}`, { kind, orgId: org.id, territory: null, startedAt });
+        events.set(`${runId}:${String(data!.seq)}`, { kind, orgId: org.id, territory: null, startedAt });
       } finally {
         busyRuns.delete(runId);
       }
@@ -156,6 +172,9 @@ export async function startLoad(
     errors,
     get deferred() {
       return deferred;
+    },
+    get expiredRetries() {
+      return expiredRetries;
     },
     async stop() {
       stopped = true;

@@ -151,7 +151,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         c.core.userSnapshots.updateActivity({ action: `soak tick ${tick}` });
       if (tick % Math.max(1, Math.round(60_000 / options.churnEveryMs)) === 0)
         log(
-          `${Math.round((Date.now() - started) / 60_000)} min: ${load.events.size} events, ${load.errors.length} write errors, ${load.deferred} writes deferred`,
+          `${Math.round((Date.now() - started) / 60_000)} min: ${load.events.size} events, ${load.errors.length} write errors, ${load.deferred} writes deferred, ${load.expiredRetries} sent again after "JWT expired"`,
         );
     }
     await load.stop();

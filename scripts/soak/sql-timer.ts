@@ -10,13 +10,13 @@ import { performance } from 'node:perf_hooks';
 import type { Database, Queryable } from '../../local-stack/db/index.ts';
 
 export interface StatementTime {
-  /** The statement, whitespace collapsed, cut at 160 characters. */
+  /** The statement, whitespace collapsed, cut at 600 characters (REST reads name their table late). */
   readonly sql: string;
   readonly calls: number;
   readonly totalMs: number;
 }
 
-const SQL_SHOWN = 160;
+const SQL_SHOWN = 600;
 
 export class SqlTimer {
   private times = new Map<string, { calls: number; totalMs: number }>();
@@ -40,7 +40,7 @@ export class SqlTimer {
     const period = this.times;
     this.times = new Map();
     return [...period]
-      .map(([sql, time]) => ({ sql, ...time }))
+      .map(([sql, time]) => ({ sql: sql.slice(0, SQL_SHOWN), ...time }))
       .sort((a, b) => b.totalMs - a.totalMs)
       .slice(0, count);
   }
@@ -60,7 +60,7 @@ export class SqlTimer {
     try {
       return await run();
     } finally {
-      const key = sql.replace(/\s+/g, ' ').trim().slice(0, SQL_SHOWN);
+      const key = sql.replace(/\s+/g, ' ').trim();
       const entry = this.times.get(key) ?? { calls: 0, totalMs: 0 };
       entry.calls += 1;
       entry.totalMs += performance.now() - started;

@@ -137,4 +137,40 @@ describe('presence verifier', () => {
     expect(calls).toHaveLength(2);
     verifier.stop();
   });
+
+  it('asks about the tickets due within 15 s in one request: 25 people renewing at scattered moments cost a request per 15 s at most, and all stay shown', async () => {
+    const clock = manual();
+    const PEOPLE = 25;
+    const keyOf = (i: number) => `${USER.slice(0, -2)}${String(i).padStart(2, '0')}`;
+    const ticketOf = (i: number) => `${RENEWED.slice(0, -2)}${String(i).padStart(2, '0')}`;
+    // Person i got a two-minute ticket 2.4·i s before the observer came, and renews it every
+    // minute (a minute before it runs out), so the renewals are spread evenly over the minute.
+    const issuedAt = (i: number) => -2400 * i;
+    const { supabase, calls } = rpcClient((_fn, args) => ({
+      data: (args.tickets as string[]).map((ticket) => {
+        const i = Number(ticket.slice(-2));
+        const now = clock.env.now();
+        const renewedAt = issuedAt(i) + 60_000 * Math.floor((now - issuedAt(i)) / 60_000);
+        return { ticket, user_id: keyOf(i), claim: 'online', expires_in: (renewedAt + 120_000 - now) / 1000 };
+      }),
+      error: null,
+    }));
+    const verifier = createPresenceVerifier(
+      { supabase, env: clock.env, readTimeoutMs: 10_000, reportError: () => undefined },
+      TOPIC,
+      () => undefined,
+    );
+    const state = Object.fromEntries(Array.from({ length: PEOPLE }, (_, i) => [keyOf(i), [{ ticket: ticketOf(i) }]]));
+    verifier.update(state as never);
+    await clock.advance(0);
+    const MINUTES = 5;
+    for (let second = 0; second < MINUTES * 60; second += 5) {
+      await clock.advance(5000);
+      expect(verifier.verified().size, `people shown at ${second + 5} s`).toBe(PEOPLE);
+    }
+    // One per ticket and renewal (125 in five minutes) without the coalescing; at most one per 15 s with it.
+    expect(calls.length).toBeLessThanOrEqual(1 + (MINUTES * 60) / 15);
+    expect(calls.length).toBeGreaterThan(MINUTES);
+    verifier.stop();
+  });
 });
