@@ -209,11 +209,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
 }
 
-/** Pages a client's activity feed back to its first item, as "Load older" does (at most 200 pages). */
+/** A person clicks "Load older" again when it failed; this many times per page at most. */
+const LOAD_OLDER_ATTEMPTS = 3;
+
+/**
+ * Pages a client's activity feed back to its first item, as "Load older" does (at most 200 pages).
+ * A page that still fails after its retries stops the paging and is recorded with the client's
+ * errors, so that the items it would have brought show as lost with the reason beside them.
+ */
 async function loadWholeFeed(client: SoakClient): Promise<void> {
   const feed = client.core.teamUpdates;
   for (let page = 0; page < 200 && feed.older.getSnapshot().hasOlder; page++) {
-    const result = await feed.loadOlder();
-    if (!result.ok) return;
+    let result = await feed.loadOlder();
+    for (let attempt = 1; !result.ok && attempt < LOAD_OLDER_ATTEMPTS; attempt++) result = await feed.loadOlder();
+    if (!result.ok) {
+      client.errors.push(`loadOlder page ${page + 1} failed ${LOAD_OLDER_ATTEMPTS} times: ${result.error.message}`);
+      return;
+    }
   }
 }
