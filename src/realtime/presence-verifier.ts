@@ -86,10 +86,19 @@ export function createPresenceVerifier(
   // After a failed verification, re-verifications wait until then (expiries do not).
   let retryAfter = 0;
 
-  // A verdict asked about early (with another) is at least REVERIFY_BEFORE_MS old, like any other.
-  const askedLongAgo = (ticket: string, now: number): boolean => {
+  /**
+   * Whether to ask about `ticket` at `asked`: `now` when it is unknown or its verdict is due; `soon`
+   * when it may go along with a request made anyway (due within COALESCE_MS, and its verdict at
+   * least REVERIFY_BEFORE_MS old, like any other re-ask); undefined otherwise.
+   */
+  const urgency = (ticket: string, asked: number): 'now' | 'soon' | undefined => {
     const verdict = verdicts.get(ticket);
-    return verdict != null && now - verdict.checkedAt >= REVERIFY_BEFORE_MS;
+    if (verdict === undefined) return 'now';
+    if (verdict === null) return undefined;
+    const due = reverifyAt(verdict);
+    if (due === undefined) return undefined;
+    if (due <= asked) return 'now';
+    return due <= asked + COALESCE_MS && asked - verdict.checkedAt >= REVERIFY_BEFORE_MS ? 'soon' : undefined;
   };
 
   const ticketsOf = (metas: PresenceState[string]): string[] =>
@@ -132,18 +141,9 @@ export function createPresenceVerifier(
     try {
       const asked = ctx.env.now();
       const tickets = [...new Set(Object.values(state).flatMap(ticketsOf))];
-      const dueBy = (t: string, time: number): boolean => {
-        const verdict = verdicts.get(t);
-        if (verdict === undefined) return true;
-        const due = verdict === null ? undefined : reverifyAt(verdict);
-        return due !== undefined && due <= time;
-      };
-      const needed = tickets.filter((t) => dueBy(t, asked));
-      // Only with a request that has to be made anyway: the tickets due soon, not asked about lately.
-      const soon =
-        needed.length === 0
-          ? []
-          : tickets.filter((t) => !dueBy(t, asked) && dueBy(t, asked + COALESCE_MS) && askedLongAgo(t, asked));
+      const needed = tickets.filter((t) => urgency(t, asked) === 'now');
+      // Tickets due soon only go along with a request that has to be made anyway.
+      const soon = needed.length === 0 ? [] : tickets.filter((t) => urgency(t, asked) === 'soon');
       const unknown = [...needed, ...soon];
       for (let i = 0; i < unknown.length && !stopped; i += BATCH) {
         const batch = unknown.slice(i, i + BATCH);
